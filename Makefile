@@ -1,0 +1,50 @@
+# grove-mcp — the only entry points. `.ci/run` calls `make test` (the README's test command).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+DEMO   := my-inference
+
+.PHONY: demo test test-unit lint bench demo-bundle envtest clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PIP) install -e '.[dev]'
+	touch $@
+
+## demo: install into .venv and print status, topology and health of the embedded demo
+demo: $(VENV)/.installed
+	@for report in status topology health; do \
+	  $(VENV)/bin/kubectl-grove $$report $(DEMO) --demo; rc=$$?; \
+	  if [ $$rc -gt 1 ]; then exit $$rc; fi; echo; \
+	done
+
+## test: install test dependencies, build the test API server (when Go exists), run every test
+test: $(VENV)/.installed-dev
+	@assets=$$(tools/envtest/build.sh) || { [ "$$GROVE_REQUIRE_E2E" != 1 ] || exit 1; }; \
+	  KUBEBUILDER_ASSETS=$${assets:-$$KUBEBUILDER_ASSETS} $(PY) -m pytest $(PYTEST_ARGS)
+
+## test-unit: everything but the real API server tier
+test-unit: $(VENV)/.installed-dev
+	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+bench: $(VENV)/.installed-dev
+	@assets=$$(tools/envtest/build.sh) && KUBEBUILDER_ASSETS=$$assets $(PY) -m tools.bench
+
+demo-bundle: $(VENV)/.installed
+	$(PY) tools/write_demo_bundle.py
+
+envtest:
+	tools/envtest/build.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

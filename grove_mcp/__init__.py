@@ -1,0 +1,15 @@
+"""grove-mcp: operations toolkit for AI-inference workloads on NVIDIA Grove.
+
+One typed core (``grove_mcp.api``) answers status, topology and health questions about
+PodCliqueSets from a live cluster, a diagnostic bundle or the embedded demo; the MCP server,
+the ``kubectl grove`` CLI and the Slack bot are thin front ends over it.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("grove-mcp")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0.0.0+source"
+
+__all__ = ["__version__"]

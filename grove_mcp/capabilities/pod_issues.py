@@ -1,0 +1,208 @@
+"""Findings about individual pods: unschedulable, gated, crash-looping, failing, not ready."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from ..grove import Event, Node, Pod, find_condition
+from ..reports.common import Finding, Severity
+
+CRASH_RESTARTS = 3
+_IMAGE_REASONS = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
+_CONFIG_REASONS = {"CreateContainerConfigError", "CreateContainerError", "RunContainerError"}
+_GPU_SHORTAGE = re.compile(r"Insufficient nvidia\.com/gpu")
+
+
+def latest_event(events: Sequence[Event], name: str, reason: str) -> Event | None:
+    matching = [e for e in events if e.involved_object.name == name and e.reason == reason]
+    return max(matching, key=lambda e: e.last_seen.isoformat() if e.last_seen else "", default=None)
+
+
+def _event_evidence(event: Event | None) -> list[str]:
+    if event is None:
+        return []
+    seen = f" (×{event.occurrences})" if event.occurrences > 1 else ""
+    return [f"event {event.reason}{seen}: {event.message}"]
+
+
+def pod_findings(
+    pod: Pod,
+    *,
+    clique: str,
+    events: Sequence[Event],
+    nodes: Mapping[str, Node],
+    base_gang: str | None,
+    pcs: str,
+) -> list[Finding]:
+    """Every problem visible on one pod, with evidence and a remediation."""
+    subject = f"pod/{pod.name}"
+    since = pod.metadata.creation_timestamp
+    if pod.metadata.deletion_timestamp:
+        return [
+            Finding(
+                code="POD_TERMINATING",
+                severity=Severity.info,
+                subject=subject,
+                message=f"{clique} pod is being deleted.",
+                since=pod.metadata.deletion_timestamp,
+                remediation="Wait; Grove recreates it. If it hangs, check finalizers and the node.",
+            )
+        ]
+    if pod.status.phase == "Failed":
+        return [
+            Finding(
+                code="POD_FAILED",
+                severity=Severity.critical,
+                subject=subject,
+                message=f"{clique} pod failed: {pod.status.reason or 'unknown reason'}.",
+                evidence=[m for m in [pod.status.message] if m],
+                remediation=f"kubectl describe pod {pod.name}; Grove replaces failed pods "
+                "of its cliques.",
+                since=since,
+            )
+        ]
+    if pod.is_gated:
+        gates = ", ".join(g.name for g in pod.spec.scheduling_gates)
+        waiting = (
+            f"base gang {base_gang} to be scheduled"
+            if base_gang
+            else "Grove to initialise the PodGang"
+        )
+        return [
+            Finding(
+                code="POD_GATED",
+                severity=Severity.warning,
+                subject=subject,
+                message=f"{clique} pod is held by scheduling gate {gates}, waiting for {waiting}.",
+                evidence=[f"spec.schedulingGates: {gates}"],
+                remediation=(
+                    "Fix the base gang first: its pods must be scheduled before "
+                    "Grove lifts this gate."
+                    if base_gang
+                    else "If this lasts minutes, check the Grove operator logs "
+                    "(kubectl logs -n grove-system deploy/grove-operator)."
+                ),
+                since=since,
+            )
+        ]
+    if not pod.spec.node_name:
+        return [_unschedulable(pod, clique, events, subject, pcs)]
+    findings: list[Finding] = []
+    node = nodes.get(pod.spec.node_name)
+    if node is not None and not node.is_ready:
+        findings.append(
+            Finding(
+                code="NODE_NOT_READY",
+                severity=Severity.critical,
+                subject=subject,
+                message=f"{clique} pod runs on node {node.name}, which is not Ready.",
+                evidence=[f"node/{node.name} Ready condition is not True"],
+                remediation=f"kubectl describe node {node.name}; the pod will be evicted if the node "
+                "does not recover.",
+                since=since,
+            )
+        )
+    findings.extend(_container_findings(pod, clique, subject))
+    if pod.status.phase == "Running" and not pod.is_ready and not findings:
+        cond = find_condition(pod.status.conditions, "Ready")
+        findings.append(
+            Finding(
+                code="POD_NOT_READY",
+                severity=Severity.warning,
+                subject=subject,
+                message=f"{clique} pod is running but not ready.",
+                evidence=[f"Ready={cond.status} {cond.reason or ''} {cond.message or ''}".strip()]
+                if cond
+                else [],
+                remediation=f"Check its readiness probe and logs: kubectl logs {pod.name}.",
+                since=cond.last_transition_time if cond else since,
+            )
+        )
+    return findings
+
+
+def _unschedulable(
+    pod: Pod, clique: str, events: Sequence[Event], subject: str, pcs: str
+) -> Finding:
+    cond = find_condition(pod.status.conditions, "PodScheduled")
+    event = latest_event(events, pod.name, "FailedScheduling")
+    message = (
+        (cond.message if cond and cond.message else None)
+        or (event.message if event else None)
+        or "no scheduler message yet"
+    )
+    evidence = (
+        [f"PodScheduled={cond.status} {cond.reason or ''}: {cond.message or ''}".strip()]
+        if cond
+        else []
+    )
+    evidence += _event_evidence(event)
+    if _GPU_SHORTAGE.search(message):
+        remediation = (
+            f"No node has {pod.gpus} free GPU(s) for it. Free GPUs on one node, add "
+            f"GPU nodes, or lower the clique's GPU request; 'kubectl grove topology "
+            f"{pcs}' shows free GPUs per node."
+        )
+    else:
+        remediation = (
+            f"Read the scheduler's reason above; kubectl describe pod {pod.name} shows all of it."
+        )
+    return Finding(
+        code="POD_UNSCHEDULABLE",
+        severity=Severity.critical,
+        subject=subject,
+        message=f"{clique} pod is pending: {message}",
+        evidence=evidence,
+        remediation=remediation,
+        since=cond.last_transition_time
+        if cond and cond.last_transition_time
+        else pod.metadata.creation_timestamp,
+    )
+
+
+def _container_findings(pod: Pod, clique: str, subject: str) -> list[Finding]:
+    findings = []
+    for status in (*pod.status.init_container_statuses, *pod.status.container_statuses):
+        waiting = status.state.waiting
+        reason = waiting.reason if waiting else None
+        last = status.last_state.terminated
+        last_text = (
+            f"last exit: {last.reason or 'terminated'} (code {last.exit_code})" if last else ""
+        )
+        if reason == "CrashLoopBackOff" or status.restart_count >= CRASH_RESTARTS:
+            findings.append(
+                Finding(
+                    code="CRASH_LOOP",
+                    severity=Severity.critical,
+                    subject=subject,
+                    message=f"{clique} container {status.name} keeps restarting "
+                    f"({status.restart_count} restarts).",
+                    evidence=[e for e in [f"state: {reason}" if reason else "", last_text] if e],
+                    remediation=f"kubectl logs {pod.name} -c {status.name} --previous",
+                    since=last.finished_at if last else None,
+                )
+            )
+        elif reason in _IMAGE_REASONS:
+            findings.append(
+                Finding(
+                    code="IMAGE_PULL",
+                    severity=Severity.critical,
+                    subject=subject,
+                    message=f"{clique} container {status.name} cannot pull its image: {reason}.",
+                    evidence=[waiting.message or reason] if waiting else [],
+                    remediation="Check the image name and tag and the pull secret.",
+                )
+            )
+        elif reason in _CONFIG_REASONS:
+            findings.append(
+                Finding(
+                    code="CONTAINER_CONFIG",
+                    severity=Severity.critical,
+                    subject=subject,
+                    message=f"{clique} container {status.name} cannot start: {reason}.",
+                    evidence=[waiting.message or reason] if waiting else [],
+                    remediation=f"kubectl describe pod {pod.name}",
+                )
+            )
+    return findings

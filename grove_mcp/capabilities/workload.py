@@ -1,0 +1,243 @@
+"""One PodCliqueSet's world, cut from a snapshot: its children, its gangs, its topology."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..grove import (
+    HOSTNAME_KEY,
+    ClusterTopologyBinding,
+    Event,
+    Node,
+    Pod,
+    PodClique,
+    PodCliqueScalingGroup,
+    PodCliqueSet,
+    PodGang,
+    TopologyLevel,
+)
+from ..snapshot import PART_OF, Snapshot
+
+REPLICA_INDEX = "grove.io/podcliqueset-replica-index"
+PODCLIQUE_LABEL = "grove.io/podclique"
+PODGANG_LABEL = "grove.io/podgang"
+BASE_PODGANG = "grove.io/base-podgang"
+SCALING_GROUP_LABEL = "grove.io/podcliquescalinggroup"
+TOPOLOGY_ANNOTATION = "grove.io/topology-name"
+
+
+@dataclass(frozen=True)
+class ResolvedTopology:
+    """The topology a workload is judged against. ``kind='none'`` falls back to hosts only."""
+
+    name: str | None
+    kind: str
+    levels: tuple[TopologyLevel, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Gang:
+    """A PodGang (or, without PodGang access, the cliques labelled with one gang name)."""
+
+    name: str
+    replica_index: int | None
+    podgang: PodGang | None
+    cliques: tuple[PodClique, ...]
+    pods: tuple[Pod, ...]
+    base_gang: str | None
+
+    def min_replicas(self, clique: PodClique) -> int:
+        """The gang's guaranteed pods for a clique: ``podgroups[].minReplicas``, else minAvailable."""
+        if self.podgang is not None:
+            for group in self.podgang.spec.podgroups:
+                if group.name == clique.name:
+                    return group.min_replicas
+        return clique.min_available
+
+
+@dataclass(frozen=True)
+class Workload:
+    pcs: PodCliqueSet
+    cliques: tuple[PodClique, ...]
+    scaling_groups: tuple[PodCliqueScalingGroup, ...]
+    gangs: tuple[Gang, ...]
+    pods: tuple[Pod, ...]
+    events: tuple[Event, ...]
+    nodes: Mapping[str, Node]
+    topology: ResolvedTopology
+    now: datetime
+    podgangs_available: bool
+    nodes_available: bool
+
+    @property
+    def name(self) -> str:
+        return self.pcs.name
+
+    def clique_short_name(self, clique: PodClique) -> str:
+        """The template clique a PodClique was made from (for display; longest suffix match)."""
+        matches = [
+            t.name
+            for t in self.pcs.spec.template.cliques
+            if clique.name == t.name or clique.name.endswith(f"-{t.name}")
+        ]
+        return max(matches, key=len) if matches else clique.name
+
+    def scaling_group_of(self, clique: PodClique) -> PodCliqueScalingGroup | None:
+        owner = clique.labels.get(SCALING_GROUP_LABEL)
+        return next((s for s in self.scaling_groups if s.name == owner), None)
+
+    def pods_of(self, clique: PodClique) -> tuple[Pod, ...]:
+        return tuple(p for p in self.pods if p.labels.get(PODCLIQUE_LABEL) == clique.name)
+
+
+def replica_index(labels: Mapping[str, str]) -> int | None:
+    value = labels.get(REPLICA_INDEX)
+    return int(value) if value is not None and value.isdigit() else None
+
+
+def _sort_key(obj: PodClique | PodCliqueScalingGroup, order: Mapping[str, int]) -> tuple:
+    """Replica index, then the template's clique order (suffix match), then name."""
+    index = replica_index(obj.labels)
+    rank = min((r for n, r in order.items() if obj.name.endswith(f"-{n}")), default=1 << 30)
+    return (index if index is not None else 1 << 30, rank, obj.name)
+
+
+def build_workload(snapshot: Snapshot, name: str) -> Workload:
+    """Cut one PodCliqueSet's world out of a snapshot (raises NotFound listing what exists)."""
+    pcs = snapshot.podcliqueset(name)
+    order = {c.name: i for i, c in enumerate(pcs.spec.template.cliques)}
+    cliques = tuple(
+        sorted(
+            (c for c in snapshot.podcliques if c.labels.get(PART_OF) == name),
+            key=lambda c: _sort_key(c, order),
+        )
+    )
+    groups = tuple(
+        sorted(
+            (g for g in snapshot.scaling_groups if g.labels.get(PART_OF) == name),
+            key=lambda g: _sort_key(g, order),
+        )
+    )
+    podgangs = tuple(g for g in snapshot.podgangs if g.labels.get(PART_OF) == name)
+    pods = tuple(
+        sorted((p for p in snapshot.pods if p.labels.get(PART_OF) == name), key=lambda p: p.name)
+    )
+    own_names = {
+        name,
+        *(c.name for c in cliques),
+        *(g.name for g in groups),
+        *(g.name for g in podgangs),
+        *(p.name for p in pods),
+    }
+    events = tuple(
+        sorted(
+            (e for e in snapshot.events if e.involved_object.name in own_names),
+            key=lambda e: (e.last_seen.isoformat() if e.last_seen else "", e.name),
+        )
+    )
+    return Workload(
+        pcs=pcs,
+        cliques=cliques,
+        scaling_groups=groups,
+        gangs=_gangs(cliques, podgangs, pods),
+        pods=pods,
+        events=events,
+        nodes=snapshot.nodes_by_name,
+        topology=resolve_topology(pcs, podgangs, snapshot.topologies),
+        now=snapshot.now,
+        podgangs_available=snapshot.podgangs_available,
+        nodes_available=snapshot.nodes_available,
+    )
+
+
+def _gangs(
+    cliques: tuple[PodClique, ...], podgangs: tuple[PodGang, ...], pods: tuple[Pod, ...]
+) -> tuple[Gang, ...]:
+    """Gangs from PodGang ``podgroups`` (plus the cliques' gang label); never from names."""
+    members: dict[str, list[PodClique]] = {}
+    for gang in podgangs:
+        groups = {g.name for g in gang.spec.podgroups}
+        members[gang.name] = [
+            c for c in cliques if c.name in groups or c.labels.get(PODGANG_LABEL) == gang.name
+        ]
+    for clique in cliques:
+        label = clique.labels.get(PODGANG_LABEL)
+        if label and label not in members:
+            members[label] = [c for c in cliques if c.labels.get(PODGANG_LABEL) == label]
+    by_name = {g.name: g for g in podgangs}
+    gangs = []
+    for gang_name, gang_cliques in members.items():
+        clique_names = {c.name for c in gang_cliques}
+        indices = {replica_index(c.labels) for c in gang_cliques} - {None}
+        bases = {c.labels[BASE_PODGANG] for c in gang_cliques if BASE_PODGANG in c.labels}
+        gangs.append(
+            Gang(
+                name=gang_name,
+                replica_index=min(indices) if indices else None,
+                podgang=by_name.get(gang_name),
+                cliques=tuple(gang_cliques),
+                pods=tuple(p for p in pods if p.labels.get(PODCLIQUE_LABEL) in clique_names),
+                base_gang=min(bases) if bases else None,
+            )
+        )
+    gangs.sort(
+        key=lambda g: (
+            g.replica_index if g.replica_index is not None else 1 << 30,
+            g.base_gang is not None,
+            g.name,
+        )
+    )
+    return tuple(gangs)
+
+
+def _named_topology(pcs: PodCliqueSet, podgangs: tuple[PodGang, ...]) -> str | None:
+    template = pcs.spec.template
+    constraints = [
+        template.topology_constraint,
+        *(g.topology_constraint for g in template.pod_clique_scaling_groups),
+        *(c.topology_constraint for c in template.cliques),
+    ]
+    for constraint in constraints:
+        if constraint is not None and constraint.topology_name:
+            return constraint.topology_name
+    for gang in podgangs:
+        if TOPOLOGY_ANNOTATION in gang.metadata.annotations:
+            return gang.metadata.annotations[TOPOLOGY_ANNOTATION]
+    return None
+
+
+def resolve_topology(
+    pcs: PodCliqueSet, podgangs: tuple[PodGang, ...], topologies: tuple[ClusterTopologyBinding, ...]
+) -> ResolvedTopology:
+    """The workload's topology: the one it names, else the only one, else hosts only."""
+    wanted = _named_topology(pcs, podgangs)
+    chosen: ClusterTopologyBinding | None = None
+    note = None
+    if wanted:
+        chosen = next((t for t in topologies if t.name == wanted), None)
+        if chosen is None:
+            note = (
+                f"The workload names topology '{wanted}', which does not exist; placement is "
+                "judged per host only."
+            )
+    elif len(topologies) == 1:
+        chosen = topologies[0]
+    elif topologies:
+        legacy = [t for t in topologies if t.is_legacy]
+        chosen = legacy[0] if len(legacy) == 1 else None
+        if chosen is None:
+            names = ", ".join(sorted(t.name for t in topologies))
+            note = (
+                f"Several topologies exist ({names}) and the workload names none; placement "
+                "is judged per host only."
+            )
+    else:
+        note = "No ClusterTopologyBinding exists; placement is judged per host only."
+    if chosen is None or not chosen.levels:
+        return ResolvedTopology(
+            None, "none", (TopologyLevel(domain="host", key=HOSTNAME_KEY),), note
+        )
+    return ResolvedTopology(chosen.name, chosen.kind or "ClusterTopologyBinding", chosen.levels)

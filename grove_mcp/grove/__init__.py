@@ -1,0 +1,41 @@
+"""Input models of Grove and Kubernetes objects: tolerant of versions, unknown fields ignored."""
+
+from .base import Condition, KubeObject, ObjectMeta, find_condition, parse_duration, parse_quantity
+from .core import GPU_RESOURCE, Event, Node, Pod, ResourceClaim
+from .grove import (
+    DEFAULT_TERMINATION_DELAY,
+    PodClique,
+    PodCliqueScalingGroup,
+    PodCliqueSet,
+    PodGang,
+    TopologyConstraint,
+    UpdateProgress,
+)
+from .kinds import KINDS, Kind
+from .topology import HOSTNAME_KEY, ClusterTopologyBinding, TopologyLevel
+
+__all__ = [
+    "DEFAULT_TERMINATION_DELAY",
+    "GPU_RESOURCE",
+    "HOSTNAME_KEY",
+    "KINDS",
+    "ClusterTopologyBinding",
+    "Condition",
+    "Event",
+    "Kind",
+    "KubeObject",
+    "Node",
+    "ObjectMeta",
+    "Pod",
+    "PodClique",
+    "PodCliqueScalingGroup",
+    "PodCliqueSet",
+    "PodGang",
+    "ResourceClaim",
+    "TopologyConstraint",
+    "TopologyLevel",
+    "UpdateProgress",
+    "find_condition",
+    "parse_duration",
+    "parse_quantity",
+]

@@ -1,0 +1,263 @@
+"""Input models of the core Kubernetes objects grove-mcp reads: Pod, Node, Event, ResourceClaim."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field, field_validator
+
+from .base import Condition, KubeModel, KubeObject, find_condition, parse_quantity
+
+GPU_RESOURCE = "nvidia.com/gpu"
+
+
+class ResourceRequirements(KubeModel):
+    requests: dict[str, str] = Field(default_factory=dict)
+    limits: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("requests", "limits", mode="before")
+    @classmethod
+    def _stringify(cls, value: object) -> object:
+        return {k: str(v) for k, v in (value or {}).items()} if isinstance(value, dict) else value
+
+    def amount(self, resource: str) -> float:
+        """Requested amount; extended resources may give only a limit, which then is the request."""
+        if resource in self.requests:
+            return parse_quantity(self.requests[resource])
+        return parse_quantity(self.limits.get(resource))
+
+
+class ContainerPort(KubeModel):
+    name: str | None = None
+    container_port: int = 0
+    protocol: str | None = None
+
+
+class EnvVar(KubeModel):
+    name: str
+    value: str | None = None
+
+
+class Container(KubeModel):
+    name: str = ""
+    image: str | None = None
+    command: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    env: tuple[EnvVar, ...] = ()
+    ports: tuple[ContainerPort, ...] = ()
+    resources: ResourceRequirements = Field(default_factory=ResourceRequirements)
+
+
+class PodResourceClaim(KubeModel):
+    name: str = ""
+    resource_claim_name: str | None = None
+    resource_claim_template_name: str | None = None
+
+
+class SchedulingGate(KubeModel):
+    name: str
+
+
+class PodSpec(KubeModel):
+    node_name: str | None = None
+    scheduler_name: str | None = None
+    containers: tuple[Container, ...] = ()
+    init_containers: tuple[Container, ...] = ()
+    scheduling_gates: tuple[SchedulingGate, ...] = ()
+    resource_claims: tuple[PodResourceClaim, ...] = ()
+    priority_class_name: str | None = None
+
+    def request(self, resource: str) -> float:
+        """Effective pod request: max(sum over containers, largest init container)."""
+        main = sum(c.resources.amount(resource) for c in self.containers)
+        init = max((c.resources.amount(resource) for c in self.init_containers), default=0.0)
+        return max(main, init)
+
+
+class ContainerStateWaiting(KubeModel):
+    reason: str | None = None
+    message: str | None = None
+
+
+class ContainerStateTerminated(KubeModel):
+    reason: str | None = None
+    exit_code: int | None = None
+    finished_at: datetime | None = None
+
+
+class ContainerStateRunning(KubeModel):
+    started_at: datetime | None = None
+
+
+class ContainerState(KubeModel):
+    waiting: ContainerStateWaiting | None = None
+    running: ContainerStateRunning | None = None
+    terminated: ContainerStateTerminated | None = None
+
+
+class ContainerStatus(KubeModel):
+    name: str = ""
+    ready: bool = False
+    restart_count: int = 0
+    started: bool | None = None
+    state: ContainerState = Field(default_factory=ContainerState)
+    last_state: ContainerState = Field(default_factory=ContainerState)
+
+
+class PodStatus(KubeModel):
+    phase: str | None = None
+    reason: str | None = None
+    message: str | None = None
+    conditions: tuple[Condition, ...] = ()
+    container_statuses: tuple[ContainerStatus, ...] = ()
+    init_container_statuses: tuple[ContainerStatus, ...] = ()
+    start_time: datetime | None = None
+    pod_ip: str | None = Field(default=None, alias="podIP")
+    nominated_node_name: str | None = None
+
+
+class Pod(KubeObject):
+    spec: PodSpec = Field(default_factory=PodSpec)
+    status: PodStatus = Field(default_factory=PodStatus)
+
+    @property
+    def gpus(self) -> int:
+        """GPUs requested through the device plugin (``nvidia.com/gpu``)."""
+        return int(self.spec.request(GPU_RESOURCE))
+
+    @property
+    def is_terminated(self) -> bool:
+        return self.status.phase in ("Succeeded", "Failed")
+
+    @property
+    def is_scheduled(self) -> bool:
+        cond = find_condition(self.status.conditions, "PodScheduled")
+        return bool(self.spec.node_name) or (cond is not None and cond.is_true)
+
+    @property
+    def is_ready(self) -> bool:
+        cond = find_condition(self.status.conditions, "Ready")
+        return cond is not None and cond.is_true
+
+    @property
+    def is_gated(self) -> bool:
+        return bool(self.spec.scheduling_gates)
+
+    @property
+    def restarts(self) -> int:
+        return sum(s.restart_count for s in self.status.container_statuses)
+
+
+class Taint(KubeModel):
+    key: str
+    value: str | None = None
+    effect: str = ""
+
+
+class NodeSpec(KubeModel):
+    unschedulable: bool = False
+    taints: tuple[Taint, ...] = ()
+
+
+class NodeStatus(KubeModel):
+    capacity: dict[str, str] = Field(default_factory=dict)
+    allocatable: dict[str, str] = Field(default_factory=dict)
+    conditions: tuple[Condition, ...] = ()
+
+    @field_validator("capacity", "allocatable", mode="before")
+    @classmethod
+    def _stringify(cls, value: object) -> object:
+        return {k: str(v) for k, v in (value or {}).items()} if isinstance(value, dict) else value
+
+
+class Node(KubeObject):
+    spec: NodeSpec = Field(default_factory=NodeSpec)
+    status: NodeStatus = Field(default_factory=NodeStatus)
+
+    @property
+    def allocatable_gpus(self) -> int:
+        raw = self.status.allocatable.get(GPU_RESOURCE, self.status.capacity.get(GPU_RESOURCE))
+        return int(parse_quantity(raw))
+
+    @property
+    def is_ready(self) -> bool:
+        cond = find_condition(self.status.conditions, "Ready")
+        return cond is not None and cond.is_true
+
+
+class ObjectReference(KubeModel):
+    kind: str | None = None
+    name: str | None = None
+    namespace: str | None = None
+    uid: str | None = None
+
+
+class EventSeries(KubeModel):
+    count: int = 0
+    last_observed_time: datetime | None = None
+
+
+class Event(KubeObject):
+    involved_object: ObjectReference = Field(default_factory=ObjectReference)
+    reason: str | None = None
+    message: str | None = None
+    type: str | None = None
+    count: int | None = None
+    first_timestamp: datetime | None = None
+    last_timestamp: datetime | None = None
+    event_time: datetime | None = None
+    series: EventSeries | None = None
+
+    @property
+    def last_seen(self) -> datetime | None:
+        if self.series and self.series.last_observed_time:
+            return self.series.last_observed_time
+        return self.last_timestamp or self.event_time or self.metadata.creation_timestamp
+
+    @property
+    def occurrences(self) -> int:
+        if self.series and self.series.count:
+            return self.series.count
+        return self.count or 1
+
+
+class DeviceResult(KubeModel):
+    request: str = ""
+    driver: str = ""
+    pool: str = ""
+    device: str = ""
+
+
+class DeviceAllocation(KubeModel):
+    results: tuple[DeviceResult, ...] = ()
+
+
+class Allocation(KubeModel):
+    devices: DeviceAllocation = Field(default_factory=DeviceAllocation)
+
+
+class ConsumerReference(KubeModel):
+    resource: str = ""
+    name: str = ""
+    uid: str = ""
+
+
+class ResourceClaimStatus(KubeModel):
+    allocation: Allocation | None = None
+    reserved_for: tuple[ConsumerReference, ...] = ()
+
+
+class ResourceClaim(KubeObject):
+    """A DRA ResourceClaim; only its allocated devices matter here."""
+
+    status: ResourceClaimStatus = Field(default_factory=ResourceClaimStatus)
+
+    @property
+    def reserved_pod_uids(self) -> tuple[str, ...]:
+        return tuple(r.uid for r in self.status.reserved_for if r.resource == "pods")
+
+    def gpu_devices(self) -> int:
+        """Allocated devices whose driver is a GPU driver (e.g. ``gpu.nvidia.com``)."""
+        if self.status.allocation is None:
+            return 0
+        return sum(1 for r in self.status.allocation.devices.results if "gpu" in r.driver)

@@ -1,0 +1,113 @@
+"""The resource kinds grove-mcp reads: API group, version, plural, scope and input model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from pydantic import Field
+
+from .base import KubeModel, KubeObject
+from .core import Event, Node, Pod, ResourceClaim
+from .grove import PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang
+from .topology import ClusterTopologyBinding
+
+
+class ConfigMap(KubeObject):
+    data: dict[str, str] = Field(default_factory=dict)
+
+
+class Namespace(KubeObject):
+    pass
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One REST resource: enough to build its URL and parse its objects."""
+
+    kind: str
+    group: str
+    version: str
+    plural: str
+    namespaced: bool
+    model: type[KubeModel]
+    has_status: bool = True
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def resource(self) -> str:
+        """``plural.group`` as RBAC and kubectl name it (``podcliquesets.grove.io``)."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+    def path(self, namespace: str | None = None, name: str | None = None, sub: str = "") -> str:
+        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+        if self.namespaced and namespace:
+            base += f"/namespaces/{quote(namespace)}"
+        base += f"/{self.plural}"
+        if name:
+            base += f"/{quote(name)}"
+        if sub:
+            base += f"/{sub}"
+        return base
+
+
+GROVE = "grove.io"
+GROVE_SCHEDULER = "scheduler.grove.io"
+
+PODCLIQUESET = Kind("PodCliqueSet", GROVE, "v1alpha1", "podcliquesets", True, PodCliqueSet)
+PODCLIQUE = Kind("PodClique", GROVE, "v1alpha1", "podcliques", True, PodClique)
+SCALINGGROUP = Kind(
+    "PodCliqueScalingGroup",
+    GROVE,
+    "v1alpha1",
+    "podcliquescalinggroups",
+    True,
+    PodCliqueScalingGroup,
+)
+PODGANG = Kind("PodGang", GROVE_SCHEDULER, "v1alpha1", "podgangs", True, PodGang)
+TOPOLOGY_BINDING = Kind(
+    "ClusterTopologyBinding",
+    GROVE,
+    "v1alpha1",
+    "clustertopologybindings",
+    False,
+    ClusterTopologyBinding,
+)
+LEGACY_TOPOLOGY = Kind(
+    "ClusterTopology",
+    GROVE,
+    "v1alpha1",
+    "clustertopologies",
+    False,
+    ClusterTopologyBinding,
+    has_status=False,
+)
+POD = Kind("Pod", "", "v1", "pods", True, Pod)
+NODE = Kind("Node", "", "v1", "nodes", False, Node)
+EVENT = Kind("Event", "", "v1", "events", True, Event, has_status=False)
+CONFIGMAP = Kind("ConfigMap", "", "v1", "configmaps", True, ConfigMap, has_status=False)
+NAMESPACE = Kind("Namespace", "", "v1", "namespaces", False, Namespace)
+RESOURCECLAIM = Kind(
+    "ResourceClaim", "resource.k8s.io", "v1", "resourceclaims", True, ResourceClaim
+)
+
+KINDS: dict[str, Kind] = {
+    k.kind: k
+    for k in (
+        PODCLIQUESET,
+        PODCLIQUE,
+        SCALINGGROUP,
+        PODGANG,
+        TOPOLOGY_BINDING,
+        LEGACY_TOPOLOGY,
+        POD,
+        NODE,
+        EVENT,
+        CONFIGMAP,
+        NAMESPACE,
+        RESOURCECLAIM,
+    )
+}

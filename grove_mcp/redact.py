@@ -1,0 +1,55 @@
+"""The one redaction step every output passes (DESIGN.md rule 5): no credentials leave grove-mcp.
+
+grove-mcp never reads Secrets, but credentials can still ride along in what it does read:
+event messages, container arguments, condition messages. Anything that looks like one is
+replaced by ``[REDACTED]`` before a report reaches a user, a model or a file.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+MASK = "[REDACTED]"
+_PATTERNS = [
+    re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9\-._~+/]{16,}=*"),
+    re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),  # JWT
+    re.compile(r"\bhf_[A-Za-z0-9]{20,}"),  # Hugging Face token
+    re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"),  # AWS access key id
+    re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),  # Slack token
+    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}"),  # GitHub token
+    re.compile(r"\bsk-[A-Za-z0-9_-]{20,}"),  # API keys in the OpenAI style
+]
+_ASSIGNMENT = re.compile(
+    r"(?i)((?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[\"']?\s*[:=]\s*[\"']?)"
+    r"([^\s\"',;]{4,})"
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def redact_text(text: str) -> str:
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: f"{m.group(1)} {MASK}" if m.lastindex else MASK, text)
+    return _ASSIGNMENT.sub(lambda m: m.group(1) + MASK, text)
+
+
+def redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, list):
+        return [redact_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: redact_value(v) for k, v in value.items()}
+    return value
+
+
+def redact(report: M) -> M:
+    """The same report with every string field redacted."""
+    data = report.model_dump(mode="python")
+    cleaned = redact_value(data)
+    if cleaned == data:
+        return report
+    return type(report).model_validate(cleaned)

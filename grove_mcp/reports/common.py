@@ -1,0 +1,134 @@
+"""Output pieces shared by several reports. Every field is described: MCP clients read them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ReportModel(BaseModel):
+    """Base of every report model: strict shape, JSON field names as written here."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Severity(StrEnum):
+    critical = "critical"
+    warning = "warning"
+    info = "info"
+
+
+class Finding(ReportModel):
+    """A problem found, with the evidence for it and what to do about it."""
+
+    code: str = Field(
+        description="Stable identifier of the kind of finding, e.g. "
+        "POD_UNSCHEDULABLE, CRASH_LOOP, GANG_SPLIT."
+    )
+    severity: Severity = Field(
+        description="critical: service at risk now; warning: degraded "
+        "or heading there; info: worth knowing."
+    )
+    subject: str = Field(
+        description="The object concerned, as kind/name (e.g. pod/my-inference-1-prefill-x2k4d)."
+    )
+    message: str = Field(description="What is wrong, in one sentence.")
+    evidence: list[str] = Field(
+        default_factory=list,
+        description="Observed facts behind the "
+        "finding (conditions, events, counts), quoted from the cluster.",
+    )
+    remediation: str = Field(description="What to do about it.")
+    since: datetime | None = Field(
+        default=None,
+        description="When the problem started, if known (condition transition or first event).",
+    )
+
+
+class GangState(StrEnum):
+    healthy = "Healthy"
+    degraded = "Degraded"
+    starting = "Starting"
+    updating = "Updating"
+    unschedulable = "Unschedulable"
+    gated = "Gated"
+    breached = "Breached"
+    terminating = "Terminating"
+    unknown = "Unknown"
+
+
+GANG_STATE_DESCRIPTION = (
+    "Derived from the gang's PodCliques (ready/scheduled/gated counts vs minAvailable and the "
+    "MinAvailableBreached condition), never from PodGang.status.phase, which Grove leaves at "
+    "Pending. Healthy: every pod ready. Degraded: at least minAvailable ready but not all. "
+    "Starting: scheduled, not yet minAvailable ready, not breached. Updating: a rolling update "
+    "is replacing pods. Unschedulable: fewer than minAvailable pods scheduled. Gated: pods held "
+    "by Grove's scheduling gate (waiting for the PodGang or its base gang). Breached: "
+    "MinAvailableBreached=True, Grove's termination countdown runs. Terminating: Grove is "
+    "deleting the gang. Unknown: no data."
+)
+
+
+class LevelPlacementReport(ReportModel):
+    domain: str = Field(description="Topology level name, e.g. rack.")
+    key: str = Field(description="Node label key of the level, e.g. topology.kubernetes.io/rack.")
+    weight: int = Field(
+        description="Weight of the level in the score: position from the "
+        "broadest level (1) to the narrowest (n); narrower weighs more."
+    )
+    domains_spanned: int = Field(
+        description="Distinct domains at this level holding the gang's scheduled pods."
+    )
+    minimum_domains: int = Field(
+        description="Fewest domains at this level whose allocatable GPUs "
+        "could hold the gang's GPU demand (largest first)."
+    )
+    efficiency: float = Field(description="minimum_domains / domains_spanned, 1.0 = tightest.")
+    domains: list[str] = Field(description="The domains spanned, sorted.")
+
+
+PLACEMENT_FORMULA = (
+    "Derived by grove-mcp from actual placement (not reported by any scheduler): for each "
+    "topology level l (broadest first, weight w = 1..n), e(l) = minimum_domains / "
+    "domains_spanned, where minimum_domains is the fewest domains whose allocatable GPUs hold "
+    "the gang's scheduled GPU demand; score = sum(w*e) / sum(w). 1.0 = the fewest domains "
+    "achievable at every level. Pending pods do not count."
+)
+
+
+class DerivedPlacement(ReportModel):
+    score: float = Field(description=PLACEMENT_FORMULA)
+    gpus: int = Field(description="GPUs requested by the gang's scheduled pods.")
+    pods_placed: int = Field(description="Scheduled pods the score is computed over.")
+    levels: list[LevelPlacementReport] = Field(description="Per-level breakdown, broadest first.")
+
+
+class UpdateProgressReport(ReportModel):
+    in_progress: bool = Field(description="True while a rolling update runs (started, not ended).")
+    started_at: datetime | None = Field(description="updateStartedAt.")
+    ended_at: datetime | None = Field(description="updateEndedAt, when finished.")
+    updated_cliques: int | None = Field(description="Standalone PodCliques updated so far.")
+    total_cliques: int | None = Field(
+        description="Standalone PodCliques to update (absent in "
+        "Grove ≤ alpha.8's rollingUpdateProgress)."
+    )
+    updated_scaling_groups: int | None = Field(description="Scaling groups updated so far.")
+    total_scaling_groups: int | None = Field(description="Scaling groups to update.")
+    replicas_updating: list[int] = Field(description="PCS replica indices being updated now.")
+    legacy_field: bool = Field(description="True when read from rollingUpdateProgress (≤ alpha.8).")
+
+
+class ReportHeader(ReportModel):
+    source: str = Field(description="Where the data came from: a cluster context or a bundle.")
+    as_of: datetime = Field(
+        description="The snapshot's time: the clock for a live cluster, the "
+        "capture time for a bundle. Ages and countdowns are relative to it."
+    )
+    namespace: str = Field(description="Kubernetes namespace.")
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What could not be read and how "
+        "that limits the report (e.g. RBAC denied listing nodes).",
+    )

@@ -1,0 +1,131 @@
+"""The ``health`` report: per gang, clique thresholds, Grove's termination countdown, issues."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from .common import (
+    GANG_STATE_DESCRIPTION,
+    DerivedPlacement,
+    Finding,
+    GangState,
+    ReportHeader,
+    ReportModel,
+)
+
+
+class CliqueHealth(ReportModel):
+    name: str = Field(description="PodClique name.")
+    clique: str = Field(description="Template clique name, e.g. prefill.")
+    ready: int = Field(description="Ready pods.")
+    replicas: int = Field(description="Desired pods.")
+    scheduled: int = Field(description="Scheduled pods.")
+    min_available: int = Field(
+        description="Pods the gang needs (PodGang podgroups minReplicas, "
+        "else the clique's minAvailable)."
+    )
+    threshold: Literal["above", "at", "below"] = Field(
+        description="Ready pods compared with "
+        "min_available: above (spare), at (no "
+        "spare: one more loss breaches), below."
+    )
+    breached: bool | None = Field(
+        description="MinAvailableBreached: true / false / null when "
+        "unknown (e.g. during a rolling update) or not yet evaluated."
+    )
+    breach_reason: str | None = Field(
+        description="Condition reason, e.g. "
+        "ScheduledReplicasBelowMinAvailable, InsufficientReadyPods."
+    )
+    breach_message: str | None = Field(description="Condition message.")
+    breached_since: datetime | None = Field(description="lastTransitionTime of the breach.")
+
+
+class ConditionReport(ReportModel):
+    object: str = Field(description="kind/name carrying the condition.")
+    type: str = Field(description="Condition type.")
+    status: str = Field(description="True, False or Unknown.")
+    reason: str | None = Field(description="Condition reason.")
+    message: str | None = Field(description="Condition message.")
+    since: datetime | None = Field(description="lastTransitionTime.")
+
+
+class TerminationCountdown(ReportModel):
+    subject: str = Field(description="kind/name whose MinAvailableBreached drives the countdown.")
+    action: str = Field(description="What Grove will do when the delay expires.")
+    breached_since: datetime = Field(description="When the breach began (lastTransitionTime).")
+    termination_delay_seconds: int = Field(description="spec.template.terminationDelay.")
+    delay_configured: bool = Field(description="False when Grove's default (4h) applies.")
+    deadline: datetime = Field(description="breached_since + terminationDelay.")
+    remaining_seconds: int = Field(description="deadline − as_of; ≤ 0 means due now.")
+    remaining_fraction: float = Field(
+        description="remaining / delay, clamped to [0, 1], for a bar."
+    )
+    initial_startup: bool = Field(
+        description="True when the PodGang reports it was never fully scheduled (Scheduled "
+        "condition present, lastScheduled unset): Grove ignores breaches from initial startup, "
+        "so no termination is expected."
+    )
+    caveat: str = Field(
+        description="Limits of the prediction (Grove skips breaches from initial "
+        "startup, and acts on its next reconcile)."
+    )
+
+
+class GangHealth(ReportModel):
+    name: str = Field(description="PodGang name.")
+    replica_index: int | None = Field(description="PCS replica index.")
+    base_gang: str | None = Field(description="For a scaled gang: its base gang.")
+    state: GangState = Field(description=GANG_STATE_DESCRIPTION)
+    reason: str = Field(description="Why, in a few words.")
+    healthy: bool = Field(description="True when state is Healthy.")
+    phase: str | None = Field(
+        description="PodGang.status.phase as reported (often Pending "
+        "regardless of reality; may be absent)."
+    )
+    reported_placement_score: float | None = Field(
+        description="PodGang.status.placementScore; null = not reported."
+    )
+    derived_placement: DerivedPlacement | None = Field(
+        description="Placement score derived by grove-mcp from actual placement."
+    )
+    cliques: list[CliqueHealth] = Field(description="The gang's cliques against their thresholds.")
+    conditions: list[ConditionReport] = Field(
+        description="PodGang and scaling-group conditions as reported."
+    )
+    termination: TerminationCountdown | None = Field(
+        description="The earliest Grove termination countdown running for this gang, if any."
+    )
+    issues: list[Finding] = Field(
+        description="Problems found in the gang's pods and cliques, most severe first."
+    )
+
+
+class HealthSummary(ReportModel):
+    gangs_healthy: int = Field(description="Gangs in state Healthy.")
+    gangs_total: int = Field(description="Gangs.")
+    gangs_at_risk: int = Field(
+        description="Gangs with a termination countdown running (initial startup excluded)."
+    )
+    next_termination_seconds: int | None = Field(
+        description="Remaining seconds of the earliest countdown, if any."
+    )
+    ok: bool = Field(description="True when every gang is healthy.")
+    text: str = Field(description="One-line summary.")
+
+
+class HealthReport(ReportHeader):
+    report: Literal["health"] = Field(default="health", description="Report type.")
+    name: str = Field(description="PodCliqueSet name.")
+    termination_delay_seconds: int = Field(description="The PCS's terminationDelay.")
+    gangs: list[GangHealth] = Field(description="One entry per gang, by replica, base gang first.")
+    summary: HealthSummary = Field(description="Totals and the one-line summary.")
+
+
+class HealthList(ReportHeader):
+    report: Literal["health-list"] = Field(default="health-list", description="Report type.")
+    items: list[HealthReport] = Field(description="One health report per PodCliqueSet, by name.")
+    summary: HealthSummary = Field(description="Totals across all PodCliqueSets.")

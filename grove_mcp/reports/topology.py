@@ -1,0 +1,160 @@
+"""The ``topology`` report: where pods landed, GPU use per node and domain, how to consolidate."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .common import DerivedPlacement, Finding, ReportHeader, ReportModel
+
+
+class TopologyLevelInfo(ReportModel):
+    domain: str = Field(description="Level name, e.g. rack.")
+    key: str = Field(description="Node label key holding the level's domain name.")
+
+
+class TopologyInfo(ReportModel):
+    name: str | None = Field(
+        description="ClusterTopologyBinding (or legacy ClusterTopology) "
+        "name; null when none applies and hosts are used."
+    )
+    kind: str = Field(description="ClusterTopologyBinding, ClusterTopology (≤ alpha.8), or none.")
+    levels: list[TopologyLevelInfo] = Field(description="Levels, broadest first.")
+
+
+class ConstraintInfo(ReportModel):
+    scope: str = Field(
+        description="Where the constraint is set: podcliqueset, "
+        "scalinggroup/<name> or clique/<name>."
+    )
+    required: str | None = Field(description="pack.required domain (or legacy packDomain).")
+    preferred: str | None = Field(description="pack.preferred domain.")
+    topology_name: str | None = Field(description="topologyName, if set.")
+    legacy_pack_domain: bool = Field(description="True when read from the deprecated packDomain.")
+
+
+class GpuUsage(ReportModel):
+    allocatable: int = Field(description="Allocatable nvidia.com/gpu of the node(s).")
+    this_workload: int = Field(
+        description="GPUs requested by this PodCliqueSet's pods "
+        "(device plugin, plus DRA devices where ResourceClaims exist)."
+    )
+    other_workloads: int | None = Field(
+        description="GPUs requested by every other pod; null when "
+        "cluster-wide pods could not be listed."
+    )
+    free: int | None = Field(description="allocatable − this − other (≥ 0); null when unknown.")
+
+
+class PodPlacement(ReportModel):
+    name: str = Field(description="Pod name.")
+    clique: str = Field(description="Template clique name.")
+    gang: str | None = Field(description="Gang of the pod.")
+    phase: str | None = Field(description="Pod phase.")
+    ready: bool = Field(description="Ready condition.")
+    gpus: int = Field(
+        description="GPUs requested (which GPU indices a pod got is not exposed by "
+        "Kubernetes, so none are shown)."
+    )
+
+
+class NodePlacement(ReportModel):
+    name: str = Field(description="Node name.")
+    ready: bool = Field(description="Node Ready condition.")
+    schedulable: bool = Field(description="False when cordoned (spec.unschedulable).")
+    gpus: GpuUsage = Field(description="GPU accounting of the node.")
+    pods: list[PodPlacement] = Field(description="This PodCliqueSet's pods on the node, by name.")
+
+
+class DomainPlacement(ReportModel):
+    level: str = Field(description="Topology level of this domain, e.g. rack.")
+    name: str = Field(description="Domain name (the node label value).")
+    verdict: Literal["optimal", "fragmented"] = Field(
+        description="fragmented when a gang with "
+        "pods here spans more domains at this level "
+        "than it needs; else optimal."
+    )
+    gpus: GpuUsage = Field(description="GPU accounting summed over every node of the domain.")
+    domains: list[DomainPlacement] = Field(description="Child domains at the next level.")
+    nodes: list[NodePlacement] = Field(
+        description="Nodes directly under this domain (at the "
+        "narrowest level above hosts): those running this "
+        "workload and their neighbours, by name."
+    )
+
+
+class GangPlacement(ReportModel):
+    name: str = Field(description="Gang name.")
+    replica_index: int | None = Field(description="PCS replica index.")
+    reported_placement_score: float | None = Field(
+        description="PodGang.status.placementScore; null = not reported."
+    )
+    derived_placement: DerivedPlacement | None = Field(
+        description="Score derived from actual placement; null when nothing is placed."
+    )
+    verdict: Literal["optimal", "fragmented", "unplaced"] = Field(
+        description="optimal when the derived score is 1.0."
+    )
+    unscheduled_pods: list[PodPlacement] = Field(
+        description="Pods without a node (pending or gated)."
+    )
+
+
+class Move(ReportModel):
+    pod: str = Field(description="Pod to move.")
+    gpus: int = Field(description="GPUs it requests.")
+    from_node: str = Field(description="Where it runs now.")
+    from_domain: str = Field(description="Its domain at the consolidation level now.")
+    to_node: str = Field(description="A node of the target domain with enough free GPUs.")
+
+
+class Recommendation(ReportModel):
+    gang: str = Field(description="Gang to consolidate.")
+    level: str = Field(description="Topology level consolidated, e.g. rack.")
+    target_domain: str | None = Field(description="Domain to bring the gang into.")
+    feasible: bool = Field(
+        description="True when the free GPUs shown in this report fit every "
+        "move; false recommendations only explain what is missing."
+    )
+    moves: list[Move] = Field(description="Pods to move, largest first.")
+    score_before: float = Field(description="Derived placement score now.")
+    score_after: float | None = Field(description="Derived placement score after the moves.")
+    pending_pods_fit: bool | None = Field(
+        description="Whether the gang's unscheduled pods also "
+        "fit in the target domain after the moves."
+    )
+    explanation: str = Field(description="Why, and what is missing if not feasible.")
+    commands: list[str] = Field(
+        description="kubectl commands that carry out the moves (the "
+        "scheduler decides the final node)."
+    )
+
+
+class TopologyReport(ReportHeader):
+    report: Literal["topology"] = Field(default="topology", description="Report type.")
+    name: str = Field(description="PodCliqueSet name.")
+    topology: TopologyInfo = Field(description="The topology the placement is judged against.")
+    constraints: list[ConstraintInfo] = Field(
+        description="Pack constraints of the workload, PodCliqueSet first."
+    )
+    placement_score: float | None = Field(
+        description="Derived score of the PodCliqueSet: the "
+        "minimum over its gangs (as Dynamo aggregates)."
+    )
+    reported_placement_score: float | None = Field(
+        description="Minimum reported PodGang placementScore in [0, 1]; null = none reported."
+    )
+    gangs: list[GangPlacement] = Field(description="Placement per gang.")
+    tree: list[DomainPlacement] = Field(
+        description="Domains holding this workload's pods, broadest level first, by name."
+    )
+    warnings: list[Finding] = Field(description="Placement problems, most severe first.")
+    recommendations: list[Recommendation] = Field(
+        description="Consolidation advice per fragmented gang."
+    )
+
+
+class TopologyList(ReportHeader):
+    report: Literal["topology-list"] = Field(default="topology-list", description="Report type.")
+    items: list[TopologyReport] = Field(description="One topology report per PodCliqueSet.")

@@ -1,0 +1,466 @@
+"""Build consistent Grove worlds as bundles: nodes, topology, PodCliqueSets and everything below.
+
+A scenario states the intent (which pod runs where, which is pending, since when a clique is
+breached); the builder writes the objects Grove and Kubernetes would show, deriving every
+status counter from the pods so the world is self-consistent. The result is a ``Bundle``: the
+one scenario format read by ``BundleSource`` and applied to a cluster by the seeder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from .. import __version__
+from ..sources.bundle import Bundle, Manifest
+from .grove_objects import GroveShape, podcliqueset_objects
+
+Obj = dict[str, Any]
+GPU = "nvidia.com/gpu"
+
+
+def ts(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def suffix(*parts: str) -> str:
+    """A deterministic 5-character pod-name suffix (Kubernetes uses random ones)."""
+    digest = hashlib.sha256("/".join(parts).encode()).hexdigest()
+    alphabet = "bcdfghjklmnpqrstvwxz2456789"
+    return "".join(alphabet[int(digest[i : i + 2], 16) % len(alphabet)] for i in range(0, 10, 2))
+
+
+def uid(*parts: str) -> str:
+    digest = hashlib.sha256(("uid/" + "/".join(parts)).encode()).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+
+
+@dataclass
+class PodState:
+    """What happens to one pod. Unnamed pods are placed first-fit and run ready."""
+
+    node: str | None = None
+    ready: bool = True
+    phase: str | None = None
+    restarts: int = 0
+    waiting_reason: str | None = None
+    last_exit: tuple[str, int] | None = None
+    gated: bool = False
+    unschedulable: str | None = None
+    age: timedelta | None = None
+    updated: bool = True
+
+
+@dataclass
+class CliqueSpec:
+    name: str
+    replicas: int
+    gpus: int = 0
+    min_available: int | None = None
+    role: str | None = None
+    image: str = "lmsysorg/sglang:v0.5.5"
+    args: tuple[str, ...] = ()
+    port: int | None = None
+    cpu: str = "8"
+    memory: str = "64Gi"
+    starts_after: tuple[str, ...] = ()
+
+
+@dataclass
+class ScalingGroupSpec:
+    name: str
+    cliques: tuple[str, ...]
+    replicas: int = 1
+    min_available: int = 1
+
+
+@dataclass
+class WorkloadSpec:
+    name: str
+    replicas: int
+    cliques: list[CliqueSpec]
+    scaling_groups: list[ScalingGroupSpec] = field(default_factory=list)
+    termination_delay: str | None = "4h"
+    pack_required: str | None = None
+    pack_preferred: str | None = None
+    topology_name: str | None = None
+    age: timedelta = timedelta(hours=2, minutes=15)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class ScenarioBuilder:
+    """Accumulates objects for one bundle; every time is relative to ``captured_at``."""
+
+    def __init__(
+        self,
+        namespace: str,
+        captured_at: datetime,
+        description: str,
+        shape: GroveShape | None = None,
+    ) -> None:
+        self.namespace = namespace
+        self.now = captured_at
+        self.description = description
+        self.shape = shape or GroveShape()
+        self.objects: list[Obj] = []
+        self._gpu_used: dict[str, int] = {}
+        self._node_gpus: dict[str, int] = {}
+        self._node_order: list[str] = []
+
+    # --- cluster ---------------------------------------------------------------------------
+
+    def node(
+        self,
+        name: str,
+        labels: dict[str, str],
+        gpus: int = 8,
+        *,
+        ready: bool = True,
+        unschedulable: bool = False,
+        cpu: str = "128",
+        memory: str = "2048Gi",
+    ) -> None:
+        allocatable = {"cpu": cpu, "memory": memory, "pods": "110", GPU: str(gpus)}
+        self._node_gpus[name] = gpus
+        self._node_order.append(name)
+        created = ts(self.now - timedelta(days=30))
+        self.objects.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {
+                    "name": name,
+                    "uid": uid("node", name),
+                    "creationTimestamp": created,
+                    "labels": {
+                        "kubernetes.io/hostname": name,
+                        "kubernetes.io/os": "linux",
+                        "nvidia.com/gpu.product": "NVIDIA-H200",
+                        "nvidia.com/gpu.count": str(gpus),
+                        **labels,
+                    },
+                },
+                "spec": {"unschedulable": True} if unschedulable else {},
+                "status": {
+                    "capacity": dict(allocatable),
+                    "allocatable": allocatable,
+                    "conditions": [
+                        {
+                            "type": "Ready",
+                            "status": "True" if ready else "Unknown",
+                            "reason": "KubeletReady" if ready else "NodeStatusUnknown",
+                            "message": "kubelet is posting ready status"
+                            if ready
+                            else "Kubelet stopped posting node status.",
+                            "lastHeartbeatTime": ts(self.now),
+                            "lastTransitionTime": ts(
+                                self.now - timedelta(days=30 if ready else 0, minutes=5)
+                            ),
+                        }
+                    ],
+                    "nodeInfo": {
+                        "kubeletVersion": "v1.34.4",
+                        "architecture": "amd64",
+                        "operatingSystem": "linux",
+                    },
+                },
+            }
+        )
+
+    def topology(self, name: str, levels: list[tuple[str, str]]) -> None:
+        legacy = self.shape.legacy_topology
+        obj: Obj = {
+            "apiVersion": "grove.io/v1alpha1",
+            "kind": "ClusterTopology" if legacy else "ClusterTopologyBinding",
+            "metadata": {
+                "name": name,
+                "uid": uid("ct", name),
+                "creationTimestamp": ts(self.now - timedelta(days=30)),
+            },
+            "spec": {"levels": [{"domain": d, "key": k} for d, k in levels]},
+        }
+        if not legacy:
+            obj["status"] = {
+                "observedGeneration": 1,
+                "conditions": [
+                    {
+                        "type": "SchedulerTopologyDrift",
+                        "status": "False",
+                        "reason": "InSync",
+                        "message": "Scheduler topology is in sync",
+                        "lastTransitionTime": ts(self.now - timedelta(days=30)),
+                    }
+                ],
+            }
+        self.objects.append(obj)
+
+    def other_pod(
+        self,
+        namespace: str,
+        name: str,
+        node: str,
+        gpus: int,
+        labels: dict[str, str] | None = None,
+        age: timedelta = timedelta(hours=6),
+    ) -> None:
+        """A pod of some other workload, holding GPUs on a node."""
+        self._gpu_used[node] = self._gpu_used.get(node, 0) + gpus
+        self.objects.append(
+            self.pod_object(
+                namespace,
+                name,
+                labels or {"app": name.rsplit("-", 1)[0]},
+                container={
+                    "name": "main",
+                    "image": "nvcr.io/nvidia/pytorch:25.08-py3",
+                    "resources": {
+                        "requests": {GPU: str(gpus), "cpu": "16"},
+                        "limits": {GPU: str(gpus)},
+                    },
+                },
+                state=PodState(node=node),
+                owner=None,
+                created=self.now - age,
+            )
+        )
+
+    def event(
+        self,
+        involved: Obj,
+        reason: str,
+        message: str,
+        *,
+        type_: str = "Warning",
+        count: int = 1,
+        first_ago: timedelta,
+        last_ago: timedelta,
+        component: str = "default-scheduler",
+    ) -> None:
+        meta = involved["metadata"]
+        name = f"{meta['name']}.{suffix(reason, meta['name'])}"
+        self.objects.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Event",
+                "metadata": {
+                    "name": name,
+                    "namespace": meta.get("namespace", self.namespace),
+                    "creationTimestamp": ts(self.now - first_ago),
+                },
+                "involvedObject": {
+                    "apiVersion": involved["apiVersion"],
+                    "kind": involved["kind"],
+                    "name": meta["name"],
+                    "namespace": meta.get("namespace", self.namespace),
+                    "uid": meta.get("uid"),
+                },
+                "reason": reason,
+                "message": message,
+                "type": type_,
+                "count": count,
+                "firstTimestamp": ts(self.now - first_ago),
+                "lastTimestamp": ts(self.now - last_ago),
+                "source": {"component": component},
+            }
+        )
+
+    def config_map(self, name: str, data: dict[str, str], labels: dict[str, str]) -> None:
+        self.objects.append(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {
+                    "name": name,
+                    "namespace": self.namespace,
+                    "labels": labels,
+                    "uid": uid("cm", name),
+                    "creationTimestamp": ts(self.now - timedelta(days=1)),
+                },
+                "data": data,
+            }
+        )
+
+    # --- workloads -------------------------------------------------------------------------
+
+    def workload(
+        self,
+        spec: WorkloadSpec,
+        pods: dict[str, PodState] | None = None,
+        breaches: dict[str, timedelta] | None = None,
+        updating_replica: int | None = None,
+        never_scheduled: set[int] | None = None,
+    ) -> dict[str, Obj]:
+        """Add a PodCliqueSet and all its children; returns the objects by name.
+
+        Pod keys: ``<replica>/<clique>/<index>`` or ``<replica>/<group>/<j>/<clique>/<index>``.
+        ``breaches`` gives, per PodClique key (``<replica>/<clique>`` or
+        ``<replica>/<group>/<j>/<clique>``), how long ago MinAvailableBreached turned True.
+        ``never_scheduled`` lists replicas whose gangs were never fully scheduled (startup).
+        """
+        return podcliqueset_objects(
+            self, spec, pods or {}, breaches or {}, updating_replica, never_scheduled or set()
+        )
+
+    def place(self, gpus: int) -> str:
+        """First-fit node for a pod, like a scheduler without topology awareness."""
+        for node in self._node_order:
+            if self._node_gpus[node] - self._gpu_used.get(node, 0) >= gpus:
+                return node
+        raise ValueError(f"scenario error: no node has {gpus} free GPUs for an unplaced pod")
+
+    def claim(self, node: str, gpus: int) -> None:
+        self._gpu_used[node] = self._gpu_used.get(node, 0) + gpus
+
+    def pod_object(
+        self,
+        namespace: str,
+        name: str,
+        labels: dict[str, str],
+        container: Obj,
+        state: PodState,
+        owner: Obj | None,
+        created: datetime,
+        gate: str | None = None,
+    ) -> Obj:
+        """A Pod with the status a kubelet and scheduler would have written."""
+        meta: Obj = {
+            "name": name,
+            "namespace": namespace,
+            "uid": uid("pod", namespace, name),
+            "labels": labels,
+            "creationTimestamp": ts(created),
+        }
+        if owner is not None:
+            meta["ownerReferences"] = [
+                {
+                    "apiVersion": owner["apiVersion"],
+                    "kind": owner["kind"],
+                    "name": owner["metadata"]["name"],
+                    "uid": owner["metadata"]["uid"],
+                    "controller": True,
+                    "blockOwnerDeletion": True,
+                }
+            ]
+        spec: Obj = {
+            "containers": [container],
+            "restartPolicy": "Always",
+            "schedulerName": "default-scheduler",
+            "terminationGracePeriodSeconds": 30,
+        }
+        started = created + timedelta(seconds=20)
+        conditions: list[Obj]
+        if state.gated or state.node is None:
+            if state.gated and gate:
+                spec["schedulingGates"] = [{"name": gate}]
+                conditions = [
+                    {
+                        "type": "PodScheduled",
+                        "status": "False",
+                        "reason": "SchedulingGated",
+                        "message": "Scheduling is blocked due to non-empty scheduling gates",
+                        "lastTransitionTime": ts(created),
+                    }
+                ]
+            else:
+                conditions = [
+                    {
+                        "type": "PodScheduled",
+                        "status": "False",
+                        "reason": "Unschedulable",
+                        "message": state.unschedulable or "0/1 nodes are available.",
+                        "lastTransitionTime": ts(created + timedelta(seconds=1)),
+                    }
+                ]
+            status: Obj = {"phase": "Pending", "conditions": conditions, "qosClass": "Burstable"}
+            return {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": meta,
+                "spec": spec,
+                "status": status,
+            }
+        spec["nodeName"] = state.node
+        ready = state.ready and state.waiting_reason is None
+        ready_since = ts(started + timedelta(minutes=3))
+        container_state: Obj = (
+            {
+                "waiting": {
+                    "reason": state.waiting_reason,
+                    "message": f"back-off restarting failed container {container['name']}",
+                }
+            }
+            if state.waiting_reason
+            else {"running": {"startedAt": ts(started)}}
+        )
+        cstatus: Obj = {
+            "name": container["name"],
+            "image": container["image"],
+            "imageID": "",
+            "ready": ready,
+            "restartCount": state.restarts,
+            "started": state.waiting_reason is None,
+            "state": container_state,
+            "lastState": {},
+        }
+        if state.last_exit:
+            reason, code = state.last_exit
+            cstatus["lastState"] = {
+                "terminated": {
+                    "reason": reason,
+                    "exitCode": code,
+                    "startedAt": ts(started),
+                    "finishedAt": ts(self.now - timedelta(minutes=2)),
+                }
+            }
+        flag = "True" if ready else "False"
+        conditions = [
+            {"type": "PodScheduled", "status": "True", "lastTransitionTime": ts(created)},
+            {"type": "Initialized", "status": "True", "lastTransitionTime": ts(started)},
+            {
+                "type": "ContainersReady",
+                "status": flag,
+                "lastTransitionTime": ready_since if ready else ts(self.now - timedelta(minutes=5)),
+                **(
+                    {}
+                    if ready
+                    else {
+                        "reason": "ContainersNotReady",
+                        "message": f"containers with unready status: [{container['name']}]",
+                    }
+                ),
+            },
+            {
+                "type": "Ready",
+                "status": flag,
+                "lastTransitionTime": ready_since if ready else ts(self.now - timedelta(minutes=5)),
+                **(
+                    {}
+                    if ready
+                    else {
+                        "reason": "ContainersNotReady",
+                        "message": f"containers with unready status: [{container['name']}]",
+                    }
+                ),
+            },
+        ]
+        status = {
+            "phase": state.phase or "Running",
+            "conditions": conditions,
+            "containerStatuses": [cstatus],
+            "startTime": ts(started),
+            "hostIP": "10.0.0.1",
+            "podIP": "10.244.0.10",
+            "qosClass": "Burstable",
+        }
+        return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec, "status": status}
+
+    def bundle(self) -> Bundle:
+        manifest = Manifest(
+            captured_at=self.now,
+            namespace=self.namespace,
+            tool_version=__version__,
+            description=self.description,
+        )
+        return Bundle(manifest, tuple(self.objects), origin=f"scenario: {self.description}")

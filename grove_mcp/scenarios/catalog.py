@@ -1,0 +1,417 @@
+"""Named scenarios: the demo and the situations the tests (and demos on real clusters) need.
+
+Each function returns a ``Bundle``; ``SCENARIOS`` maps names to them for the seeder's CLI.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from ..sources.bundle import Bundle
+from .builder import CliqueSpec, PodState, ScalingGroupSpec, ScenarioBuilder, WorkloadSpec
+from .grove_objects import ALPHA_8, GroveShape
+
+NAMESPACE = "vllm-disagg"
+CAPTURED_AT = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
+MODEL = "Qwen/Qwen3-32B"
+GPU_SHORTAGE = (
+    "0/6 nodes are available: 6 Insufficient nvidia.com/gpu. preemption: 0/6 nodes "
+    "are available: 6 No preemption victims found for incoming pod."
+)
+LEVELS = [
+    ("region", "topology.kubernetes.io/region"),
+    ("zone", "topology.kubernetes.io/zone"),
+    ("rack", "topology.kubernetes.io/rack"),
+    ("host", "kubernetes.io/hostname"),
+]
+RACKS = {
+    "rack-a": ("gpu-a1", "gpu-a2"),
+    "rack-b": ("gpu-b1", "gpu-b2"),
+    "rack-c": ("gpu-c1", "gpu-c2"),
+}
+
+
+def _sglang(mode: str, tp: int) -> tuple[str, ...]:
+    return (
+        "python3",
+        "-m",
+        "sglang.launch_server",
+        "--model-path",
+        MODEL,
+        "--tp",
+        str(tp),
+        "--disaggregation-mode",
+        mode,
+        "--port",
+        "30000",
+    )
+
+
+def inference_spec(**overrides: object) -> WorkloadSpec:
+    """``my-inference``: router + prefill (2 × TP4) + decode (2 × TP2) per replica, 12 GPUs."""
+    spec = WorkloadSpec(
+        name="my-inference",
+        replicas=2,
+        cliques=[
+            CliqueSpec(
+                "router",
+                1,
+                gpus=0,
+                role="router",
+                port=8000,
+                cpu="4",
+                memory="16Gi",
+                image="lmsysorg/sglang:v0.5.5",
+                args=(
+                    "python3",
+                    "-m",
+                    "sglang_router.launch_router",
+                    "--pd-disaggregation",
+                    "--port",
+                    "8000",
+                ),
+            ),
+            CliqueSpec("prefill", 2, gpus=4, role="prefill", args=_sglang("prefill", 4)),
+            CliqueSpec("decode", 2, gpus=2, role="decode", args=_sglang("decode", 2)),
+        ],
+        termination_delay="4h",
+        pack_preferred="rack",
+        topology_name="gpu-fabric",
+        labels={"app.kubernetes.io/name": "my-inference"},
+    )
+    for key, value in overrides.items():
+        setattr(spec, key, value)
+    return spec
+
+
+def _cluster(b: ScenarioBuilder, training: dict[str, int]) -> None:
+    """Three racks of two 8-GPU H200 nodes, plus a training job holding some GPUs."""
+    b.topology("gpu-fabric", LEVELS)
+    for rack, nodes in RACKS.items():
+        for node in nodes:
+            b.node(
+                node,
+                {
+                    "topology.kubernetes.io/region": "us-east-1",
+                    "topology.kubernetes.io/zone": "us-east-1a",
+                    "topology.kubernetes.io/rack": rack,
+                },
+            )
+    for index, (node, gpus) in enumerate(sorted(training.items())):
+        b.other_pod(
+            "ml-training",
+            f"llm-pretrain-worker-{index}",
+            node,
+            gpus,
+            labels={"app": "llm-pretrain", "training.kubeflow.org/job-name": "llm-pretrain"},
+        )
+
+
+def _plan_config_map(b: ScenarioBuilder) -> None:
+    plan = {
+        "format": "grove-mcp-plan",
+        "formatVersion": 1,
+        "model": MODEL,
+        "system": "h200_sxm",
+        "backend": "sglang",
+        "backendVersion": "0.5.5",
+        "servingMode": "disagg",
+        "aiconfiguratorVersion": "0.12.0",
+        "createdAt": "2026-11-19T09:12:00Z",
+        "inputs": {"totalGpus": 24, "isl": 4000, "osl": 500, "ttftMs": 300, "tpotMs": 10},
+        "sla": {"ttftMs": 300, "tpotMs": 10},
+        "config": {
+            "replicas": 2,
+            "prefill": {"workers": 2, "tp": 4, "pp": 1, "gpusPerWorker": 4},
+            "decode": {"workers": 2, "tp": 2, "pp": 1, "gpusPerWorker": 2},
+            "totalGpus": 24,
+        },
+        "expected": {
+            "tokensPerSecondPerGpu": 612.4,
+            "tokensPerSecondPerUser": 104.2,
+            "ttftMs": 268.0,
+            "tpotMs": 9.6,
+        },
+    }
+    b.config_map(
+        "my-inference-aic-plan",
+        {"plan.json": json.dumps(plan, indent=2)},
+        {"grove.io/aic-plan": "my-inference"},
+    )
+
+
+def demo() -> Bundle:
+    """The embedded demo: gang 0 packed in rack-a; gang 1 split over racks b and c, one prefill
+    pod pending for GPUs, MinAvailableBreached for 18 minutes of a 4h terminationDelay."""
+    b = ScenarioBuilder(
+        NAMESPACE,
+        CAPTURED_AT,
+        "my-inference: disaggregated SGLang serving, gang 1 split and breached",
+    )
+    _cluster(b, {"gpu-a2": 4, "gpu-b1": 1, "gpu-b2": 5, "gpu-c1": 3, "gpu-c2": 8})
+    breach = timedelta(minutes=18)
+    objects = b.workload(
+        inference_spec(),
+        pods={
+            "0/router/0": PodState(node="gpu-a2"),
+            "0/prefill/0": PodState(node="gpu-a1"),
+            "0/prefill/1": PodState(node="gpu-a1"),
+            "0/decode/0": PodState(node="gpu-a2"),
+            "0/decode/1": PodState(node="gpu-a2"),
+            "1/router/0": PodState(node="gpu-c1"),
+            "1/prefill/0": PodState(node="gpu-b1"),
+            "1/prefill/1": PodState(unschedulable=GPU_SHORTAGE, age=breach),
+            "1/decode/0": PodState(node="gpu-b1"),
+            "1/decode/1": PodState(node="gpu-c1"),
+        },
+        breaches={"1/prefill": breach},
+    )
+    pending = next(
+        o
+        for n, o in objects.items()
+        if n.startswith("my-inference-1-prefill-")
+        and o["kind"] == "Pod"
+        and not o["spec"].get("nodeName")
+    )
+    b.event(
+        pending,
+        "FailedScheduling",
+        GPU_SHORTAGE,
+        count=14,
+        first_ago=breach,
+        last_ago=timedelta(minutes=1),
+    )
+    b.event(
+        objects["my-inference-1-prefill"],
+        "PodCreateSuccessful",
+        f"Created Pod: {pending['metadata']['name']}",
+        type_="Normal",
+        first_ago=breach,
+        last_ago=breach,
+        component="grove-operator",
+    )
+    _plan_config_map(b)
+    return b.bundle()
+
+
+def healthy() -> Bundle:
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "both gangs packed, every pod ready")
+    _cluster(b, {"gpu-a2": 4, "gpu-b2": 4, "gpu-c1": 8})
+    b.workload(
+        inference_spec(pack_required="rack", pack_preferred="host"),
+        pods={
+            "0/router/0": PodState(node="gpu-a2"),
+            "0/prefill/0": PodState(node="gpu-a1"),
+            "0/prefill/1": PodState(node="gpu-a1"),
+            "0/decode/0": PodState(node="gpu-a2"),
+            "0/decode/1": PodState(node="gpu-a2"),
+            "1/router/0": PodState(node="gpu-b2"),
+            "1/prefill/0": PodState(node="gpu-b1"),
+            "1/prefill/1": PodState(node="gpu-b1"),
+            "1/decode/0": PodState(node="gpu-b2"),
+            "1/decode/1": PodState(node="gpu-b2"),
+        },
+    )
+    return b.bundle()
+
+
+def split_racks() -> Bundle:
+    """Gang 1 runs fully but across racks b and c; rack b has room to take it."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "gang 1 split across racks, room in rack-b")
+    _cluster(b, {"gpu-a2": 4, "gpu-b2": 2, "gpu-c2": 8})
+    b.workload(
+        inference_spec(),
+        pods={
+            "0/router/0": PodState(node="gpu-a2"),
+            "0/prefill/0": PodState(node="gpu-a1"),
+            "0/prefill/1": PodState(node="gpu-a1"),
+            "0/decode/0": PodState(node="gpu-a2"),
+            "0/decode/1": PodState(node="gpu-a2"),
+            "1/router/0": PodState(node="gpu-b1"),
+            "1/prefill/0": PodState(node="gpu-b1"),
+            "1/prefill/1": PodState(node="gpu-c1"),
+            "1/decode/0": PodState(node="gpu-b1"),
+            "1/decode/1": PodState(node="gpu-b1"),
+        },
+    )
+    return b.bundle()
+
+
+def pending_gpus() -> Bundle:
+    """Gang 1 was never fully scheduled: two prefill pods pending for GPUs since startup."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "gang 1 pending for GPUs at startup")
+    _cluster(b, {"gpu-a2": 4, "gpu-b1": 6, "gpu-b2": 6, "gpu-c1": 5, "gpu-c2": 5})
+    young = timedelta(minutes=6)
+    b.workload(
+        inference_spec(age=young),
+        pods={
+            "0/router/0": PodState(node="gpu-a2", age=young),
+            "0/prefill/0": PodState(node="gpu-a1", age=young),
+            "0/prefill/1": PodState(node="gpu-a1", age=young),
+            "0/decode/0": PodState(node="gpu-a2", age=young),
+            "0/decode/1": PodState(node="gpu-a2", age=young),
+            "1/router/0": PodState(node="gpu-b1", age=young),
+            "1/prefill/0": PodState(unschedulable=GPU_SHORTAGE, age=young),
+            "1/prefill/1": PodState(unschedulable=GPU_SHORTAGE, age=young),
+            "1/decode/0": PodState(node="gpu-b1", age=young, ready=False),
+            "1/decode/1": PodState(node="gpu-b2", age=young, ready=False),
+        },
+        breaches={"1/prefill": timedelta(minutes=5), "1/decode": timedelta(minutes=5)},
+        never_scheduled={1},
+    )
+    return b.bundle()
+
+
+def breached_countdown() -> Bundle:
+    """The demo's breach, 3h50m later: ten minutes before Grove recreates replica 1."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "gang 1 breached for 3h50m of 4h")
+    _cluster(b, {"gpu-a2": 4, "gpu-b1": 1, "gpu-b2": 5, "gpu-c1": 3, "gpu-c2": 8})
+    breach = timedelta(hours=3, minutes=50)
+    b.workload(
+        inference_spec(age=timedelta(hours=6)),
+        pods={
+            "0/router/0": PodState(node="gpu-a2"),
+            "0/prefill/0": PodState(node="gpu-a1"),
+            "0/prefill/1": PodState(node="gpu-a1"),
+            "0/decode/0": PodState(node="gpu-a2"),
+            "0/decode/1": PodState(node="gpu-a2"),
+            "1/router/0": PodState(node="gpu-c1"),
+            "1/prefill/0": PodState(node="gpu-b1"),
+            "1/prefill/1": PodState(unschedulable=GPU_SHORTAGE, age=breach),
+            "1/decode/0": PodState(node="gpu-b1"),
+            "1/decode/1": PodState(
+                node="gpu-c1",
+                ready=False,
+                restarts=7,
+                waiting_reason="CrashLoopBackOff",
+                last_exit=("Error", 1),
+            ),
+        },
+        breaches={"1/prefill": breach, "1/decode": timedelta(minutes=12)},
+    )
+    return b.bundle()
+
+
+def rolling_update() -> Bundle:
+    """A rolling recreate in progress on replica 0: one prefill pod already on the new template."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "rolling update of replica 0 in progress")
+    _cluster(b, {"gpu-a2": 4, "gpu-b2": 4, "gpu-c1": 8})
+    b.workload(
+        inference_spec(),
+        pods={
+            "0/router/0": PodState(node="gpu-a2", updated=False),
+            "0/prefill/0": PodState(node="gpu-a1", age=timedelta(minutes=4)),
+            "0/prefill/1": PodState(node="gpu-a1", updated=False),
+            "0/decode/0": PodState(node="gpu-a2", updated=False),
+            "0/decode/1": PodState(node="gpu-a2", updated=False),
+            "1/router/0": PodState(node="gpu-b2"),
+            "1/prefill/0": PodState(node="gpu-b1"),
+            "1/prefill/1": PodState(node="gpu-b1"),
+            "1/decode/0": PodState(node="gpu-b2"),
+            "1/decode/1": PodState(node="gpu-b2"),
+        },
+        updating_replica=0,
+    )
+    return b.bundle()
+
+
+def legacy_alpha8() -> Bundle:
+    """Grove ≤ alpha.8 shapes: ClusterTopology (levels listed out of order), packDomain,
+    rollingUpdateProgress with name lists and a single currentlyUpdating object."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "Grove alpha.8 object shapes", shape=ALPHA_8)
+    b.topology("grove-topology", [LEVELS[3], LEVELS[2], LEVELS[0], LEVELS[1]])
+    for rack, nodes in RACKS.items():
+        for node in nodes:
+            b.node(
+                node,
+                {
+                    "topology.kubernetes.io/region": "us-east-1",
+                    "topology.kubernetes.io/zone": "us-east-1a",
+                    "topology.kubernetes.io/rack": rack,
+                },
+            )
+    b.workload(
+        inference_spec(pack_required="rack", pack_preferred=None, topology_name=None),
+        pods={
+            "0/prefill/0": PodState(node="gpu-a1"),
+            "0/prefill/1": PodState(node="gpu-a1"),
+            "0/decode/0": PodState(node="gpu-a2", updated=False),
+            "0/decode/1": PodState(node="gpu-a2", updated=False),
+            "0/router/0": PodState(node="gpu-a2", updated=False),
+            "1/prefill/0": PodState(node="gpu-b1"),
+            "1/prefill/1": PodState(node="gpu-b1"),
+            "1/decode/0": PodState(node="gpu-b2"),
+            "1/decode/1": PodState(node="gpu-b2"),
+            "1/router/0": PodState(node="gpu-b2"),
+        },
+        updating_replica=0,
+    )
+    return b.bundle()
+
+
+def podgang_without_phase() -> Bundle:
+    """PodGangs without status.phase (Grove PR #763) and with Scheduled/Ready conditions."""
+    b = ScenarioBuilder(
+        NAMESPACE, CAPTURED_AT, "PodGangs without phase", shape=GroveShape(podgang_phase=False)
+    )
+    _cluster(b, {})
+    b.workload(inference_spec(replicas=1))
+    return b.bundle()
+
+
+def epoch_gangs() -> Bundle:
+    """alpha.12 final: epoch-named PodGangs, a multinode decode scaling group with a scaled gang
+    whose pods wait, gated, for the base gang."""
+    b = ScenarioBuilder(
+        NAMESPACE,
+        CAPTURED_AT,
+        "epoch-named gangs, scaled gang gated",
+        shape=GroveShape(epoch_names=True),
+    )
+    _cluster(b, {"gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
+    spec = WorkloadSpec(
+        name="mn-disagg",
+        replicas=1,
+        cliques=[
+            CliqueSpec("frontend", 1, role="frontend", port=8000, cpu="4"),
+            CliqueSpec("dleader", 1, gpus=4, role="dleader"),
+            CliqueSpec("dworker", 1, gpus=4, role="dworker"),
+        ],
+        scaling_groups=[
+            ScalingGroupSpec("decode", ("dleader", "dworker"), replicas=2, min_available=1)
+        ],
+        pack_required="rack",
+        topology_name="gpu-fabric",
+        termination_delay="15m",
+    )
+    b.workload(
+        spec,
+        pods={
+            "0/frontend/0": PodState(node="gpu-a1"),
+            "0/decode/0/dleader/0": PodState(unschedulable=GPU_SHORTAGE, age=timedelta(minutes=3)),
+            "0/decode/0/dworker/0": PodState(node="gpu-a1", ready=False),
+            "0/decode/1/dleader/0": PodState(gated=True),
+            "0/decode/1/dworker/0": PodState(gated=True),
+        },
+        breaches={
+            "0/decode/0/dleader": timedelta(minutes=3),
+            "0/decode/0/dworker": timedelta(minutes=3),
+            "0/decode": timedelta(minutes=3),
+        },
+    )
+    return b.bundle()
+
+
+SCENARIOS: dict[str, Callable[[], Bundle]] = {
+    "demo": demo,
+    "healthy": healthy,
+    "split-racks": split_racks,
+    "pending-gpus": pending_gpus,
+    "breached-countdown": breached_countdown,
+    "rolling-update": rolling_update,
+    "legacy-alpha8": legacy_alpha8,
+    "podgang-without-phase": podgang_without_phase,
+    "epoch-gangs": epoch_gangs,
+}

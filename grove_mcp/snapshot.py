@@ -1,0 +1,226 @@
+"""One fetch → an immutable snapshot of a namespace's Grove workloads and the cluster around them.
+
+``fetch_snapshot`` issues a fixed set of LISTs (by label selector, never by predicted child
+names), all at once; their number does not depend on the size of the cluster or workload.
+``assemble`` turns the raw answers into typed objects; it is pure, so a live watch can rebuild
+a snapshot from updated raw objects without fetching again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from .errors import NotFound
+from .grove import (
+    ClusterTopologyBinding,
+    Event,
+    Node,
+    Pod,
+    PodClique,
+    PodCliqueScalingGroup,
+    PodCliqueSet,
+    PodGang,
+    ResourceClaim,
+)
+from .grove import kinds as k
+from .names import validate_namespace, validate_pcs_name
+from .sources.base import ListQuery, ListResult, Source
+
+PART_OF = "app.kubernetes.io/part-of"
+LIVE_PODS = "status.phase!=Succeeded,status.phase!=Failed"
+
+
+@dataclass(frozen=True)
+class SnapshotRequest:
+    """What to fetch: one PodCliqueSet (``name``) or all in the namespace (``name=None``)."""
+
+    namespace: str
+    name: str | None = None
+    events: bool = False
+    cluster_usage: bool = False
+
+    def __post_init__(self) -> None:
+        validate_namespace(self.namespace)
+        if self.name is not None:
+            validate_pcs_name(self.name)
+
+    @property
+    def selector(self) -> str:
+        return f"{PART_OF}={self.name}" if self.name else PART_OF
+
+    def queries(self) -> list[ListQuery]:
+        ns, sel = self.namespace, self.selector
+        by_name = f"metadata.name={self.name}" if self.name else None
+        queries = [
+            ListQuery(k.PODCLIQUESET, ns, field_selector=by_name),
+            ListQuery(k.PODCLIQUE, ns, sel),
+            ListQuery(k.SCALINGGROUP, ns, sel),
+            ListQuery(k.PODGANG, ns, sel, optional=True),
+            ListQuery(k.POD, ns, sel),
+            ListQuery(k.NODE, optional=True),
+            ListQuery(k.TOPOLOGY_BINDING, optional=True),
+            ListQuery(k.LEGACY_TOPOLOGY, optional=True),
+        ]
+        if self.events:
+            queries.append(ListQuery(k.EVENT, ns, optional=True))
+        if self.cluster_usage:
+            queries.append(ListQuery(k.POD, None, field_selector=LIVE_PODS, optional=True))
+            queries.append(ListQuery(k.RESOURCECLAIM, None, optional=True))
+        return queries
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the capabilities read, as of ``now``. Immutable; lists in API order."""
+
+    namespace: str
+    now: datetime
+    source: str
+    podcliquesets: tuple[PodCliqueSet, ...]
+    podcliques: tuple[PodClique, ...]
+    scaling_groups: tuple[PodCliqueScalingGroup, ...]
+    podgangs: tuple[PodGang, ...]
+    pods: tuple[Pod, ...]
+    nodes: tuple[Node, ...]
+    topologies: tuple[ClusterTopologyBinding, ...]
+    events: tuple[Event, ...] = ()
+    cluster_pods: tuple[Pod, ...] | None = None
+    resource_claims: tuple[ResourceClaim, ...] | None = None
+    podgangs_available: bool = True
+    nodes_available: bool = True
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @cached_property
+    def nodes_by_name(self) -> Mapping[str, Node]:
+        return {n.name: n for n in self.nodes}
+
+    def workload_names(self) -> list[str]:
+        return sorted(p.name for p in self.podcliquesets)
+
+    def podcliqueset(self, name: str) -> PodCliqueSet:
+        for pcs in self.podcliquesets:
+            if pcs.name == name:
+                return pcs
+        raise NotFound(
+            _not_found_message(name, self.namespace, self.workload_names(), []),
+            self.workload_names(),
+        )
+
+
+def assemble(
+    request: SnapshotRequest, results: Sequence[ListResult], now: datetime, source: str
+) -> Snapshot:
+    """Parse raw LIST answers (in ``request.queries()`` order) into a snapshot. Pure."""
+    by_kind: dict[tuple[str, str | None], ListResult] = {}
+    for result in results:
+        scope = result.query.namespace if result.query.kind.namespaced else None
+        by_kind[(result.query.kind.kind, scope)] = result
+    ns = request.namespace
+
+    def parse(kind: k.Kind, namespace: str | None = ns) -> tuple:
+        result = by_kind.get((kind.kind, namespace if kind.namespaced else None))
+        if result is None or not result.available:
+            return ()
+        model = kind.model
+        return tuple(model.model_validate(item) for item in result.items)
+
+    def available(kind: k.Kind, namespace: str | None = ns) -> bool:
+        result = by_kind.get((kind.kind, namespace if kind.namespaced else None))
+        return result is not None and result.available
+
+    topologies = parse(k.TOPOLOGY_BINDING) + parse(k.LEGACY_TOPOLOGY)
+    cluster_usage = request.cluster_usage
+    return Snapshot(
+        namespace=ns,
+        now=now,
+        source=source,
+        podcliquesets=parse(k.PODCLIQUESET),
+        podcliques=parse(k.PODCLIQUE),
+        scaling_groups=parse(k.SCALINGGROUP),
+        podgangs=parse(k.PODGANG),
+        pods=parse(k.POD),
+        nodes=parse(k.NODE),
+        topologies=topologies,
+        events=parse(k.EVENT),
+        cluster_pods=parse(k.POD, None) if cluster_usage and available(k.POD, None) else None,
+        resource_claims=(
+            parse(k.RESOURCECLAIM, None)
+            if cluster_usage and available(k.RESOURCECLAIM, None)
+            else None
+        ),
+        podgangs_available=available(k.PODGANG),
+        nodes_available=available(k.NODE),
+        notes=tuple(r.note for r in results if r.note and not _topology_absence(r)),
+    )
+
+
+def _topology_absence(result: ListResult) -> bool:
+    """A cluster serves one of the two topology kinds; the other's absence is not news."""
+    topology_kinds = (k.TOPOLOGY_BINDING.kind, k.LEGACY_TOPOLOGY.kind)
+    return (
+        result.query.kind.kind in topology_kinds
+        and bool(result.note)
+        and (str(result.note).endswith("not served"))
+    )
+
+
+def fetch_snapshot(source: Source, request: SnapshotRequest) -> Snapshot:
+    """Fetch once. Raises ``NotFound`` (listing what exists) when the PodCliqueSet is absent."""
+    return fetch(source, request)[1]
+
+
+def fetch(source: Source, request: SnapshotRequest) -> tuple[list[ListResult], Snapshot]:
+    """The raw answers and the snapshot assembled from them (``--watch`` keeps the answers)."""
+    results = source.list_many(request.queries())
+    snapshot = assemble(request, results, source.now(), source.description)
+    if request.name is not None and not snapshot.podcliquesets:
+        raise _not_found(source, request)
+    return results, snapshot
+
+
+def _not_found(source: Source, request: SnapshotRequest) -> NotFound:
+    """Build the not-found error: what exists here, and where a PCS of that name lives."""
+    here, elsewhere = source.list_many(
+        [
+            ListQuery(k.PODCLIQUESET, request.namespace),
+            ListQuery(
+                k.PODCLIQUESET, None, field_selector=f"metadata.name={request.name}", optional=True
+            ),
+        ]
+    )
+    names = sorted(str(o["metadata"]["name"]) for o in here.items)
+    other_ns = sorted(str(o["metadata"].get("namespace")) for o in elsewhere.items)
+    assert request.name is not None
+    return NotFound(_not_found_message(request.name, request.namespace, names, other_ns), names)
+
+
+def _not_found_message(name: str, namespace: str, names: list[str], other_ns: list[str]) -> str:
+    if names:
+        close = [n for n in names if _similar(n, name)]
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        exists = f"PodCliqueSets there: {', '.join(names)}.{hint}"
+    else:
+        exists = "That namespace has no PodCliqueSets."
+    where = (
+        f" A PodCliqueSet named '{name}' exists in namespace "
+        f"{', '.join(other_ns)}: pass -n {other_ns[0]}."
+        if other_ns
+        else ""
+    )
+    return f"PodCliqueSet '{name}' not found in namespace '{namespace}'. {exists}{where}"
+
+
+def _similar(a: str, b: str) -> bool:
+    """Cheap typo check: edit distance ≤ 2 or one contains the other."""
+    if a in b or b in a:
+        return True
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1] <= 2

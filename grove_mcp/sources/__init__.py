@@ -1,0 +1,54 @@
+"""Sources: the only code that does I/O. A live cluster, a bundle (directory or .tar.gz), the demo."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from .base import ListQuery, ListResult, Source, WatchEvent
+from .bundle import Bundle, BundleSource, Manifest
+
+
+def demo_bundle_path() -> Path:
+    """The embedded demo bundle shipped inside the package."""
+    return Path(str(resources.files("grove_mcp") / "demo" / "bundle"))
+
+
+def demo_source() -> BundleSource:
+    return BundleSource(Bundle.load(demo_bundle_path()), label="embedded demo")
+
+
+def open_source(
+    *,
+    demo: bool = False,
+    bundle: str | None = None,
+    kubeconfig: str | None = None,
+    context: str | None = None,
+    timeout: float | None = None,
+) -> Source:
+    """The source a front end asked for: ``--demo``, ``--bundle PATH`` or a live cluster."""
+    from ..errors import InvalidInput
+
+    if demo and bundle:
+        raise InvalidInput("Pass either --demo or --bundle, not both.")
+    if demo:
+        return demo_source()
+    if bundle:
+        return BundleSource.open(bundle)
+    from .live import LiveSource
+
+    return LiveSource.connect(kubeconfig, context, timeout)
+
+
+__all__ = [
+    "Bundle",
+    "BundleSource",
+    "ListQuery",
+    "ListResult",
+    "Manifest",
+    "Source",
+    "WatchEvent",
+    "demo_bundle_path",
+    "demo_source",
+    "open_source",
+]

@@ -1,0 +1,246 @@
+"""Diagnostic bundles: a directory or ``.tar.gz`` of Kubernetes objects plus ``manifest.json``.
+
+Layout (the format ``diag`` writes, the demo ships and the seeder applies)::
+
+    manifest.json     {"format": "grove-mcp-bundle", "formatVersion": 1, "capturedAt": "…Z",
+                       "namespace": "…", "toolVersion": "…", "description": "…", "notes": […]}
+    objects/*.yaml    Kubernetes objects with their status: single documents, multi-document
+                      YAML, JSON, or ``kind: List`` with ``items``
+
+``BundleSource`` answers LIST queries by evaluating selectors in memory, as the API server does.
+"""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import BundleError, GroveError
+from .base import ListQuery, ListResult, RawObject, WatchEvent
+from .selectors import field_matcher, label_matcher
+
+FORMAT = "grove-mcp-bundle"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+OBJECTS_DIR = "objects"
+_OBJECT_SUFFIXES = (".yaml", ".yml", ".json")
+_MAX_MEMBER_BYTES = 256 * 2**20
+
+
+@dataclass(frozen=True)
+class Manifest:
+    captured_at: datetime
+    namespace: str
+    tool_version: str = ""
+    description: str = ""
+    notes: tuple[str, ...] = ()
+    format_version: int = FORMAT_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "formatVersion": self.format_version,
+            "capturedAt": self.captured_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "namespace": self.namespace,
+            "toolVersion": self.tool_version,
+            "description": self.description,
+            "notes": list(self.notes),
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, where: str) -> Manifest:
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise BundleError(
+                f'{where}: not a grove-mcp bundle manifest ("format" must be "{FORMAT}").'
+            )
+        version = data.get("formatVersion")
+        if version != FORMAT_VERSION:
+            raise BundleError(
+                f"{where}: bundle format version {version!r} is not supported; "
+                f"this grove-mcp reads version {FORMAT_VERSION}. Upgrade grove-mcp "
+                "or recapture the bundle."
+            )
+        for key in ("capturedAt", "namespace"):
+            if not data.get(key):
+                raise BundleError(f'{where}: field "{key}" is missing.')
+        try:
+            captured = datetime.fromisoformat(str(data["capturedAt"]).replace("Z", "+00:00"))
+        except ValueError as err:
+            raise BundleError(
+                f'{where}: field "capturedAt" is not an ISO-8601 time: {data["capturedAt"]!r}.'
+            ) from err
+        if captured.tzinfo is None:
+            captured = captured.replace(tzinfo=UTC)
+        return cls(
+            captured_at=captured,
+            namespace=str(data["namespace"]),
+            tool_version=str(data.get("toolVersion", "")),
+            description=str(data.get("description", "")),
+            notes=tuple(str(n) for n in data.get("notes") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A manifest and the objects captured with it."""
+
+    manifest: Manifest
+    objects: tuple[RawObject, ...] = field(default_factory=tuple)
+    origin: str = "bundle"
+
+    @classmethod
+    def load(cls, path: str | Path) -> Bundle:
+        """Read a bundle directory or ``.tar.gz``; errors name the file and the field."""
+        path = Path(path)
+        if not path.exists():
+            raise BundleError(
+                f"{path}: no such file or directory. Pass a bundle directory or a "
+                ".tar.gz written by 'kubectl grove diag'."
+            )
+        files = dict(_read_tar(path) if path.is_file() else _read_dir(path))
+        if MANIFEST not in files:
+            raise BundleError(f"{path}: not a grove-mcp bundle ({MANIFEST} is missing).")
+        manifest = Manifest.from_json(
+            _parse_json(files[MANIFEST], f"{path}/{MANIFEST}"), f"{path}/{MANIFEST}"
+        )
+        objects: list[RawObject] = []
+        for name in sorted(files):
+            if name.startswith(f"{OBJECTS_DIR}/") and name.endswith(_OBJECT_SUFFIXES):
+                objects.extend(_parse_objects(files[name], f"{path}/{name}"))
+        return cls(manifest, tuple(objects), origin=str(path))
+
+    def write(self, path: str | Path) -> Path:
+        """Write as a directory: one multi-document YAML file per kind, sorted for stable diffs."""
+        root = Path(path)
+        (root / OBJECTS_DIR).mkdir(parents=True, exist_ok=True)
+        (root / MANIFEST).write_text(json.dumps(self.manifest.to_json(), indent=2) + "\n")
+        by_kind: dict[str, list[RawObject]] = {}
+        for obj in self.objects:
+            by_kind.setdefault(obj["kind"], []).append(obj)
+        for kind, items in sorted(by_kind.items()):
+            items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+            text = yaml.safe_dump_all(items, sort_keys=False, default_flow_style=False)
+            (root / OBJECTS_DIR / f"{kind.lower()}s.yaml").write_text(text)
+        return root
+
+
+def _read_dir(root: Path) -> Iterator[tuple[str, bytes]]:
+    for file in root.rglob("*"):
+        if file.is_file():
+            yield file.relative_to(root).as_posix(), file.read_bytes()
+
+
+def _read_tar(path: Path) -> Iterator[tuple[str, bytes]]:
+    """Members of a tarball, relative to the directory that holds ``manifest.json``."""
+    try:
+        with tarfile.open(path, "r:*") as tar:
+            members = [m for m in tar.getmembers() if m.isfile() and m.size <= _MAX_MEMBER_BYTES]
+            manifests = sorted((m.name for m in members if Path(m.name).name == MANIFEST), key=len)
+            prefix = str(Path(manifests[0]).parent) if manifests else ""
+            prefix = "" if prefix == "." else prefix + "/"
+            for member in members:
+                if member.name.startswith(prefix):
+                    handle = tar.extractfile(member)
+                    if handle is not None:
+                        yield member.name[len(prefix) :], handle.read()
+    except (tarfile.TarError, OSError, EOFError) as err:
+        raise BundleError(f"{path}: not a readable .tar.gz bundle ({err}).") from err
+
+
+def _parse_json(data: bytes, where: str) -> Any:
+    try:
+        return json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise BundleError(f"{where}: not valid JSON ({err}).") from err
+
+
+def _parse_objects(data: bytes, where: str) -> Iterable[RawObject]:
+    try:
+        docs = list(yaml.safe_load_all(data))
+    except yaml.YAMLError as err:
+        raise BundleError(f"{where}: not valid YAML ({err}).") from err
+    for index, doc in enumerate(docs):
+        if doc is None:
+            continue
+        if not isinstance(doc, dict):
+            raise BundleError(f"{where}: document {index + 1} is not a Kubernetes object.")
+        items = doc.get("items") if str(doc.get("kind", "")).endswith("List") else [doc]
+        for item_index, item in enumerate(items or []):
+            _check_object(item, f"{where} document {index + 1} item {item_index + 1}")
+            yield item
+
+
+def _check_object(obj: Any, where: str) -> None:
+    if not isinstance(obj, dict):
+        raise BundleError(f"{where}: not a Kubernetes object.")
+    for key in ("apiVersion", "kind"):
+        if not obj.get(key):
+            raise BundleError(f'{where}: field "{key}" is missing.')
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or not meta.get("name"):
+        raise BundleError(f'{where}: field "metadata.name" is missing.')
+
+
+class BundleSource:
+    """Answers queries from a bundle's objects; its "now" is the capture time."""
+
+    def __init__(self, bundle: Bundle, label: str | None = None) -> None:
+        self.bundle = bundle
+        self._label = label or f"bundle {bundle.origin}"
+
+    @classmethod
+    def open(cls, path: str | Path) -> BundleSource:
+        return cls(Bundle.load(path))
+
+    @property
+    def description(self) -> str:
+        captured = self.bundle.manifest.captured_at.strftime("%Y-%m-%d %H:%M:%SZ")
+        return f"{self._label} (captured {captured})"
+
+    @property
+    def default_namespace(self) -> str:
+        return self.bundle.manifest.namespace
+
+    def now(self) -> datetime:
+        return self.bundle.manifest.captured_at
+
+    def list_many(self, queries: Sequence[ListQuery]) -> list[ListResult]:
+        return [self._list(q) for q in queries]
+
+    def _list(self, query: ListQuery) -> ListResult:
+        kind = query.kind
+        labels = label_matcher(query.label_selector)
+        fields = field_matcher(query.field_selector)
+        items = tuple(
+            obj
+            for obj in self.bundle.objects
+            if obj.get("kind") == kind.kind
+            and _group_of(obj) == kind.group
+            and (
+                not (kind.namespaced and query.namespace)
+                or obj["metadata"].get("namespace") == query.namespace
+            )
+            and labels(obj["metadata"].get("labels") or {})
+            and fields(obj)
+        )
+        return ListResult(query, items, resource_version="bundle")
+
+    def watch(
+        self, results: Sequence[ListResult], tick: float = 30.0
+    ) -> Iterator[list[WatchEvent]]:
+        raise GroveError(
+            "--watch needs a live cluster: a bundle is a fixed capture and never "
+            "changes. Drop --watch, or point at a cluster with --context."
+        )
+
+
+def _group_of(obj: RawObject) -> str:
+    api_version = str(obj.get("apiVersion", ""))
+    return api_version.split("/")[0] if "/" in api_version else ""

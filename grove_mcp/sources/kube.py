@@ -1,0 +1,344 @@
+"""The Kubernetes API connection: the only module that imports the ``kubernetes`` client.
+
+Configuration follows kubectl: ``--kubeconfig``, then ``KUBECONFIG`` (``:``-separated), then
+``~/.kube/config``, else in-cluster; ``--context`` picks the context and its namespace.
+Responses are read as raw JSON (``_preload_content=False``): the client's model
+deserialisation is far slower on large lists and drops fields it does not know (Grove's).
+Every request has a bounded timeout and no retries, so a dead endpoint fails fast and says so.
+Errors become the actionable ``GroveError`` subclasses of ``errors.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import urllib3
+from kubernetes import client, config
+from kubernetes.client.exceptions import ApiException
+from kubernetes.config.config_exception import ConfigException
+
+from ..errors import (
+    AccessDenied,
+    ApiError,
+    ClusterUnreachable,
+    ConfigError,
+    GroveError,
+    GroveNotInstalled,
+    NotFound,
+)
+from ..grove.kinds import Kind
+
+SERVICE_ACCOUNT_NAMESPACE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+DEFAULT_TIMEOUT_SECONDS = 15.0
+_VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
+
+
+class Conflict(GroveError):
+    """409 from the API server: the object exists already, or changed under us."""
+
+    code = "conflict"
+
+
+class KubeClient:
+    """A thread-safe, counted, time-bounded JSON client for the API server."""
+
+    def __init__(
+        self,
+        api_client: client.ApiClient,
+        *,
+        label: str,
+        default_namespace: str,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> None:
+        self._api = api_client
+        self.label = label
+        self.default_namespace = default_namespace
+        self.timeout = timeout
+        self.requests_made = 0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def connect(
+        cls,
+        kubeconfig: str | None = None,
+        context: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> KubeClient:
+        """Configure like kubectl; raises ``ConfigError`` saying what to fix."""
+        configuration = client.Configuration()
+        if kubeconfig or os.environ.get("KUBECONFIG") or _default_kubeconfig().exists():
+            namespace, label = _load_kubeconfig(configuration, kubeconfig, context)
+        elif os.environ.get("KUBERNETES_SERVICE_HOST"):
+            try:
+                config.load_incluster_config(client_configuration=configuration)
+            except ConfigException as err:
+                raise ConfigError(f"In-cluster configuration failed: {err}.") from err
+            namespace = _read_text(SERVICE_ACCOUNT_NAMESPACE) or "default"
+            label = "in-cluster"
+        else:
+            raise ConfigError(
+                "No Kubernetes configuration found: no --kubeconfig, no KUBECONFIG, no "
+                f"{_default_kubeconfig()} and not running in a cluster. Point --kubeconfig at a "
+                "kubeconfig file, or use --demo to try grove-mcp on the embedded demo."
+            )
+        configuration.retries = 0
+        return cls(
+            client.ApiClient(configuration),
+            label=label,
+            default_namespace=namespace,
+            timeout=timeout,
+        )
+
+    @property
+    def host(self) -> str:
+        return str(self._api.configuration.host)
+
+    def close(self) -> None:
+        self._api.close()
+
+    def request(
+        self,
+        method: str,
+        kind: Kind,
+        namespace: str | None = None,
+        name: str | None = None,
+        *,
+        sub: str = "",
+        params: list[tuple[str, str]] | None = None,
+        body: Any = None,
+        content_type: str = "application/json",
+    ) -> Any:
+        """One request; returns the decoded JSON answer. Errors name verb, resource, namespace."""
+        path = kind.path(namespace, name, sub)
+        response = self._call(
+            method,
+            path,
+            params or [],
+            body,
+            content_type,
+            kind,
+            namespace,
+            name,
+            timeout=(min(5.0, self.timeout), self.timeout),
+        )
+        try:
+            return json.loads(response.data) if response.data else {}
+        finally:
+            response.release_conn()
+
+    def stream_lines(
+        self, kind: Kind, namespace: str | None, params: list[tuple[str, str]], read_timeout: float
+    ) -> Iterator[bytes]:
+        """A streaming GET (a watch), line by line; ends quietly when the stream is cut."""
+        response = self._call(
+            "GET",
+            kind.path(namespace),
+            params,
+            None,
+            "application/json",
+            kind,
+            namespace,
+            None,
+            timeout=(min(5.0, self.timeout), read_timeout),
+        )
+        pending = b""
+        try:
+            for chunk in response.stream(amt=None, decode_content=False):
+                pending += chunk
+                while b"\n" in pending:
+                    line, pending = pending.split(b"\n", 1)
+                    if line.strip():
+                        yield line
+        except urllib3.exceptions.HTTPError:
+            return  # the server or network closed the stream: the caller reconnects
+        finally:
+            response.release_conn()
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        params: list[tuple[str, str]],
+        body: Any,
+        content_type: str,
+        kind: Kind,
+        namespace: str | None,
+        name: str | None,
+        timeout: Any,
+    ) -> Any:
+        with self._lock:
+            self.requests_made += 1
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = content_type
+        verb = "list" if method == "GET" and name is None else _VERBS.get(method, method.lower())
+        if any(p == ("watch", "true") for p in params):
+            verb = "watch"
+        try:
+            return self._api.call_api(
+                path,
+                method,
+                query_params=params,
+                header_params=headers,
+                body=body,
+                auth_settings=["BearerToken"],
+                _preload_content=False,
+                _return_http_data_only=True,
+                _request_timeout=timeout,
+            )
+        except ApiException as err:
+            raise _translate(err, self.host, verb, kind, namespace, name) from err
+        except urllib3.exceptions.HTTPError as err:
+            raise _unreachable(self.host, err, self.timeout) from err
+
+
+# --- configuration --------------------------------------------------------------------------
+
+
+def _default_kubeconfig() -> Path:
+    return Path(os.path.expanduser("~/.kube/config"))
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
+
+
+def _load_kubeconfig(
+    configuration: client.Configuration, kubeconfig: str | None, context: str | None
+) -> tuple[str, str]:
+    """Load a kubeconfig into ``configuration``; return the context's namespace and name."""
+    where = kubeconfig or os.environ.get("KUBECONFIG") or str(_default_kubeconfig())
+    if kubeconfig and not Path(kubeconfig).exists():
+        raise ConfigError(f"Kubeconfig {kubeconfig} does not exist. Check the --kubeconfig path.")
+    try:
+        contexts, active = config.list_kube_config_contexts(config_file=kubeconfig)
+    except (ConfigException, OSError, ValueError) as err:
+        raise ConfigError(
+            f"Cannot read kubeconfig {where}: {err}. Check the file, or pass --kubeconfig."
+        ) from err
+    names = sorted(c["name"] for c in contexts or [])
+    if context and context not in names:
+        raise ConfigError(
+            f"Context '{context}' is not in kubeconfig {where}. Contexts there: "
+            f"{', '.join(names) or 'none'}."
+        )
+    chosen = next((c for c in contexts if c["name"] == context), None) if context else active
+    if chosen is None:
+        raise ConfigError(
+            f"Kubeconfig {where} has no current-context. Pass --context (one of: "
+            f"{', '.join(names) or 'none'})."
+        )
+    try:
+        config.load_kube_config(
+            config_file=kubeconfig,
+            context=chosen["name"],
+            client_configuration=configuration,
+            persist_config=False,
+        )
+    except (ConfigException, OSError, ValueError) as err:
+        raise ConfigError(f"Cannot use context '{chosen['name']}' of {where}: {err}.") from err
+    namespace = (chosen.get("context") or {}).get("namespace") or "default"
+    return namespace, str(chosen["name"])
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+def _status_body(err: ApiException) -> dict[str, Any]:
+    try:
+        body = json.loads(err.body) if err.body else {}
+    except (json.JSONDecodeError, TypeError, UnicodeDecodeError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _translate(
+    err: ApiException, host: str, verb: str, kind: Kind, namespace: str | None, name: str | None
+) -> GroveError:
+    body = _status_body(err)
+    message = str(body.get("message") or err.reason or "").strip()
+    if err.status == 403:
+        return access_denied(verb, kind, namespace, message)
+    if err.status == 404:
+        details = body.get("details") or {}
+        if name and details.get("name") == name:
+            where = f" in namespace '{namespace}'" if namespace and kind.namespaced else ""
+            return NotFound(f"{kind.kind} '{name}' not found{where}.")
+        return not_installed(kind)
+    if err.status == 401:
+        return ConfigError(
+            f"The API server at {host} rejected the credentials (401 Unauthorized). "
+            "Refresh them (log in again, or renew the token) and retry."
+        )
+    if err.status == 409:
+        return Conflict(f"{kind.kind} '{name}': {message}")
+    if err.status == 422:
+        return ApiError(f"The API server refused the {kind.kind} as invalid: {message}")
+    if err.status in (429, 500, 502, 503, 504):
+        return ApiError(
+            f"The API server at {host} answered {err.status} {err.reason}: "
+            f"{message}. It is overloaded or restarting; retry shortly."
+        )
+    return ApiError(f"The API server at {host} answered {err.status} {err.reason}: {message}.")
+
+
+def _unreachable(host: str, err: Exception, timeout: float) -> ClusterUnreachable:
+    reason = getattr(err, "reason", err)
+    text = str(reason)
+    if isinstance(reason, urllib3.exceptions.SSLError) or "CERTIFICATE" in text.upper():
+        detail = (
+            "TLS verification failed; check the cluster's certificate-authority in your kubeconfig"
+        )
+    elif isinstance(reason, urllib3.exceptions.TimeoutError) or isinstance(
+        err, urllib3.exceptions.TimeoutError
+    ):
+        detail = f"no answer within {timeout:g}s; the API server is down, slow or unreachable"
+    else:
+        detail = "connection failed; the API server is down or the address is wrong"
+    return ClusterUnreachable(
+        f"Cannot reach the Kubernetes API server at {host}: {detail}. "
+        "Check your network or VPN and the current context "
+        "(kubectl config current-context), or raise --request-timeout."
+    )
+
+
+def not_installed(kind: Kind) -> GroveNotInstalled:
+    """The error for a resource type the cluster does not serve."""
+    if kind.group not in ("grove.io", "scheduler.grove.io"):
+        return GroveNotInstalled(f"This cluster does not serve {kind.resource}/{kind.version}.")
+    return GroveNotInstalled(
+        f"This cluster does not serve {kind.resource}/{kind.version}: Grove's CRDs are not "
+        "installed. Install the Grove operator (v0.1.0-alpha.9 or later; alpha.1–alpha.8 also "
+        "work), e.g. helm install grove oci://ghcr.io/ai-dynamo/grove/grove-charts, then retry. "
+        f"Check with: kubectl get crd {kind.resource}"
+    )
+
+
+def access_denied(verb: str, kind: Kind, namespace: str | None, server: str) -> AccessDenied:
+    """The error for an RBAC denial: what was denied and how to grant or check it."""
+    namespaced = bool(namespace) and kind.namespaced
+    scope = (
+        f"in namespace '{namespace}'"
+        if namespaced
+        else ("across all namespaces" if kind.namespaced else "(cluster-scoped)")
+    )
+    flag = f" -n {namespace}" if namespaced else (" -A" if kind.namespaced else "")
+    said = f" The API server said: {server.rstrip('.')}." if server else ""
+    role = "Role" if namespaced else "ClusterRole"
+    return AccessDenied(
+        f"RBAC denied '{verb}' on {kind.resource} {scope}.{said} Ask a cluster admin for a "
+        f'{role} granting apiGroups ["{kind.group}"], resources ["{kind.plural}"], verbs '
+        f'["get", "list", "watch"]; check with: kubectl auth can-i {verb} '
+        f"{kind.resource}{flag}",
+        verb=verb,
+        resource=kind.resource,
+        namespace=namespace,
+    )

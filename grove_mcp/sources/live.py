@@ -1,0 +1,162 @@
+"""The live cluster source: LISTs by selector, concurrently, and watches for ``--watch``."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+from ..errors import AccessDenied, ApiError, GroveError, GroveNotInstalled
+from .base import ListQuery, ListResult, WatchEvent
+from .kube import KubeClient
+
+WATCH_SECONDS = 290
+BATCH_SECONDS = 0.25
+
+
+class LiveSource:
+    """Reads a live cluster through ``KubeClient``; independent LISTs run concurrently."""
+
+    def __init__(self, kube: KubeClient, max_concurrency: int = 8) -> None:
+        self.kube = kube
+        self._pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="grove")
+
+    @classmethod
+    def connect(
+        cls, kubeconfig: str | None = None, context: str | None = None, timeout: float | None = None
+    ) -> LiveSource:
+        kwargs = {"timeout": timeout} if timeout else {}
+        return cls(KubeClient.connect(kubeconfig, context, **kwargs))
+
+    @property
+    def description(self) -> str:
+        return f"cluster {self.kube.label} ({self.kube.host})"
+
+    @property
+    def default_namespace(self) -> str:
+        return self.kube.default_namespace
+
+    def now(self) -> datetime:
+        return datetime.now(UTC).replace(microsecond=0)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.kube.close()
+
+    def list_many(self, queries: Sequence[ListQuery]) -> list[ListResult]:
+        futures = [self._pool.submit(self._list, q) for q in queries]
+        results: list[ListResult] = []
+        first_error: GroveError | None = None
+        for future in futures:
+            try:
+                results.append(future.result())
+            except GroveError as err:
+                first_error = first_error or err
+        if first_error is not None:
+            raise first_error
+        return results
+
+    def _list(self, query: ListQuery) -> ListResult:
+        try:
+            body = self.kube.request(
+                "GET", query.kind, query.namespace, params=_selector_params(query)
+            )
+        except (AccessDenied, GroveNotInstalled, ApiError) as err:
+            if not query.optional:
+                raise
+            note = (
+                f"{query.describe()}: not served"
+                if isinstance(err, GroveNotInstalled)
+                else str(err)
+            )
+            return ListResult(query, available=False, note=note)
+        kind_fields = {"apiVersion": query.kind.api_version, "kind": query.kind.kind}
+        return ListResult(
+            query,
+            tuple({**kind_fields, **item} for item in body.get("items") or ()),
+            resource_version=(body.get("metadata") or {}).get("resourceVersion"),
+        )
+
+    def watch(
+        self, results: Sequence[ListResult], tick: float = 30.0
+    ) -> Iterator[list[WatchEvent]]:
+        """Batches of changes after each result's resourceVersion, one watch per query.
+
+        A batch holds what arrived within ``BATCH_SECONDS`` of its first event; an empty batch
+        comes after ``tick`` quiet seconds (for countdowns). ``RESYNC`` asks for a re-list.
+        """
+        events: queue.Queue[WatchEvent | GroveError] = queue.Queue()
+        stop = threading.Event()
+        for result in results:
+            if result.available:
+                threading.Thread(
+                    target=self._watch_one, args=(result, events, stop), daemon=True
+                ).start()
+        try:
+            while True:
+                try:
+                    batch = [events.get(timeout=tick)]
+                except queue.Empty:
+                    yield []
+                    continue
+                deadline = time.monotonic() + BATCH_SECONDS
+                while (left := deadline - time.monotonic()) > 0:
+                    try:
+                        batch.append(events.get(timeout=left))
+                    except queue.Empty:
+                        break
+                for item in batch:
+                    if isinstance(item, GroveError):
+                        raise item
+                yield [item for item in batch if isinstance(item, WatchEvent)]
+        finally:
+            stop.set()
+
+    def _watch_one(
+        self, result: ListResult, out: queue.Queue[WatchEvent | GroveError], stop: threading.Event
+    ) -> None:
+        query, version = result.query, result.resource_version or ""
+        kind_fields = {"apiVersion": query.kind.api_version, "kind": query.kind.kind}
+        while not stop.is_set():
+            params = [
+                ("watch", "true"),
+                ("allowWatchBookmarks", "true"),
+                ("timeoutSeconds", str(WATCH_SECONDS)),
+                ("resourceVersion", version),
+                *_selector_params(query),
+            ]
+            try:
+                for line in self.kube.stream_lines(
+                    query.kind, query.namespace, params, WATCH_SECONDS + 30
+                ):
+                    if stop.is_set():
+                        return
+                    event = json.loads(line)
+                    obj = event.get("object") or {}
+                    if event.get("type") == "ERROR":
+                        out.put(WatchEvent(query, "RESYNC", obj))
+                        return
+                    version = (obj.get("metadata") or {}).get("resourceVersion") or version
+                    if event.get("type") != "BOOKMARK":
+                        out.put(WatchEvent(query, str(event.get("type")), {**kind_fields, **obj}))
+            except GroveError as err:
+                if not stop.is_set():
+                    out.put(err)
+                return
+            except (json.JSONDecodeError, OSError):
+                if not stop.is_set():
+                    out.put(WatchEvent(query, "RESYNC"))
+                return
+
+
+def _selector_params(query: ListQuery) -> list[tuple[str, str]]:
+    params = []
+    if query.label_selector:
+        params.append(("labelSelector", query.label_selector))
+    if query.field_selector:
+        params.append(("fieldSelector", query.field_selector))
+    return params

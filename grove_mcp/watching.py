@@ -1,0 +1,59 @@
+"""``--watch``: one LIST, then the Kubernetes watch API; a new snapshot after every change.
+
+The raw objects of every query are kept and updated from watch events, and the snapshot is
+re-assembled from them (no re-fetch). A ``RESYNC`` (watch expired, connection lost) re-lists.
+Quiet periods still yield a fresh snapshot every ``tick`` seconds so countdowns move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .snapshot import Snapshot, SnapshotRequest, assemble, fetch
+from .sources.base import ListQuery, ListResult, RawObject, Source
+
+
+def _key(obj: RawObject) -> tuple[str, str]:
+    meta = obj.get("metadata") or {}
+    return (str(meta.get("namespace", "")), str(meta.get("name", "")))
+
+
+def watch_snapshots(
+    source: Source, request: SnapshotRequest, tick: float = 30.0
+) -> Iterator[Snapshot]:
+    """The current snapshot, then one after every batch of changes (and every ``tick`` s)."""
+    while True:
+        results, snapshot = fetch(source, request)
+        store: dict[ListQuery, dict[tuple[str, str], RawObject]] = {
+            r.query: {_key(o): o for o in r.items} for r in results
+        }
+        yield snapshot
+        resync = False
+        for batch in source.watch(results, tick=tick):
+            for event in batch:
+                if event.type == "RESYNC":
+                    resync = True
+                    break
+                objects = store.setdefault(event.query, {})
+                if event.type == "DELETED":
+                    objects.pop(_key(event.obj), None)
+                else:
+                    objects[_key(event.obj)] = event.obj
+            if resync:
+                break
+            yield _assemble(source, request, results, store)
+
+
+def _assemble(
+    source: Source,
+    request: SnapshotRequest,
+    results: list[ListResult],
+    store: dict[ListQuery, dict[tuple[str, str], RawObject]],
+) -> Snapshot:
+    current = [
+        ListResult(
+            r.query, tuple(store.get(r.query, {}).values()), r.resource_version, r.available, r.note
+        )
+        for r in results
+    ]
+    return assemble(request, current, source.now(), source.description)
