@@ -191,9 +191,13 @@ def _check_object(obj: Any, where: str) -> None:
 class BundleSource:
     """Answers queries from a bundle's objects; its "now" is the capture time."""
 
-    def __init__(self, bundle: Bundle, label: str | None = None) -> None:
+    def __init__(
+        self, bundle: Bundle, label: str | None = None, now: datetime | None = None
+    ) -> None:
+        """``now`` overrides the capture time (to compare with a seeded cluster's clock)."""
         self.bundle = bundle
         self._label = label or f"bundle {bundle.origin}"
+        self._now = now
 
     @classmethod
     def open(cls, path: str | Path) -> BundleSource:
@@ -209,7 +213,7 @@ class BundleSource:
         return self.bundle.manifest.namespace
 
     def now(self) -> datetime:
-        return self.bundle.manifest.captured_at
+        return self._now or self.bundle.manifest.captured_at
 
     def list_many(self, queries: Sequence[ListQuery]) -> list[ListResult]:
         return [self._list(q) for q in queries]
