@@ -16,6 +16,7 @@ from ..reports.health import (
     TerminationCountdown,
 )
 from ..snapshot import Snapshot
+from ..timefmt import format_seconds
 from .common import header
 from .gangs import BREACHED, GangEvaluation, evaluate_gangs, placement_report
 from .pod_issues import pod_findings
@@ -246,19 +247,6 @@ def _gang_health(workload: Workload, evaluation: GangEvaluation) -> GangHealth:
         termination=countdown,
         issues=_issues(workload, gang, countdown, cliques),
     )
-
-
-def format_seconds(seconds: int) -> str:
-    """``3h 42m``, ``18m``, ``45s``; negative values read as ``overdue by …``."""
-    if seconds < 0:
-        return f"overdue by {format_seconds(-seconds)}"
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
-    if minutes:
-        return f"{minutes}m"
-    return f"{secs}s"
 
 
 def _summary(gangs: list[GangHealth]) -> HealthSummary:
