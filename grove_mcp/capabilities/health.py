@@ -210,7 +210,7 @@ def _issues(
                         f"{clique.breach_message or ''}".strip()
                     ],
                     remediation="Get the missing pods scheduled and ready before the delay ends "
-                    "(see the pod issues below), or Grove recreates the whole replica.",
+                    "(see the pod issues), or Grove recreates the whole replica.",
                     since=clique.breached_since,
                 )
             )
@@ -225,7 +225,15 @@ def _issues(
             base_gang=gang.base_gang,
             pcs=workload.name,
         )
-    return sorted(issues, key=lambda f: (_SEVERITY_ORDER[f.severity], f.subject, f.code))
+    return sorted(
+        issues,
+        key=lambda f: (
+            _SEVERITY_ORDER[f.severity],
+            not f.subject.startswith("podclique/"),
+            f.subject,
+            f.code,
+        ),
+    )
 
 
 def _gang_health(workload: Workload, evaluation: GangEvaluation) -> GangHealth:

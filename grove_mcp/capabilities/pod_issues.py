@@ -152,13 +152,18 @@ def _unschedulable(
         code="POD_UNSCHEDULABLE",
         severity=Severity.critical,
         subject=subject,
-        message=f"{clique} pod is pending: {message}",
+        message=f"{clique} pod is pending: {_short_reason(message)}",
         evidence=evidence,
         remediation=remediation,
         since=cond.last_transition_time
         if cond and cond.last_transition_time
         else pod.metadata.creation_timestamp,
     )
+
+
+def _short_reason(message: str) -> str:
+    """The scheduler's verdict without its preemption appendix."""
+    return message.split(" preemption:", 1)[0].strip()
 
 
 def _container_findings(pod: Pod, clique: str, subject: str) -> list[Finding]:

@@ -1,0 +1,150 @@
+"""``kubectl-grove`` (``kubectl grove`` once on PATH): status, topology and health of Grove workloads."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import typer
+
+from .. import __version__, api
+from ..errors import InvalidInput
+from ..render.output import OutputFormat
+from .options import (
+    AllFlag,
+    BundlePath,
+    Context,
+    Demo,
+    Kubeconfig,
+    Namespace,
+    Output,
+    Target,
+    Timeout,
+    Watch,
+)
+from .run import handled_errors, run_report, run_watch
+
+app = typer.Typer(
+    name="kubectl-grove",
+    help="Operations toolkit for AI-inference workloads on NVIDIA Grove. Reads a live cluster "
+    "(kubeconfig / --context / in-cluster), a diagnostic bundle (--bundle) or the embedded demo "
+    "(--demo). Exit codes: 0 ok, 1 problems found, 2 invalid input, 3 not found, 4 errors.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+NameArg = typer.Argument(None, help="PodCliqueSet name.", show_default=False)
+
+
+def _target(namespace, context, kubeconfig, output, demo, bundle, timeout) -> Target:
+    return Target(namespace, context, kubeconfig, output, demo, bundle, timeout)
+
+
+def _name(name: str | None, all_: bool, command: str) -> str | None:
+    if all_ and name:
+        raise InvalidInput(f"Pass a PodCliqueSet name or --all to '{command}', not both.")
+    if not all_ and not name:
+        raise InvalidInput(
+            f"'{command}' needs a PodCliqueSet name (or --all). "
+            "'kubectl grove list' shows what exists."
+        )
+    return name
+
+
+@app.command()
+def status(
+    name: str | None = NameArg,
+    all_: AllFlag = False,
+    namespace: Namespace = None,
+    context: Context = None,
+    kubeconfig: Kubeconfig = None,
+    output: Output = OutputFormat.text,
+    demo: Demo = False,
+    bundle: BundlePath = None,
+    request_timeout: Timeout = 15.0,
+) -> None:
+    """Overview, clique statuses, gangs (state, placement) and a summary."""
+    target = _target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
+    with handled_errors():
+        name = _name(name, all_, "status")
+    run_report(target, name, lambda src: api.status(src, namespace, name))
+
+
+@app.command()
+def topology(
+    name: str | None = NameArg,
+    all_: AllFlag = False,
+    watch: Watch = False,
+    namespace: Namespace = None,
+    context: Context = None,
+    kubeconfig: Kubeconfig = None,
+    output: Output = OutputFormat.text,
+    demo: Demo = False,
+    bundle: BundlePath = None,
+    request_timeout: Timeout = 15.0,
+) -> None:
+    """Where the pods landed: topology tree with GPU use, verdicts, consolidation advice."""
+    target = _target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
+    with handled_errors():
+        name = _name(name, all_, "topology")
+    if watch:
+        run_watch(target, name, partial(_watch, "topology", namespace, name))
+    else:
+        run_report(target, name, lambda src: api.topology(src, namespace, name))
+
+
+@app.command()
+def health(
+    name: str | None = NameArg,
+    all_: AllFlag = False,
+    watch: Watch = False,
+    namespace: Namespace = None,
+    context: Context = None,
+    kubeconfig: Kubeconfig = None,
+    output: Output = OutputFormat.text,
+    demo: Demo = False,
+    bundle: BundlePath = None,
+    request_timeout: Timeout = 15.0,
+) -> None:
+    """Gang health: cliques vs minAvailable, Grove's termination countdown, issues."""
+    target = _target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
+    with handled_errors():
+        name = _name(name, all_, "health")
+    if watch:
+        run_watch(target, name, partial(_watch, "health", namespace, name))
+    else:
+        run_report(target, name, lambda src: api.health(src, namespace, name))
+
+
+@app.command("list")
+def list_(
+    namespace: Namespace = None,
+    context: Context = None,
+    kubeconfig: Kubeconfig = None,
+    output: Output = OutputFormat.text,
+    demo: Demo = False,
+    bundle: BundlePath = None,
+    request_timeout: Timeout = 15.0,
+) -> None:
+    """PodCliqueSets in the namespace, each with a one-line state."""
+    target = _target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
+    run_report(target, None, lambda src: api.list_workloads(src, namespace))
+
+
+@app.command()
+def version() -> None:
+    """Print the grove-mcp version."""
+    typer.echo(f"kubectl-grove (grove-mcp) {__version__}")
+
+
+def _watch(report: str, namespace: str | None, name: str | None, source):
+    return api.watch(source, report, namespace, name)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

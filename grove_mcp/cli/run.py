@@ -1,0 +1,121 @@
+"""Run one command: open the source, call the core, render, and turn the result into an exit code.
+
+Exit codes: 0 all good · 1 the report found problems · 2 invalid input · 3 not found ·
+4 cluster, permission or bundle errors. No stack traces reach users (GROVE_DEBUG=1 shows them).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.live import Live
+
+from ..errors import GroveError, InvalidInput
+from ..names import validate_namespace, validate_pcs_name
+from ..render.output import OutputFormat, emit
+from ..render.text import render_text
+from ..sources import Source, open_source
+from .options import Target
+
+EXIT_FINDINGS = 1
+
+
+PIPE_WIDTH = 160
+
+
+def console() -> Console:
+    """Colour on a terminal, plain when piped or with NO_COLOR (rich honours both).
+
+    Piped output is laid out PIPE_WIDTH wide (or $COLUMNS) rather than truncated to 80.
+    """
+    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", PIPE_WIDTH))
+    return Console(highlight=False, soft_wrap=False, width=width)
+
+
+def error_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def handled_errors() -> Iterator[None]:
+    """Turn errors into a one-paragraph message and the exit code that classifies them."""
+    try:
+        yield
+    except GroveError as err:
+        error_console().print(f"[bold red]Error:[/] {err}", markup=True, soft_wrap=True)
+        raise typer.Exit(err.exit_code) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    except Exception as err:  # a bug: say so plainly, keep the trace for GROVE_DEBUG
+        if os.environ.get("GROVE_DEBUG"):
+            raise
+        error_console().print(
+            f"[bold red]Internal error:[/] {type(err).__name__}: {err}. "
+            "Rerun with GROVE_DEBUG=1 for the traceback and report it."
+        )
+        raise typer.Exit(4) from None
+
+
+def validate(target: Target, name: str | None) -> None:
+    """Refuse bad input before any API call."""
+    if target.namespace is not None:
+        validate_namespace(target.namespace)
+    if name is not None:
+        validate_pcs_name(name)
+    if target.demo and target.bundle:
+        raise InvalidInput("Pass either --demo or --bundle, not both.")
+
+
+def source_for(target: Target) -> Source:
+    return open_source(
+        demo=target.demo,
+        bundle=str(target.bundle) if target.bundle else None,
+        kubeconfig=str(target.kubeconfig) if target.kubeconfig else None,
+        context=target.context,
+        timeout=target.timeout,
+    )
+
+
+def report_ok(report: Any) -> bool:
+    summary = getattr(report, "summary", None)
+    if summary is not None and hasattr(summary, "ok"):
+        return bool(summary.ok)
+    items = getattr(report, "items", None)
+    if items is not None:
+        return all(report_ok(item) for item in items)
+    if hasattr(report, "placement_score"):  # topology: fragmented or unscheduled → findings
+        return not any(w.severity != "info" for w in report.warnings)
+    return True
+
+
+def run_report(target: Target, name: str | None, call: Callable[[Source], Any]) -> None:
+    """One-shot report: fetch, print, exit 0 / 1 by what it found."""
+    with handled_errors():
+        validate(target, name)
+        report = call(source_for(target))
+        emit(report, target.output, console())
+    if not report_ok(report):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def run_watch(target: Target, name: str | None, reports: Callable[[Source], Iterator[Any]]) -> None:
+    """Redraw on every change until Ctrl-C; JSON/YAML print one document per change."""
+    out = console()
+    with handled_errors():
+        validate(target, name)
+        stream = reports(source_for(target))
+        if target.output is not OutputFormat.text or not out.is_terminal:
+            for report in stream:
+                emit(report, target.output, out)
+                sys.stdout.flush()
+            return
+        fancy = not out.no_color
+        with Live(console=out, screen=True, auto_refresh=False) as live:
+            for report in stream:
+                live.update(render_text(report, fancy), refresh=True)
