@@ -179,22 +179,27 @@ class KubeClient:
         verb = "list" if method == "GET" and name is None else _VERBS.get(method, method.lower())
         if any(p == ("watch", "true") for p in params):
             verb = "watch"
-        try:
-            return self._api.call_api(
-                path,
+        try:  # kubernetes ≥ 37 (OpenAPI generator 7): serialize, then send; no status check
+            method, url, headers, body, _ = self._api.param_serialize(
                 method,
+                path,
                 query_params=params,
                 header_params=headers,
                 body=body,
                 auth_settings=["BearerToken"],
-                _preload_content=False,
-                _return_http_data_only=True,
-                _request_timeout=timeout,
             )
-        except ApiException as err:
-            raise _translate(err, self.host, verb, kind, namespace, name) from err
+            response = self._api.call_api(
+                method, url, header_params=headers, body=body, _request_timeout=timeout
+            ).response
+        except ApiException as err:  # status 0: TLS failed before any answer
+            raise _unreachable(self.host, err, self.timeout) from err
         except urllib3.exceptions.HTTPError as err:
             raise _unreachable(self.host, err, self.timeout) from err
+        if response.status >= 400:
+            error = ApiException(http_resp=response)  # reads the Status body
+            response.release_conn()
+            raise _translate(error, self.host, verb, kind, namespace, name) from error
+        return response
 
 
 # --- configuration --------------------------------------------------------------------------
