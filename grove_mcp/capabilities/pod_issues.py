@@ -137,7 +137,11 @@ def _unschedulable(
         if cond
         else []
     )
-    evidence += _event_evidence(event)
+    if event is not None and (cond is None or event.message != cond.message):
+        evidence += _event_evidence(event)
+    elif event is not None:
+        seen = f", last at {event.last_seen:%Y-%m-%d %H:%M:%SZ}" if event.last_seen else ""
+        evidence.append(f"event FailedScheduling ×{event.occurrences}{seen} (same message)")
     if _GPU_SHORTAGE.search(message):
         remediation = (
             f"No node has {pod.gpus} free GPU(s) for it. Free GPUs on one node, add "

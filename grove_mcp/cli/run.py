@@ -83,6 +83,9 @@ def source_for(target: Target) -> Source:
 
 
 def report_ok(report: Any) -> bool:
+    """False when the report found problems (exit code 1)."""
+    if isinstance(getattr(report, "ok", None), bool):
+        return bool(report.ok)
     summary = getattr(report, "summary", None)
     if summary is not None and hasattr(summary, "ok"):
         return bool(summary.ok)

@@ -1,0 +1,71 @@
+"""``health``: gang states, thresholds, Grove's termination countdown, and the issues found."""
+
+from __future__ import annotations
+
+from grove_mcp.capabilities.health import build_health
+
+from unit_helpers import scenario_snapshot
+
+
+def _health(name: str, pcs: str = "my-inference"):
+    return build_health(scenario_snapshot(name, pcs, events=True), pcs)
+
+
+def test_demo_breach_countdown():
+    report = _health("demo")
+    healthy, breached = report.gangs
+    assert healthy.healthy and healthy.termination is None and healthy.issues == []
+    assert breached.state == "Breached"
+    countdown = breached.termination
+    assert countdown is not None and not countdown.initial_startup
+    assert countdown.subject == "podclique/my-inference-1-prefill"
+    assert countdown.remaining_seconds == 4 * 3600 - 18 * 60  # 3h 42m
+    assert countdown.remaining_fraction == 0.925
+    assert "every PodClique of PCS replica 1" in countdown.action
+    prefill = next(c for c in breached.cliques if c.clique == "prefill")
+    assert (prefill.threshold, prefill.breached) == ("below", True)
+    assert [i.code for i in breached.issues] == ["MIN_AVAILABLE_BREACHED", "POD_UNSCHEDULABLE"]
+    pending = breached.issues[1]
+    assert "Insufficient nvidia.com/gpu" in pending.message
+    assert "4 free GPU" in pending.remediation
+    assert any("FailedScheduling ×14" in e for e in pending.evidence)
+    assert report.summary.text == ("1/2 gangs healthy | 1 gang at risk of termination "
+                                   "(next in 3h 42m)")
+
+
+def test_countdown_near_the_end_with_a_crash_loop():
+    report = _health("breached-countdown")
+    gang = report.gangs[1]
+    assert gang.termination is not None
+    assert gang.termination.remaining_seconds == 10 * 60
+    codes = [i.code for i in gang.issues]
+    assert "CRASH_LOOP" in codes
+    crash = next(i for i in gang.issues if i.code == "CRASH_LOOP")
+    assert "--previous" in crash.remediation and "7 restarts" in crash.message
+
+
+def test_startup_breach_is_not_a_termination_risk():
+    report = _health("pending-gpus")
+    gang = report.gangs[1]
+    assert gang.termination is not None and gang.termination.initial_startup
+    assert "never fully scheduled" in gang.termination.action
+    assert report.summary.gangs_at_risk == 0
+
+
+def test_rolling_update_breach_unknown():
+    report = _health("rolling-update")
+    gang = report.gangs[0]
+    assert gang.state == "Updating" and gang.termination is None
+    assert {c.breached for c in gang.cliques} == {None}
+
+
+def test_scaled_gang_waits_for_its_base():
+    report = _health("epoch-gangs", "mn-disagg")
+    base, scaled = report.gangs
+    assert scaled.state == "Gated"
+    gated = [i for i in scaled.issues if i.code == "POD_GATED"]
+    assert len(gated) == 2 and all(base.name in i.message for i in gated)
+    # The PCSG itself is breached: the whole replica is at stake, from either gang.
+    assert base.termination is not None
+    assert base.termination.subject == "podcliquescalinggroup/mn-disagg-0-decode"
+    assert base.termination.termination_delay_seconds == 15 * 60
