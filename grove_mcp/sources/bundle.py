@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import tarfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,20 @@ class Bundle:
                 objects.extend(_parse_objects(files[name], f"{path}/{name}"))
         return cls(manifest, tuple(objects), origin=str(path))
 
+    def with_namespace(self, namespace: str) -> Bundle:
+        """The same world moved into one namespace. Pure.
+
+        Every ``namespace`` field anywhere in an object (``metadata.namespace``, an event's
+        ``involvedObject``, a PodGang's ``podReferences`` …) becomes ``namespace``, whatever it
+        was: objects of other namespaces (e.g. other workloads' pods) move along, so the copy
+        is self-contained. Cluster-scoped objects, having no namespace, are unchanged.
+        """
+        return replace(
+            self,
+            manifest=replace(self.manifest, namespace=namespace),
+            objects=tuple(_renamespaced(obj, namespace) for obj in self.objects),
+        )
+
     def write(self, path: str | Path) -> Path:
         """Write as a directory: one multi-document YAML file per kind, sorted for stable diffs."""
         root = Path(path)
@@ -129,6 +143,17 @@ class Bundle:
             text = yaml.safe_dump_all(items, sort_keys=False, default_flow_style=False)
             (root / OBJECTS_DIR / f"{kind.lower()}s.yaml").write_text(text)
         return root
+
+
+def _renamespaced(value: Any, namespace: str) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: namespace if k == "namespace" and isinstance(v, str) else _renamespaced(v, namespace)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_renamespaced(v, namespace) for v in value]
+    return value
 
 
 def _read_dir(root: Path) -> Iterator[tuple[str, bytes]]:
