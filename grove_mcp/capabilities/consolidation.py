@@ -107,7 +107,7 @@ def _plan(
         (p for p in pods if p.spec.node_name not in {n.name for n in nodes}),
         key=lambda p: (-pod_gpus(p, dra), p.name),
     )
-    moves = []
+    moves: list[Move] = []
     for pod in moving:
         need = pod_gpus(pod, dra)
         fits = [n for n in free if free[n] >= need]

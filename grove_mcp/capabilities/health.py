@@ -216,10 +216,10 @@ def _issues(
             )
     short_names = {c.name: workload.clique_short_name(c) for c in gang.cliques}
     for pod in gang.pods:
-        clique = short_names.get(pod.labels.get("grove.io/podclique", ""), "?")
+        short = short_names.get(pod.labels.get("grove.io/podclique", ""), "?")
         issues += pod_findings(
             pod,
-            clique=clique,
+            clique=short,
             events=workload.events,
             nodes=workload.nodes,
             base_gang=gang.base_gang,

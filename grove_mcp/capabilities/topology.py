@@ -194,7 +194,7 @@ def _tree(
 def _fragmented_domains(
     evaluations: list[GangEvaluation], workload: Workload, levels: list[tuple[str, str]]
 ) -> set[tuple[int, str]]:
-    result = set()
+    result: set[tuple[int, str]] = set()
     for evaluation in evaluations:
         if evaluation.placement is None:
             continue

@@ -171,7 +171,7 @@ def _gangs(
     gangs = []
     for gang_name, gang_cliques in members.items():
         clique_names = {c.name for c in gang_cliques}
-        indices = {replica_index(c.labels) for c in gang_cliques} - {None}
+        indices = {i for c in gang_cliques if (i := replica_index(c.labels)) is not None}
         bases = {c.labels[BASE_PODGANG] for c in gang_cliques if BASE_PODGANG in c.labels}
         gangs.append(
             Gang(

@@ -68,16 +68,16 @@ def _gang_box(gang: GangHealth, report: HealthReport) -> Panel:
         body.append("\nIssues:\n", style="bold")
         body.append_text(finding_lines(gang.issues, "  "))
     unhealthy_conditions = [
-        c
-        for c in gang.conditions
-        if c.status != "True" or c.type in ("Unhealthy", "DisruptionTarget")
+        cond
+        for cond in gang.conditions
+        if cond.status != "True" or cond.type in ("Unhealthy", "DisruptionTarget")
     ]
     if unhealthy_conditions:
         body.append("\nConditions:\n", style="bold")
-        for c in unhealthy_conditions:
+        for cond in unhealthy_conditions:
             body.append(
-                f"  {c.object}: {c.type}={c.status} {c.reason or ''} "
-                f"(since {format_age(c.since, report.as_of)} ago)\n"
+                f"  {cond.object}: {cond.type}={cond.status} {cond.reason or ''} "
+                f"(since {format_age(cond.since, report.as_of)} ago)\n"
             )
     if gang.termination:
         body.append("\n")

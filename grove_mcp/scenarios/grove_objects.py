@@ -282,7 +282,7 @@ def podcliqueset_objects(
 
         available_replicas += replica_ok
         for gang_name, members in gang_members.items():
-            gang = _podgang(
+            gang_obj = _podgang(
                 b,
                 spec,
                 pcs,
@@ -293,8 +293,8 @@ def podcliqueset_objects(
                 created_ago,
                 i not in never_scheduled,
             )
-            objects.append(gang)
-            out[gang_name] = gang
+            objects.append(gang_obj)
+            out[gang_name] = gang_obj
 
     pcs["status"] = _pcs_status(b, spec, available_replicas, updating_replica, shape, out)
     b.objects.extend(objects)

@@ -23,9 +23,14 @@ def invoke(*args: str, env: dict[str, str] | None = None):
     return runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "120", **(env or {})})
 
 
-@pytest.mark.parametrize(("command", "model"), [
-    ("status", StatusReport), ("topology", TopologyReport), ("health", HealthReport),
-])
+@pytest.mark.parametrize(
+    ("command", "model"),
+    [
+        ("status", StatusReport),
+        ("topology", TopologyReport),
+        ("health", HealthReport),
+    ],
+)
 def test_json_output_validates_against_the_report_schema(command, model):
     result = invoke(command, "my-inference", "--demo", "-o", "json")
     assert result.exit_code == 1, result.output  # the demo has problems: exit code 1
@@ -69,17 +74,20 @@ def test_bundle_path_is_a_source(tmp_path):
     assert json.loads(result.stdout)["source"].startswith("bundle ")
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (("status", "My_Inference", "--demo"), 2, "not a valid PodCliqueSet name"),
-    (("status", "my-inference", "-n", "Bad_NS", "--demo"), 2, "not a valid namespace"),
-    (("status", "--demo"), 2, "needs a PodCliqueSet name"),
-    (("status", "x", "--all", "--demo"), 2, "not both"),
-    (("status", "my-inferense", "--demo"), 3, "Did you mean 'my-inference'"),
-    (("status", "my-inference", "--demo", "--bundle", "/tmp"), 2, "not both"),
-    (("status", "my-inference", "--bundle", "/nonexistent"), 4, "no such file"),
-    (("topology", "my-inference", "--watch", "--demo"), 4, "needs a live cluster"),
-    (("status", "my-inference", "--kubeconfig", "/nonexistent"), 4, "does not exist"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("status", "My_Inference", "--demo"), 2, "not a valid PodCliqueSet name"),
+        (("status", "my-inference", "-n", "Bad_NS", "--demo"), 2, "not a valid namespace"),
+        (("status", "--demo"), 2, "needs a PodCliqueSet name"),
+        (("status", "x", "--all", "--demo"), 2, "not both"),
+        (("status", "my-inferense", "--demo"), 3, "Did you mean 'my-inference'"),
+        (("status", "my-inference", "--demo", "--bundle", "/tmp"), 2, "not both"),
+        (("status", "my-inference", "--bundle", "/nonexistent"), 4, "no such file"),
+        (("topology", "my-inference", "--watch", "--demo"), 4, "needs a live cluster"),
+        (("status", "my-inference", "--kubeconfig", "/nonexistent"), 4, "does not exist"),
+    ],
+)
 def test_errors_are_one_paragraph_with_exit_codes(args, code, message):
     result = invoke(*args)
     assert result.exit_code == code, result.output
@@ -94,8 +102,11 @@ def test_invalid_name_is_refused_before_any_cluster_access(tmp_path):
 
 
 def test_missing_kubeconfig_everywhere_suggests_demo(tmp_path):
-    result = invoke("status", "my-inference",
-                    env={"KUBECONFIG": "", "HOME": str(tmp_path), "KUBERNETES_SERVICE_HOST": ""})
+    result = invoke(
+        "status",
+        "my-inference",
+        env={"KUBECONFIG": "", "HOME": str(tmp_path), "KUBERNETES_SERVICE_HOST": ""},
+    )
     assert result.exit_code == 4
     assert "--demo" in result.stderr
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from grove_mcp.errors import BundleError
+from grove_mcp.grove.kinds import POD
 from grove_mcp.scenarios import demo
 from grove_mcp.sources import Bundle, BundleSource, ListQuery
-from grove_mcp.grove.kinds import POD
 
 
 def _write(tmp_path: Path) -> Path:
@@ -36,24 +36,43 @@ def test_tarball_with_a_top_directory(tmp_path):
 
 def test_list_filters_by_kind_namespace_and_selector(tmp_path):
     source = BundleSource.open(_write(tmp_path))
-    [ours, everywhere] = source.list_many([
-        ListQuery(POD, "vllm-disagg", "app.kubernetes.io/part-of=my-inference"),
-        ListQuery(POD, None),
-    ])
+    [ours, everywhere] = source.list_many(
+        [
+            ListQuery(POD, "vllm-disagg", "app.kubernetes.io/part-of=my-inference"),
+            ListQuery(POD, None),
+        ]
+    )
     assert {o["metadata"]["namespace"] for o in ours.items} == {"vllm-disagg"}
     assert len(everywhere.items) > len(ours.items)
 
 
-@pytest.mark.parametrize(("manifest", "message"), [
-    (None, "manifest.json is missing"),
-    ("{not json", "not valid JSON"),
-    (json.dumps({"format": "other"}), '"format" must be'),
-    (json.dumps({"format": "grove-mcp-bundle", "formatVersion": 9}), "version 9 is not supported"),
-    (json.dumps({"format": "grove-mcp-bundle", "formatVersion": 1, "namespace": "x"}),
-     'field "capturedAt" is missing'),
-    (json.dumps({"format": "grove-mcp-bundle", "formatVersion": 1, "namespace": "x",
-                 "capturedAt": "yesterday"}), "not an ISO-8601 time"),
-])
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        (None, "manifest.json is missing"),
+        ("{not json", "not valid JSON"),
+        (json.dumps({"format": "other"}), '"format" must be'),
+        (
+            json.dumps({"format": "grove-mcp-bundle", "formatVersion": 9}),
+            "version 9 is not supported",
+        ),
+        (
+            json.dumps({"format": "grove-mcp-bundle", "formatVersion": 1, "namespace": "x"}),
+            'field "capturedAt" is missing',
+        ),
+        (
+            json.dumps(
+                {
+                    "format": "grove-mcp-bundle",
+                    "formatVersion": 1,
+                    "namespace": "x",
+                    "capturedAt": "yesterday",
+                }
+            ),
+            "not an ISO-8601 time",
+        ),
+    ],
+)
 def test_bad_manifest(tmp_path, manifest, message):
     (tmp_path / "objects").mkdir()
     if manifest is not None:
@@ -63,12 +82,15 @@ def test_bad_manifest(tmp_path, manifest, message):
     assert str(tmp_path) in str(err.value)
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("kind: Pod\nmetadata: {name: x}\n", 'field "apiVersion" is missing'),
-    ("apiVersion: v1\nkind: Pod\nmetadata: {}\n", 'field "metadata.name" is missing'),
-    ("- just\n- a list\n", "is not a Kubernetes object"),
-    ("key: [unclosed\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("kind: Pod\nmetadata: {name: x}\n", 'field "apiVersion" is missing'),
+        ("apiVersion: v1\nkind: Pod\nmetadata: {}\n", 'field "metadata.name" is missing'),
+        ("- just\n- a list\n", "is not a Kubernetes object"),
+        ("key: [unclosed\n", "not valid YAML"),
+    ],
+)
 def test_bad_object_files_name_file_and_field(tmp_path, content, message):
     root = _write(tmp_path)
     bad = root / "objects" / "broken.yaml"
@@ -83,7 +105,7 @@ def test_missing_path_and_unreadable_tarball(tmp_path):
         Bundle.load(tmp_path / "absent")
     fake = tmp_path / "fake.tar.gz"
     fake.write_bytes(b"not a tarball")
-    with pytest.raises(BundleError, match="not a readable .tar.gz"):
+    with pytest.raises(BundleError, match=r"not a readable \.tar\.gz"):
         Bundle.load(fake)
 
 

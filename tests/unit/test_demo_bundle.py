@@ -16,10 +16,19 @@ def test_shipped_demo_matches_the_scenario():
     assert shipped.manifest.captured_at == built.manifest.captured_at
     assert shipped.manifest.namespace == "vllm-disagg"
     assert sorted(shipped.objects, key=_key) == sorted(built.objects, key=_key), (
-        "grove_mcp/demo/bundle drifted from grove_mcp/scenarios: run 'make demo-bundle'")
+        "grove_mcp/demo/bundle drifted from grove_mcp/scenarios: run 'make demo-bundle'"
+    )
 
 
 def test_demo_tells_the_documented_story():
     kinds = {o["kind"] for o in demo().objects}
-    assert {"PodCliqueSet", "PodClique", "PodGang", "Pod", "Node", "ClusterTopologyBinding",
-            "Event", "ConfigMap"} <= kinds
+    assert {
+        "PodCliqueSet",
+        "PodClique",
+        "PodGang",
+        "Pod",
+        "Node",
+        "ClusterTopologyBinding",
+        "Event",
+        "ConfigMap",
+    } <= kinds

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from grove_mcp.capabilities.health import build_health
-
 from unit_helpers import scenario_snapshot
+
+from grove_mcp.capabilities.health import build_health
 
 
 def _health(name: str, pcs: str = "my-inference"):
@@ -29,8 +29,9 @@ def test_demo_breach_countdown():
     assert "Insufficient nvidia.com/gpu" in pending.message
     assert "4 free GPU" in pending.remediation
     assert any("FailedScheduling ×14" in e for e in pending.evidence)
-    assert report.summary.text == ("1/2 gangs healthy | 1 gang at risk of termination "
-                                   "(next in 3h 42m)")
+    assert report.summary.text == (
+        "1/2 gangs healthy | 1 gang at risk of termination (next in 3h 42m)"
+    )
 
 
 def test_countdown_near_the_end_with_a_crash_loop():

@@ -18,22 +18,45 @@ LEVELS = [
 
 
 def node(name: str, rack: str, zone: str = "z1", gpus: int = 8) -> Node:
-    return Node.model_validate({
-        "metadata": {"name": name, "labels": {"region": "r1", "zone": zone, "rack": rack,
-                                              "kubernetes.io/hostname": name}},
-        "status": {"allocatable": {"nvidia.com/gpu": str(gpus)}},
-    })
+    return Node.model_validate(
+        {
+            "metadata": {
+                "name": name,
+                "labels": {
+                    "region": "r1",
+                    "zone": zone,
+                    "rack": rack,
+                    "kubernetes.io/hostname": name,
+                },
+            },
+            "status": {"allocatable": {"nvidia.com/gpu": str(gpus)}},
+        }
+    )
 
 
 # Three racks of two 8-GPU nodes, as in the demo.
-NODES = {n.name: n for n in [node("a1", "ra"), node("a2", "ra"), node("b1", "rb"),
-                            node("b2", "rb"), node("c1", "rc"), node("c2", "rc")]}
+NODES = {
+    n.name: n
+    for n in [
+        node("a1", "ra"),
+        node("a2", "ra"),
+        node("b1", "rb"),
+        node("b2", "rb"),
+        node("c1", "rc"),
+        node("c2", "rc"),
+    ]
+}
 
 
 def test_packed_gang_scores_one():
     # 12 GPUs need 2 hosts and 1 rack; the gang uses exactly that.
-    pods = [PlacedPod("p0", "a1", 4), PlacedPod("p1", "a1", 4), PlacedPod("d0", "a2", 2),
-            PlacedPod("d1", "a2", 2), PlacedPod("r", "a2", 0)]
+    pods = [
+        PlacedPod("p0", "a1", 4),
+        PlacedPod("p1", "a1", 4),
+        PlacedPod("d0", "a2", 2),
+        PlacedPod("d1", "a2", 2),
+        PlacedPod("r", "a2", 0),
+    ]
     placement = score_placement(pods, NODES, LEVELS)
     assert placement is not None
     assert placement.score == 1.0
@@ -42,8 +65,12 @@ def test_packed_gang_scores_one():
 
 def test_demo_gang_split_over_two_racks_scores_0_65():
     # 8 GPUs fit one host: rack e = 1/2, host e = 1/2 → (1·1 + 2·1 + 3·½ + 4·½) / 10 = 0.65
-    pods = [PlacedPod("p0", "b1", 4), PlacedPod("d0", "b1", 2), PlacedPod("d1", "c1", 2),
-            PlacedPod("r", "c1", 0)]
+    pods = [
+        PlacedPod("p0", "b1", 4),
+        PlacedPod("d0", "b1", 2),
+        PlacedPod("d1", "c1", 2),
+        PlacedPod("r", "c1", 0),
+    ]
     placement = score_placement(pods, NODES, LEVELS)
     assert placement is not None
     assert placement.score == pytest.approx(0.65)
@@ -51,8 +78,12 @@ def test_demo_gang_split_over_two_racks_scores_0_65():
 
 
 def test_consolidated_into_one_rack_two_hosts_scores_0_8():
-    pods = [PlacedPod("p0", "b1", 4), PlacedPod("d0", "b1", 2), PlacedPod("d1", "b2", 2),
-            PlacedPod("r", "b1", 0)]
+    pods = [
+        PlacedPod("p0", "b1", 4),
+        PlacedPod("d0", "b1", 2),
+        PlacedPod("d1", "b2", 2),
+        PlacedPod("r", "b1", 0),
+    ]
     placement = score_placement(pods, NODES, LEVELS)
     assert placement is not None
     assert placement.score == pytest.approx(0.8)
@@ -78,11 +109,11 @@ def test_cpu_only_gang_needs_one_domain():
 
 
 def test_unlabelled_node_counts_as_its_own_domain():
-    bare = Node.model_validate({"metadata": {"name": "bare"},
-                                "status": {"allocatable": {"nvidia.com/gpu": "8"}}})
+    bare = Node.model_validate(
+        {"metadata": {"name": "bare"}, "status": {"allocatable": {"nvidia.com/gpu": "8"}}}
+    )
     nodes = {**NODES, "bare": bare}
-    placement = score_placement([PlacedPod("x", "a1", 4), PlacedPod("y", "bare", 4)], nodes,
-                                LEVELS)
+    placement = score_placement([PlacedPod("x", "a1", 4), PlacedPod("y", "bare", 4)], nodes, LEVELS)
     assert placement is not None
     assert "<no rack: bare>" in placement.level("rack").domains
 
@@ -91,9 +122,16 @@ def test_nothing_placed_has_no_score():
     assert score_placement([], NODES, LEVELS) is None
 
 
-@pytest.mark.parametrize(("capacities", "demand", "expected"), [
-    ([8, 8, 8], 0, 1), ([8, 8, 8], 8, 1), ([8, 8, 8], 9, 2), ([16, 8], 20, 2), ([4, 4], 20, 2),
-])
+@pytest.mark.parametrize(
+    ("capacities", "demand", "expected"),
+    [
+        ([8, 8, 8], 0, 1),
+        ([8, 8, 8], 8, 1),
+        ([8, 8, 8], 9, 2),
+        ([16, 8], 20, 2),
+        ([4, 4], 20, 2),
+    ],
+)
 def test_minimum_domains(capacities, demand, expected):
     assert minimum_domains(capacities, demand) == expected
 
@@ -106,17 +144,21 @@ def test_moving_a_pod_into_occupied_domains_never_lowers_the_score():
         nodes = {}
         for i in range(rng.randint(2, 10)):
             name = f"n{i}"
-            nodes[name] = node(name, rng.choice(racks), zone=rng.choice(["z1", "z2"]),
-                               gpus=rng.choice([4, 8]))
+            nodes[name] = node(
+                name, rng.choice(racks), zone=rng.choice(["z1", "z2"]), gpus=rng.choice([4, 8])
+            )
         names = list(nodes)
-        pods = [PlacedPod(f"p{j}", rng.choice(names), rng.choice([0, 1, 2, 4]))
-                for j in range(rng.randint(2, 8))]
+        pods = [
+            PlacedPod(f"p{j}", rng.choice(names), rng.choice([0, 1, 2, 4]))
+            for j in range(rng.randint(2, 8))
+        ]
         before = score_placement(pods, nodes, LEVELS)
         mover = rng.randrange(len(pods))
         targets = sorted({p.node for k, p in enumerate(pods) if k != mover})
         target = rng.choice(targets)
-        moved = [PlacedPod(p.name, target if k == mover else p.node, p.gpus)
-                 for k, p in enumerate(pods)]
+        moved = [
+            PlacedPod(p.name, target if k == mover else p.node, p.gpus) for k, p in enumerate(pods)
+        ]
         after = score_placement(moved, nodes, LEVELS)
         assert before is not None and after is not None
         assert after.score >= before.score - 1e-9, (pods, mover, target)

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import pytest
+from unit_helpers import scenario_snapshot
 
 from grove_mcp.capabilities.health import build_health
 from grove_mcp.redact import MASK, redact, redact_text
-from unit_helpers import scenario_snapshot
 
 
-@pytest.mark.parametrize("secret", [
-    "Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345",
-    "HF_TOKEN=hf_abcdefghijklmnopqrstuvwxyz1234",
-    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
-    "AKIAIOSFODNN7EXAMPLE", "password: hunter2hunter2", "api_key=sk-abcdefghijklmnopqrstuvwx",
-])
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345",
+        "HF_TOKEN=hf_abcdefghijklmnopqrstuvwxyz1234",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        "AKIAIOSFODNN7EXAMPLE",
+        "password: hunter2hunter2",
+        "api_key=sk-abcdefghijklmnopqrstuvwx",
+    ],
+)
 def test_masks_credentials(secret):
     cleaned = redact_text(f"container said: {secret} and stopped")
     assert MASK in cleaned
@@ -30,8 +35,9 @@ def test_redacts_inside_a_report():
     report = build_health(scenario_snapshot("demo", events=True), "my-inference")
     gang = report.gangs[1]
     leaky = gang.issues[0].model_copy(update={"message": "HF_TOKEN=hf_abcdefghijklmnopqrstuv12"})
-    dirty = report.model_copy(update={"gangs": [report.gangs[0], gang.model_copy(
-        update={"issues": [leaky]})]})
+    dirty = report.model_copy(
+        update={"gangs": [report.gangs[0], gang.model_copy(update={"issues": [leaky]})]}
+    )
     cleaned = redact(dirty)
     assert "hf_abc" not in cleaned.model_dump_json()
     assert redact(report) is report  # nothing to mask: the same object

@@ -17,8 +17,15 @@ from grove_mcp.reports.status import StatusList, StatusReport
 from grove_mcp.reports.topology import TopologyList, TopologyReport
 
 SNAPSHOTS = Path(__file__).parent / "schemas"
-MODELS = [StatusReport, StatusList, HealthReport, HealthList, TopologyReport, TopologyList,
-          WorkloadList]
+MODELS = [
+    StatusReport,
+    StatusList,
+    HealthReport,
+    HealthList,
+    TopologyReport,
+    TopologyList,
+    WorkloadList,
+]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
@@ -28,8 +35,9 @@ def test_schema_snapshot(model):
     if os.environ.get("UPDATE_SCHEMAS"):
         path.write_text(schema)
     assert path.exists(), f"no snapshot {path.name}: run with UPDATE_SCHEMAS=1"
-    assert schema == path.read_text(), f"{model.__name__}'s shape changed: review, then " \
-        "UPDATE_SCHEMAS=1"
+    assert schema == path.read_text(), (
+        f"{model.__name__}'s shape changed: review, then UPDATE_SCHEMAS=1"
+    )
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from unit_helpers import scenario_snapshot
 
 from grove_mcp.capabilities.status import build_status, build_status_all
 from grove_mcp.errors import NotFound
-
-from unit_helpers import scenario_snapshot
 
 
 def test_demo_status():
@@ -19,17 +18,24 @@ def test_demo_status():
     assert [c.clique for c in report.cliques[:3]] == ["router", "prefill", "decode"]
     prefill = rows[(1, "prefill")]
     assert (prefill.ready, prefill.replicas, prefill.min_available, prefill.ready_percent) == (
-        1, 2, 2, 50)
+        1,
+        2,
+        2,
+        50,
+    )
     assert prefill.breached and prefill.breach_reason == "ScheduledReplicasBelowMinAvailable"
     assert [(g.name, g.state.value) for g in report.gangs] == [
-        ("my-inference-0", "Healthy"), ("my-inference-1", "Breached")]
+        ("my-inference-0", "Healthy"),
+        ("my-inference-1", "Breached"),
+    ]
     assert report.gangs[0].derived_placement.score == 1.0
     assert report.gangs[1].derived_placement.score == pytest.approx(0.65)
     assert report.gangs[1].reported_placement_score is None
     assert report.gangs[1].phase == "Pending"
     assert not report.summary.ok
-    assert report.summary.text == ("6 cliques | 9/10 pods ready | 1/2 gangs healthy | "
-                                   "1/2 replicas available")
+    assert report.summary.text == (
+        "6 cliques | 9/10 pods ready | 1/2 gangs healthy | 1/2 replicas available"
+    )
 
 
 def test_healthy():
@@ -65,8 +71,7 @@ def test_podgang_without_phase():
 def test_epoch_named_gangs_are_read_not_predicted():
     report = build_status(scenario_snapshot("epoch-gangs", "mn-disagg"), "mn-disagg")
     names = [g.name for g in report.gangs]
-    assert names == ["mn-disagg-0-1795180000000000000",
-                     "mn-disagg-0-1795180000000000000-decode-1"]
+    assert names == ["mn-disagg-0-1795180000000000000", "mn-disagg-0-1795180000000000000-decode-1"]
     scaled = report.gangs[1]
     assert scaled.base_gang == names[0]
     assert scaled.state == "Gated" and "base gang" in scaled.reason

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from grove_mcp.capabilities.topology import build_topology
-
 from unit_helpers import scenario_snapshot
+
+from grove_mcp.capabilities.topology import build_topology
 
 
 def _topology(name: str, pcs: str = "my-inference", **needs: bool):
@@ -17,6 +17,7 @@ def _nodes(report):
         yield from domain.nodes
         for child in domain.domains:
             yield from walk(child)
+
     return {n.name: n for d in report.tree for n in walk(d)}
 
 
@@ -26,14 +27,18 @@ def test_demo_tree_and_gpu_accounting():
     zone = report.tree[0].domains[0]
     racks = {d.name: d for d in zone.domains}
     assert {n: d.verdict for n, d in racks.items()} == {
-        "rack-a": "optimal", "rack-b": "fragmented", "rack-c": "fragmented"}
+        "rack-a": "optimal",
+        "rack-b": "fragmented",
+        "rack-c": "fragmented",
+    }
     nodes = _nodes(report)
     b2 = nodes["gpu-b2"].gpus
     assert (b2.allocatable, b2.this_workload, b2.other_workloads, b2.free) == (8, 0, 5, 3)
     assert [p.clique for p in nodes["gpu-a1"].pods] == ["prefill", "prefill"]
     assert report.placement_score == 0.65 and report.reported_placement_score is None
     assert [p.name for p in report.gangs[1].unscheduled_pods] == [
-        p.name for p in report.gangs[1].unscheduled_pods if p.clique == "prefill"]
+        p.name for p in report.gangs[1].unscheduled_pods if p.clique == "prefill"
+    ]
 
 
 def test_demo_recommendation_is_feasible_with_the_free_gpus_shown():
