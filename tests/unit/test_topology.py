@@ -92,3 +92,62 @@ def test_legacy_cluster_topology_and_pack_domain():
     assert [lv.domain for lv in report.topology.levels] == ["region", "zone", "rack", "host"]
     assert report.constraints[0].legacy_pack_domain
     assert "LEGACY_PACK_DOMAIN" in {w.code for w in report.warnings}
+
+
+def test_dra_allocated_gpus_count_per_pod():
+    """GPUs allocated through DRA ResourceClaims count toward this/other workloads."""
+    from grove_mcp.scenarios import demo
+    from grove_mcp.snapshot import SnapshotRequest, fetch_snapshot
+    from grove_mcp.sources import Bundle, BundleSource
+
+    bundle = demo()
+    pods = [o for o in bundle.objects if o["kind"] == "Pod"]
+    ours = next(p for p in pods if p["metadata"]["name"].startswith("my-inference-0-router"))
+    theirs = next(
+        p
+        for p in pods
+        if p["metadata"]["namespace"] == "ml-training" and p["spec"]["nodeName"] == "gpu-b2"
+    )
+
+    def claim(name: str, pod: dict, devices: int) -> dict:
+        return {
+            "apiVersion": "resource.k8s.io/v1",
+            "kind": "ResourceClaim",
+            "metadata": {"name": name, "namespace": pod["metadata"]["namespace"]},
+            "status": {
+                "allocation": {
+                    "devices": {
+                        "results": [
+                            {
+                                "request": "gpu",
+                                "driver": "gpu.nvidia.com",
+                                "pool": "p",
+                                "device": f"gpu-{i}",
+                            }
+                            for i in range(devices)
+                        ]
+                    }
+                },
+                "reservedFor": [
+                    {
+                        "resource": "pods",
+                        "name": pod["metadata"]["name"],
+                        "uid": pod["metadata"]["uid"],
+                    }
+                ],
+            },
+        }
+
+    extended = Bundle(
+        bundle.manifest,
+        (*bundle.objects, claim("router-gpus", ours, 1), claim("train-gpus", theirs, 2)),
+    )
+    snapshot = fetch_snapshot(
+        BundleSource(extended), SnapshotRequest("vllm-disagg", "my-inference", cluster_usage=True)
+    )
+    report = build_topology(snapshot, "my-inference")
+    nodes = _nodes(report)
+    assert nodes["gpu-a2"].gpus.this_workload == 5  # 4 device-plugin + 1 DRA
+    assert nodes["gpu-b2"].gpus.other_workloads == 7  # 5 device-plugin + 2 DRA
+    router = next(p for p in nodes["gpu-a2"].pods if p.clique == "router")
+    assert router.gpus == 1
