@@ -1,0 +1,39 @@
+"""How the operator started the server: the source, the default namespace, what is enabled."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..sources import open_source
+from ..sources.base import Source
+from .budget import BUDGET_BYTES
+
+DEFAULT_TOOL_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Options of ``grove-mcp`` (see ``main``); the defaults read the live cluster, read-only."""
+
+    demo: bool = False
+    bundle: str | None = None
+    kubeconfig: str | None = None
+    context: str | None = None
+    request_timeout: float | None = None
+    namespace: str | None = None
+    allow_writes: bool = False
+    enabled_tools: frozenset[str] | None = None
+    budget_bytes: int = BUDGET_BYTES
+    tool_timeout: float = DEFAULT_TOOL_TIMEOUT
+    log_level: str = "WARNING"
+
+    def source_factory(self) -> Callable[[], Source]:
+        """Opens the configured source (called once, in the server's lifespan)."""
+        return lambda: open_source(
+            demo=self.demo,
+            bundle=self.bundle,
+            kubeconfig=self.kubeconfig,
+            context=self.context,
+            timeout=self.request_timeout,
+        )

@@ -1,0 +1,61 @@
+"""Progress for slow calls: a source wrapper that reports when the cluster has answered.
+
+``report_progress`` is a no-op unless the client asked for progress (sent a token).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import anyio.from_thread
+
+from ..sources.base import ListQuery, ListResult, Source
+
+log = logging.getLogger("grove_mcp.mcp_server")
+STEPS = 3
+
+
+class Progress:
+    """Steps of one call: 0 reading the source, 1 listed, 2 report built, 3 answer ready."""
+
+    def __init__(self, ctx: Any) -> None:
+        self._ctx = ctx
+
+    async def step(self, done: int, message: str) -> None:
+        try:
+            await self._ctx.report_progress(done, STEPS, message)
+        except Exception:  # progress is best-effort: never fail a call over it
+            log.debug("progress notification not delivered", exc_info=True)
+
+    def step_from_thread(self, done: int, message: str) -> None:
+        try:
+            anyio.from_thread.run(self.step, done, message)
+        except Exception:  # the call may have been cancelled meanwhile
+            log.debug("progress notification from worker not delivered", exc_info=True)
+
+
+class ProgressSource:
+    """A ``Source`` that reports progress after each batch of LISTs; otherwise the same."""
+
+    def __init__(self, inner: Source, progress: Progress) -> None:
+        self._inner = inner
+        self._progress = progress
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    @property
+    def description(self) -> str:
+        return self._inner.description
+
+    @property
+    def default_namespace(self) -> str:
+        return self._inner.default_namespace
+
+    def list_many(self, queries: Sequence[ListQuery]) -> list[ListResult]:
+        results = self._inner.list_many(queries)
+        objects = sum(len(r.items) for r in results)
+        self._progress.step_from_thread(1, f"Listed {objects} objects in {len(results)} queries")
+        return results

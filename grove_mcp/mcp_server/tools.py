@@ -1,0 +1,197 @@
+"""The tools: one typed function per capability, registered from one table (``TOOLS``).
+
+A tool's signature is its input schema, its return annotation ``Annotated[CallToolResult,
+output_model(Report)]`` its output schema, and its docstring what the model reads to choose
+it. A later capability adds its function and one ``ToolSpec`` line; tools that change the
+cluster set ``writes=True`` and exist only when the server runs with ``--allow-writes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS, CallToolResult, ToolAnnotations
+
+from .. import api
+from ..errors import InvalidInput
+from ..reports.health import HealthReport
+from ..reports.listing import WorkloadList
+from ..reports.status import StatusReport
+from ..reports.topology import TopologyReport
+from .budget import DEFAULT_LIMIT, output_model
+from .calls import tool_answer
+from .inputs import Clique, Gang, Limit, Namespace, PcsName
+
+StatusOut = output_model(StatusReport)
+HealthOut = output_model(HealthReport)
+TopologyOut = output_model(TopologyReport)
+ListOut = output_model(WorkloadList)
+
+
+async def grove_list(
+    ctx: Context, namespace: Namespace = None, limit: Limit = DEFAULT_LIMIT
+) -> Annotated[CallToolResult, ListOut]:
+    """List the PodCliqueSets (Grove gang-scheduled inference workloads) of a namespace, each
+    with a one-line state: replicas available, gangs healthy, pods ready, and what is wrong.
+
+    Start here when you do not know the workload's name or want to know which one is
+    unhealthy; then call grove_status, grove_health or grove_topology with a name.
+    """
+    return await tool_answer(ctx, api.list_workloads, namespace=namespace, limit=limit)
+
+
+async def grove_status(
+    ctx: Context,
+    name: PcsName,
+    namespace: Namespace = None,
+    clique: Clique = None,
+    gang: Gang = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Annotated[CallToolResult, StatusOut]:
+    """Status of one PodCliqueSet: replicas available and updated, rolling-update progress,
+    one row per PodClique (ready, minAvailable, scheduled, gated, MinAvailableBreached) and
+    one row per gang (state derived from its cliques, derived placement score).
+
+    The first call for "is my-inference OK?" or "why is it degraded?". Follow with
+    grove_health (termination countdowns, pod-level causes) or grove_topology (placement).
+    """
+    return await tool_answer(
+        ctx, api.status, namespace=namespace, name=name, clique=clique, gang=gang, limit=limit
+    )
+
+
+async def grove_health(
+    ctx: Context,
+    name: PcsName,
+    namespace: Namespace = None,
+    clique: Clique = None,
+    gang: Gang = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Annotated[CallToolResult, HealthOut]:
+    """Gang health of one PodCliqueSet: per gang, each clique against its minAvailable
+    threshold; Grove's termination countdown (MinAvailableBreached lasting longer than
+    terminationDelay makes Grove delete and recreate the replica: when, and why); PodGang
+    conditions; and problems found in pods (unschedulable for lack of GPUs, crash loops,
+    image pulls) with evidence and a remediation each.
+
+    Use for "is a gang about to be restarted?", "why is a gang not ready?", "what is wrong
+    with the pods?".
+    """
+    return await tool_answer(
+        ctx, api.health, namespace=namespace, name=name, clique=clique, gang=gang, limit=limit
+    )
+
+
+async def grove_topology(
+    ctx: Context,
+    name: PcsName,
+    namespace: Namespace = None,
+    clique: Clique = None,
+    gang: Gang = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Annotated[CallToolResult, TopologyOut]:
+    """Where the pods of one PodCliqueSet landed and how well: the topology levels (e.g.
+    region > zone > rack > host), pack constraints, per gang a derived placement score (1.0 =
+    the fewest racks/hosts possible; a gang split across racks scores lower and its
+    prefill/decode traffic leaves the NVLink/switch domain), GPUs per node and domain (this
+    workload, others, free), placement warnings, and consolidation advice with kubectl
+    commands (shown, never run).
+
+    Use for "why is it slow?" when gangs may be split, and "where is there room for it?".
+    """
+    return await tool_answer(
+        ctx, api.topology, namespace=namespace, name=name, clique=clique, gang=gang, limit=limit
+    )
+
+
+READ_ONLY = ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """One tool: its function, a title, and whether it changes the cluster."""
+
+    fn: Callable[..., Any]
+    title: str
+    writes: bool = False
+    annotations: ToolAnnotations = field(default_factory=lambda: READ_ONLY)
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__
+
+
+TOOLS: tuple[ToolSpec, ...] = (
+    ToolSpec(grove_list, "List PodCliqueSets"),
+    ToolSpec(grove_status, "PodCliqueSet status"),
+    ToolSpec(grove_health, "Gang health and termination countdowns"),
+    ToolSpec(grove_topology, "Placement, GPU use and consolidation"),
+)
+
+
+def selected(
+    specs: Sequence[ToolSpec], *, allow_writes: bool, enabled: Collection[str] | None
+) -> list[ToolSpec]:
+    """The tools this server offers; a bad ``--enabled-tools`` list is refused with why."""
+    known = {s.name: s for s in specs}
+    if enabled is not None:
+        unknown = sorted(set(enabled) - set(known))
+        if unknown:
+            raise InvalidInput(
+                f"--enabled-tools names unknown tool(s): {', '.join(unknown)}. "
+                f"Tools: {', '.join(sorted(known))}."
+            )
+        writing = sorted(n for n in enabled if known[n].writes and not allow_writes)
+        if writing:
+            raise InvalidInput(
+                f"--enabled-tools names write tool(s) {', '.join(writing)}: "
+                "start the server with --allow-writes to offer them."
+            )
+    return [
+        s
+        for s in specs
+        if (allow_writes or not s.writes) and (enabled is None or s.name in enabled)
+    ]
+
+
+def register_tools(server: MCPServer[Any], specs: Sequence[ToolSpec]) -> None:
+    for spec in specs:
+        server.add_tool(
+            spec.fn,
+            name=spec.name,
+            title=spec.title,
+            annotations=spec.annotations.model_copy(update={"title": spec.title}),
+            structured_output=True,
+        )
+
+
+def refuse_unoffered(specs: Sequence[ToolSpec], offered: Sequence[ToolSpec]) -> Any:
+    """Middleware: a call of a tool this server does not offer is a protocol error saying why."""
+    known = {s.name: s for s in specs}
+    names = {s.name for s in offered}
+
+    async def middleware(ctx: Any, call_next: Any) -> Any:
+        if ctx.method == "tools/call":
+            name = (ctx.params or {}).get("name")
+            if name not in names:
+                raise MCPError(code=INVALID_PARAMS, message=_refusal(name, known, names))
+        return await call_next(ctx)
+
+    return middleware
+
+
+def _refusal(name: object, known: dict[str, ToolSpec], offered: set[str]) -> str:
+    spec = known.get(name) if isinstance(name, str) else None
+    if spec is not None and spec.writes:
+        why = "it changes the cluster and is offered only when grove-mcp runs with --allow-writes"
+    elif spec is not None:
+        why = "it is not in this server's --enabled-tools"
+    else:
+        why = "no such tool"
+    return f"Tool {name!r} refused: {why}. Tools offered: {', '.join(sorted(offered)) or 'none'}."

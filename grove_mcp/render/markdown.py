@@ -1,0 +1,351 @@
+"""Reports as compact Markdown for AI assistants (MCP text content): pure functions report → str.
+
+Compact means: one header line with the verdict, tables for rows, bullets for findings, no
+decoration. Everything shown comes from the report; values the report marks unknown read
+``?`` or "not reported" (DESIGN.md rule 8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..reports.common import DerivedPlacement, Finding, ReportHeader
+from ..reports.health import GangHealth, HealthList, HealthReport
+from ..reports.listing import WorkloadList
+from ..reports.status import StatusList, StatusReport
+from ..reports.topology import (
+    DomainPlacement,
+    GpuUsage,
+    NodePlacement,
+    Recommendation,
+    TopologyList,
+    TopologyReport,
+)
+from ..timefmt import format_seconds
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A GitHub-flavoured Markdown table."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _header(report: ReportHeader, title: str, verdict: str, ok: bool | None) -> list[str]:
+    mark = "" if ok is None else ("OK: " if ok else "NOT OK: ")
+    lines = [f"## {title}", f"**{mark}{verdict}**", ""]
+    lines.append(f"Source: {report.source} · namespace {report.namespace} · as of {_time(report)}")
+    lines += [f"> note: {note}" for note in report.notes]
+    return lines
+
+
+def _time(report: ReportHeader) -> str:
+    return report.as_of.strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _score(placement: DerivedPlacement | None) -> str:
+    if placement is None:
+        return "- (nothing placed)"
+    split = [
+        f"{lv.domain} {lv.domains_spanned}>{lv.minimum_domains}"
+        for lv in placement.levels
+        if lv.domains_spanned > lv.minimum_domains
+    ]
+    return f"{placement.score:.2f}" + (f" (spans {', '.join(split)})" if split else "")
+
+
+def _reported(score: float | None) -> str:
+    return "not reported" if score is None else f"{score:.2f}"
+
+
+def findings(items: Sequence[Finding], title: str = "Findings") -> list[str]:
+    """Findings as bullets: severity, code, subject, message; evidence and remediation below."""
+    if not items:
+        return []
+    lines = ["", f"### {title}"]
+    for f in items:
+        since = f" (since {f.since:%H:%M:%SZ})" if f.since else ""
+        lines.append(f"- **{f.severity.value} {f.code}** {f.subject}: {f.message}{since}")
+        lines += [f"  - evidence: {e}" for e in f.evidence]
+        lines.append(f"  - do: {f.remediation}")
+    return lines
+
+
+# --- status ---------------------------------------------------------------------------------
+
+
+def status(report: StatusReport) -> str:
+    o, s = report.overview, report.summary
+    lines = _header(report, f"{o.name} — status", s.text, s.ok)
+    age = format_seconds(o.age_seconds) if o.age_seconds is not None else "?"
+    lines.append(
+        f"Replicas {o.available_replicas}/{o.replicas} available, {o.updated_replicas} updated"
+        f" · age {age} · topology {o.topology_constraint or 'none'}"
+        f" · terminationDelay {format_seconds(o.termination_delay_seconds)}"
+    )
+    if o.update is not None and o.update.in_progress:
+        u = o.update
+        lines.append(
+            f"Rolling update in progress: cliques {u.updated_cliques}/{_cell(u.total_cliques)}, "
+            f"scaling groups {_cell(u.updated_scaling_groups)}/{_cell(u.total_scaling_groups)}, "
+            f"replicas updating {u.replicas_updating}"
+        )
+    lines += ["", "### Gangs"]
+    lines.append(
+        table(
+            ["gang", "replica", "state", "reason", "pods ready", "placement (derived)", "reported"],
+            (
+                [
+                    g.name,
+                    g.replica_index,
+                    g.state.value,
+                    g.reason,
+                    f"{g.pods_ready}/{g.pods_total}",
+                    _score(g.derived_placement),
+                    _reported(g.reported_placement_score),
+                ]
+                for g in report.gangs
+            ),
+        )
+    )
+    lines += ["", "### Cliques"]
+    lines.append(
+        table(
+            ["podclique", "gang", "ready", "min", "sched", "gated", "updated", "breached"],
+            (
+                [
+                    c.name,
+                    c.gang,
+                    f"{c.ready}/{c.replicas}",
+                    c.min_available,
+                    c.scheduled,
+                    c.gated,
+                    c.updated,
+                    "?" if c.breached is None else (c.breach_reason if c.breached else "no"),
+                ]
+                for c in report.cliques
+            ),
+        )
+    )
+    return "\n".join(lines)
+
+
+# --- health ---------------------------------------------------------------------------------
+
+
+def _gang_health(g: GangHealth) -> list[str]:
+    lines = ["", f"### {g.name} — {g.state.value}: {g.reason}"]
+    lines.append(
+        f"replica {_cell(g.replica_index)}"
+        + (f" · base gang {g.base_gang}" if g.base_gang else "")
+        + f" · placement (derived) {_score(g.derived_placement)}"
+        + f" · reported {_reported(g.reported_placement_score)}"
+    )
+    t = g.termination
+    if t is not None:
+        if t.initial_startup:
+            lines.append(
+                f"Breach since {t.breached_since:%H:%M:%SZ} on {t.subject} is from initial "
+                "startup: Grove does not terminate for it."
+            )
+        else:
+            lines.append(
+                f"**Termination countdown**: {t.action} at {t.deadline:%Y-%m-%d %H:%M:%SZ} "
+                f"(in {format_seconds(t.remaining_seconds)}, "
+                f"{t.remaining_fraction:.0%} of {format_seconds(t.termination_delay_seconds)} "
+                f"left; breached since {t.breached_since:%H:%M:%SZ} on {t.subject}). {t.caveat}"
+            )
+    if not g.healthy:
+        lines.append(
+            table(
+                ["podclique", "ready", "sched", "min", "threshold", "breached", "since"],
+                (
+                    [
+                        c.name,
+                        f"{c.ready}/{c.replicas}",
+                        c.scheduled,
+                        c.min_available,
+                        c.threshold,
+                        "?" if c.breached is None else (c.breach_reason if c.breached else "no"),
+                        f"{c.breached_since:%H:%M:%SZ}" if c.breached_since else None,
+                    ]
+                    for c in g.cliques
+                ),
+            )
+        )
+        bad = [c for c in g.conditions if c.status != "True" or c.type == "MinAvailableBreached"]
+        lines += [
+            f"- condition {c.object} {c.type}={c.status} {c.reason or ''}: {c.message or ''}".rstrip(
+                ": "
+            )
+            for c in bad
+        ]
+    lines += findings(g.issues, f"{g.name} issues")
+    return lines
+
+
+def health(report: HealthReport) -> str:
+    s = report.summary
+    lines = _header(report, f"{report.name} — health", s.text, s.ok)
+    lines.append(
+        f"terminationDelay {format_seconds(report.termination_delay_seconds)}"
+        f" · gangs healthy {s.gangs_healthy}/{s.gangs_total} · at risk {s.gangs_at_risk}"
+    )
+    for gang in report.gangs:
+        lines += _gang_health(gang)
+    return "\n".join(lines)
+
+
+# --- topology -------------------------------------------------------------------------------
+
+
+def _usage(gpus: GpuUsage) -> str:
+    return (
+        f"GPUs {gpus.this_workload} this / {_cell(gpus.other_workloads)} other / "
+        f"{_cell(gpus.free)} free of {gpus.allocatable}"
+    )
+
+
+def _node(node: NodePlacement, indent: str) -> list[str]:
+    flags = ("" if node.ready else " NotReady") + ("" if node.schedulable else " cordoned")
+    pods = ", ".join(
+        f"{p.name} ({p.clique}, {p.gpus} GPU{'' if p.ready else ', not ready'})" for p in node.pods
+    )
+    return [
+        f"{indent}- node {node.name}{flags}: {_usage(node.gpus)}" + (f": {pods}" if pods else "")
+    ]
+
+
+def _domain(domain: DomainPlacement, indent: str = "") -> list[str]:
+    lines = [f"{indent}- {domain.level} {domain.name} [{domain.verdict}] {_usage(domain.gpus)}"]
+    for child in domain.domains:
+        lines += _domain(child, indent + "  ")
+    for node in domain.nodes:
+        lines += _node(node, indent + "  ")
+    return lines
+
+
+def _recommendation(r: Recommendation) -> list[str]:
+    after = "?" if r.score_after is None else f"{r.score_after:.2f}"
+    lines = [
+        f"- gang {r.gang} → {r.level} {r.target_domain or '?'} "
+        f"({'feasible' if r.feasible else 'not feasible'}; score {r.score_before:.2f} → {after}): "
+        f"{r.explanation}"
+    ]
+    lines += [
+        f"  - move {m.pod} ({m.gpus} GPU) {m.from_node} ({m.from_domain}) → {m.to_node}"
+        for m in r.moves
+    ]
+    lines += [f"  - `{c}`" for c in r.commands]
+    return lines
+
+
+def topology(report: TopologyReport) -> str:
+    t = report.topology
+    levels = " > ".join(level.domain for level in t.levels) or "hosts only"
+    verdict = (
+        f"placement score (derived, min over gangs) {_cell(report.placement_score)}; "
+        f"reported {_reported(report.reported_placement_score)}"
+    )
+    ok = report.placement_score is not None and report.placement_score >= 1.0
+    lines = _header(report, f"{report.name} — topology", verdict, ok)
+    lines.append(f"Topology: {t.kind} {t.name or ''}: {levels}".replace("  ", " "))
+    for c in report.constraints:
+        legacy = " (legacy packDomain)" if c.legacy_pack_domain else ""
+        lines.append(
+            f"Constraint {c.scope}: required={_cell(c.required)} preferred={_cell(c.preferred)}"
+            f"{legacy}"
+        )
+    lines += ["", "### Gangs"]
+    lines.append(
+        table(
+            ["gang", "replica", "verdict", "placement (derived)", "GPUs placed", "unscheduled"],
+            (
+                [
+                    g.name,
+                    g.replica_index,
+                    g.verdict,
+                    _score(g.derived_placement),
+                    g.derived_placement.gpus if g.derived_placement else 0,
+                    ", ".join(f"{p.name} ({p.gpus} GPU)" for p in g.unscheduled_pods) or None,
+                ]
+                for g in report.gangs
+            ),
+        )
+    )
+    if report.tree:
+        lines += ["", "### Placement"]
+        for domain in report.tree:
+            lines += _domain(domain)
+    lines += findings(report.warnings, "Warnings")
+    if report.recommendations:
+        lines += ["", "### Recommendations"]
+        for r in report.recommendations:
+            lines += _recommendation(r)
+    return "\n".join(lines)
+
+
+# --- list -----------------------------------------------------------------------------------
+
+
+def workloads(report: WorkloadList) -> str:
+    bad = sum(1 for w in report.items if not w.ok)
+    verdict = f"{len(report.items)} PodCliqueSet(s), {bad} not OK"
+    lines = _header(report, f"PodCliqueSets in {report.namespace}", verdict, bad == 0)
+    lines += [""]
+    if not report.items:
+        lines.append("No PodCliqueSets in this namespace.")
+        return "\n".join(lines)
+    lines.append(
+        table(
+            ["name", "ok", "replicas avail", "gangs healthy", "pods ready", "state"],
+            (
+                [
+                    w.name,
+                    w.ok,
+                    f"{w.available_replicas}/{w.replicas}",
+                    f"{w.gangs_healthy}/{w.gangs_total}",
+                    f"{w.pods_ready}/{w.pods_desired}",
+                    w.state,
+                ]
+                for w in report.items
+            ),
+        )
+    )
+    return "\n".join(lines)
+
+
+def _each(render: Callable[[Any], str]) -> Callable[[Any], str]:
+    return lambda report: "\n\n".join(render(item) for item in report.items)
+
+
+RENDERERS: dict[type[BaseModel], Callable[[Any], str]] = {
+    StatusReport: status,
+    HealthReport: health,
+    TopologyReport: topology,
+    WorkloadList: workloads,
+    StatusList: _each(status),
+    HealthList: _each(health),
+    TopologyList: _each(topology),
+}
+
+
+def render_markdown(report: BaseModel) -> str:
+    """The compact Markdown of any report (subclasses use their base report's renderer)."""
+    for cls in type(report).__mro__:
+        if cls in RENDERERS:
+            return RENDERERS[cls](report)
+    raise TypeError(f"no Markdown renderer for {type(report).__name__}")
