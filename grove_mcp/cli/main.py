@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import typer
 
 from .. import __version__, api
@@ -37,10 +35,6 @@ app = typer.Typer(
 NameArg = typer.Argument(None, help="PodCliqueSet name.", show_default=False)
 
 
-def _target(namespace, context, kubeconfig, output, demo, bundle, timeout) -> Target:
-    return Target(namespace, context, kubeconfig, output, demo, bundle, timeout)
-
-
 def _name(name: str | None, all_: bool, command: str) -> str | None:
     if all_ and name:
         raise InvalidInput(f"Pass a PodCliqueSet name or --all to '{command}', not both.")
@@ -52,69 +46,48 @@ def _name(name: str | None, all_: bool, command: str) -> str | None:
     return name
 
 
-@app.command()
-def status(
-    name: str | None = NameArg,
-    all_: AllFlag = False,
-    namespace: Namespace = None,
-    context: Context = None,
-    kubeconfig: Kubeconfig = None,
-    output: Output = OutputFormat.text,
-    demo: Demo = False,
-    bundle: BundlePath = None,
-    request_timeout: Timeout = 15.0,
-) -> None:
-    """Overview, clique statuses, gangs (state, placement) and a summary."""
-    target = _target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
-    with handled_errors():
-        name = _name(name, all_, "status")
-    run_report(target, name, lambda src: api.status(src, namespace, name))
+REPORTS = {
+    "status": (api.status, "Overview, clique statuses, gangs (state, placement) and a summary."),
+    "topology": (
+        api.topology,
+        "Where the pods landed: topology tree with GPU use, verdicts and consolidation advice.",
+    ),
+    "health": (
+        api.health,
+        "Gang health: cliques vs minAvailable, Grove's termination countdown, issues.",
+    ),
+}
 
 
-@app.command()
-def topology(
-    name: str | None = NameArg,
-    all_: AllFlag = False,
-    watch: Watch = False,
-    namespace: Namespace = None,
-    context: Context = None,
-    kubeconfig: Kubeconfig = None,
-    output: Output = OutputFormat.text,
-    demo: Demo = False,
-    bundle: BundlePath = None,
-    request_timeout: Timeout = 15.0,
-) -> None:
-    """Where the pods landed: topology tree with GPU use, verdicts, consolidation advice."""
-    target = _target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
-    with handled_errors():
-        name = _name(name, all_, "topology")
-    if watch:
-        run_watch(target, name, partial(_watch, "topology", namespace, name))
-    else:
-        run_report(target, name, lambda src: api.topology(src, namespace, name))
+def _report_command(report: str) -> None:
+    """Register one report command; the three share their options and their flow."""
+    call, help_text = REPORTS[report]
+
+    def command(
+        name: str | None = NameArg,
+        all_: AllFlag = False,
+        watch: Watch = False,
+        namespace: Namespace = None,
+        context: Context = None,
+        kubeconfig: Kubeconfig = None,
+        output: Output = OutputFormat.text,
+        demo: Demo = False,
+        bundle: BundlePath = None,
+        request_timeout: Timeout = 15.0,
+    ) -> None:
+        target = Target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
+        with handled_errors():
+            name = _name(name, all_, report)
+        if watch:
+            run_watch(target, name, lambda src: api.watch(src, report, namespace, name))
+        else:
+            run_report(target, name, lambda src: call(src, namespace, name))
+
+    app.command(report, help=help_text)(command)
 
 
-@app.command()
-def health(
-    name: str | None = NameArg,
-    all_: AllFlag = False,
-    watch: Watch = False,
-    namespace: Namespace = None,
-    context: Context = None,
-    kubeconfig: Kubeconfig = None,
-    output: Output = OutputFormat.text,
-    demo: Demo = False,
-    bundle: BundlePath = None,
-    request_timeout: Timeout = 15.0,
-) -> None:
-    """Gang health: cliques vs minAvailable, Grove's termination countdown, issues."""
-    target = _target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
-    with handled_errors():
-        name = _name(name, all_, "health")
-    if watch:
-        run_watch(target, name, partial(_watch, "health", namespace, name))
-    else:
-        run_report(target, name, lambda src: api.health(src, namespace, name))
+for _report in REPORTS:
+    _report_command(_report)
 
 
 @app.command("list")
@@ -128,7 +101,7 @@ def list_(
     request_timeout: Timeout = 15.0,
 ) -> None:
     """PodCliqueSets in the namespace, each with a one-line state."""
-    target = _target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
+    target = Target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
     run_report(target, None, lambda src: api.list_workloads(src, namespace))
 
 
@@ -136,10 +109,6 @@ def list_(
 def version() -> None:
     """Print the grove-mcp version."""
     typer.echo(f"kubectl-grove (grove-mcp) {__version__}")
-
-
-def _watch(report: str, namespace: str | None, name: str | None, source):
-    return api.watch(source, report, namespace, name)
 
 
 def main() -> None:

@@ -49,6 +49,16 @@ def _sglang(mode: str, tp: int) -> tuple[str, ...]:
     )
 
 
+# Replica 0 packed in rack-a: prefill on gpu-a1, decode and router on gpu-a2.
+REPLICA_0_IN_RACK_A = {
+    "0/router/0": PodState(node="gpu-a2"),
+    "0/prefill/0": PodState(node="gpu-a1"),
+    "0/prefill/1": PodState(node="gpu-a1"),
+    "0/decode/0": PodState(node="gpu-a2"),
+    "0/decode/1": PodState(node="gpu-a2"),
+}
+
+
 def inference_spec(**overrides: object) -> WorkloadSpec:
     """``my-inference``: router + prefill (2 × TP4) + decode (2 × TP2) per replica, 12 GPUs."""
     spec = WorkloadSpec(
@@ -155,11 +165,7 @@ def demo() -> Bundle:
     objects = b.workload(
         inference_spec(),
         pods={
-            "0/router/0": PodState(node="gpu-a2"),
-            "0/prefill/0": PodState(node="gpu-a1"),
-            "0/prefill/1": PodState(node="gpu-a1"),
-            "0/decode/0": PodState(node="gpu-a2"),
-            "0/decode/1": PodState(node="gpu-a2"),
+            **REPLICA_0_IN_RACK_A,
             "1/router/0": PodState(node="gpu-c1"),
             "1/prefill/0": PodState(node="gpu-b1"),
             "1/prefill/1": PodState(unschedulable=GPU_SHORTAGE, age=breach),
@@ -202,11 +208,7 @@ def healthy() -> Bundle:
     b.workload(
         inference_spec(pack_required="rack", pack_preferred="host"),
         pods={
-            "0/router/0": PodState(node="gpu-a2"),
-            "0/prefill/0": PodState(node="gpu-a1"),
-            "0/prefill/1": PodState(node="gpu-a1"),
-            "0/decode/0": PodState(node="gpu-a2"),
-            "0/decode/1": PodState(node="gpu-a2"),
+            **REPLICA_0_IN_RACK_A,
             "1/router/0": PodState(node="gpu-b2"),
             "1/prefill/0": PodState(node="gpu-b1"),
             "1/prefill/1": PodState(node="gpu-b1"),
@@ -224,11 +226,7 @@ def split_racks() -> Bundle:
     b.workload(
         inference_spec(),
         pods={
-            "0/router/0": PodState(node="gpu-a2"),
-            "0/prefill/0": PodState(node="gpu-a1"),
-            "0/prefill/1": PodState(node="gpu-a1"),
-            "0/decode/0": PodState(node="gpu-a2"),
-            "0/decode/1": PodState(node="gpu-a2"),
+            **REPLICA_0_IN_RACK_A,
             "1/router/0": PodState(node="gpu-b1"),
             "1/prefill/0": PodState(node="gpu-b1"),
             "1/prefill/1": PodState(node="gpu-c1"),
@@ -272,11 +270,7 @@ def breached_countdown() -> Bundle:
     b.workload(
         inference_spec(age=timedelta(hours=6)),
         pods={
-            "0/router/0": PodState(node="gpu-a2"),
-            "0/prefill/0": PodState(node="gpu-a1"),
-            "0/prefill/1": PodState(node="gpu-a1"),
-            "0/decode/0": PodState(node="gpu-a2"),
-            "0/decode/1": PodState(node="gpu-a2"),
+            **REPLICA_0_IN_RACK_A,
             "1/router/0": PodState(node="gpu-c1"),
             "1/prefill/0": PodState(node="gpu-b1"),
             "1/prefill/1": PodState(unschedulable=GPU_SHORTAGE, age=breach),
