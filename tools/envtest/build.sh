@@ -4,6 +4,7 @@
 #
 #   tools/envtest/build.sh            # builds once (minutes), then answers instantly
 #   KUBEBUILDER_ASSETS=/dir tools/envtest/build.sh   # reuses binaries you already have
+#   tools/envtest/build.sh --check    # never builds: prints the directory, or exits 4
 #
 # Why build: release binaries cannot be downloaded here; the Go module proxy can be reached.
 # kube-apiserver needs a throw-away wrapper module that pins every Kubernetes staging module
@@ -13,6 +14,9 @@ set -euo pipefail
 
 K8S_VERSION=${GROVE_K8S_VERSION:-v1.34.4}
 ETCD_VERSION=${GROVE_ETCD_VERSION:-v3.6.16}
+
+CHECK_ONLY=0
+[ "${1:-}" = --check ] && CHECK_ONLY=1
 
 say() { printf 'envtest: %s\n' "$*" >&2; }
 have_binaries() { [ -x "$1/kube-apiserver" ] && [ -x "$1/etcd" ]; }
@@ -32,6 +36,10 @@ if have_binaries "$dest"; then
   exit 0
 fi
 
+if [ "$CHECK_ONLY" = 1 ]; then
+  say "no kube-apiserver/etcd built in $dest yet"
+  exit 4
+fi
 command -v go >/dev/null || { say "Go is needed to build the binaries (https://go.dev/dl/)"; exit 3; }
 mkdir -p "$cache_root"
 work=$(mktemp -d "$cache_root/build.XXXXXX")

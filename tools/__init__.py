@@ -1,0 +1,1 @@
+"""Developer and operator scripts (importable so tests can reuse them)."""
