@@ -1,0 +1,20 @@
+"""Test tiers: every test under tests/e2e is marked ``e2e`` (it needs the real API server).
+
+``pytest -m "not e2e"`` runs the rest. Whether e2e tests skip or fail without the binaries
+is decided by the ``envtest`` fixture in tests/e2e/conftest.py (``GROVE_REQUIRE_E2E=1``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+E2E_DIR = Path(__file__).parent / "e2e"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects on markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if E2E_DIR in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
