@@ -34,7 +34,7 @@ MAX_LIMIT = 1000
 _CONTAINERS = ("pods", "nodes", "domains")
 _WHOLE = frozenset({"levels"})  # topology levels: a handful, and meaningless when cut
 _SEVERITY = {"critical": 3, "warning": 2}
-_FOOTER_RESERVE = 1024
+_PROBLEMS = ("issues", "unscheduled_pods", "termination")
 _NAMES_SHOWN = 12
 
 M = TypeVar("M", bound=BaseModel)
@@ -109,36 +109,37 @@ def fit(
     _check_offered(narrowing, offered)
     data = filter_rows(data, narrowing.clique, narrowing.gang)
 
-    def attempt(limit: int) -> tuple[str, dict[str, Any], dict[str, list[int]]]:
+    def attempt(limit: int) -> Fitted:
         cuts: dict[str, list[int]] = {}
         shown = cut(data, limit, cuts)
-        return render(type(report).model_validate(shown)), shown, cuts
+        text = render(type(report).model_validate(shown))
+        if not cuts:
+            return Fitted(text, shown, None)
+        truncation = Truncation(
+            budget_bytes=budget,
+            limit=limit,
+            lists=[ListCut(path=p, shown=s, total=t) for p, (s, t) in sorted(cuts.items())],
+            how_to_narrow=_how_to_narrow(offered, narrowing, limit),
+        )
+        data_cut = {**shown, "truncated": truncation.model_dump(mode="json")}
+        return Fitted(_footer(truncation) + "\n\n" + text, data_cut, truncation)
 
-    def fits(text: str, shown: dict[str, Any]) -> bool:
-        return _size(text) <= budget - _FOOTER_RESERVE and _json_size(shown) <= budget
+    def fits(answer: Fitted) -> bool:
+        return _size(answer.text) <= budget and _json_size(answer.data) <= budget
 
-    text, shown, cuts = attempt(narrowing.limit)
-    limit = narrowing.limit
-    if not fits(text, shown):
-        low, high, best = 1, narrowing.limit - 1, None
-        while low <= high:
-            middle = (low + high) // 2
-            candidate = attempt(middle)
-            if fits(candidate[0], candidate[1]):
-                best, low = (middle, candidate), middle + 1
-            else:
-                high = middle - 1
-        limit, (text, shown, cuts) = best if best else (1, attempt(1))
-    if not cuts:
-        return Fitted(text, shown, None)
-    truncation = Truncation(
-        budget_bytes=budget,
-        limit=limit,
-        lists=[ListCut(path=p, shown=s, total=t) for p, (s, t) in sorted(cuts.items())],
-        how_to_narrow=_how_to_narrow(offered, narrowing, limit),
-    )
-    text = _clip(_footer(truncation) + "\n\n" + text, budget)
-    return Fitted(text, {**shown, "truncated": truncation.model_dump(mode="json")}, truncation)
+    answer = attempt(narrowing.limit)
+    if fits(answer):
+        return answer
+    low, high, best = 1, narrowing.limit - 1, None
+    while low <= high:
+        middle = (low + high) // 2
+        candidate = attempt(middle)
+        if fits(candidate):
+            best, low = candidate, middle + 1
+        else:
+            high = middle - 1
+    answer = best or attempt(1)
+    return Fitted(_clip(answer.text, budget), answer.data, answer.truncation)
 
 
 # --- narrowing ------------------------------------------------------------------------------
@@ -243,6 +244,7 @@ def attention(item: Any) -> int:
     score += 2 * (item.get("state") not in (None, "Healthy"))
     score += item.get("verdict") in ("fragmented", "unplaced")
     score += item.get("ready") is False
+    score += 2 * any(item.get(key) for key in _PROBLEMS)
     return score
 
 

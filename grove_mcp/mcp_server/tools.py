@@ -8,6 +8,7 @@ cluster set ``writes=True`` and exist only when the server runs with ``--allow-w
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -166,6 +167,7 @@ def register_tools(server: MCPServer[Any], specs: Sequence[ToolSpec]) -> None:
             spec.fn,
             name=spec.name,
             title=spec.title,
+            description=inspect.cleandoc(spec.fn.__doc__ or ""),
             annotations=spec.annotations.model_copy(update={"title": spec.title}),
             structured_output=True,
         )

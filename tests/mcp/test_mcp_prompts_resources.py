@@ -1,0 +1,81 @@
+"""Prompts from prompts/*.md and the grove:// resources, through the in-memory client."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from mcp import Client, MCPError
+
+from grove_mcp import api
+from grove_mcp.mcp_server.prompts import load_templates, prompts_dir
+from grove_mcp.sources import demo_source
+
+pytestmark = pytest.mark.anyio
+PROMPTS = {
+    "diagnose_slow_deployment": {"name": "my-inference", "symptom": "TTFT p99 doubled"},
+    "check_gang_health": {"name": "my-inference", "namespace": "vllm-disagg"},
+    "plan_deployment_aiconfigurator": {
+        "model": "Qwen/Qwen3-32B",
+        "system": "h200_sxm",
+        "total_gpus": "24",
+    },
+}
+
+
+def test_templates_declare_every_placeholder():
+    templates = load_templates()
+    assert {t.name for t in templates} == set(PROMPTS)
+    assert prompts_dir().is_dir()
+
+
+async def test_prompts_are_listed_with_their_arguments(demo_server):
+    async with Client(demo_server) as client:
+        prompts = {p.name: p for p in (await client.list_prompts()).prompts}
+    assert set(prompts) == set(PROMPTS)
+    diagnose = {a.name: a for a in prompts["diagnose_slow_deployment"].arguments}
+    assert diagnose["name"].required and not diagnose["namespace"].required
+    assert all(a.description for p in prompts.values() for a in p.arguments)
+
+
+@pytest.mark.parametrize("prompt", sorted(PROMPTS))
+async def test_every_prompt_renders(demo_server, prompt):
+    async with Client(demo_server) as client:
+        result = await client.get_prompt(prompt, PROMPTS[prompt])
+    text = result.messages[0].content.text
+    assert "{{" not in text
+    for value in PROMPTS[prompt].values():
+        assert value in text
+
+
+async def test_prompt_refuses_bad_names_and_unknown_arguments(demo_server):
+    async with Client(demo_server) as client:
+        with pytest.raises(MCPError, match="Did you mean 'my-inference'"):
+            await client.get_prompt("check_gang_health", {"name": "My_Inference"})
+        with pytest.raises(MCPError, match="has no argument"):
+            await client.get_prompt("check_gang_health", {"name": "x", "colour": "red"})
+        with pytest.raises(MCPError):
+            await client.get_prompt("check_gang_health", {})
+
+
+async def test_resource_templates_are_listed(demo_server):
+    async with Client(demo_server) as client:
+        templates = (await client.list_resource_templates()).resource_templates
+    assert sorted(t.uri_template for t in templates) == [
+        f"grove://{{namespace}}/{{name}}/{r}" for r in ("health", "status", "topology")
+    ]
+    assert {t.mime_type for t in templates} == {"application/json"}
+
+
+@pytest.mark.parametrize("report", ["status", "health", "topology"])
+async def test_resources_hold_the_report_json(demo_server, report):
+    async with Client(demo_server) as client:
+        result = await client.read_resource(f"grove://vllm-disagg/my-inference/{report}")
+    expected = getattr(api, report)(demo_source(), "vllm-disagg", "my-inference")
+    assert json.loads(result.contents[0].text) == json.loads(expected.model_dump_json())
+
+
+async def test_missing_resource_says_what_exists(demo_server):
+    async with Client(demo_server) as client:
+        with pytest.raises(MCPError, match="PodCliqueSets there: my-inference"):
+            await client.read_resource("grove://vllm-disagg/nope/status")
