@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import httpx
 import jsonschema
 from mcp_types import CallToolResult, Tool
 
 from grove_mcp.mcp_server.budget import BUDGET_BYTES
+from grove_mcp.scenarios.builder import PodState, ScenarioBuilder
+from grove_mcp.scenarios.catalog import CAPTURED_AT, GPU_SHORTAGE, NAMESPACE, inference_spec
+from grove_mcp.sources.bundle import Bundle
+
+BIG_REPLICAS = 40
+BROKEN_GANG = "big-inference-37"
 
 
 def text_of(result: CallToolResult) -> str:
@@ -24,3 +40,66 @@ def check_answer(tool: Tool, result: CallToolResult) -> dict[str, Any]:
     compact = json.dumps(result.structured_content, separators=(",", ":"), ensure_ascii=False)
     assert len(compact.encode()) <= BUDGET_BYTES
     return result.structured_content
+
+
+def grove_mcp_command() -> list[str]:
+    """The installed ``grove-mcp`` entry point (else the module), with this interpreter."""
+    script = Path(sys.executable).parent / "grove-mcp"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "grove_mcp.mcp_server.main"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def http_server(*args: str, token: str | None = None, deadline: float = 30.0) -> Iterator[str]:
+    """``grove-mcp --http`` as a subprocess on a free loopback port; yields its base URL once
+    ``/healthz`` answers (polled until ``deadline``), and stops it afterwards."""
+    port = free_port()
+    env = {**os.environ, "GROVE_MCP_TOKEN": token or ""}
+    command = [*grove_mcp_command(), "--http", "--port", str(port), *args]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        end = time.monotonic() + deadline
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read().decode() if process.stdout else ""
+                raise AssertionError(f"grove-mcp exited with {process.returncode}: {output}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > end:
+                raise AssertionError(f"grove-mcp did not answer on {base} within {deadline} s")
+            time.sleep(0.05)  # polling interval while waiting for readiness, bounded by deadline
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def big_bundle() -> Bundle:
+    """40 replicas (200 pods, 480 GPUs) on 64 nodes in 8 racks; replica 37 is breached."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "a large workload for the response budget")
+    b.topology("gpu-fabric", [("rack", "topology.kubernetes.io/rack")])
+    for rack in range(8):
+        for host in range(8):
+            b.node(f"gpu-r{rack}-h{host}", {"topology.kubernetes.io/rack": f"rack-{rack}"})
+    age = timedelta(minutes=5)
+    b.workload(
+        inference_spec(name="big-inference", replicas=BIG_REPLICAS, labels={}),
+        pods={"37/prefill/1": PodState(unschedulable=GPU_SHORTAGE, age=age)},
+        breaches={"37/prefill": age},
+    )
+    return b.bundle()

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import BIG_REPLICAS, BROKEN_GANG
 from mcp import Client
-from mcp_helpers import check_answer, text_of
+from mcp_helpers import BIG_REPLICAS, BROKEN_GANG, check_answer, text_of
 
 from grove_mcp import api
 from grove_mcp.mcp_server.budget import Narrowing, attention, cut, filter_rows, fit
