@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -189,6 +189,16 @@ class ApiServer:
                 print(f"--- last lines of {log} ---\n{_tail(log)}", file=sys.stderr)
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Freeze kube-apiserver (SIGSTOP): a hung API server, until the block ends."""
+        proc = next(p for name, p in self._processes if name == "kube-apiserver")
+        os.killpg(proc.pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            os.killpg(proc.pid, signal.SIGCONT)
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
         logs = self.dir / "logs"
