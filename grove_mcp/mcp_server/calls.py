@@ -25,7 +25,8 @@ CoreCall = Callable[[Source], BaseModel]
 
 
 def state_of(ctx: Context) -> GroveState:
-    return ctx.request_context.lifespan_context
+    state: GroveState = ctx.request_context.lifespan_context  # type: ignore[assignment]
+    return state
 
 
 def namespace_for(state: GroveState, namespace: str | None) -> str | None:

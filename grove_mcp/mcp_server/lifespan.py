@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,7 @@ class GroveState:
 
 def make_lifespan(
     config: ServerConfig, open_source: Callable[[], Source]
-) -> Callable[[Any], AsyncIterator[GroveState]]:
+) -> Callable[[Any], AbstractAsyncContextManager[GroveState]]:
     @asynccontextmanager
     async def lifespan(_server: Any) -> AsyncIterator[GroveState]:
         source: Source | None = None

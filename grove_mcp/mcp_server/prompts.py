@@ -106,5 +106,6 @@ def register_prompts(server: MCPServer[Any], directory: Path | None = None) -> N
                 description=template.description,
                 arguments=list(template.arguments),
                 fn=template.render,
+                context_kwarg=None,
             )
         )
