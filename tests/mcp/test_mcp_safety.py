@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 import pytest
@@ -13,6 +14,7 @@ from pydantic import BaseModel
 from grove_mcp.errors import InvalidInput
 from grove_mcp.mcp_server import TOOLS, ServerConfig, ToolSpec, build_server
 from grove_mcp.mcp_server.main import main
+from grove_mcp.sources import demo_source
 
 pytestmark = pytest.mark.anyio
 
@@ -90,3 +92,28 @@ async def test_unreadable_source_answers_every_call_with_what_to_fix(tmp_path):
         result = await client.call_tool("grove_list", {})
     assert result.is_error
     assert "[config_error]" in result.content[0].text
+
+
+async def test_a_hung_source_times_out_with_what_to_do():
+    release = threading.Event()
+    demo = demo_source()
+
+    class Hung:
+        description = "cluster hung (https://10.0.0.1:6443)"
+        default_namespace = demo.default_namespace
+        now = demo.now
+
+        def list_many(self, queries):
+            release.wait(timeout=30)  # held until the test ends; the call must not wait for it
+            return demo.list_many(queries)
+
+    server = build_server(ServerConfig(tool_timeout=0.5), source=Hung)
+    try:
+        async with Client(server) as client:
+            result = await client.call_tool("grove_status", {"name": "my-inference"})
+    finally:
+        release.set()
+    text = result.content[0].text
+    assert result.is_error
+    assert "No answer from cluster hung (https://10.0.0.1:6443) within 0.5 s" in text
+    assert text.endswith("[cluster_unreachable]")

@@ -146,3 +146,17 @@ async def test_legacy_handshake_in_memory(demo_server):
         assert client.protocol_version == "2025-11-25"
         result = await client.call_tool("grove_status", {"name": NAME})
     assert result.structured_content["summary"]["gangs_total"] == 2
+
+
+@pytest.mark.parametrize("tool_name", sorted(CORE))
+async def test_structured_content_is_the_cli_json(demo_server, tool_name):
+    """The contract checked from outside: MCP structured content == ``kubectl grove -o json``."""
+    from typer.testing import CliRunner
+
+    from grove_mcp.cli.main import app
+
+    command = tool_name.removeprefix("grove_")
+    cli = CliRunner().invoke(app, [command, NAME, "--demo", "-o", "json"])
+    async with Client(demo_server) as client:
+        result = await client.call_tool(tool_name, {"name": NAME})
+    assert result.structured_content == json.loads(cli.stdout)
