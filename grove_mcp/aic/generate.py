@@ -157,6 +157,15 @@ def _mode_report(item: RenderedPlan, options: RenderOptions) -> ModePlanReport:
     )
 
 
+def _throughput(plan: ModePlanReport) -> float:
+    """Output tokens/s of the whole deployment: what the GPU budget buys (AIConfigurator's
+    ranking too). Per GPU used can mislead when a plan leaves GPUs of the budget idle."""
+    e = plan.expected
+    if e.tokens_per_second is not None:
+        return e.tokens_per_second
+    return e.tokens_per_second_per_gpu * plan.configuration.total_gpus
+
+
 def _verdict(plans: list[ModePlanReport], targets: str) -> tuple[str | None, str]:
     meeting = [p for p in plans if p.sla.met]
     if not plans:
@@ -167,18 +176,15 @@ def _verdict(plans: list[ModePlanReport], targets: str) -> tuple[str | None, str
             f"No configuration meets the SLA ({targets}). The plans shown are AIConfigurator's "
             f"closest: {misses}. Relax the targets, shorten the sequences or add GPUs."
         )
-    best = max(meeting, key=lambda p: p.expected.tokens_per_second_per_gpu)
+    best = max(meeting, key=_throughput)
     others = [p for p in plans if p is not best]
     text = f"Use the {SHORT[best.mode]} plan: it meets {targets}"
-    if others and others[0].sla.met and others[0].expected.tokens_per_second_per_gpu > 0:
-        ratio = (
-            best.expected.tokens_per_second_per_gpu / others[0].expected.tokens_per_second_per_gpu
-        )
-        text += f" with {ratio:.2f}x the tokens/s per GPU of the {SHORT[others[0].mode]} plan."
+    if others and others[0].sla.met and _throughput(others[0]) > 0:
+        ratio = _throughput(best) / _throughput(others[0])
+        text += f" with {ratio:.2f}x the throughput of the {SHORT[others[0].mode]} plan."
     elif others:
-        text += (
-            f"; the {SHORT[others[0].mode]} plan does not ({', '.join(others[0].sla.violations)})."
-        )
+        missed = ", ".join(others[0].sla.violations)
+        text += f"; the {SHORT[others[0].mode]} plan does not ({missed})."
     else:
         text += "."
     return best.mode, text

@@ -65,13 +65,14 @@ def plan_from_manifest(text: str, path: str) -> Plan:
 
 
 def read_plan(path: str | Path) -> Plan:
-    """A plan from a ``plan.json`` or from a generated PodCliqueSet YAML (by content, not name)."""
+    """A plan from a ``*.json`` plan file or from a generated PodCliqueSet YAML (any other name
+    whose content does not start with ``{``)."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise PlanError(str(p), None, f"cannot read: {exc.strerror or exc}") from None
-    if text.lstrip().startswith("{"):
+    if p.suffix == ".json" or text.lstrip().startswith("{"):
         return plan_from_json(text, str(p))
     return plan_from_manifest(text, str(p))
 

@@ -45,7 +45,10 @@ class ConfigurationSummary(ReportModel):
 
 
 class PerformanceSummary(ReportModel):
-    tokens_per_second_per_gpu: float = Field(description="Throughput, output tokens/s per GPU.")
+    tokens_per_second_per_gpu: float = Field(
+        description="Throughput, output tokens/s per GPU the plan uses (not per GPU of the budget "
+        "when the plan leaves some idle)."
+    )
     tokens_per_second_per_user: float = Field(description="Output tokens/s seen by one request.")
     ttft_ms: float = Field(description="Modelled time to first token, ms.")
     tpot_ms: float = Field(description="Modelled time per output token, ms.")
@@ -126,7 +129,8 @@ class GenerateReport(ReportModel):
         "plan is left out and explained in notes."
     )
     recommended: Literal["disagg", "agg"] | None = Field(
-        description="Among plans that meet the SLA, the one with more tokens/s per GPU; None "
+        description="Among plans that meet the SLA, the one with the higher deployment "
+        "throughput (output tokens/s for the GPU budget, AIConfigurator's own ranking); None "
         "when no plan meets it."
     )
     aiconfigurator_choice: str | None = Field(
