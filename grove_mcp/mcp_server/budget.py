@@ -18,6 +18,7 @@ the result says what was cut (``truncated``) and how to ask for the rest.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -178,17 +179,21 @@ def _emptied(before: dict[str, Any], after: dict[str, Any]) -> bool:
     return bool(had) and not any(after.get(k) for k in _CONTAINERS)
 
 
-def _offered(data: Any) -> dict[str, set[str]]:
-    """The gang and clique names a report holds, to check and suggest filter values."""
-    found: dict[str, set[str]] = {"gang": set(), "clique": set()}
+def _offered(data: Any) -> dict[str, dict[str, int]]:
+    """The gang and clique names a report holds (with the most attention any of their rows
+    needs), to check filter values and to suggest the ones that matter first."""
+    found: dict[str, dict[str, int]] = {"gang": {}, "clique": {}}
+
+    def note(field: str, name: str, item: dict[str, Any]) -> None:
+        found[field][name] = max(found[field].get(name, 0), attention(item))
 
     def walk(value: Any, key: str) -> None:
         if isinstance(value, dict):
             for field in ("gang", "clique"):
                 if isinstance(value.get(field), str):
-                    found[field].add(value[field])
+                    note(field, value[field], value)
             if key == "gangs" and isinstance(value.get("name"), str):
-                found["gang"].add(value["name"])
+                note("gang", value["name"], value)
             for k, v in value.items():
                 walk(v, k)
         elif isinstance(value, list):
@@ -199,13 +204,19 @@ def _offered(data: Any) -> dict[str, set[str]]:
     return found
 
 
-def _names(values: set[str]) -> str:
-    shown = sorted(values)[:_NAMES_SHOWN]
+def _natural(name: str) -> list[Any]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def _names(values: dict[str, int]) -> str:
+    """Names needing attention first, then in natural order (gang-2 before gang-10)."""
+    ranked = sorted(values, key=lambda n: (-values[n], _natural(n)))
+    shown = ranked[:_NAMES_SHOWN]
     more = len(values) - len(shown)
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
-def _check_offered(narrowing: Narrowing, offered: dict[str, set[str]]) -> None:
+def _check_offered(narrowing: Narrowing, offered: dict[str, dict[str, int]]) -> None:
     for field, value in (("gang", narrowing.gang), ("clique", narrowing.clique)):
         if value is not None and value not in offered[field]:
             have = _names(offered[field]) or "none"
@@ -259,7 +270,7 @@ def _json_size(data: Any) -> int:
     return len(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode())
 
 
-def _how_to_narrow(offered: dict[str, set[str]], narrowing: Narrowing, limit: int) -> str:
+def _how_to_narrow(offered: dict[str, dict[str, int]], narrowing: Narrowing, limit: int) -> str:
     hints = []
     if narrowing.gang is None and offered["gang"]:
         hints.append(f"gang= one of {_names(offered['gang'])}")

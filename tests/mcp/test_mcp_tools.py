@@ -104,8 +104,8 @@ async def test_gang_and_clique_narrow_the_report(demo_server):
         ({"name": "nope"}, "PodCliqueSets there: my-inference. [not_found]"),
         ({"name": "My_Inference"}, "Did you mean 'my-inference'? [invalid_input]"),
         ({"name": NAME, "namespace": "Bad NS"}, "not a valid namespace"),
-        ({"name": NAME, "gang": "my-inference-9"}, "gangs: my-inference-0, my-inference-1."),
-        ({"name": NAME, "clique": "encode"}, "cliques: decode, prefill, router."),
+        ({"name": NAME, "gang": "my-inference-9"}, "gangs: my-inference-1, my-inference-0."),
+        ({"name": NAME, "clique": "encode"}, "cliques: prefill, decode, router."),
     ],
 )
 async def test_bad_input_is_a_tool_error_with_the_core_message(demo_server, arguments, expected):
