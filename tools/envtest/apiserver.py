@@ -239,11 +239,9 @@ class ApiServer:
     def _start_apiserver(self, etcd_url: str, pki: dict[str, Path], deadline: float) -> None:
         self.port = free_port()
         tokens = self.dir / "tokens.csv"
-        tokens.write_text(
-            "".join(
-                f'{token},{user},{user}-uid,"{"system:masters" if user == ADMIN else "grove-envtest"}"\n'
-                for user, token in self._tokens.items()
-            )
+        groups = {user: "grove-envtest" for user in self._tokens} | {ADMIN: "system:masters"}
+        tokens.write_text(  # token,user,uid,"groups"
+            "".join(f'{t},{u},{u}-uid,"{groups[u]}"\n' for u, t in self._tokens.items())
         )
         proc = self._spawn(
             "kube-apiserver",
@@ -290,7 +288,7 @@ class ApiServer:
         self.kubeconfig(user).write_text(yaml.safe_dump(config, sort_keys=False))
 
 
-def install_crds(kube: KubeClient, directory: Path, deadline: float) -> list[str]:
+def install_crds(kube: KubeClient, directory: Path, deadline: float) -> None:
     """Create every CRD in ``directory`` and wait until each is Established and served."""
     crds = [doc for doc in _yaml_documents(sorted(directory.glob("*.yaml"))) if doc]
     if not crds:
@@ -302,7 +300,6 @@ def install_crds(kube: KubeClient, directory: Path, deadline: float) -> list[str
         name = crd["metadata"]["name"]
         served = _served_kind(crd)
         wait_until(lambda n=name, k=served: _established(kube, n, k), deadline, f"CRD {name}")
-    return [crd["metadata"]["name"] for crd in crds]
 
 
 def _served_kind(crd: dict[str, Any]) -> Kind:
@@ -341,7 +338,9 @@ def _alive(proc: subprocess.Popen[bytes], name: str) -> None:
         raise StartFailed(f"{name} exited with code {proc.returncode}; see its log")
 
 
-def _stop_group(proc: subprocess.Popen[bytes], grace: float = 10.0) -> None:
+def _stop_group(proc: subprocess.Popen[bytes], grace: float = 3.0) -> None:
+    """SIGTERM, then SIGKILL after ``grace``: kube-apiserver waits for open watches to end,
+    and the data of a throw-away server is not worth the wait."""
     if proc.poll() is not None:
         return
     try:
