@@ -89,9 +89,9 @@ async def tool_answer(
 
     ``capability`` is a core entry point (``api.status`` …); bad input is refused first.
     """
-    try:
-        call = core_call(ctx, capability, namespace, name)
-        answer = await fitted(ctx, call, inputs.narrowing(clique, gang, limit))
+    try:  # an empty string is how models often say "not given"
+        call = core_call(ctx, capability, namespace or None, name)
+        answer = await fitted(ctx, call, inputs.narrowing(clique or None, gang or None, limit))
     except GroveError as err:
         return error_result(err)
     return CallToolResult(

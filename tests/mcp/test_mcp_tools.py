@@ -160,3 +160,12 @@ async def test_structured_content_is_the_cli_json(demo_server, tool_name):
     async with Client(demo_server) as client:
         result = await client.call_tool(tool_name, {"name": NAME})
     assert result.structured_content == json.loads(cli.stdout)
+
+
+async def test_empty_strings_mean_not_given(demo_server):
+    async with Client(demo_server) as client:
+        result = await client.call_tool(
+            "grove_status", {"name": NAME, "namespace": "", "gang": "", "clique": ""}
+        )
+    assert not result.is_error
+    assert len(result.structured_content["gangs"]) == 2
