@@ -5,7 +5,8 @@ ClusterTopologyBinding, then PodCliqueSet → PodCliqueScalingGroup → PodCliqu
 Pod, ConfigMaps, Events), and writes each ``status`` through the status subresource, as the
 operator, scheduler and kubelet would have. Server-assigned metadata is dropped and owner
 references point at the uids the server gave the owners (a garbage collector deletes children
-of unknown owners). An object that exists already is updated in place.
+of unknown owners). An object that exists already is updated in place. Fields the server's
+schema prunes (a bundle newer than the cluster's Grove CRDs) are reported, not hidden.
 
 Times: by default every timestamp is moved by (now − capture time), so ages, breach durations
 and termination countdowns mean on the cluster what they meant at capture. Only
@@ -133,7 +134,8 @@ def seed(
     for ns in namespaces:
         _ensure_namespace(kube, ns)
     uids: dict[tuple[str, str | None, str], str] = {}
-    created, updated = [], []
+    created: list[str] = []
+    updated: list[str] = []
     dropped: dict[tuple[str, str], int] = {}
     for obj in objects:
         body = _with_owner_uids(obj, uids, notes)
@@ -162,13 +164,12 @@ def seed(
 
 def _apply(kube: KubeClient, obj: RawObject) -> tuple[str, RawObject]:
     """Create (or update) the object, then write its status; return the server's object."""
-    kind = KINDS[obj["kind"]]
-    ns, name = _namespace(obj), _name(obj)
+    kind, ns, name = _kind(obj), _namespace(obj), _name(obj)
     body = {k: v for k, v in obj.items() if k != "status"}
     action = "created"
     try:
         try:
-            action, server = "created", kube.request("POST", kind, ns, body=body)
+            server = kube.request("POST", kind, ns, body=body)
         except Conflict:
             current = kube.request("GET", kind, ns, name)
             body["metadata"] = {
@@ -249,7 +250,7 @@ def _check_served(kube: KubeClient, objects: Iterable[RawObject]) -> None:
     """Fail before creating anything when a kind of the bundle (Grove's CRDs) is not served."""
     checked: set[str] = set()
     for obj in objects:
-        kind = KINDS[obj["kind"]]
+        kind = _kind(obj)
         if kind.kind in checked or not kind.group:
             continue
         checked.add(kind.kind)

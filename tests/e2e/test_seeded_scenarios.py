@@ -180,6 +180,6 @@ def _aligned(got: Any, want: Any, created: set[str]) -> tuple[Any, Any]:
             {**want, **{key: b for key, (_, b) in pairs.items()}},
         )
     if isinstance(got, list) and isinstance(want, list) and len(got) == len(want):
-        pairs = [_aligned(a, b, created) for a, b in zip(got, want, strict=True)]
-        return [a for a, _ in pairs], [b for _, b in pairs]
+        items = [_aligned(a, b, created) for a, b in zip(got, want, strict=True)]
+        return [a for a, _ in items], [b for _, b in items]
     return got, want

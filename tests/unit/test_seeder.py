@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ HOUR = timedelta(hours=1)
 
 
 def test_rebase_moves_every_timestamp_and_nothing_else() -> None:
-    obj = {
+    obj: dict[str, Any] = {
         "status": {"conditions": [{"lastTransitionTime": "2026-11-20T14:12:00Z"}]},
         "eventTime": "2026-11-20T14:12:00.123456Z",
         "spec": {"terminationDelay": "4h", "args": ["--since", "2026-11-20T14:12:00Z and more"]},

@@ -30,6 +30,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -298,8 +299,7 @@ def install_crds(kube: KubeClient, directory: Path, deadline: float) -> None:
             kube.request("POST", CRD, body=crd)
     for crd in crds:
         name = crd["metadata"]["name"]
-        served = _served_kind(crd)
-        wait_until(lambda n=name, k=served: _established(kube, n, k), deadline, f"CRD {name}")
+        wait_until(partial(_established, kube, name, _served_kind(crd)), deadline, f"CRD {name}")
 
 
 def _served_kind(crd: dict[str, Any]) -> Kind:
