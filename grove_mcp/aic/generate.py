@@ -25,7 +25,7 @@ from ..reports.generate import (
     RoleSummary,
     SlaVerdict,
 )
-from ..reports.plan import Plan, PlanSla
+from ..reports.plan import Plan, PlanSla, RoleConfig
 from .interpret import ModePlan, mode_plan
 from .planfile import dump_plan
 from .protocol import AicProgress, AicRun
@@ -87,7 +87,7 @@ def build_plans(
     return rendered, notes
 
 
-def _parallel(role) -> str:  # type: ignore[no-untyped-def]
+def _parallel(role: RoleConfig) -> str:
     parts = [f"tp{role.tp}"]
     parts += [
         f"{k}{v}" for k, v in (("pp", role.pp), ("dp", role.dp), ("ep", role.moe_ep)) if v > 1

@@ -39,7 +39,7 @@ from .request import PlanRequest
 
 ProgressCallback = Callable[[AicProgress], None]
 
-DEFAULT_TIMEOUT_S = 300.0
+DEFAULT_TIMEOUT_S = 600.0  # DeepSeek-V3 on 32 GPUs took 376 s on a busy 2-core box
 PYTHON_ENV = "GROVE_MCP_AIC_PYTHON"
 _HEARTBEAT_S = 1.0
 _EOF = object()

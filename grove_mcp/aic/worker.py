@@ -261,7 +261,7 @@ def _mode_results(
             except Exception as exc:  # the plan stands without them; renderer uses defaults
                 artifact_error = f"{type(exc).__name__}: {exc}"
         modes[mode] = ModeResult(
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             rows=rows,
             selected=selected,
             artifacts=artifacts,

@@ -14,8 +14,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
-PLAN_FORMAT = "grove-mcp-plan"
-PLAN_FORMAT_VERSION = 1
+PLAN_FORMAT: Literal["grove-mcp-plan"] = "grove-mcp-plan"
+PLAN_FORMAT_VERSION: Literal[1] = 1
 
 ServingMode = Literal["agg", "disagg"]
 Role = Literal["prefill", "decode", "agg"]

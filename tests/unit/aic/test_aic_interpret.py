@@ -44,6 +44,12 @@ def shape(p: ModePlan) -> dict:
             "disagg",
             {"replicas": 2, "total": 32, "prefill": (1, 8, 8, 1), "decode": (1, 8, 8, 84)},
         ),
+        # trtllm 32 GPUs — disagg 1 replica = 2P tp4 + 3D tp8 (d-bs 44)
+        (
+            "qwen3_32b_trtllm_32gpu",
+            "disagg",
+            {"replicas": 1, "total": 32, "prefill": (2, 4, 4, 1), "decode": (3, 8, 8, 44)},
+        ),
         # vllm 32 GPUs — disagg 2P tp4 + 2D tp8 uses only 24 of 32 GPUs
         (
             "qwen3_32b_vllm_32gpu",
@@ -128,3 +134,27 @@ def test_disagreeing_gpu_counts_are_noted_not_hidden():
     assert p is not None
     assert any("reports 4 GPUs per replica" in n for n in p.notes)
     assert p.plan.config.agg is not None and p.plan.config.agg.gpus_per_worker == 8
+
+
+def test_moe_gpu_counts_come_from_the_search_not_the_inflated_manifest():
+    """DeepSeek-V3 disagg top-1 (reference §9/§11): prefill tp2 dp4 ep8 = 8 GPUs, decode
+    dp16 ep16 = 16 GPUs; AIConfigurator's own k8s_deploy.yaml says 32 and 256."""
+    p = plan_of("deepseek_v3_sglang_32gpu", "disagg")
+    prefill, decode = p.plan.config.prefill, p.plan.config.decode
+    assert prefill is not None and decode is not None
+    assert (prefill.workers, prefill.tp, prefill.dp, prefill.moe_ep, prefill.gpus_per_worker) == (
+        2,
+        2,
+        4,
+        8,
+        8,
+    )
+    assert (decode.workers, decode.tp, decode.dp, decode.moe_ep, decode.gpus_per_worker) == (
+        1,
+        1,
+        16,
+        16,
+        16,
+    )
+    assert p.plan.config.replicas == 1 and p.plan.config.total_gpus == 32
+    assert p.sla_met  # TTFT 634.9 <= 1000, TPOT 49.6 <= 50

@@ -272,3 +272,21 @@ def test_the_crd_schema_check_catches_a_missing_role_name():
     del manifest["spec"]["template"]["cliques"][1]["spec"]["roleName"]
     errors = list(pcs_validator().iter_errors(manifest))
     assert [e.message for e in errors] == ["'roleName' is a required property"]
+
+
+def test_deepseek_decode_spans_two_nodes_with_aiconfigurators_flags():
+    p = plan_of("deepseek_v3_sglang_32gpu", "disagg")
+    pcs = render_pcs(p.plan, p.engine, RenderOptions())
+    assert_valid_for_grove(pcs.manifest)
+    assert pcs.multi_node_roles == {"decode": 2}
+    found = cliques(pcs.manifest)
+    assert gpus(found["prefill"]) == 8 and found["prefill"]["spec"]["replicas"] == 2
+    assert gpus(found["decode-ldr"]) == gpus(found["decode-wkr"]) == 8
+    total = sum(gpus(c) * c["spec"]["replicas"] for c in found.values())
+    assert total == 32  # not the 32 + 256 of AIConfigurator's Dynamo manifest
+    leader = script(found["decode-ldr"])
+    assert '--tensor-parallel-size "16"' in leader and "--enable-dp-attention" in leader
+    assert "--nnodes 2 --node-rank 0" in leader
+    agg = mode_plan(load_run("deepseek_v3_sglang_32gpu"), "agg", created_at=CREATED)
+    assert agg is not None
+    assert_valid_for_grove(render_pcs(agg.plan, agg.engine, RenderOptions()).manifest)
