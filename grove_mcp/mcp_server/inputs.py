@@ -12,16 +12,16 @@ from typing import Annotated
 from pydantic import Field
 
 from ..names import (  # the core's rules, advertised as-is
-    _DNS_LABEL,
-    _DNS_SUBDOMAIN,
+    DNS_LABEL_RE,
+    DNS_SUBDOMAIN_RE,
     validate_namespace,
     validate_object_name,
     validate_pcs_name,
 )
 from .budget import DEFAULT_LIMIT, MAX_LIMIT, Narrowing
 
-DNS_LABEL = _DNS_LABEL.pattern
-DNS_SUBDOMAIN = _DNS_SUBDOMAIN.pattern
+DNS_LABEL = DNS_LABEL_RE.pattern
+DNS_SUBDOMAIN = DNS_SUBDOMAIN_RE.pattern
 
 
 def _rule(pattern: str, max_length: int) -> dict[str, object]:

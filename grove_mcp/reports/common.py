@@ -1,4 +1,10 @@
-"""Output pieces shared by several reports. Every field is described: MCP clients read them."""
+"""Output pieces shared by several reports. Every field is described: MCP clients read them.
+
+Field-name conventions the MCP response budget relies on to narrow any report generically
+(``grove_mcp/mcp_server/budget.py``): rows of a gang carry ``gang`` (or are ``gangs[]`` items
+with ``name``), rows of a clique carry ``clique``, and placement containers are ``domains``,
+``nodes`` and ``pods``. Keep them when adding reports.
+"""
 
 from __future__ import annotations
 
