@@ -300,12 +300,13 @@ def generate(
     total = time.monotonic() - started
     aic = result.wall_s or 0.0
     t = result.timings
-    inside = t.import_s + t.search_s + t.artifacts_s if t else aic
+    inside = t.import_s + (t.preflight_s or 0.0) + t.search_s + t.artifacts_s if t else aic
     timings = GenerateTimings(
         total_s=round(total, 3),
         aiconfigurator_s=round(aic, 3),
         overhead_s=round(max(total - inside, 0.0), 3),
         aiconfigurator_import_s=t.import_s if t else None,
+        aiconfigurator_preflight_s=t.preflight_s if t else None,
         aiconfigurator_search_s=t.search_s if t else None,
         aiconfigurator_artifacts_s=t.artifacts_s if t else None,
         child_peak_rss_mb=t.peak_rss_mb if t else None,

@@ -59,7 +59,16 @@ class ModeResult(_Model):
 
 
 class AicTimings(_Model):
+    startup_s: float | None = Field(
+        default=None,
+        description="Child start-up before AIConfigurator: interpreter, our worker module, "
+        "reading the request (measured from the worker's process start).",
+    )
     import_s: float = Field(description="Importing aiconfigurator in the child.")
+    preflight_s: float | None = Field(
+        default=None,
+        description="AIConfigurator's support data and model config (checked before the search).",
+    )
     search_s: float = Field(description="cli_default (model load, database load, sweeps).")
     artifacts_s: float = Field(description="generate_backend_artifacts for the selected rows.")
     peak_rss_mb: float = Field(description="Peak resident memory of the child process, MB.")

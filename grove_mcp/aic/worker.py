@@ -337,6 +337,7 @@ def run(request: PlanRequest, channel: Channel) -> None:
     import_s = time.monotonic() - t0
     try:
         channel.progress("loading_model", f"loading the config of {request.model}", 0.08)
+        t_pre = time.monotonic()
         gpus_per_node = _preflight(request, channel)
         t1 = time.monotonic()
         result = _search(request, watcher, channel)
@@ -354,13 +355,28 @@ def run(request: PlanRequest, channel: Channel) -> None:
         gpus_per_node=gpus_per_node,
         modes=modes,
         timings=AicTimings(
+            startup_s=round(t0 - _process_start(), 3),
             import_s=round(import_s, 3),
+            preflight_s=round(t1 - t_pre, 3),
             search_s=round(search_s, 3),
             artifacts_s=round(time.monotonic() - t2, 3),
             peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         ),
     )
     channel.send({"type": "result", "run": run_result.model_dump(mode="json")})
+
+
+def _process_start() -> float:
+    """This process's start on the monotonic clock (Linux: /proc/self/stat, field 22)."""
+    try:
+        with open("/proc/self/stat") as f:
+            ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        age = uptime - ticks / os.sysconf("SC_CLK_TCK")
+        return time.monotonic() - age
+    except (OSError, ValueError, IndexError):
+        return time.monotonic()
 
 
 def _backend_version(modes: dict[str, ModeResult]) -> str | None:
@@ -398,4 +414,6 @@ def main(read: Callable[[], str] = sys.stdin.read) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stderr.flush()
+    os._exit(status)  # skip tearing down pandas, scipy and matplotlib: the answer is sent

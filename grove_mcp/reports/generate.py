@@ -100,11 +100,14 @@ class GenerateTimings(ReportModel):
         description="Wall time of the AIConfigurator child process (spawn to result)."
     )
     overhead_s: float = Field(
-        description="Time spent outside AIConfigurator's own code (total minus its import, search "
-        "and artifact rendering in the child): process start, interpreter start-up, our worker "
-        "glue, interpretation, rendering, writing files."
+        description="Time spent outside AIConfigurator's own code (total minus its import, "
+        "preflight, search and artifact rendering in the child): process start, interpreter "
+        "start-up, our worker glue, interpretation, rendering, writing files."
     )
     aiconfigurator_import_s: float | None = Field(description="Import time inside the child.")
+    aiconfigurator_preflight_s: float | None = Field(
+        description="AIConfigurator loading its support data and the model config, in the child."
+    )
     aiconfigurator_search_s: float | None = Field(description="Search time inside the child.")
     aiconfigurator_artifacts_s: float | None = Field(
         description="Engine-argument rendering (generate_backend_artifacts) inside the child."

@@ -37,6 +37,7 @@ print(json.dumps({
     "generate_wall_s": round(wall, 2),
     "child_wall_s": t.aiconfigurator_s,
     "aic_import_s": t.aiconfigurator_import_s,
+    "aic_preflight_s": t.aiconfigurator_preflight_s,
     "aic_search_s": t.aiconfigurator_search_s,
     "aic_artifacts_s": t.aiconfigurator_artifacts_s,
     "overhead_s": t.overhead_s,
