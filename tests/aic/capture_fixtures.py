@@ -52,6 +52,13 @@ CASES: dict[str, dict[str, object]] = {
         "ttft_ms": 300,
         "tpot_ms": 2,
     },
+    "qwen3_32b_sglang_8gpu_latency": {
+        **QWEN,
+        "backend": "sglang",
+        "total_gpus": 8,
+        "ttft_ms": 300,
+        "request_latency_ms": 9000,
+    },
     "deepseek_v3_sglang_32gpu": {
         **QWEN,
         "model": "deepseek-ai/DeepSeek-V3",

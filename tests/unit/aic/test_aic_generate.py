@@ -184,3 +184,15 @@ def test_common_notes_mention_discovery_and_local_models(tmp_path):
     assert any("discovery plane" in n for n in report.notes)
     assert any("mount it there or give --model-path" in n for n in report.notes)
     assert report.plans[0].name == "qwen3-32b-sglang-disagg"
+
+
+def test_request_latency_mode_still_checks_ttft(tmp_path):
+    """With a request-latency target AIConfigurator 0.12 returns agg rows over the TTFT target
+    (402 and 557 ms for 300 ms); our check says so instead of passing them on."""
+    report = gen("qwen3_32b_sglang_8gpu_latency", tmp_path)
+    assert report.sla_targets == "TTFT <= 300 ms, request latency <= 9000 ms"
+    agg = next(p for p in report.plans if p.mode == "agg")
+    disagg = next(p for p in report.plans if p.mode == "disagg")
+    assert not agg.sla.met
+    assert agg.sla.violations == ["TTFT 402.5 ms exceeds the 300 ms target"]
+    assert disagg.sla.met and report.recommended == "disagg"
