@@ -144,9 +144,7 @@ def _mode_report(item: RenderedPlan, options: RenderOptions) -> ModePlanReport:
         aiconfigurator_rank=mp.rank,
         candidates=mp.candidates,
         engine_args_source=mp.engine.source,
-        image=item.pcs.manifest["spec"]["template"]["cliques"][0]["spec"]["podSpec"]["containers"][
-            0
-        ]["image"],
+        image=item.pcs.image,
         next_commands=[
             f"kubectl apply -f {shlex.quote(yaml_path)}",
             f"kubectl grove plan store {item.pcs.name}{ns} -f {shlex.quote(plan_path)}",

@@ -19,6 +19,16 @@ SYSTEM_PORT = 9090
 SSH_PORT = 2222
 SSH_KEY_DIR = "/etc/mpirun-ssh"
 ENGINE_CONFIG_DIR = "/workspace/engine_configs"
+# Environment mpirun forwards from the leader to the ranks on worker nodes, when set.
+_MPI_ENV = (
+    "HF_TOKEN",
+    "NCCL_CUMEM_ENABLE",
+    "DYN_NAMESPACE",
+    "DYN_SYSTEM_ENABLED",
+    "DYN_SYSTEM_PORT",
+    "ETCD_ENDPOINTS",
+    "NATS_SERVER",
+)
 _VLLM_KV_TRANSFER = '{"kv_connector":"NixlConnector","kv_role":"kv_both"}'
 
 NodeKind = Literal["single", "leader", "worker"]
@@ -50,7 +60,7 @@ def worker_command(launch: WorkerLaunch) -> list[str]:
     lines = ["set -euo pipefail"]
     if launch.node != "single":
         lines.append(f'LEADER="{_pod_host(launch.leader_clique, "0")}"')
-    if launch.backend == "trtllm" and launch.engine_yaml and launch.node != "worker":
+    if launch.backend == "trtllm" and launch.engine_yaml:  # every node: mpirun ranks read it too
         lines += _write_engine_yaml(launch)
     lines += _BACKENDS[launch.backend](launch)
     return ["/bin/bash", "-c", "\n".join(lines) + "\n"]
@@ -132,13 +142,19 @@ def _trtllm(launch: WorkerLaunch) -> list[str]:
     hosts = [f"${{LEADER}}:{slots}"] + [
         f"{_pod_host(launch.worker_clique, str(i))}:{slots}" for i in range(launch.nodes - 1)
     ]
+    forwarded = " ".join(_MPI_ENV)
     mpirun = (
         f"exec mpirun --allow-run-as-root --oversubscribe -np {slots * launch.nodes} "
         f'-H "{",".join(hosts)}" '
-        f'--mca plm_rsh_args "-p {SSH_PORT} -o StrictHostKeyChecking=no" '
-        "-x HF_TOKEN -x NCCL_CUMEM_ENABLE -x DYN_NAMESPACE -x ETCD_ENDPOINTS -x NATS_SERVER \\"
+        f'--mca plm_rsh_args "-p {SSH_PORT} -o StrictHostKeyChecking=no" "${{MPI_ENV[@]}}" \\'
     )
-    return [*_ssh_setup(), mpirun, *[line.replace("exec ", "", 1) for line in run]]
+    env_lines = [
+        "MPI_ENV=()",
+        f"for v in {forwarded}; do",
+        '  if [ -n "${!v:-}" ]; then MPI_ENV+=(-x "$v"); fi',
+        "done",
+    ]
+    return [*_ssh_setup(), *env_lines, mpirun, *[line.replace("exec ", "", 1) for line in run]]
 
 
 def _ssh_setup() -> list[str]:

@@ -80,6 +80,7 @@ class RenderOptions:
 @dataclass(frozen=True)
 class RenderedPcs:
     name: str
+    image: str
     manifest: Obj
     multi_node_roles: dict[str, int]  # role → nodes per worker, for roles spanning nodes
     notes: list[str]
@@ -166,7 +167,7 @@ def render_pcs(plan: Plan, engine: EngineArgs | None, options: RenderOptions) ->
         "metadata": metadata,
         "spec": {"replicas": plan.config.replicas, "template": template},
     }
-    return RenderedPcs(name, manifest, multi, notes)
+    return RenderedPcs(name, image, manifest, multi, notes)
 
 
 class _Context:

@@ -214,9 +214,7 @@ class _Refused(Exception):
     """The error has been sent; stop."""
 
 
-def _engine_artifacts(
-    task: Any, row: Any, backend: str
-) -> tuple[dict[str, str], str | None, str | None]:
+def _engine_artifacts(task: Any, row: Any, backend: str) -> tuple[dict[str, str], str | None]:
     """Engine flags for one result row, the way ``cli default --save-dir`` renders them."""
     from aiconfigurator.generator.api import generate_backend_artifacts
     from aiconfigurator.generator.module_bridge import task_config_to_generator_config
@@ -231,7 +229,7 @@ def _engine_artifacts(
     image = (cfg.get("K8sConfig") or {}).get("k8s_image")
     if image:
         kept["image"] = str(image)
-    return kept, generated_version, None
+    return kept, generated_version
 
 
 def _mode_results(
@@ -255,7 +253,7 @@ def _mode_results(
                 0.93 if mode == "agg" else 0.96,
             )
             try:
-                artifacts, generated_version, _ = _engine_artifacts(
+                artifacts, generated_version = _engine_artifacts(
                     result.tasks[mode], frame.iloc[selected], request.backend
                 )
             except Exception as exc:  # the plan stands without them; renderer uses defaults
