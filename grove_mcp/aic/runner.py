@@ -45,15 +45,25 @@ _HEARTBEAT_S = 1.0
 _EOF = object()
 
 
+# For another interpreter: find grove_mcp where this one has it, but AFTER that interpreter's own
+# packages (PYTHONPATH would put ours, e.g. another numpy, in front of AIConfigurator's).
+_BOOTSTRAP = (
+    "import runpy, sys; sys.path.append(sys.argv.pop(1)); "
+    "runpy.run_module('grove_mcp.aic.worker', run_name='__main__')"
+)
+
+
 def worker_command(python: str | None = None) -> list[str]:
     """The child's command line: the given interpreter, ``$GROVE_MCP_AIC_PYTHON``, or our own."""
-    return [python or os.environ.get(PYTHON_ENV) or sys.executable, "-m", "grove_mcp.aic.worker"]
+    interpreter = python or os.environ.get(PYTHON_ENV) or sys.executable
+    if interpreter == sys.executable:
+        return [interpreter, "-m", "grove_mcp.aic.worker"]
+    package_root = str(Path(__file__).resolve().parents[2])  # the directory holding grove_mcp/
+    return [interpreter, "-c", _BOOTSTRAP, package_root]
 
 
 def _child_env() -> dict[str, str]:
     env = dict(os.environ)
-    package_root = str(Path(__file__).resolve().parents[2])  # the directory holding grove_mcp/
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     env["PYTHONUNBUFFERED"] = "1"
     env.setdefault("MPLBACKEND", "Agg")  # AIConfigurator imports matplotlib; never a GUI backend
     return env

@@ -117,9 +117,26 @@ def test_a_missing_interpreter_says_how_to_install():
 
 
 def test_worker_command_honours_the_interpreter_setting(monkeypatch):
+    assert worker_command() == [sys.executable, "-m", "grove_mcp.aic.worker"]
     monkeypatch.setenv("GROVE_MCP_AIC_PYTHON", "/opt/aic/bin/python")
-    assert worker_command() == ["/opt/aic/bin/python", "-m", "grove_mcp.aic.worker"]
+    python, flag, bootstrap, root = worker_command()
+    assert (python, flag) == ("/opt/aic/bin/python", "-c")
+    assert "sys.path.append" in bootstrap and (Path(root) / "grove_mcp" / "aic").is_dir()
     assert worker_command("/x/python")[0] == "/x/python"
+
+
+def test_another_interpreter_runs_the_worker_through_the_bootstrap():
+    """The bootstrap given to a foreign interpreter runs the worker as __main__."""
+    _, _, bootstrap, root = worker_command("/some/other/python")
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", bootstrap, root],
+        input="not json",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    message = json.loads(done.stdout.splitlines()[0])
+    assert message["error"]["kind"] == "invalid_input"
 
 
 def test_the_parent_never_imports_aiconfigurator(tmp_path):
