@@ -3,7 +3,7 @@
 Front ends call ``make_request`` (validates flags) and ``generate`` (runs AIConfigurator in a child
 process, checks the SLA, renders and writes the PodCliqueSets with their plan.json). ``read_plan``
 reads a plan back from a plan.json or a generated YAML, for ``plan store/show/diff``. Nothing here
-imports ``aiconfigurator``: only ``worker`` does, and only in the child process.
+imports ``aiconfigurator``: only ``aic_calls`` does, run by ``worker`` in the child process.
 """
 
 from .errors import (
