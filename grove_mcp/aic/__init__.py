@@ -16,10 +16,12 @@ from .errors import (
     PlanError,
     SlaUnmeetable,
 )
-from .generate import build_plans, build_report, generate
+from .generate import generate
 from .planfile import dump_plan, plan_from_dict, plan_from_json, read_plan, write_plan
+from .plans import build_plans
 from .protocol import AicProgress, AicRun
 from .render import PLAN_ANNOTATION, RenderOptions, render_pcs, to_yaml
+from .report import build_report
 from .request import BACKENDS, PlanRequest, make_request
 from .runner import DEFAULT_TIMEOUT_S, run_aiconfigurator
 
