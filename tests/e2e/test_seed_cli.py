@@ -29,7 +29,6 @@ def test_seeds_a_bundle_into_a_namespace(
 
     assert run.returncode == 0, run.stderr
     assert f"into {namespace} on admin" in run.stdout
-    assert "note: the API server dropped PodGang status.lastScheduled" in run.stdout
     pods = admin.request("GET", POD, namespace)["items"]
     assert len(pods) == sum(1 for o in SCENARIOS["demo"]().objects if o["kind"] == "Pod")
 

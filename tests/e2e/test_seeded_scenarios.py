@@ -81,6 +81,24 @@ def test_seeded_scenario_reports_like_its_bundle(
     live.close()
 
 
+def test_fields_the_crd_prunes_are_reported(admin: KubeClient, namespace: str) -> None:
+    bundle = SCENARIOS["healthy"]()
+    newer = tuple(  # a PodGang field from Grove PR #792, newer than the installed CRD
+        {**o, "status": {**o["status"], "lastScheduled": "2026-11-20T12:16:00Z"}}
+        if o["kind"] == "PodGang"
+        else o
+        for o in bundle.objects
+    )
+
+    result = seed(admin, replace(bundle, objects=newer), namespace=namespace)
+
+    gangs = sum(1 for o in newer if o["kind"] == "PodGang")
+    assert result.dropped == (("PodGang", "status.lastScheduled"),)
+    assert f"the API server dropped PodGang status.lastScheduled from {gangs} object(s)" in (
+        " ".join(result.notes)
+    )
+
+
 def test_reseeding_updates_in_place(admin: KubeClient, namespace: str) -> None:
     bundle = SCENARIOS["healthy"]()
 
