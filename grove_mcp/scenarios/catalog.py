@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..sources.bundle import Bundle
 from .builder import CliqueSpec, PodState, ScalingGroupSpec, ScenarioBuilder, WorkloadSpec
-from .grove_objects import ALPHA_8, GroveShape
+from .grove_objects import ALPHA_8, WITH_PR_792, GroveShape
 
 NAMESPACE = "vllm-disagg"
 CAPTURED_AT = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
@@ -239,7 +239,9 @@ def split_racks() -> Bundle:
 
 def pending_gpus() -> Bundle:
     """Gang 1 was never fully scheduled: two prefill pods pending for GPUs since startup."""
-    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "gang 1 pending for GPUs at startup")
+    b = ScenarioBuilder(
+        NAMESPACE, CAPTURED_AT, "gang 1 pending for GPUs at startup", shape=WITH_PR_792
+    )
     _cluster(b, {"gpu-a2": 4, "gpu-b1": 6, "gpu-b2": 6, "gpu-c1": 5, "gpu-c2": 5})
     young = timedelta(minutes=6)
     b.workload(
@@ -348,7 +350,10 @@ def legacy_alpha8() -> Bundle:
 def podgang_without_phase() -> Bundle:
     """PodGangs without status.phase (Grove PR #763) and with Scheduled/Ready conditions."""
     b = ScenarioBuilder(
-        NAMESPACE, CAPTURED_AT, "PodGangs without phase", shape=GroveShape(podgang_phase=False)
+        NAMESPACE,
+        CAPTURED_AT,
+        "PodGangs without phase, with PR #792's Scheduled/Ready conditions",
+        shape=GroveShape(podgang_phase=False, podgang_ready_conditions=True),
     )
     _cluster(b, {})
     b.workload(inference_spec(replicas=1))

@@ -25,16 +25,14 @@ class GroveShape:
     legacy_progress: bool = False  # status.rollingUpdateProgress (≤ alpha.8)
     legacy_pack_domain: bool = False  # topologyConstraint.packDomain
     podgang_phase: bool = True  # PodGang.status.phase present (PR #763 proposes removing it)
-    podgang_ready_conditions: bool = True  # Scheduled/Ready conditions (PR #792)
+    # Scheduled/Ready conditions and lastScheduled (PR #792, after the CRDs the tests install,
+    # which prune lastScheduled): off by default, like Grove at the pinned commit.
+    podgang_ready_conditions: bool = False
     epoch_names: bool = False  # alpha.12 final: <pcs>-<i>-<epoch>[-<sg>-<j>] gang names
 
 
-ALPHA_8 = GroveShape(
-    legacy_topology=True,
-    legacy_progress=True,
-    legacy_pack_domain=True,
-    podgang_ready_conditions=False,
-)
+ALPHA_8 = GroveShape(legacy_topology=True, legacy_progress=True, legacy_pack_domain=True)
+WITH_PR_792 = GroveShape(podgang_ready_conditions=True)
 
 
 def _meta(
