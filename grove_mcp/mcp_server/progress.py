@@ -5,11 +5,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any
-
-import anyio.from_thread
 
 from ..sources.base import ListQuery, ListResult, Source
 
@@ -21,7 +20,10 @@ class Progress:
     """Steps of one call: 0 reading the source, 1 listed, 2 report built, 3 answer ready."""
 
     def __init__(self, ctx: Any) -> None:
+        """Create it on the event loop: worker threads post their steps back to that loop."""
         self._ctx = ctx
+        self._loop = asyncio.get_running_loop()
+        self._pending: set[asyncio.Task[None]] = set()
 
     async def step(self, done: int, message: str) -> None:
         try:
@@ -30,10 +32,21 @@ class Progress:
             log.debug("progress notification not delivered", exc_info=True)
 
     def step_from_thread(self, done: int, message: str) -> None:
+        """Post a step from a worker thread without waiting for it.
+
+        Never blocks: a worker abandoned after a timeout must not wait on an event loop that
+        may already be closed (that kept the interpreter from exiting).
+        """
+
+        def schedule() -> None:
+            task = self._loop.create_task(self.step(done, message))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+
         try:
-            anyio.from_thread.run(self.step, done, message)
-        except Exception:  # the call may have been cancelled meanwhile
-            log.debug("progress notification from worker not delivered", exc_info=True)
+            self._loop.call_soon_threadsafe(schedule)
+        except RuntimeError:  # the loop is closed: the call is over, nobody is listening
+            log.debug("progress after the call ended: dropped")
 
 
 class ProgressSource:

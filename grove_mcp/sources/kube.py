@@ -10,6 +10,7 @@ Errors become the actionable ``GroveError`` subclasses of ``errors.py``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -131,10 +132,10 @@ class KubeClient:
         finally:
             response.release_conn()
 
-    def stream_lines(
+    def stream(
         self, kind: Kind, namespace: str | None, params: list[tuple[str, str]], read_timeout: float
-    ) -> Iterator[bytes]:
-        """A streaming GET (a watch), line by line; ends quietly when the stream is cut."""
+    ) -> LineStream:
+        """A streaming GET (a watch), read line by line; ``close()`` aborts it from any thread."""
         response = self._call(
             "GET",
             kind.path(namespace),
@@ -146,18 +147,7 @@ class KubeClient:
             None,
             timeout=(min(5.0, self.timeout), read_timeout),
         )
-        pending = b""
-        try:
-            for chunk in response.stream(amt=None, decode_content=False):
-                pending += chunk
-                while b"\n" in pending:
-                    line, pending = pending.split(b"\n", 1)
-                    if line.strip():
-                        yield line
-        except urllib3.exceptions.HTTPError:
-            return  # the server or network closed the stream: the caller reconnects
-        finally:
-            response.release_conn()
+        return LineStream(response)
 
     def _call(
         self,
@@ -200,6 +190,33 @@ class KubeClient:
             response.release_conn()
             raise _translate(error, self.host, verb, kind, namespace, name) from error
         return response
+
+
+class LineStream:
+    """The lines of a streaming response; ends quietly when the server or ``close()`` cuts it."""
+
+    def __init__(self, response: Any) -> None:
+        self._response = response
+
+    def __iter__(self) -> Iterator[bytes]:
+        pending = b""
+        try:
+            for chunk in self._response.stream(amt=None, decode_content=False):
+                pending += chunk
+                while b"\n" in pending:
+                    line, pending = pending.split(b"\n", 1)
+                    if line.strip():
+                        yield line
+        except (urllib3.exceptions.HTTPError, OSError, ValueError):
+            return  # cut by the server, the network or close(): the caller decides what next
+        finally:
+            self._response.release_conn()
+
+    def close(self) -> None:
+        """Abort the stream, unblocking a reader in another thread."""
+        with contextlib.suppress(OSError, AttributeError):
+            self._response.shutdown()
+        self._response.release_conn()
 
 
 # --- configuration --------------------------------------------------------------------------
@@ -338,10 +355,11 @@ def access_denied(verb: str, kind: Kind, namespace: str | None, server: str) -> 
     flag = f" -n {namespace}" if namespaced else (" -A" if kind.namespaced else "")
     said = f" The API server said: {server.rstrip('.')}." if server else ""
     role = "Role" if namespaced else "ClusterRole"
+    verbs = '"get", "list", "watch"' if verb in ("get", "list", "watch") else f'"{verb}"'
     return AccessDenied(
         f"RBAC denied '{verb}' on {kind.resource} {scope}.{said} Ask a cluster admin for a "
         f'{role} granting apiGroups ["{kind.group}"], resources ["{kind.plural}"], verbs '
-        f'["get", "list", "watch"]; check with: kubectl auth can-i {verb} '
+        f"[{verbs}]; check with: kubectl auth can-i {verb} "
         f"{kind.resource}{flag}",
         verb=verb,
         resource=kind.resource,

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from ..errors import AccessDenied, ApiError, GroveError, GroveNotInstalled
 from .base import ListQuery, ListResult, WatchEvent
-from .kube import KubeClient
+from .kube import KubeClient, LineStream
 
 WATCH_SECONDS = 290
 BATCH_SECONDS = 0.25
@@ -90,11 +90,11 @@ class LiveSource:
         comes after ``tick`` quiet seconds (for countdowns). ``RESYNC`` asks for a re-list.
         """
         events: queue.Queue[WatchEvent | GroveError] = queue.Queue()
-        stop = threading.Event()
+        watches = _Watches()
         for result in results:
             if result.available:
                 threading.Thread(
-                    target=self._watch_one, args=(result, events, stop), daemon=True
+                    target=self._watch_one, args=(result, events, watches), daemon=True
                 ).start()
         try:
             while True:
@@ -114,13 +114,14 @@ class LiveSource:
                         raise item
                 yield [item for item in batch if isinstance(item, WatchEvent)]
         finally:
-            stop.set()
+            watches.stop()  # closing the generator closes every open watch connection
 
     def _watch_one(
-        self, result: ListResult, out: queue.Queue[WatchEvent | GroveError], stop: threading.Event
+        self, result: ListResult, out: queue.Queue[WatchEvent | GroveError], watches: _Watches
     ) -> None:
         query, version = result.query, result.resource_version or ""
         kind_fields = {"apiVersion": query.kind.api_version, "kind": query.kind.kind}
+        stop = watches.stopped
         while not stop.is_set():
             params = [
                 ("watch", "true"),
@@ -130,9 +131,10 @@ class LiveSource:
                 *_selector_params(query),
             ]
             try:
-                for line in self.kube.stream_lines(
-                    query.kind, query.namespace, params, WATCH_SECONDS + 30
-                ):
+                stream = watches.track(
+                    self.kube.stream(query.kind, query.namespace, params, WATCH_SECONDS + 30)
+                )
+                for line in stream:
                     if stop.is_set():
                         return
                     event = json.loads(line)
@@ -151,6 +153,30 @@ class LiveSource:
                 if not stop.is_set():
                     out.put(WatchEvent(query, "RESYNC"))
                 return
+
+
+class _Watches:
+    """The open watch streams of one ``watch()`` call, so that stopping closes them all."""
+
+    def __init__(self) -> None:
+        self.stopped = threading.Event()
+        self._lock = threading.Lock()
+        self._open: set[LineStream] = set()
+
+    def track(self, stream: LineStream) -> LineStream:
+        with self._lock:
+            if not self.stopped.is_set():
+                self._open.add(stream)
+                return stream
+        stream.close()  # stopped while this one was connecting
+        return stream
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopped.set()
+            streams, self._open = self._open, set()
+        for stream in streams:
+            stream.close()
 
 
 def _selector_params(query: ListQuery) -> list[tuple[str, str]]:
