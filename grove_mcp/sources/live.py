@@ -94,7 +94,10 @@ class LiveSource:
         for result in results:
             if result.available:
                 threading.Thread(
-                    target=self._watch_one, args=(result, events, watches), daemon=True
+                    target=self._watch_one,
+                    args=(result, events, watches),
+                    name=f"grove-watch-{result.query.kind.plural}",
+                    daemon=True,
                 ).start()
         try:
             while True:

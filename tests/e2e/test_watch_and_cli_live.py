@@ -1,0 +1,131 @@
+"""The CLI and --watch against the real API server, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import queue
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from grove_mcp import api
+from grove_mcp.grove.kinds import PODCLIQUE
+from grove_mcp.scenarios import SCENARIOS
+from grove_mcp.sources.kube import KubeClient
+from grove_mcp.sources.live import LiveSource
+from grove_mcp.sources.seeder import seed
+
+CLI = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "kubectl-grove"
+SERVER_ASSIGNED = ("created_at", "age_seconds")
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CLI), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+    )
+
+
+def _watch_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("grove-watch-")]
+
+
+def _comparable(text: str, namespace: str) -> Any:
+    """The JSON report minus what differs by nature: where it came from, when, what the server
+    assigned (creation times), and the namespace name the test used."""
+    data = json.loads(text.replace(namespace, "vllm-disagg"))
+    data.pop("source")
+    data.pop("as_of")
+    for key in SERVER_ASSIGNED:
+        data.get("overview", {}).pop(key, None)
+    return data
+
+
+def test_cli_json_on_the_seeded_demo_equals_the_demo(
+    admin: KubeClient, admin_kubeconfig: str, namespace: str
+) -> None:
+    seed(admin, SCENARIOS["demo"](), namespace=namespace, at_capture_time=True)
+    for report in ("status", "topology"):
+        live = _cli(
+            report, "my-inference", "-n", namespace, "--kubeconfig", admin_kubeconfig, "-o", "json"
+        )
+        demo = _cli(report, "my-inference", "--demo", "-o", "json")
+        assert (live.returncode, demo.returncode) == (1, 1), live.stderr + demo.stderr
+        assert _comparable(live.stdout, namespace) == _comparable(demo.stdout, "vllm-disagg"), (
+            f"{report} differs between the seeded cluster and --demo"
+        )
+
+
+def test_cli_names_the_denied_permission(
+    viewer_kubeconfig: str, admin: KubeClient, namespace: str
+) -> None:
+    seed(admin, SCENARIOS["demo"](), namespace=namespace)
+    run = _cli("status", "my-inference", "-n", "default", "--kubeconfig", viewer_kubeconfig)
+    assert run.returncode == 4
+    assert "RBAC denied 'list'" in run.stderr and "namespace 'default'" in run.stderr
+    assert "kubectl auth can-i list" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_watch_redraws_after_a_change_and_closes_its_connections(
+    admin: KubeClient, admin_kubeconfig: str, namespace: str
+) -> None:
+    seed(admin, SCENARIOS["demo"](), namespace=namespace)
+    source = LiveSource.connect(kubeconfig=admin_kubeconfig)
+    reports: queue.Queue[Any] = queue.Queue()
+    stream = api.watch(source, "health", namespace, "my-inference")
+    done = threading.Event()
+
+    def consume() -> None:
+        for report in stream:
+            reports.put(report)
+            if done.is_set():
+                break
+        stream.close()
+
+    consumer = threading.Thread(target=consume, daemon=True)
+    consumer.start()
+    first = reports.get(timeout=30)
+    assert first.gangs[1].state == "Breached"
+
+    # The missing prefill pod came up: Grove would write this status.
+    clique = admin.request("GET", PODCLIQUE, namespace, "my-inference-1-prefill")
+    clique["status"].update(readyReplicas=2, scheduledReplicas=2)
+    for cond in clique["status"]["conditions"]:
+        cond.update(
+            status="False" if cond["type"] == "MinAvailableBreached" else "True",
+            reason="SufficientReadyPods"
+            if cond["type"] == "MinAvailableBreached"
+            else "SufficientScheduledPods",
+        )
+    admin.request("PUT", PODCLIQUE, namespace, "my-inference-1-prefill", sub="status", body=clique)
+
+    deadline = time.monotonic() + 30
+    while True:
+        report = reports.get(timeout=max(0.1, deadline - time.monotonic()))
+        if report.gangs[1].state != "Breached":
+            break
+        assert time.monotonic() < deadline, "the watch never showed the change"
+    assert report.gangs[1].termination is None
+
+    done.set()
+    admin.request(
+        "PUT",
+        PODCLIQUE,
+        namespace,
+        "my-inference-1-prefill",
+        sub="status",
+        body=admin.request("GET", PODCLIQUE, namespace, "my-inference-1-prefill"),
+    )
+    consumer.join(timeout=30)
+    assert not consumer.is_alive()
+    deadline = time.monotonic() + 10
+    while _watch_threads() and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling a thread list with a deadline: no event to wait on
+    assert _watch_threads() == [], "watch threads outlived the closed watch"
+    source.close()
