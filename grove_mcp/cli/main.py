@@ -19,6 +19,7 @@ from .options import (
     Timeout,
     Watch,
 )
+from .plan import plan_app
 from .run import handled_errors, run_report, run_watch
 
 app = typer.Typer(
@@ -103,6 +104,9 @@ def list_(
     """PodCliqueSets in the namespace, each with a one-line state."""
     target = Target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
     run_report(target, None, lambda src: api.list_workloads(src, namespace))
+
+
+app.add_typer(plan_app)
 
 
 @app.command()

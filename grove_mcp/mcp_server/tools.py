@@ -9,13 +9,12 @@ cluster set ``writes=True`` and exist only when the server runs with ``--allow-w
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.shared.exceptions import MCPError
-from mcp_types import INVALID_PARAMS, CallToolResult, ToolAnnotations
+from mcp_types import INVALID_PARAMS, CallToolResult
 
 from .. import api
 from ..errors import InvalidInput
@@ -25,7 +24,10 @@ from ..reports.status import StatusReport
 from ..reports.topology import TopologyReport
 from .budget import DEFAULT_LIMIT, output_model
 from .calls import tool_answer
+from .generate_tools import GENERATE_TOOLS
 from .inputs import Clique, Gang, Limit, Namespace, PcsName
+from .plan_tools import PLAN_TOOLS
+from .spec import ToolSpec
 
 StatusOut = output_model(StatusReport)
 HealthOut = output_model(HealthReport)
@@ -109,31 +111,13 @@ async def grove_topology(
     )
 
 
-READ_ONLY = ToolAnnotations(
-    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
-)
-
-
-@dataclass(frozen=True)
-class ToolSpec:
-    """One tool: its function, a title, and whether it changes the cluster."""
-
-    fn: Callable[..., Any]
-    title: str
-    writes: bool = False
-    annotations: ToolAnnotations = field(default_factory=lambda: READ_ONLY)
-
-    @property
-    def name(self) -> str:
-        return self.fn.__name__
-
-
-TOOLS: tuple[ToolSpec, ...] = (
+CORE_TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(grove_list, "List PodCliqueSets"),
     ToolSpec(grove_status, "PodCliqueSet status"),
     ToolSpec(grove_health, "Gang health and termination countdowns"),
     ToolSpec(grove_topology, "Placement, GPU use and consolidation"),
 )
+TOOLS: tuple[ToolSpec, ...] = CORE_TOOLS + PLAN_TOOLS + GENERATE_TOOLS
 
 
 def selected(

@@ -1,0 +1,7 @@
+"""MCP tools of ``plan``: show, history and diff (read) and store (write, --allow-writes)."""
+
+from __future__ import annotations
+
+from .spec import ToolSpec
+
+PLAN_TOOLS: tuple[ToolSpec, ...] = ()
