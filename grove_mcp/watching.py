@@ -8,9 +8,10 @@ Quiet periods still yield a fresh snapshot every ``tick`` seconds so countdowns 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 
 from .snapshot import Snapshot, SnapshotRequest, assemble, fetch
-from .sources.base import ListQuery, ListResult, RawObject, Source
+from .sources.base import ListQuery, ListResult, RawObject, Source, WatchEvent
 
 
 def _key(obj: RawObject) -> tuple[str, str]:
@@ -28,20 +29,26 @@ def watch_snapshots(
             r.query: {_key(o): o for o in r.items} for r in results
         }
         yield snapshot
-        resync = False
-        for batch in source.watch(results, tick=tick):
-            for event in batch:
-                if event.type == "RESYNC":
-                    resync = True
-                    break
-                objects = store.setdefault(event.query, {})
-                if event.type == "DELETED":
-                    objects.pop(_key(event.obj), None)
-                else:
-                    objects[_key(event.obj)] = event.obj
-            if resync:
-                break
-            yield _assemble(source, request, results, store)
+        with closing(source.watch(results, tick=tick)) as batches:
+            for batch in batches:
+                if _apply(store, batch):
+                    break  # RESYNC: list again (closing the watch closes its connections)
+                yield _assemble(source, request, results, store)
+
+
+def _apply(
+    store: dict[ListQuery, dict[tuple[str, str], RawObject]], batch: list[WatchEvent]
+) -> bool:
+    """Apply a batch of changes to the kept objects; True when a re-list is needed."""
+    for event in batch:
+        if event.type == "RESYNC":
+            return True
+        objects = store.setdefault(event.query, {})
+        if event.type == "DELETED":
+            objects.pop(_key(event.obj), None)
+        else:
+            objects[_key(event.obj)] = event.obj
+    return False
 
 
 def _assemble(

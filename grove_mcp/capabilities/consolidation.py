@@ -1,24 +1,26 @@
-"""Consolidation advice: which pods to move into which domain, feasible with the free GPUs shown.
+"""Consolidation advice: which pods to move into which domain, with room for them shown to exist.
 
 For a gang whose derived score is below 1, try each level where the gang could fit in one
 domain but spans several — narrowest first, since one host implies one rack. Candidate targets
-are the domains the gang already occupies, most of its GPUs first. Pods outside the target are
-placed best-fit onto the target's ready, schedulable nodes (nodes already hosting the gang
-first). The first plan where every move fits is recommended, with the score after the move;
-otherwise the report says what is missing.
+are the domains the gang already occupies, most of its GPUs first. The gang's GPU pods outside
+the target are placed best-fit onto the target's ready, schedulable nodes whose free GPUs, CPU
+and memory hold them and whose taints they tolerate (nodes already hosting the gang first). The
+first plan where every move fits is recommended, with the score after the moves; otherwise the
+report says what is missing. The scheduler makes the final choice: nodeSelector and affinity are
+not evaluated here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..grove import HOSTNAME_KEY, Node, Pod
 from ..reports.topology import Move, Recommendation
 from .gangs import GangEvaluation, placed_pods
-from .gpu_usage import NodeGpus, pod_gpus, usable
+from .gpu_usage import Room, usable
 from .placement import LevelPlacement, PlacedPod, domain_of, score_placement
-from .workload import Workload
+from .workload import PODCLIQUE_LABEL, Workload
 
 
 @dataclass(frozen=True)
@@ -27,69 +29,84 @@ class _Plan:
     target: str
     moves: list[Move]
     shortfall: str | None
-    free_after: dict[str, int]
+    rooms_after: dict[str, Room]
 
 
 def recommend(
-    workload: Workload,
-    evaluation: GangEvaluation,
-    usage: Mapping[str, NodeGpus],
-    dra: Mapping[str, int],
+    workload: Workload, evaluation: GangEvaluation, rooms: Mapping[str, Room] | None
 ) -> Recommendation | None:
+    """Advice for one gang: a feasible plan, or why there is none; None when nothing to do."""
     placement = evaluation.placement
     if placement is None or placement.score >= 1.0:
         return None
-    gang = evaluation.gang
     levels = [lv for lv in reversed(placement.levels) if lv.minimum == 1 and lv.span > 1]
     if not levels:
         return None
-    if any(u.free is None for u in usage.values()):
-        return Recommendation(
-            gang=gang.name,
-            level=levels[-1].domain,
-            target_domain=None,
-            feasible=False,
-            moves=[],
-            score_before=placement.score,
-            score_after=None,
-            pending_pods_fit=None,
-            explanation="Free GPUs are unknown (pods of other workloads could not be listed "
-            "cluster-wide), so no move can be shown to fit. Grant 'list pods' cluster-wide.",
-            commands=[],
+    if rooms is None:
+        return _infeasible(
+            evaluation,
+            levels[-1].domain,
+            None,
+            "Free GPUs are unknown (pods of other workloads could not be listed cluster-wide), "
+            "so no move can be shown to fit. Grant 'list pods' across all namespaces.",
         )
-    scheduled = [p for p in gang.pods if p.spec.node_name and not p.is_terminated]
+    pods = [
+        p
+        for p in evaluation.gang.pods
+        if p.spec.node_name and not p.is_terminated and workload.gpus_of(p) > 0
+    ]
     failures: list[_Plan] = []
     for level in levels:
-        for target in _candidates(level, scheduled, workload.nodes, dra):
-            plan = _plan(workload, level, target, scheduled, usage, dra)
+        for target in _candidates(workload, level, pods):
+            plan = _plan(workload, level, target, pods, rooms)
             if plan.shortfall is None:
-                return _feasible(workload, evaluation, plan, dra)
+                return _feasible(workload, evaluation, plan)
             failures.append(plan)
     # Explain with the broadest level's best candidate: the least demanding ask.
     best = next(plan for plan in failures if plan.level is levels[-1])
+    return _infeasible(
+        evaluation,
+        best.level.domain,
+        best.target,
+        f"No feasible consolidation with today's free capacity: {best.shortfall}",
+    )
+
+
+def _infeasible(
+    evaluation: GangEvaluation, level: str, target: str | None, why: str
+) -> Recommendation:
+    assert evaluation.placement is not None
     return Recommendation(
-        gang=gang.name,
-        level=best.level.domain,
-        target_domain=best.target,
+        gang=evaluation.gang.name,
+        level=level,
+        target_domain=target,
         feasible=False,
         moves=[],
-        score_before=placement.score,
+        score_before=evaluation.placement.score,
         score_after=None,
         pending_pods_fit=None,
-        explanation=f"No feasible consolidation with today's free GPUs: {best.shortfall}",
+        explanation=why,
         commands=[],
     )
 
 
-def _candidates(
-    level: LevelPlacement, pods: list[Pod], nodes: Mapping[str, Node], dra: Mapping[str, int]
-) -> list[str]:
+def _candidates(workload: Workload, level: LevelPlacement, pods: list[Pod]) -> list[str]:
     weight: dict[str, tuple[int, int]] = {}
     for pod in pods:
-        domain = domain_of(pod.spec.node_name or "", nodes.get(pod.spec.node_name or ""), level.key)
+        node = pod.spec.node_name or ""
+        domain = domain_of(node, workload.nodes.get(node), level.key)
         gpus, count = weight.get(domain, (0, 0))
-        weight[domain] = (gpus + pod_gpus(pod, dra), count + 1)
+        weight[domain] = (gpus + workload.gpus_of(pod), count + 1)
     return sorted(weight, key=lambda d: (-weight[d][0], -weight[d][1], d))
+
+
+def _takes(room: Room, node: Node, pod: Pod, gpus: int) -> bool:
+    return (
+        room.gpus >= gpus
+        and room.cpu >= pod.spec.request("cpu")
+        and room.memory >= pod.spec.request("memory")
+        and node.admits(pod)
+    )
 
 
 def _plan(
@@ -97,34 +114,45 @@ def _plan(
     level: LevelPlacement,
     target: str,
     pods: list[Pod],
-    usage: Mapping[str, NodeGpus],
-    dra: Mapping[str, int],
+    rooms: Mapping[str, Room],
 ) -> _Plan:
-    nodes = [n for n in workload.nodes.values() if domain_of(n.name, n, level.key) == target]
+    nodes = {
+        n.name: n
+        for n in workload.nodes.values()
+        if domain_of(n.name, n, level.key) == target and usable(n) and n.name in rooms
+    }
+    inside = {n.name for n in workload.nodes.values() if domain_of(n.name, n, level.key) == target}
     hosting = {p.spec.node_name for p in pods}
-    free = {n.name: usage[n.name].free or 0 for n in nodes if usable(n) and n.name in usage}
+    room = {name: rooms[name] for name in nodes}
     moving = sorted(
-        (p for p in pods if p.spec.node_name not in {n.name for n in nodes}),
-        key=lambda p: (-pod_gpus(p, dra), p.name),
+        (p for p in pods if p.spec.node_name not in inside),
+        key=lambda p: (-workload.gpus_of(p), p.name),
     )
     moves: list[Move] = []
     for pod in moving:
-        need = pod_gpus(pod, dra)
-        fits = [n for n in free if free[n] >= need]
+        need = workload.gpus_of(pod)
+        fits = [n for n in room if _takes(room[n], nodes[n], pod, need)]
         if not fits:
-            biggest = max(free.values(), default=0)
-            where = f"{level.domain} {target}"
+            most = max((r.gpus for r in room.values()), default=0)
             return _Plan(
                 level,
                 target,
                 moves,
-                f"moving {pod.name} ({need} GPU{'s' if need != 1 else ''}) into {where} "
-                f"needs a node with {need} free GPUs; the most free on one schedulable "
-                f"node there is {biggest} ({sum(free.values())} free in all).",
-                free,
+                f"moving {pod.name} ({need} GPU{'s' if need != 1 else ''}) into "
+                f"{level.domain} {target} needs a schedulable node with {need} free GPUs and "
+                f"room for its CPU and memory requests that tolerates its taints; the most free "
+                f"GPUs on one schedulable node there is {most} "
+                f"({sum(r.gpus for r in room.values())} free in all).",
+                room,
             )
-        chosen = min(fits, key=lambda n: (n not in hosting, free[n], n))
-        free[chosen] -= need
+        chosen = min(fits, key=lambda n: (n not in hosting, room[n].gpus, n))
+        left = room[chosen]
+        room[chosen] = replace(
+            left,
+            gpus=left.gpus - need,
+            cpu=left.cpu - pod.spec.request("cpu"),
+            memory=left.memory - pod.spec.request("memory"),
+        )
         source = pod.spec.node_name or ""
         moves.append(
             Move(
@@ -135,49 +163,81 @@ def _plan(
                 to_node=chosen,
             )
         )
-    return _Plan(level, target, moves, None, free)
+    return _Plan(level, target, moves, None, room)
 
 
-def _feasible(
-    workload: Workload, evaluation: GangEvaluation, plan: _Plan, dra: Mapping[str, int]
-) -> Recommendation:
+def _pending_fit(workload: Workload, pending: list[Pod], plan: _Plan) -> bool | None:
+    if not pending:
+        return None
+    room = dict(plan.rooms_after)
+    for pod in sorted(pending, key=lambda p: -workload.gpus_of(p)):
+        need = workload.gpus_of(pod)
+        fits = [n for n in room if _takes(room[n], workload.nodes[n], pod, need)]
+        if not fits:
+            return False
+        chosen = min(fits, key=lambda n: room[n].gpus)
+        room[chosen] = replace(room[chosen], gpus=room[chosen].gpus - need)
+    return True
+
+
+def _at_minimum(workload: Workload, evaluation: GangEvaluation, moves: list[Move]) -> list[str]:
+    """Cliques that a move would take below minAvailable while its replacement starts."""
+    names = {m.pod for m in moves}
+    at_min = []
+    for clique in evaluation.gang.cliques:
+        moved = [
+            p
+            for p in evaluation.gang.pods
+            if p.name in names and p.labels.get(PODCLIQUE_LABEL) == clique.name
+        ]
+        if moved and clique.status.ready_replicas - 1 < evaluation.gang.min_replicas(clique):
+            at_min.append(workload.clique_short_name(clique))
+    return at_min
+
+
+def _feasible(workload: Workload, evaluation: GangEvaluation, plan: _Plan) -> Recommendation:
     gang = evaluation.gang
     assert evaluation.placement is not None
     moved = {m.pod: m.to_node for m in plan.moves}
-    after = [PlacedPod(p.name, moved.get(p.name, p.node), p.gpus) for p in placed_pods(gang.pods)]
+    after = [
+        PlacedPod(p.name, moved.get(p.name, p.node), p.gpus)
+        for p in placed_pods(workload, gang.pods)
+    ]
     placement_after = score_placement(after, workload.nodes, workload.topology.levels)
     score_after = placement_after.score if placement_after else None
     pending = [p for p in gang.pods if not p.spec.node_name and not p.is_terminated]
-    free = dict(plan.free_after)
-    pending_fit: bool | None = None
-    if pending:
-        pending_fit = True
-        for pod in sorted(pending, key=lambda p: -pod_gpus(p, dra)):
-            fits = [n for n in free if free[n] >= pod_gpus(pod, dra)]
-            if not fits:
-                pending_fit = False
-                break
-            free[min(fits, key=lambda n: free[n])] -= pod_gpus(pod, dra)
+    pending_fit = _pending_fit(workload, pending, plan)
     level = plan.level.domain
     moved_gpus = sum(m.gpus for m in plan.moves)
-    explanation = (
+    after_text = f"{score_after:.2f}" if score_after is not None else "n/a"
+    parts = [
         f"Gang {gang.name} spans {plan.level.span} {level}s but fits in one. Moving "
-        f"{len(plan.moves)} pod(s) ({moved_gpus} GPUs) into {level} {plan.target} "
-        f"raises the derived score from {evaluation.placement.score:.2f} to "
-        f"{score_after:.2f}."
-    )
+        f"{len(plan.moves)} pod(s) ({moved_gpus} GPUs) into {level} {plan.target} raises the "
+        f"derived score from {evaluation.placement.score:.2f} to {after_text}."
+    ]
     if pending_fit is False:
-        biggest = max(pod_gpus(p, dra) for p in pending)
-        explanation += (
-            f" Its unscheduled pods would still not fit there ({biggest} GPUs needed "
-            f"on one node, at most {max(free.values(), default=0)} free after the "
-            "moves): free GPUs on one node of that domain."
+        biggest = max(workload.gpus_of(p) for p in pending)
+        most = max((r.gpus for r in plan.rooms_after.values()), default=0)
+        parts.append(
+            f"Its unscheduled pods would still not fit there ({biggest} GPUs needed on one node, "
+            f"at most {most} free after the moves); that domain needs more free GPUs on one node."
         )
     elif pending_fit:
-        explanation += " Its unscheduled pods would fit there too."
+        parts.append("Its unscheduled pods would fit there too.")
+    at_min = _at_minimum(workload, evaluation, plan.moves)
+    if at_min:
+        parts.append(
+            f"Deleting a pod takes {', '.join(at_min)} below minAvailable until its replacement "
+            "is ready, which starts Grove's termination countdown: move one pod at a time and "
+            "wait for it to be Ready."
+        )
+    parts.append(
+        "The scheduler picks the replacement's node: cordoning the old node only keeps it off "
+        "that node (nodeSelector and affinity are not checked here)."
+    )
     if plan.level.key != HOSTNAME_KEY:
-        explanation += (
-            f" To keep it there, set topologyConstraint.pack.required: {level} "
+        parts.append(
+            f"To keep the gang there, set topologyConstraint.pack.required: {level} "
             "(constraints are immutable: recreate the PodCliqueSet)."
         )
     sources = sorted({m.from_node for m in plan.moves})
@@ -196,6 +256,6 @@ def _feasible(
         score_before=evaluation.placement.score,
         score_after=score_after,
         pending_pods_fit=pending_fit,
-        explanation=explanation,
+        explanation=" ".join(parts),
         commands=commands,
     )

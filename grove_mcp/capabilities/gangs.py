@@ -32,9 +32,10 @@ def breach_status(clique: PodClique) -> bool | None:
     return cond.is_true
 
 
-def placed_pods(pods: tuple[Pod, ...]) -> list[PlacedPod]:
+def placed_pods(workload: Workload, pods: tuple[Pod, ...]) -> list[PlacedPod]:
+    """Scheduled pods with their GPUs (device plugin and DRA)."""
     return [
-        PlacedPod(p.name, p.spec.node_name, p.gpus)
+        PlacedPod(p.name, p.spec.node_name, workload.gpus_of(p))
         for p in pods
         if p.spec.node_name and not p.is_terminated
     ]
@@ -43,7 +44,7 @@ def placed_pods(pods: tuple[Pod, ...]) -> list[PlacedPod]:
 def derive_placement(workload: Workload, pods: tuple[Pod, ...]) -> Placement | None:
     if not workload.nodes_available:
         return None
-    return score_placement(placed_pods(pods), workload.nodes, workload.topology.levels)
+    return score_placement(placed_pods(workload, pods), workload.nodes, workload.topology.levels)
 
 
 def placement_report(placement: Placement | None) -> DerivedPlacement | None:

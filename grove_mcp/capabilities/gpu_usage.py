@@ -1,17 +1,20 @@
-"""GPU accounting per node: this workload, other workloads, free (device plugin and DRA)."""
+"""What nodes hold and can still take: GPU accounting for reports, and free room for moves."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..grove import Node, Pod, ResourceClaim
+from ..grove import Node
 from ..reports.topology import GpuUsage
 from ..snapshot import Snapshot
+from .workload import Workload
 
 
 @dataclass(frozen=True)
 class NodeGpus:
+    """GPUs of one node (or a sum of nodes): this workload's, others', allocatable."""
+
     allocatable: int
     this: int
     other: int | None
@@ -31,6 +34,15 @@ class NodeGpus:
         )
 
 
+@dataclass(frozen=True)
+class Room:
+    """What a node can still take: GPUs, CPU cores and memory bytes not requested by any pod."""
+
+    gpus: int
+    cpu: float
+    memory: float
+
+
 def sum_usage(items: Iterable[NodeGpus]) -> NodeGpus:
     items = list(items)
     others = [i.other for i in items]
@@ -41,40 +53,50 @@ def sum_usage(items: Iterable[NodeGpus]) -> NodeGpus:
     )
 
 
-def dra_gpus_by_pod(claims: Iterable[ResourceClaim] | None) -> dict[str, int]:
-    """GPU devices allocated through DRA, per consuming pod UID."""
-    result: dict[str, int] = {}
-    for claim in claims or ():
-        devices = claim.gpu_devices()
-        for uid in claim.reserved_pod_uids:
-            result[uid] = result.get(uid, 0) + devices
-    return result
-
-
-def pod_gpus(pod: Pod, dra: Mapping[str, int]) -> int:
-    return pod.gpus + dra.get(pod.metadata.uid or "", 0)
-
-
-def node_usage(snapshot: Snapshot, workload_pods: Iterable[Pod]) -> dict[str, NodeGpus]:
+def node_usage(snapshot: Snapshot, workload: Workload) -> dict[str, NodeGpus]:
     """Accounting for every node. ``other`` is None when cluster-wide pods are unreadable."""
-    dra = dra_gpus_by_pod(snapshot.resource_claims)
-    ours = {(p.metadata.namespace, p.name) for p in workload_pods}
+    ours = {(p.metadata.namespace, p.name) for p in workload.pods}
     this: dict[str, int] = {}
-    for pod in workload_pods:
+    for pod in workload.pods:
         if pod.spec.node_name and not pod.is_terminated:
-            this[pod.spec.node_name] = this.get(pod.spec.node_name, 0) + pod_gpus(pod, dra)
+            this[pod.spec.node_name] = this.get(pod.spec.node_name, 0) + workload.gpus_of(pod)
     other: dict[str, int] | None = None
     if snapshot.cluster_pods is not None:
         other = {}
         for pod in snapshot.cluster_pods:
             node = pod.spec.node_name
             if node and not pod.is_terminated and (pod.metadata.namespace, pod.name) not in ours:
-                other[node] = other.get(node, 0) + pod_gpus(pod, dra)
+                other[node] = other.get(node, 0) + workload.gpus_of(pod)
     return {
         node.name: NodeGpus(
             node.allocatable_gpus,
             this.get(node.name, 0),
             None if other is None else other.get(node.name, 0),
+        )
+        for node in snapshot.nodes
+    }
+
+
+def node_rooms(snapshot: Snapshot, workload: Workload) -> dict[str, Room] | None:
+    """Free GPUs, CPU and memory per node from every pod's requests; None when pods of other
+    workloads could not be listed."""
+    if snapshot.cluster_pods is None:
+        return None
+    used: dict[str, tuple[int, float, float]] = {}
+    for pod in snapshot.cluster_pods:
+        node = pod.spec.node_name
+        if node and not pod.is_terminated:
+            gpus, cpu, memory = used.get(node, (0, 0.0, 0.0))
+            used[node] = (
+                gpus + workload.gpus_of(pod),
+                cpu + pod.spec.request("cpu"),
+                memory + pod.spec.request("memory"),
+            )
+    return {
+        node.name: Room(
+            max(0, node.allocatable_gpus - used.get(node.name, (0, 0.0, 0.0))[0]),
+            node.allocatable("cpu") - used.get(node.name, (0, 0.0, 0.0))[1],
+            node.allocatable("memory") - used.get(node.name, (0, 0.0, 0.0))[2],
         )
         for node in snapshot.nodes
     }

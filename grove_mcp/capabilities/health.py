@@ -24,8 +24,11 @@ from .workload import Gang, Workload, build_workload
 
 _SEVERITY_ORDER = {Severity.critical: 0, Severity.warning: 1, Severity.info: 2}
 STARTUP_ACTION = (
-    "None expected: this gang was never fully scheduled, and Grove ignores "
-    "breaches from initial startup."
+    "None expected: this gang never became Ready, and Grove ignores breaches from initial startup."
+)
+UNLESS_STARTUP = (
+    " (unless the gang never became Ready: Grove ignores breaches from initial startup, "
+    "and this Grove version does not report whether it did)"
 )
 CAVEAT = (
     "Grove ignores breaches during initial startup (a scaling group that was never "
@@ -37,13 +40,15 @@ def build_health(snapshot: Snapshot, name: str) -> HealthReport:
     """The health report of one PodCliqueSet (raises NotFound listing what exists)."""
     workload = build_workload(snapshot, name)
     gangs = [_gang_health(workload, e) for e in evaluate_gangs(workload)]
+    issues = _workload_issues(workload)
     delay, _ = workload.pcs.termination_delay
     return HealthReport(
         **header(snapshot, workload),
         name=name,
         termination_delay_seconds=int(delay.total_seconds()),
+        issues=issues,
         gangs=gangs,
-        summary=_summary(gangs),
+        summary=_summary(gangs, issues),
     )
 
 
@@ -51,7 +56,8 @@ def build_health_all(snapshot: Snapshot) -> HealthList:
     """Health of every PodCliqueSet in the namespace, with totals."""
     items = [build_health(snapshot, n) for n in snapshot.workload_names()]
     gangs = [g for item in items for g in item.gangs]
-    return HealthList(**header(snapshot), items=items, summary=_summary(gangs))
+    issues = [i for item in items for i in item.issues]
+    return HealthList(**header(snapshot), items=items, summary=_summary(gangs, issues))
 
 
 def _threshold(ready: int, minimum: int) -> str:
@@ -118,19 +124,18 @@ def _breaches(workload: Workload, gang: Gang) -> list[tuple[str, str, Condition]
     return found
 
 
-def _never_scheduled(gang: Gang) -> bool:
-    """The PodGang says it was never fully scheduled (needs Grove's Scheduled condition)."""
+def _initial_startup(gang: Gang) -> bool | None:
+    """Whether the gang never became Ready, as Grove reports it since PR #792 (a Ready
+    condition, and lastReady once it was); None when this Grove version does not say."""
     status = gang.podgang.status if gang.podgang else None
-    return (
-        status is not None
-        and status.condition("Scheduled") is not None
-        and (status.last_scheduled is None)
-    )
+    if status is None or status.condition("Ready") is None:
+        return None
+    return status.last_ready is None
 
 
 def _countdown(workload: Workload, gang: Gang) -> TerminationCountdown | None:
     delay, configured = workload.pcs.termination_delay
-    startup = _never_scheduled(gang)
+    startup = _initial_startup(gang)
     best: TerminationCountdown | None = None
     for subject, action, cond in _breaches(workload, gang):
         assert cond.last_transition_time is not None
@@ -140,7 +145,9 @@ def _countdown(workload: Workload, gang: Gang) -> TerminationCountdown | None:
         fraction = remaining / delay if delay > timedelta(0) else 0.0
         countdown = TerminationCountdown(
             subject=subject,
-            action=STARTUP_ACTION if startup else action,
+            action=STARTUP_ACTION
+            if startup
+            else action + (UNLESS_STARTUP if startup is None else ""),
             breached_since=cond.last_transition_time,
             termination_delay_seconds=int(delay.total_seconds()),
             delay_configured=configured,
@@ -224,6 +231,7 @@ def _issues(
             nodes=workload.nodes,
             base_gang=gang.base_gang,
             pcs=workload.name,
+            now=workload.now,
         )
     return sorted(
         issues,
@@ -257,15 +265,54 @@ def _gang_health(workload: Workload, evaluation: GangEvaluation) -> GangHealth:
     )
 
 
-def _summary(gangs: list[GangHealth]) -> HealthSummary:
+def _workload_issues(workload: Workload) -> list[Finding]:
+    """Problems of the PodCliqueSet itself, before any gang exists to carry them."""
+    pcs = workload.pcs
+    namespace = pcs.metadata.namespace
+    issues = [
+        Finding(
+            code="OPERATOR_ERROR",
+            severity=Severity.warning,
+            subject=f"podcliqueset/{pcs.name}",
+            message=f"The Grove operator recorded an error: {e.description or e.code}",
+            evidence=[f"status.lastErrors: {e.code}"],
+            remediation="Read the operator's logs around that time: kubectl logs -n "
+            "grove-system deploy/grove-operator.",
+            since=e.observed_at,
+        )
+        for e in pcs.status.last_errors
+    ]
+    if pcs.spec.replicas > 0 and not workload.cliques:
+        issues.append(
+            Finding(
+                code="NO_PODCLIQUES",
+                severity=Severity.critical,
+                subject=f"podcliqueset/{pcs.name}",
+                message=f"{pcs.name} asks for {pcs.spec.replicas} replica(s) but has no "
+                "PodCliques: nothing is running for it.",
+                evidence=[
+                    f"spec.replicas={pcs.spec.replicas}; PodCliques labelled "
+                    f"app.kubernetes.io/part-of={pcs.name}: none"
+                ],
+                remediation="Check that the Grove operator runs and reconciles this namespace "
+                "(kubectl get pods -n grove-system; kubectl describe pcs "
+                f"{pcs.name} -n {namespace}).",
+            )
+        )
+    return issues
+
+
+def _summary(gangs: list[GangHealth], issues: list[Finding]) -> HealthSummary:
     healthy = sum(1 for g in gangs if g.healthy)
     at_risk = [
         g.termination
         for g in gangs
-        if g.termination is not None and not g.termination.initial_startup
+        if g.termination is not None and g.termination.initial_startup is not True
     ]
     next_seconds = min((t.remaining_seconds for t in at_risk), default=None)
     text = f"{healthy}/{len(gangs)} gangs healthy"
+    if any(i.code == "NO_PODCLIQUES" for i in issues):
+        text += " | no PodCliques exist"
     if at_risk:
         text += (
             f" | {len(at_risk)} gang{'s' if len(at_risk) > 1 else ''} at risk of "
@@ -276,6 +323,6 @@ def _summary(gangs: list[GangHealth]) -> HealthSummary:
         gangs_total=len(gangs),
         gangs_at_risk=len(at_risk),
         next_termination_seconds=next_seconds,
-        ok=healthy == len(gangs),
+        ok=healthy == len(gangs) and not any(i.severity == Severity.critical for i in issues),
         text=text,
     )

@@ -3,20 +3,23 @@
 Grove's ``PodGang.status.placementScore`` is written by no scheduler today, so grove-mcp computes
 an *observed* score from where the pods are, always labelled as derived.
 
-For a gang with scheduled pods P requesting G GPUs in total, at every topology level ℓ
+For a gang whose scheduled GPU pods P request G > 0 GPUs in total, at every topology level ℓ
 (broadest first, i = 0 … n-1):
 
 * ``span(ℓ)``    = distinct domains at ℓ holding pods of P (a node without the level's label
                    counts as a domain of its own),
-* ``minimum(ℓ)`` = the fewest domains at ℓ whose allocatable GPUs add up to G (take domains by
-                   capacity, largest first); 1 when G = 0,
+* ``minimum(ℓ)`` = the fewest domains at ℓ that can hold P: the largest domains (by allocatable
+                   GPUs) are tried, k = 1, 2, …, packing P's pods first-fit-decreasing into their
+                   nodes' allocatable GPUs; capped at span(ℓ), which the actual placement proves,
 * ``e(ℓ)``       = minimum(ℓ) / span(ℓ), in (0, 1],
 * ``w(ℓ)``       = i + 1, so narrower levels (host, rack: NVLink, same switch) weigh more,
 
 and ``score = Σ w(ℓ)·e(ℓ) / Σ w(ℓ)``. 1.0 means the gang spans the fewest domains achievable at
-every level. Moving a pod into domains the gang already occupies (at every level) never lowers
-the score: G and every ``minimum(ℓ)`` stay, no ``span(ℓ)`` grows. Pending pods are not placed
-and do not count; the capacity bound ignores fragmentation by other workloads.
+every level. Pods without GPUs (routers, frontends) do not count: where they run does not make
+a gang's GPU traffic cross racks. Moving a pod onto a node that already runs the gang's GPU pods
+never lowers the score (G and every minimum(ℓ) stay, no span(ℓ) grows). Pending pods do not
+count. No score (None) when no GPU pod is placed or the nodes' GPU capacity is not reported
+(e.g. GPUs only through DRA, without device-plugin allocatable).
 """
 
 from __future__ import annotations
@@ -68,45 +71,60 @@ def domain_of(node_name: str, node: Node | None, key: str) -> str:
     return f"<no {key}: {node_name}>"
 
 
-def domain_capacities(nodes: Iterable[Node], key: str) -> dict[str, int]:
-    """Allocatable GPUs per domain at one level."""
-    capacity: dict[str, int] = {}
+def domain_nodes(nodes: Iterable[Node], key: str) -> dict[str, list[int]]:
+    """Allocatable GPUs of each node, grouped by domain at one level."""
+    grouped: dict[str, list[int]] = {}
     for node in nodes:
-        domain = domain_of(node.name, node, key)
-        capacity[domain] = capacity.get(domain, 0) + node.allocatable_gpus
-    return capacity
+        grouped.setdefault(domain_of(node.name, node, key), []).append(node.allocatable_gpus)
+    return grouped
 
 
-def minimum_domains(capacities: Iterable[int], demand: int) -> int:
-    """Fewest domains whose capacities reach ``demand`` (largest first); 1 for no demand."""
-    if demand <= 0:
-        return 1
-    total, count = 0, 0
-    for capacity in sorted(capacities, reverse=True):
-        total += capacity
-        count += 1
-        if total >= demand:
+def _fits(sizes: list[int], capacities: list[int]) -> bool:
+    """First-fit-decreasing of pod sizes into node capacities."""
+    free = sorted(capacities, reverse=True)
+    for size in sorted(sizes, reverse=True):
+        slot = next((i for i, room in enumerate(free) if room >= size), None)
+        if slot is None:
+            return False
+        free[slot] -= size
+    return True
+
+
+def minimum_domains(sizes: list[int], domains: dict[str, list[int]]) -> int | None:
+    """Fewest domains (largest first) whose nodes hold ``sizes``; None if all of them cannot."""
+    ranked = sorted(domains.items(), key=lambda item: (-sum(item[1]), item[0]))
+    capacities: list[int] = []
+    for count, (_, nodes) in enumerate(ranked, 1):
+        capacities += nodes
+        if _fits(sizes, capacities):
             return count
-    return max(count, 1)
+    return None
 
 
 def score_placement(
     pods: Sequence[PlacedPod], nodes: Mapping[str, Node], levels: Sequence[TopologyLevel]
 ) -> Placement | None:
-    """The derived score of scheduled pods, or None when nothing is placed."""
-    if not pods or not levels:
+    """The derived score of scheduled GPU pods, or None when it cannot be computed."""
+    gpu_pods = [p for p in pods if p.gpus > 0]
+    if not gpu_pods or not levels:
         return None
-    demand = sum(p.gpus for p in pods)
+    sizes = [p.gpus for p in gpu_pods]
     measured: list[LevelPlacement] = []
     for index, level in enumerate(levels):
-        domains = sorted({domain_of(p.node, nodes.get(p.node), level.key) for p in pods})
-        capacities = domain_capacities(nodes.values(), level.key)
-        minimum = min(minimum_domains(capacities.values(), demand), len(domains))
+        spanned = sorted({domain_of(p.node, nodes.get(p.node), level.key) for p in gpu_pods})
+        minimum = minimum_domains(sizes, domain_nodes(nodes.values(), level.key))
+        if minimum is None:
+            return None  # the nodes' GPU capacity is not reported: no honest minimum
         measured.append(
             LevelPlacement(
-                level.domain, level.key, index + 1, len(domains), minimum, tuple(domains)
+                level.domain,
+                level.key,
+                index + 1,
+                len(spanned),
+                min(minimum, len(spanned)),
+                tuple(spanned),
             )
         )
     total_weight = sum(lv.weight for lv in measured)
     score = sum(lv.weight * lv.efficiency for lv in measured) / total_weight
-    return Placement(round(score, 4), demand, len(pods), tuple(measured))
+    return Placement(round(score, 4), sum(sizes), len(gpu_pods), tuple(measured))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 
 from ..grove import Event, Node, Pod, find_condition
+from ..grove.core import ContainerStatus
 from ..reports.common import Finding, Severity
 
 CRASH_RESTARTS = 3
+RECENT_EXIT = timedelta(minutes=10)
 _IMAGE_REASONS = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
 _CONFIG_REASONS = {"CreateContainerConfigError", "CreateContainerError", "RunContainerError"}
 _GPU_SHORTAGE = re.compile(r"Insufficient nvidia\.com/gpu")
@@ -34,9 +37,11 @@ def pod_findings(
     nodes: Mapping[str, Node],
     base_gang: str | None,
     pcs: str,
+    now: datetime,
 ) -> list[Finding]:
     """Every problem visible on one pod, with evidence and a remediation."""
     subject = f"pod/{pod.name}"
+    ns = f"-n {pod.metadata.namespace} " if pod.metadata.namespace else ""
     since = pod.metadata.creation_timestamp
     if pod.metadata.deletion_timestamp:
         return [
@@ -57,7 +62,7 @@ def pod_findings(
                 subject=subject,
                 message=f"{clique} pod failed: {pod.status.reason or 'unknown reason'}.",
                 evidence=[m for m in [pod.status.message] if m],
-                remediation=f"kubectl describe pod {pod.name}; Grove replaces failed pods "
+                remediation=f"kubectl describe pod {ns}{pod.name}; Grove replaces failed pods "
                 "of its cliques.",
                 since=since,
             )
@@ -87,7 +92,7 @@ def pod_findings(
             )
         ]
     if not pod.spec.node_name:
-        return [_unschedulable(pod, clique, events, subject, pcs)]
+        return [_unschedulable(pod, clique, events, subject, pcs, ns)]
     findings: list[Finding] = []
     node = nodes.get(pod.spec.node_name)
     if node is not None and not node.is_ready:
@@ -103,7 +108,7 @@ def pod_findings(
                 since=since,
             )
         )
-    findings.extend(_container_findings(pod, clique, subject))
+    findings.extend(_container_findings(pod, clique, subject, ns, now))
     if pod.status.phase == "Running" and not pod.is_ready and not findings:
         cond = find_condition(pod.status.conditions, "Ready")
         findings.append(
@@ -115,7 +120,7 @@ def pod_findings(
                 evidence=[f"Ready={cond.status} {cond.reason or ''} {cond.message or ''}".strip()]
                 if cond
                 else [],
-                remediation=f"Check its readiness probe and logs: kubectl logs {pod.name}.",
+                remediation=f"Check its readiness probe and logs: kubectl logs {ns}{pod.name}.",
                 since=cond.last_transition_time if cond else since,
             )
         )
@@ -123,7 +128,7 @@ def pod_findings(
 
 
 def _unschedulable(
-    pod: Pod, clique: str, events: Sequence[Event], subject: str, pcs: str
+    pod: Pod, clique: str, events: Sequence[Event], subject: str, pcs: str, ns: str
 ) -> Finding:
     cond = find_condition(pod.status.conditions, "PodScheduled")
     event = latest_event(events, pod.name, "FailedScheduling")
@@ -146,11 +151,12 @@ def _unschedulable(
         remediation = (
             f"No node has {pod.gpus} free GPU(s) for it. Free GPUs on one node, add "
             f"GPU nodes, or lower the clique's GPU request; 'kubectl grove topology "
-            f"{pcs}' shows free GPUs per node."
+            f"{ns}{pcs}' shows free GPUs per node."
         )
     else:
         remediation = (
-            f"Read the scheduler's reason above; kubectl describe pod {pod.name} shows all of it."
+            f"Read the scheduler's reason above; kubectl describe pod {ns}{pod.name} shows all of "
+            "it."
         )
     return Finding(
         code="POD_UNSCHEDULABLE",
@@ -170,7 +176,22 @@ def _short_reason(message: str) -> str:
     return message.split(" preemption:", 1)[0].strip()
 
 
-def _container_findings(pod: Pod, clique: str, subject: str) -> list[Finding]:
+def _restarting(status: ContainerStatus, now: datetime) -> bool:
+    """Crash-looping: in CrashLoopBackOff, or restarted often, lately, and not ready."""
+    if status.state.waiting and status.state.waiting.reason == "CrashLoopBackOff":
+        return True
+    last = status.last_state.terminated
+    recent = (
+        last is not None
+        and last.finished_at is not None
+        and (now - last.finished_at <= RECENT_EXIT)
+    )
+    return status.restart_count >= CRASH_RESTARTS and recent and not status.ready
+
+
+def _container_findings(
+    pod: Pod, clique: str, subject: str, ns: str, now: datetime
+) -> list[Finding]:
     findings = []
     for status in (*pod.status.init_container_statuses, *pod.status.container_statuses):
         waiting = status.state.waiting
@@ -179,7 +200,7 @@ def _container_findings(pod: Pod, clique: str, subject: str) -> list[Finding]:
         last_text = (
             f"last exit: {last.reason or 'terminated'} (code {last.exit_code})" if last else ""
         )
-        if reason == "CrashLoopBackOff" or status.restart_count >= CRASH_RESTARTS:
+        if _restarting(status, now):
             findings.append(
                 Finding(
                     code="CRASH_LOOP",
@@ -188,7 +209,7 @@ def _container_findings(pod: Pod, clique: str, subject: str) -> list[Finding]:
                     message=f"{clique} container {status.name} keeps restarting "
                     f"({status.restart_count} restarts).",
                     evidence=[e for e in [f"state: {reason}" if reason else "", last_text] if e],
-                    remediation=f"kubectl logs {pod.name} -c {status.name} --previous",
+                    remediation=f"kubectl logs {ns}{pod.name} -c {status.name} --previous",
                     since=last.finished_at if last else None,
                 )
             )
@@ -211,7 +232,7 @@ def _container_findings(pod: Pod, clique: str, subject: str) -> list[Finding]:
                     subject=subject,
                     message=f"{clique} container {status.name} cannot start: {reason}.",
                     evidence=[waiting.message or reason] if waiting else [],
-                    remediation=f"kubectl describe pod {pod.name}",
+                    remediation=f"kubectl describe pod {ns}{pod.name}",
                 )
             )
     return findings

@@ -21,7 +21,7 @@ from ..snapshot import Snapshot
 from .common import header
 from .consolidation import recommend
 from .gangs import GangEvaluation, evaluate_gangs, placement_report
-from .gpu_usage import NodeGpus, dra_gpus_by_pod, node_usage, pod_gpus, sum_usage
+from .gpu_usage import NodeGpus, node_rooms, node_usage, sum_usage
 from .placement import domain_of
 from .workload import PODCLIQUE_LABEL, Workload, build_workload
 
@@ -32,9 +32,8 @@ def build_topology(snapshot: Snapshot, name: str) -> TopologyReport:
     """The topology report of one PodCliqueSet (raises NotFound listing what exists)."""
     workload = build_workload(snapshot, name)
     evaluations = evaluate_gangs(workload)
-    usage = node_usage(snapshot, workload.pods)
-    dra = dra_gpus_by_pod(snapshot.resource_claims)
-    pod_view = _pod_views(workload, dra)
+    usage = node_usage(snapshot, workload)
+    pod_view = _pod_views(workload)
     levels = workload.topology.levels
     gangs = [_gang_placement(e, pod_view) for e in evaluations]
     derived = [g.derived_placement.score for g in gangs if g.derived_placement]
@@ -45,7 +44,9 @@ def build_topology(snapshot: Snapshot, name: str) -> TopologyReport:
         and e.gang.podgang.status.placement_score is not None
         and 0.0 <= e.gang.podgang.status.placement_score <= 1.0
     ]
-    recommendations = [r for e in evaluations if (r := recommend(workload, e, usage, dra))]
+    rooms = node_rooms(snapshot, workload)
+    constraints = _constraints(workload)
+    recommendations = [r for e in evaluations if (r := recommend(workload, e, rooms))]
     return TopologyReport(
         **header(snapshot, workload),
         name=name,
@@ -54,12 +55,12 @@ def build_topology(snapshot: Snapshot, name: str) -> TopologyReport:
             kind=workload.topology.kind,
             levels=[TopologyLevelInfo(domain=lv.domain, key=lv.key) for lv in levels],
         ),
-        constraints=_constraints(workload),
+        constraints=constraints,
         placement_score=min(derived) if derived else None,
         reported_placement_score=min(reported) if reported else None,
         gangs=gangs,
         tree=_tree(workload, evaluations, usage, pod_view),
-        warnings=_warnings(snapshot, workload, evaluations),
+        warnings=_warnings(snapshot, workload, evaluations, constraints),
         recommendations=recommendations,
     )
 
@@ -69,7 +70,7 @@ def build_topology_all(snapshot: Snapshot) -> TopologyList:
     return TopologyList(**header(snapshot), items=items)
 
 
-def _pod_views(workload: Workload, dra: Mapping[str, int]) -> dict[str, PodPlacement]:
+def _pod_views(workload: Workload) -> dict[str, PodPlacement]:
     gang_of = {p.name: g.name for g in workload.gangs for p in g.pods}
     short = {c.name: workload.clique_short_name(c) for c in workload.cliques}
     return {
@@ -79,7 +80,7 @@ def _pod_views(workload: Workload, dra: Mapping[str, int]) -> dict[str, PodPlace
             gang=gang_of.get(p.name),
             phase=p.status.phase,
             ready=p.is_ready,
-            gpus=pod_gpus(p, dra),
+            gpus=workload.gpus_of(p),
         )
         for p in workload.pods
     }
@@ -88,7 +89,7 @@ def _pod_views(workload: Workload, dra: Mapping[str, int]) -> dict[str, PodPlace
 def _gang_placement(evaluation: GangEvaluation, pods: Mapping[str, PodPlacement]) -> GangPlacement:
     placement = evaluation.placement
     verdict = (
-        "unplaced" if placement is None else ("optimal" if placement.score >= 1.0 else "fragmented")
+        "unscored" if placement is None else ("optimal" if placement.score >= 1.0 else "fragmented")
     )
     podgang = evaluation.gang.podgang
     return GangPlacement(
@@ -145,11 +146,17 @@ def _tree(
     placed = [p for p in workload.pods if p.spec.node_name and not p.is_terminated]
     if not levels:
         nodes = sorted({p.spec.node_name or "" for p in placed})
+        split = any(
+            lv.span > lv.minimum
+            for e in evaluations
+            if e.placement is not None
+            for lv in e.placement.levels
+        )
         return [
             DomainPlacement(
                 level="cluster",
-                name="cluster",
-                verdict="optimal",
+                name="all nodes",
+                verdict="fragmented" if split else "optimal",
                 gpus=sum_usage(usage[n] for n in nodes if n in usage).report(),
                 domains=[],
                 nodes=[_node(workload, n, usage, pods, placed) for n in nodes],
@@ -216,15 +223,18 @@ def _node(
     gpus = usage.get(name, NodeGpus(0, 0, None))
     return NodePlacement(
         name=name,
-        ready=node.is_ready if node else False,
-        schedulable=not node.spec.unschedulable if node else False,
+        ready=node.is_ready if node else None,
+        schedulable=not node.spec.unschedulable if node else None,
         gpus=gpus.report(),
         pods=[pods[p.name] for p in placed if p.spec.node_name == name],
     )
 
 
 def _warnings(
-    snapshot: Snapshot, workload: Workload, evaluations: list[GangEvaluation]
+    snapshot: Snapshot,
+    workload: Workload,
+    evaluations: list[GangEvaluation],
+    constraints: list[ConstraintInfo],
 ) -> list[Finding]:
     warnings: list[Finding] = []
     constraint = workload.pcs.spec.template.topology_constraint
@@ -261,21 +271,23 @@ def _warnings(
                     subject=f"podgang/{evaluation.gang.name}",
                     message=f"{len(unscheduled)} pod(s) of gang {evaluation.gang.name} have no node.",
                     evidence=[p.name for p in unscheduled],
-                    remediation=f"kubectl grove health {workload.name} shows why.",
+                    remediation=f"kubectl grove health {workload.name} -n "
+                    f"{workload.pcs.metadata.namespace} shows why.",
                 )
             )
-    if constraint is None or constraint.required is None:
+    if not any(c.required for c in constraints):
         warnings.append(
             Finding(
                 code="NO_PACK_CONSTRAINT",
                 severity=Severity.info,
                 subject=f"podcliqueset/{workload.name}",
-                message="No required pack constraint: the scheduler may spread a gang across racks.",
+                message="No required pack constraint at any level (PodCliqueSet, scaling group or "
+                "clique): the scheduler may spread a gang across racks.",
                 remediation="Set spec.template.topologyConstraint.pack.required (e.g. rack) when you "
                 "create the PodCliqueSet.",
             )
         )
-    elif constraint.is_legacy:
+    elif constraint is not None and constraint.is_legacy:
         warnings.append(
             Finding(
                 code="LEGACY_PACK_DOMAIN",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +16,7 @@ from ..grove import (
     PodCliqueScalingGroup,
     PodCliqueSet,
     PodGang,
+    ResourceClaim,
     TopologyLevel,
 )
 from ..snapshot import PART_OF, Snapshot
@@ -26,6 +27,7 @@ PODGANG_LABEL = "grove.io/podgang"
 BASE_PODGANG = "grove.io/base-podgang"
 SCALING_GROUP_LABEL = "grove.io/podcliquescalinggroup"
 TOPOLOGY_ANNOTATION = "grove.io/topology-name"
+UNASSIGNED = "(no gang)"
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,11 @@ class Workload:
     now: datetime
     podgangs_available: bool
     nodes_available: bool
+    dra_gpus: Mapping[str, int]
+
+    def gpus_of(self, pod: Pod) -> int:
+        """GPUs of a pod: device-plugin requests plus devices allocated through DRA claims."""
+        return pod.gpus + self.dra_gpus.get(pod.metadata.uid or "", 0)
 
     @property
     def name(self) -> str:
@@ -91,6 +98,16 @@ class Workload:
 
     def pods_of(self, clique: PodClique) -> tuple[Pod, ...]:
         return tuple(p for p in self.pods if p.labels.get(PODCLIQUE_LABEL) == clique.name)
+
+
+def dra_gpus_by_pod(claims: Iterable[ResourceClaim] | None) -> dict[str, int]:
+    """GPU devices allocated through DRA, per consuming pod UID."""
+    result: dict[str, int] = {}
+    for claim in claims or ():
+        devices = claim.gpu_devices()
+        for uid in claim.reserved_pod_uids:
+            result[uid] = result.get(uid, 0) + devices
+    return result
 
 
 def replica_index(labels: Mapping[str, str]) -> int | None:
@@ -150,23 +167,26 @@ def build_workload(snapshot: Snapshot, name: str) -> Workload:
         now=snapshot.now,
         podgangs_available=snapshot.podgangs_available,
         nodes_available=snapshot.nodes_available,
+        dra_gpus=dra_gpus_by_pod(snapshot.resource_claims),
     )
 
 
 def _gangs(
     cliques: tuple[PodClique, ...], podgangs: tuple[PodGang, ...], pods: tuple[Pod, ...]
 ) -> tuple[Gang, ...]:
-    """Gangs from PodGang ``podgroups`` (plus the cliques' gang label); never from names."""
-    members: dict[str, list[PodClique]] = {}
-    for gang in podgangs:
-        groups = {g.name for g in gang.spec.podgroups}
-        members[gang.name] = [
-            c for c in cliques if c.name in groups or c.labels.get(PODGANG_LABEL) == gang.name
-        ]
+    """Gangs from PodGang ``podgroups``, never from names. Each clique belongs to one gang: the
+    PodGang listing it (the one its ``grove.io/podgang`` label names, if several do), else the
+    gang its label names, else ``UNASSIGNED``."""
+    listing: dict[str, list[str]] = {}
+    for gang in sorted(podgangs, key=lambda g: g.name):
+        for group in gang.spec.podgroups:
+            listing.setdefault(group.name, []).append(gang.name)
+    members: dict[str, list[PodClique]] = {g.name: [] for g in podgangs}
     for clique in cliques:
         label = clique.labels.get(PODGANG_LABEL)
-        if label and label not in members:
-            members[label] = [c for c in cliques if c.labels.get(PODGANG_LABEL) == label]
+        listed = listing.get(clique.name, [])
+        gang = label if label in listed else (listed[0] if listed else label or UNASSIGNED)
+        members.setdefault(gang, []).append(clique)
     by_name = {g.name: g for g in podgangs}
     gangs = []
     for gang_name, gang_cliques in members.items():
@@ -226,8 +246,10 @@ def resolve_topology(
     elif len(topologies) == 1:
         chosen = topologies[0]
     elif topologies:
+        bindings = [t for t in topologies if not t.is_legacy]
         legacy = [t for t in topologies if t.is_legacy]
-        chosen = legacy[0] if len(legacy) == 1 else None
+        single = bindings if bindings else legacy  # a binding supersedes a stale legacy one
+        chosen = single[0] if len(single) == 1 else None
         if chosen is None:
             names = ", ".join(sorted(t.name for t in topologies))
             note = (

@@ -54,8 +54,31 @@ class PodResourceClaim(KubeModel):
     resource_claim_template_name: str | None = None
 
 
+class Taint(KubeModel):
+    key: str
+    value: str | None = None
+    effect: str = ""
+
+
 class SchedulingGate(KubeModel):
     name: str
+
+
+class Toleration(KubeModel):
+    key: str | None = None
+    operator: str | None = None
+    value: str | None = None
+    effect: str | None = None
+
+    def tolerates(self, taint: Taint) -> bool:
+        """Kubernetes' matching: key (or empty key with Exists), value unless Exists, effect."""
+        if self.key and self.key != taint.key:
+            return False
+        if not self.key and self.operator != "Exists":
+            return False
+        if self.operator != "Exists" and (self.value or "") != (taint.value or ""):
+            return False
+        return not self.effect or self.effect == taint.effect
 
 
 class PodSpec(KubeModel):
@@ -64,6 +87,7 @@ class PodSpec(KubeModel):
     containers: tuple[Container, ...] = ()
     init_containers: tuple[Container, ...] = ()
     scheduling_gates: tuple[SchedulingGate, ...] = ()
+    tolerations: tuple[Toleration, ...] = ()
     resource_claims: tuple[PodResourceClaim, ...] = ()
     priority_class_name: str | None = None
 
@@ -148,12 +172,6 @@ class Pod(KubeObject):
         return sum(s.restart_count for s in self.status.container_statuses)
 
 
-class Taint(KubeModel):
-    key: str
-    value: str | None = None
-    effect: str = ""
-
-
 class NodeSpec(KubeModel):
     unschedulable: bool = False
     taints: tuple[Taint, ...] = ()
@@ -173,6 +191,18 @@ class NodeStatus(KubeModel):
 class Node(KubeObject):
     spec: NodeSpec = Field(default_factory=NodeSpec)
     status: NodeStatus = Field(default_factory=NodeStatus)
+
+    def allocatable(self, resource: str) -> float:
+        raw = self.status.allocatable.get(resource, self.status.capacity.get(resource))
+        return parse_quantity(raw)
+
+    def admits(self, pod: Pod) -> bool:
+        """Every NoSchedule/NoExecute taint of the node is tolerated by the pod."""
+        return all(
+            any(t.tolerates(taint) for t in pod.spec.tolerations)
+            for taint in self.spec.taints
+            if taint.effect in ("NoSchedule", "NoExecute")
+        )
 
     @property
     def allocatable_gpus(self) -> int:

@@ -91,10 +91,19 @@ def _normalise_update_progress(status: Any) -> Any:
     return {**status, "updateProgress": mapped}
 
 
+class LastError(KubeModel):
+    """An error the operator recorded on the object (``status.lastErrors``)."""
+
+    code: str = ""
+    description: str = ""
+    observed_at: datetime | None = None
+
+
 class _StatusWithProgress(KubeModel):
     update_progress: UpdateProgress | None = None
     conditions: tuple[Condition, ...] = ()
     observed_generation: int | None = None
+    last_errors: tuple[LastError, ...] = ()
 
     @model_validator(mode="before")
     @classmethod

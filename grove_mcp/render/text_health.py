@@ -94,6 +94,8 @@ def render_health(report: HealthReport, fancy: bool = True) -> RenderableType:
             f"as of {report.as_of:%Y-%m-%d %H:%M:%SZ}"
         ),
     ]
+    if report.issues:
+        parts += [Text("Issues:", style="bold"), finding_lines(report.issues, "  ")]
     parts += [_gang_box(g, report) for g in report.gangs]
     summary = Text("Summary: ", style="bold")
     summary.append(report.summary.text, style="green" if report.summary.ok else "red")

@@ -85,11 +85,11 @@ class LevelPlacementReport(ReportModel):
         "broadest level (1) to the narrowest (n); narrower weighs more."
     )
     domains_spanned: int = Field(
-        description="Distinct domains at this level holding the gang's scheduled pods."
+        description="Distinct domains at this level holding the gang's scheduled GPU pods."
     )
     minimum_domains: int = Field(
-        description="Fewest domains at this level whose allocatable GPUs "
-        "could hold the gang's GPU demand (largest first)."
+        description="Fewest domains at this level (largest first) whose nodes' allocatable "
+        "GPUs hold the gang's GPU pods, packed first-fit-decreasing; at most domains_spanned."
     )
     efficiency: float = Field(description="minimum_domains / domains_spanned, 1.0 = tightest.")
     domains: list[str] = Field(description="The domains spanned, sorted.")
@@ -99,15 +99,16 @@ PLACEMENT_FORMULA = (
     "Derived by grove-mcp from actual placement (not reported by any scheduler): for each "
     "topology level l (broadest first, weight w = 1..n), e(l) = minimum_domains / "
     "domains_spanned, where minimum_domains is the fewest domains whose allocatable GPUs hold "
-    "the gang's scheduled GPU demand; score = sum(w*e) / sum(w). 1.0 = the fewest domains "
-    "achievable at every level. Pending pods do not count."
+    "the gang's scheduled GPU pods (packed first-fit-decreasing into node capacities, capped "
+    "at domains_spanned); score = sum(w*e) / sum(w). 1.0 = the fewest domains achievable at "
+    "every level. Pods without GPUs (routers) and pending pods do not count."
 )
 
 
 class DerivedPlacement(ReportModel):
     score: float = Field(description=PLACEMENT_FORMULA)
-    gpus: int = Field(description="GPUs requested by the gang's scheduled pods.")
-    pods_placed: int = Field(description="Scheduled pods the score is computed over.")
+    gpus: int = Field(description="GPUs of the gang's scheduled pods (device plugin and DRA).")
+    pods_placed: int = Field(description="Scheduled GPU pods the score is computed over.")
     levels: list[LevelPlacementReport] = Field(description="Per-level breakdown, broadest first.")
 
 

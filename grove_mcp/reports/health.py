@@ -64,10 +64,12 @@ class TerminationCountdown(ReportModel):
     remaining_fraction: float = Field(
         description="remaining / delay, clamped to [0, 1], for a bar."
     )
-    initial_startup: bool = Field(
-        description="True when the PodGang reports it was never fully scheduled (Scheduled "
-        "condition present, lastScheduled unset): Grove ignores breaches from initial startup, "
-        "so no termination is expected."
+    initial_startup: bool | None = Field(
+        description="True when the PodGang reports it never became Ready (Grove PR #792: Ready "
+        "condition present, lastReady unset): Grove ignores breaches from initial startup, so "
+        "no termination is expected. False when it was Ready before. Null when this Grove "
+        "version does not report it (then the countdown holds unless the gang never became "
+        "Ready)."
     )
     caveat: str = Field(
         description="Limits of the prediction (Grove skips breaches from initial "
@@ -90,7 +92,7 @@ class GangHealth(ReportModel):
         description="PodGang.status.placementScore; null = not reported."
     )
     derived_placement: DerivedPlacement | None = Field(
-        description="Placement score derived by grove-mcp from actual placement."
+        description="Placement score derived by grove-mcp from actual placement; null when it cannot be computed: no GPU pod placed, nodes unreadable, or node GPU capacity not reported (e.g. DRA only)."
     )
     cliques: list[CliqueHealth] = Field(description="The gang's cliques against their thresholds.")
     conditions: list[ConditionReport] = Field(
@@ -121,6 +123,10 @@ class HealthReport(ReportHeader):
     report: Literal["health"] = Field(default="health", description="Report type.")
     name: str = Field(description="PodCliqueSet name.")
     termination_delay_seconds: int = Field(description="The PCS's terminationDelay.")
+    issues: list[Finding] = Field(
+        description="Problems of the PodCliqueSet itself: errors the operator recorded "
+        "(status.lastErrors), replicas without any PodClique."
+    )
     gangs: list[GangHealth] = Field(description="One entry per gang, by replica, base gang first.")
     summary: HealthSummary = Field(description="Totals and the one-line summary.")
 

@@ -86,10 +86,9 @@ class GangRow(ReportModel):
         "reported (no scheduler writes it today)."
     )
     derived_placement: DerivedPlacement | None = Field(
-        description="Placement score derived by "
-        "grove-mcp from where the pods are; null "
-        "when no pod is placed or nodes are "
-        "unreadable."
+        description="Placement score derived by grove-mcp from where the GPU pods are; null "
+        "when it cannot be computed: no GPU pod placed, nodes unreadable, or node GPU capacity "
+        "not reported (e.g. DRA only)."
     )
     pods_ready: int = Field(description="Ready pods in the gang.")
     pods_total: int = Field(description="Pods in the gang.")

@@ -61,8 +61,13 @@ class PodPlacement(ReportModel):
 
 class NodePlacement(ReportModel):
     name: str = Field(description="Node name.")
-    ready: bool = Field(description="Node Ready condition.")
-    schedulable: bool = Field(description="False when cordoned (spec.unschedulable).")
+    ready: bool | None = Field(
+        description="Node Ready condition; null when the node could not be read."
+    )
+    schedulable: bool | None = Field(
+        description="False when cordoned (spec.unschedulable); null when the node could not be "
+        "read."
+    )
     gpus: GpuUsage = Field(description="GPU accounting of the node.")
     pods: list[PodPlacement] = Field(description="This PodCliqueSet's pods on the node, by name.")
 
@@ -91,10 +96,10 @@ class GangPlacement(ReportModel):
         description="PodGang.status.placementScore; null = not reported."
     )
     derived_placement: DerivedPlacement | None = Field(
-        description="Score derived from actual placement; null when nothing is placed."
+        description="Score derived from actual placement; null when it cannot be computed: no GPU pod placed, nodes unreadable, or node GPU capacity not reported (e.g. DRA only)."
     )
-    verdict: Literal["optimal", "fragmented", "unplaced"] = Field(
-        description="optimal when the derived score is 1.0."
+    verdict: Literal["optimal", "fragmented", "unscored"] = Field(
+        description="optimal when the derived score is 1.0; unscored when it is null."
     )
     unscheduled_pods: list[PodPlacement] = Field(
         description="Pods without a node (pending or gated)."

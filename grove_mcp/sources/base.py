@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -79,7 +79,7 @@ class Source(Protocol):
 
     def watch(
         self, results: Sequence[ListResult], tick: float = 30.0
-    ) -> Iterator[list[WatchEvent]]:
+    ) -> Generator[list[WatchEvent], None, None]:
         """Batches of changes after the given results (an empty batch after ``tick`` seconds of
         quiet); sources without live data raise ``GroveError``."""
         ...

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import tarfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,8 +76,8 @@ class Manifest:
             raise BundleError(
                 f'{where}: field "capturedAt" is not an ISO-8601 time: {data["capturedAt"]!r}.'
             ) from err
-        if captured.tzinfo is None:
-            captured = captured.replace(tzinfo=UTC)
+        captured = captured.replace(tzinfo=UTC) if captured.tzinfo is None else captured
+        captured = captured.astimezone(UTC)
         return cls(
             captured_at=captured,
             namespace=str(data["namespace"]),
@@ -101,8 +101,8 @@ class Bundle:
         path = Path(path)
         if not path.exists():
             raise BundleError(
-                f"{path}: no such file or directory. Pass a bundle directory or a "
-                ".tar.gz written by 'kubectl grove diag'."
+                f"{path}: no such file or directory. Pass a bundle: a directory or .tar.gz "
+                "holding manifest.json and objects/ (see the README's 'Bundles')."
             )
         files = dict(_read_tar(path) if path.is_file() else _read_dir(path))
         if MANIFEST not in files:
@@ -263,7 +263,7 @@ class BundleSource:
 
     def watch(
         self, results: Sequence[ListResult], tick: float = 30.0
-    ) -> Iterator[list[WatchEvent]]:
+    ) -> Generator[list[WatchEvent], None, None]:
         raise GroveError(
             "--watch needs a live cluster: a bundle is a fixed capture and never "
             "changes. Drop --watch, or point at a cluster with --context."

@@ -45,6 +45,12 @@ class Conflict(GroveError):
     code = "conflict"
 
 
+class ResourceExpired(ApiError):
+    """410 Gone: a watch's resourceVersion is too old; list again."""
+
+    code = "resource_expired"
+
+
 class KubeClient:
     """A thread-safe, counted, time-bounded JSON client for the API server."""
 
@@ -55,9 +61,12 @@ class KubeClient:
         label: str,
         default_namespace: str,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        kubectl_flags: str = "",
     ) -> None:
+        """``kubectl_flags`` (e.g. `` --kubeconfig k --context c``) go into suggested commands."""
         self._api = api_client
         self.label = label
+        self.kubectl_flags = kubectl_flags
         self.default_namespace = default_namespace
         self.timeout = timeout
         self.requests_made = 0
@@ -88,11 +97,17 @@ class KubeClient:
                 "kubeconfig file, or use --demo to try grove-mcp on the embedded demo."
             )
         configuration.retries = 0
+        flags = "".join(
+            f" --{flag} {value}"
+            for flag, value in (("kubeconfig", kubeconfig), ("context", context))
+            if value
+        )
         return cls(
             client.ApiClient(configuration),
             label=label,
             default_namespace=namespace,
             timeout=timeout,
+            kubectl_flags=flags,
         )
 
     @property
@@ -182,13 +197,15 @@ class KubeClient:
                 method, url, header_params=headers, body=body, _request_timeout=timeout
             ).response
         except ApiException as err:  # status 0: TLS failed before any answer
-            raise _unreachable(self.host, err, self.timeout) from err
+            raise _unreachable(self.host, err, self.timeout, self.kubectl_flags) from err
         except urllib3.exceptions.HTTPError as err:
-            raise _unreachable(self.host, err, self.timeout) from err
+            raise _unreachable(self.host, err, self.timeout, self.kubectl_flags) from err
         if response.status >= 400:
             error = ApiException(http_resp=response)  # reads the Status body
             response.release_conn()
-            raise _translate(error, self.host, verb, kind, namespace, name) from error
+            raise _translate(
+                error, self.host, verb, kind, namespace, name, self.kubectl_flags
+            ) from error
         return response
 
 
@@ -283,12 +300,18 @@ def _status_body(err: ApiException) -> dict[str, Any]:
 
 
 def _translate(
-    err: ApiException, host: str, verb: str, kind: Kind, namespace: str | None, name: str | None
+    err: ApiException,
+    host: str,
+    verb: str,
+    kind: Kind,
+    namespace: str | None,
+    name: str | None,
+    flags: str,
 ) -> GroveError:
     body = _status_body(err)
     message = str(body.get("message") or err.reason or "").strip()
     if err.status == 403:
-        return access_denied(verb, kind, namespace, message)
+        return access_denied(verb, kind, namespace, message, flags)
     if err.status == 404:
         details = body.get("details") or {}
         if name and details.get("name") == name:
@@ -300,6 +323,8 @@ def _translate(
             f"The API server at {host} rejected the credentials (401 Unauthorized). "
             "Refresh them (log in again, or renew the token) and retry."
         )
+    if err.status == 410:
+        return ResourceExpired(f"{kind.resource}: {message or 'resource version too old'}")
     if err.status == 409:
         return Conflict(f"{kind.kind} '{name}': {message}")
     if err.status == 422:
@@ -312,24 +337,39 @@ def _translate(
     return ApiError(f"The API server at {host} answered {err.status} {err.reason}: {message}.")
 
 
-def _unreachable(host: str, err: Exception, timeout: float) -> ClusterUnreachable:
-    reason = getattr(err, "reason", err)
+def _unreachable(host: str, err: Exception, timeout: float, flags: str) -> ClusterUnreachable:
+    """Why the endpoint could not be reached, most specific cause first."""
+    reason = getattr(err, "reason", None) or err
     text = str(reason)
-    if isinstance(reason, urllib3.exceptions.SSLError) or "CERTIFICATE" in text.upper():
-        detail = (
-            "TLS verification failed; check the cluster's certificate-authority in your kubeconfig"
-        )
-    elif isinstance(reason, urllib3.exceptions.TimeoutError) or isinstance(
-        err, urllib3.exceptions.TimeoutError
+    check = f"kubectl{flags} config view --minify"
+    if (
+        isinstance(reason, urllib3.exceptions.SSLError)
+        or "CERTIFICATE" in text.upper()
+        or (isinstance(err, ApiException) and not err.status)
     ):
-        detail = f"no answer within {timeout:g}s; the API server is down, slow or unreachable"
+        detail = (
+            f"TLS failed ({_first_line(text)}). Check the certificate-authority data of the "
+            f"cluster in your kubeconfig ({check})"
+        )
+    elif isinstance(reason, urllib3.exceptions.NameResolutionError):
+        detail = f"its host name does not resolve. Check the server address ({check})"
+    elif isinstance(reason, urllib3.exceptions.NewConnectionError):
+        detail = (
+            f"the connection was refused or has no route: the API server is down or the "
+            f"address is wrong. Check the server address ({check}) and your network or VPN"
+        )
+    elif isinstance(reason, urllib3.exceptions.TimeoutError | TimeoutError):
+        detail = (
+            f"no answer within {timeout:g}s: the API server is slow or unreachable. Check "
+            "your network or VPN, or raise --request-timeout"
+        )
     else:
-        detail = "connection failed; the API server is down or the address is wrong"
-    return ClusterUnreachable(
-        f"Cannot reach the Kubernetes API server at {host}: {detail}. "
-        "Check your network or VPN and the current context "
-        "(kubectl config current-context), or raise --request-timeout."
-    )
+        detail = f"{_first_line(text)}. Check the server address ({check}) and your network"
+    return ClusterUnreachable(f"Cannot reach the Kubernetes API server at {host}: {detail}.")
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0][:200] if text.strip() else "no detail"
 
 
 def not_installed(kind: Kind) -> GroveNotInstalled:
@@ -344,7 +384,9 @@ def not_installed(kind: Kind) -> GroveNotInstalled:
     )
 
 
-def access_denied(verb: str, kind: Kind, namespace: str | None, server: str) -> AccessDenied:
+def access_denied(
+    verb: str, kind: Kind, namespace: str | None, server: str, flags: str = ""
+) -> AccessDenied:
     """The error for an RBAC denial: what was denied and how to grant or check it."""
     namespaced = bool(namespace) and kind.namespaced
     scope = (
@@ -359,7 +401,7 @@ def access_denied(verb: str, kind: Kind, namespace: str | None, server: str) -> 
     return AccessDenied(
         f"RBAC denied '{verb}' on {kind.resource} {scope}.{said} Ask a cluster admin for a "
         f'{role} granting apiGroups ["{kind.group}"], resources ["{kind.plural}"], verbs '
-        f"[{verbs}]; check with: kubectl auth can-i {verb} "
+        f"[{verbs}]; check with: kubectl{flags} auth can-i {verb} "
         f"{kind.resource}{flag}",
         verb=verb,
         resource=kind.resource,

@@ -6,13 +6,13 @@ import json
 import queue
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from ..errors import AccessDenied, ApiError, GroveError, GroveNotInstalled
+from ..errors import AccessDenied, ApiError, ClusterUnreachable, GroveError, GroveNotInstalled
 from .base import ListQuery, ListResult, WatchEvent
-from .kube import KubeClient, LineStream
+from .kube import KubeClient, LineStream, ResourceExpired
 
 WATCH_SECONDS = 290
 BATCH_SECONDS = 0.25
@@ -65,14 +65,15 @@ class LiveSource:
             body = self.kube.request(
                 "GET", query.kind, query.namespace, params=_selector_params(query)
             )
-        except (AccessDenied, GroveNotInstalled, ApiError) as err:
+        except (AccessDenied, GroveNotInstalled, ApiError, ClusterUnreachable) as err:
             if not query.optional:
                 raise
-            note = (
-                f"{query.describe()}: not served"
-                if isinstance(err, GroveNotInstalled)
-                else str(err)
-            )
+            if isinstance(err, GroveNotInstalled):
+                note = f"{query.describe()}: not served"
+            elif isinstance(err, ClusterUnreachable):
+                note = f"{query.describe()} could not be read: {err}"
+            else:
+                note = str(err)
             return ListResult(query, available=False, note=note)
         kind_fields = {"apiVersion": query.kind.api_version, "kind": query.kind.kind}
         return ListResult(
@@ -83,7 +84,7 @@ class LiveSource:
 
     def watch(
         self, results: Sequence[ListResult], tick: float = 30.0
-    ) -> Iterator[list[WatchEvent]]:
+    ) -> Generator[list[WatchEvent], None, None]:
         """Batches of changes after each result's resourceVersion, one watch per query.
 
         A batch holds what arrived within ``BATCH_SECONDS`` of its first event; an empty batch
@@ -125,7 +126,10 @@ class LiveSource:
         query, version = result.query, result.resource_version or ""
         kind_fields = {"apiVersion": query.kind.api_version, "kind": query.kind.kind}
         stop = watches.stopped
+        pause = 0.0
         while not stop.is_set():
+            if pause:  # the last stream ended at once: back off instead of spinning
+                stop.wait(pause)
             params = [
                 ("watch", "true"),
                 ("allowWatchBookmarks", "true"),
@@ -133,6 +137,7 @@ class LiveSource:
                 ("resourceVersion", version),
                 *_selector_params(query),
             ]
+            opened = time.monotonic()
             try:
                 stream = watches.track(
                     self.kube.stream(query.kind, query.namespace, params, WATCH_SECONDS + 30)
@@ -148,6 +153,11 @@ class LiveSource:
                     version = (obj.get("metadata") or {}).get("resourceVersion") or version
                     if event.get("type") != "BOOKMARK":
                         out.put(WatchEvent(query, str(event.get("type")), {**kind_fields, **obj}))
+                watches.untrack(stream)
+            except ResourceExpired:
+                if not stop.is_set():
+                    out.put(WatchEvent(query, "RESYNC"))
+                return
             except GroveError as err:
                 if not stop.is_set():
                     out.put(err)
@@ -156,6 +166,8 @@ class LiveSource:
                 if not stop.is_set():
                     out.put(WatchEvent(query, "RESYNC"))
                 return
+            quick = time.monotonic() - opened < 1.0
+            pause = min(5.0, max(0.2, pause * 2)) if quick else 0.0
 
 
 class _Watches:
@@ -173,6 +185,10 @@ class _Watches:
                 return stream
         stream.close()  # stopped while this one was connecting
         return stream
+
+    def untrack(self, stream: LineStream) -> None:
+        with self._lock:
+            self._open.discard(stream)
 
     def stop(self) -> None:
         with self._lock:

@@ -48,9 +48,30 @@ def test_countdown_near_the_end_with_a_crash_loop():
 def test_startup_breach_is_not_a_termination_risk():
     report = _health("pending-gpus")
     gang = report.gangs[1]
-    assert gang.termination is not None and gang.termination.initial_startup
-    assert "never fully scheduled" in gang.termination.action
+    assert gang.termination is not None and gang.termination.initial_startup is True
+    assert "never became Ready" in gang.termination.action
     assert report.summary.gangs_at_risk == 0
+
+
+def test_without_grove_792_startup_is_unknown_and_said_so():
+    gang = _health("demo").gangs[1]
+    assert gang.termination is not None and gang.termination.initial_startup is None
+    assert "unless the gang never became Ready" in gang.termination.action
+
+
+def test_replicas_without_podcliques():
+    from grove_mcp.scenarios import demo
+    from grove_mcp.snapshot import SnapshotRequest, fetch_snapshot
+    from grove_mcp.sources import Bundle, BundleSource
+
+    bundle = demo()
+    only_pcs = Bundle(bundle.manifest, tuple(
+        o for o in bundle.objects if o["kind"] not in ("PodClique", "PodGang", "Pod")))
+    snapshot = fetch_snapshot(BundleSource(only_pcs),
+                              SnapshotRequest("vllm-disagg", "my-inference", events=True))
+    report = build_health(snapshot, "my-inference")
+    assert [i.code for i in report.issues] == ["NO_PODCLIQUES"]
+    assert not report.summary.ok and "no PodCliques exist" in report.summary.text
 
 
 def test_rolling_update_breach_unknown():

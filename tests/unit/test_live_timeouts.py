@@ -82,8 +82,11 @@ def test_refused_connection_names_the_endpoint(tmp_path):
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]  # closed again below: nothing listens there
     source = LiveSource.connect(kubeconfig=str(_kubeconfig(tmp_path, port)), timeout=2)
-    with pytest.raises(ClusterUnreachable, match=f"127.0.0.1:{port}"):
+    with pytest.raises(ClusterUnreachable, match=f"127.0.0.1:{port}") as err:
         api.health(source, "vllm-disagg", "my-inference")
+    assert "connection was refused" in str(err.value)
+    assert "no answer within" not in str(err.value)
+    assert "--kubeconfig" in str(err.value)  # the check command names the user's kubeconfig
 
 
 def test_unknown_context_lists_the_known_ones(tmp_path):
