@@ -26,11 +26,15 @@ from .grove import (
     ResourceClaim,
 )
 from .grove import kinds as k
+from .grove.kinds import ConfigMap
 from .names import validate_namespace, validate_pcs_name
-from .sources.base import ListQuery, ListResult, Source
+from .sources.base import ListQuery, ListResult, RawObject, Source
 
 PART_OF = "app.kubernetes.io/part-of"
 LIVE_PODS = "status.phase!=Succeeded,status.phase!=Failed"
+# Labels of the ConfigMaps holding stored AIConfigurator plans (value: the PodCliqueSet name).
+# ``plan store`` writes the first; the second (proposed for generate) is read as well.
+PLAN_LABELS = ("grove.io/aic-plan", "grove-mcp.io/aic-plan")
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class SnapshotRequest:
     name: str | None = None
     events: bool = False
     cluster_usage: bool = False
+    plans: bool = False  # the ConfigMaps of stored plans (one LIST per label in PLAN_LABELS)
+    children: bool = True  # False: only the PodCliqueSet(s) and the plans, nothing below
 
     def __post_init__(self) -> None:
         validate_namespace(self.namespace)
@@ -54,6 +60,13 @@ class SnapshotRequest:
     def queries(self) -> list[ListQuery]:
         ns, sel = self.namespace, self.selector
         by_name = f"metadata.name={self.name}" if self.name else None
+        plans = [
+            ListQuery(k.CONFIGMAP, ns, f"{label}={self.name}" if self.name else label)
+            for label in PLAN_LABELS
+            if self.plans
+        ]
+        if not self.children:
+            return [ListQuery(k.PODCLIQUESET, ns, field_selector=by_name), *plans]
         queries = [
             ListQuery(k.PODCLIQUESET, ns, field_selector=by_name),
             ListQuery(k.PODCLIQUE, ns, sel),
@@ -69,7 +82,7 @@ class SnapshotRequest:
         if self.cluster_usage:
             queries.append(ListQuery(k.POD, None, field_selector=LIVE_PODS, optional=True))
             queries.append(ListQuery(k.RESOURCECLAIM, None, optional=True))
-        return queries
+        return queries + plans
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,7 @@ class Snapshot:
     events: tuple[Event, ...] = ()
     cluster_pods: tuple[Pod, ...] | None = None
     resource_claims: tuple[ResourceClaim, ...] | None = None
+    config_maps: tuple[ConfigMap, ...] = ()  # plan ConfigMaps, when the request asked for plans
     podgangs_available: bool = True
     nodes_available: bool = True
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -151,10 +165,21 @@ def assemble(
             if cluster_usage and available(k.RESOURCECLAIM, None)
             else None
         ),
+        config_maps=_config_maps(results),
         podgangs_available=available(k.PODGANG),
         nodes_available=available(k.NODE),
         notes=tuple(r.note for r in results if r.note and not _topology_absence(r)),
     )
+
+
+def _config_maps(results: Sequence[ListResult]) -> tuple[ConfigMap, ...]:
+    """The ConfigMaps of every ConfigMap query (one per plan label), once each, by name."""
+    found: dict[str, RawObject] = {}
+    for result in results:
+        if result.query.kind == k.CONFIGMAP and result.available:
+            for item in result.items:
+                found.setdefault(str(item["metadata"]["name"]), item)
+    return tuple(ConfigMap.model_validate(found[name]) for name in sorted(found))
 
 
 def _topology_absence(result: ListResult) -> bool:
