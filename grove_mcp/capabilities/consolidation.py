@@ -60,7 +60,7 @@ def recommend(
         for target in _candidates(workload, level, pods):
             plan = _plan(workload, level, target, pods, rooms)
             if plan.shortfall is None:
-                return _feasible(workload, evaluation, plan)
+                return _feasible(workload, evaluation, plan, rooms)
             failures.append(plan)
     # Explain with the broadest level's best candidate: the least demanding ask.
     best = next(plan for plan in failures if plan.level is levels[-1])
@@ -195,7 +195,35 @@ def _at_minimum(workload: Workload, evaluation: GangEvaluation, moves: list[Move
     return at_min
 
 
-def _feasible(workload: Workload, evaluation: GangEvaluation, plan: _Plan) -> Recommendation:
+def _elsewhere(
+    workload: Workload, pending: list[Pod], plan: _Plan, rooms: Mapping[str, Room]
+) -> list[str]:
+    """Nodes outside the target where an unscheduled pod would fit once the moves free room."""
+    freed = dict(rooms)
+    for move in plan.moves:
+        pod = next(p for p in workload.pods if p.name == move.pod)
+        left = freed[move.from_node]
+        freed[move.from_node] = replace(
+            left,
+            gpus=left.gpus + move.gpus,
+            cpu=left.cpu + pod.spec.request("cpu"),
+            memory=left.memory + pod.spec.request("memory"),
+        )
+    outside = [
+        n
+        for n, node in workload.nodes.items()
+        if n in freed and n not in plan.rooms_after and usable(node)
+    ]
+    return sorted(
+        n
+        for n in outside
+        if any(_takes(freed[n], workload.nodes[n], p, workload.gpus_of(p)) for p in pending)
+    )
+
+
+def _feasible(
+    workload: Workload, evaluation: GangEvaluation, plan: _Plan, rooms: Mapping[str, Room]
+) -> Recommendation:
     gang = evaluation.gang
     assert evaluation.placement is not None
     moved = {m.pod: m.to_node for m in plan.moves}
@@ -222,6 +250,13 @@ def _feasible(workload: Workload, evaluation: GangEvaluation, plan: _Plan) -> Re
             f"Its unscheduled pods would still not fit there ({biggest} GPUs needed on one node, "
             f"at most {most} free after the moves); that domain needs more free GPUs on one node."
         )
+        elsewhere = _elsewhere(workload, pending, plan, rooms)
+        if elsewhere:
+            parts.append(
+                f"Beware: the moves free room on {', '.join(elsewhere)}, outside {level} "
+                f"{plan.target}, where an unscheduled pod would then fit and split the gang "
+                f"again unless pack.required: {level} is set."
+            )
     elif pending_fit:
         parts.append("Its unscheduled pods would fit there too.")
     at_min = _at_minimum(workload, evaluation, plan.moves)

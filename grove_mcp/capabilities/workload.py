@@ -185,8 +185,8 @@ def _gangs(
     for clique in cliques:
         label = clique.labels.get(PODGANG_LABEL)
         listed = listing.get(clique.name, [])
-        gang = label if label in listed else (listed[0] if listed else label or UNASSIGNED)
-        members.setdefault(gang, []).append(clique)
+        owner = label if label in listed else (listed[0] if listed else label or UNASSIGNED)
+        members.setdefault(owner, []).append(clique)
     by_name = {g.name: g for g in podgangs}
     gangs = []
     for gang_name, gang_cliques in members.items():

@@ -15,9 +15,11 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.live import Live
+from rich.text import Text
 
 from ..errors import GroveError, InvalidInput
 from ..names import validate_namespace, validate_pcs_name
+from ..redact import redact_text
 from ..render.output import OutputFormat, emit
 from ..render.text import render_text
 from ..sources import Source, open_source
@@ -34,8 +36,15 @@ def console() -> Console:
 
     Piped output is laid out PIPE_WIDTH wide (or $COLUMNS) rather than truncated to 80.
     """
-    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", PIPE_WIDTH))
+    width = None if sys.stdout.isatty() else _columns()
     return Console(highlight=False, soft_wrap=False, width=width)
+
+
+def _columns() -> int:
+    try:
+        return max(40, int(os.environ.get("COLUMNS", "")))
+    except ValueError:
+        return PIPE_WIDTH
 
 
 def error_console() -> Console:
@@ -48,17 +57,22 @@ def handled_errors() -> Iterator[None]:
     try:
         yield
     except GroveError as err:
-        error_console().print(f"[bold red]Error:[/] {err}", markup=True, soft_wrap=True)
+        message = Text.assemble(("Error: ", "bold red"), redact_text(str(err)))
+        error_console().print(message, soft_wrap=True)
         raise typer.Exit(err.exit_code) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     except Exception as err:  # a bug: say so plainly, keep the trace for GROVE_DEBUG
         if os.environ.get("GROVE_DEBUG"):
             raise
-        error_console().print(
-            f"[bold red]Internal error:[/] {type(err).__name__}: {err}. "
-            "Rerun with GROVE_DEBUG=1 for the traceback and report it."
+        message = Text.assemble(
+            ("Internal error: ", "bold red"),
+            redact_text(
+                f"{type(err).__name__}: {err}. Rerun with GROVE_DEBUG=1 for the "
+                "traceback and report it."
+            ),
         )
+        error_console().print(message, soft_wrap=True)
         raise typer.Exit(4) from None
 
 
@@ -119,6 +133,11 @@ def run_watch(target: Target, name: str | None, reports: Callable[[Source], Iter
                 sys.stdout.flush()
             return
         fancy = not out.no_color
-        with Live(console=out, screen=True, auto_refresh=False) as live:
-            for report in stream:
-                live.update(render_text(report, fancy), refresh=True)
+        last = None
+        try:
+            with Live(console=out, screen=True, auto_refresh=False) as live:
+                for last in stream:
+                    live.update(render_text(last, fancy), refresh=True)
+        finally:
+            if last is not None:  # the alternate screen is gone: leave the last frame
+                out.print(render_text(last, fancy))

@@ -50,6 +50,8 @@ def _gang_box(gang: GangHealth, report: HealthReport) -> Panel:
         )
     body.append("\nPhase (reported): ")
     body.append(gang.phase or "absent", style="dim")
+    if gang.phase == "Pending":
+        body.append(" (Grove leaves it Pending; the state above is derived)", style="dim")
     body.append("    Placement: ")
     derived = gang.derived_placement.score if gang.derived_placement else None
     body.append_text(score_text(derived))
@@ -62,7 +64,7 @@ def _gang_box(gang: GangHealth, report: HealthReport) -> Panel:
         body.append(label, style=style)
         if c.breached:
             since = format_age(c.breached_since, report.as_of)
-            body.append(f"  MinAvailableBreached since {since} ({c.breach_reason})", style="red")
+            body.append(f"  MinAvailableBreached for {since} ({c.breach_reason})", style="red")
         body.append("\n")
     if gang.issues:
         body.append("\nIssues:\n", style="bold")

@@ -16,10 +16,15 @@ def heading(title: str, emoji: str, fancy: bool) -> Text:
     return Text(f"{emoji} {title}" if fancy else title, style="bold")
 
 
-def _table(*columns: str) -> Table:
+def _table(*columns: str, wrap: tuple[str, ...] = ()) -> Table:
+    """A borderless table. Identifier columns fold rather than truncate (names must stay
+    whole); the ``wrap`` columns take what width is left."""
     table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold dim")
     for column in columns:
-        table.add_column(column, no_wrap=True)
+        if column in wrap:
+            table.add_column(column, ratio=1)
+        else:
+            table.add_column(column, no_wrap=True, overflow="fold", min_width=len(column))
     return table
 
 
@@ -63,7 +68,7 @@ def render_status(report: StatusReport, fancy: bool = True) -> RenderableType:
     cliques = _table("REPLICA", "CLIQUE", "READY", "MIN", "SCHED", "GATED", "UPDATED", "PROGRESS")
     for c in report.cliques:
         style = ratio_style(c.ready, c.replicas, c.min_available)
-        progress = bar(c.ready_percent / 100, style=style)
+        progress = bar(c.ready_percent / 100, width=10, style=style)
         progress.append(f" {c.ready_percent}%")
         name = c.name.removeprefix(f"{o.name}-{c.replica_index}-")
         ready = Text(f"{c.ready}/{c.replicas}", style=style)
@@ -79,7 +84,9 @@ def render_status(report: StatusReport, fancy: bool = True) -> RenderableType:
             str(c.updated),
             progress,
         )
-    gangs = _table("GANG", "STATE", "REASON", "PLACEMENT (derived)", "REPORTED", "PODS")
+    gangs = _table(
+        "GANG", "STATE", "REASON", "PLACEMENT (derived)", "REPORTED", "PODS", wrap=("REASON",)
+    )
     for g in report.gangs:
         derived = g.derived_placement.score if g.derived_placement else None
         gangs.add_row(
@@ -119,7 +126,7 @@ def render_status_list(report: StatusList, fancy: bool = True) -> RenderableType
 def render_list(report: WorkloadList, fancy: bool = True) -> RenderableType:
     if not report.items:
         return Text(f"No PodCliqueSets in namespace {report.namespace}.")
-    table = _table("NAME", "AVAILABLE", "GANGS", "PODS", "STATE")
+    table = _table("NAME", "AVAILABLE", "GANGS", "PODS", "STATE", wrap=("STATE",))
     for item in report.items:
         style = "green" if item.ok else "yellow"
         table.add_row(

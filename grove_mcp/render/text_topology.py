@@ -91,9 +91,12 @@ def _recommendation(rec: Recommendation) -> Text:
             f"({move.from_domain}) → {move.to_node}\n"
         )
     text.append(f"  {rec.explanation}\n", style="dim")
-    for command in rec.commands:
-        text.append(f"    $ {command}\n", style="cyan")
     return text
+
+
+def _commands(rec: Recommendation) -> list[Text]:
+    """One unwrapped line per command, so that copying a line copies the whole command."""
+    return [Text(f"    $ {c}", style="cyan", no_wrap=True, overflow="ignore") for c in rec.commands]
 
 
 def render_topology(report: TopologyReport, fancy: bool = True) -> RenderableType:
@@ -145,10 +148,9 @@ def render_topology(report: TopologyReport, fancy: bool = True) -> RenderableTyp
     if report.warnings:
         parts += [Text("Warnings:", style="bold"), finding_lines(report.warnings, "  ")]
     if report.recommendations:
-        parts += [
-            Text("Recommendations:", style="bold"),
-            *[_recommendation(r) for r in report.recommendations],
-        ]
+        parts.append(Text("Recommendations:", style="bold"))
+        for rec in report.recommendations:
+            parts += [_recommendation(rec), *_commands(rec)]
     parts += [Text(f"note: {n}", style="dim") for n in report.notes]
     return Group(*parts)
 
