@@ -403,6 +403,30 @@ def epoch_gangs() -> Bundle:
     return b.bundle()
 
 
+def plan_drift() -> Bundle:
+    """The demo's stored plan beside a deployment that drifted from it: prefill scaled to 3
+    workers on the live PodCliques (the template still says 2, as after an HPA scale-up), decode
+    redeployed at TP4 on 4 GPUs, and an older SGLang image."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "deployment drifted from its stored plan")
+    _cluster(b, {})
+    image = "lmsysorg/sglang:v0.5.3"
+    spec = inference_spec(
+        cliques=[
+            CliqueSpec("router", 1, gpus=0, role="router", port=8000, cpu="4", image=image),
+            CliqueSpec(
+                "prefill", 3, gpus=4, role="prefill", image=image, args=_sglang("prefill", 4)
+            ),
+            CliqueSpec("decode", 2, gpus=4, role="decode", image=image, args=_sglang("decode", 4)),
+        ]
+    )
+    objects = b.workload(spec)
+    for clique in objects["my-inference"]["spec"]["template"]["cliques"]:
+        if clique["name"] == "prefill":
+            clique["spec"]["replicas"] = 2  # scaled on the PodCliques, not in the template
+    _plan_config_map(b)
+    return b.bundle()
+
+
 SCENARIOS: dict[str, Callable[[], Bundle]] = {
     "demo": demo,
     "healthy": healthy,
@@ -413,4 +437,5 @@ SCENARIOS: dict[str, Callable[[], Bundle]] = {
     "legacy-alpha8": legacy_alpha8,
     "podgang-without-phase": podgang_without_phase,
     "epoch-gangs": epoch_gangs,
+    "plan-drift": plan_drift,
 }

@@ -1,0 +1,590 @@
+"""``plan diff``: the stored plan against the deployed PodCliqueSet, parameter by parameter. Pure.
+
+Each row has a verdict — match, drift, or cannot tell (and why) — and says where the deployed
+value comes from. Workers are compared per PodCliqueSet replica from the live PodCliques and
+scaling groups (``plan_deployed``); TP from the engine arguments (``--tp``, ``--tp-size``,
+``--tensor-parallel-size``, TensorRT-LLM's ``tensor_parallel_size``), else derived from the GPU
+requests when that is unambiguous; the image against the image the plan was rendered with, else
+against the engine version the plan was modelled for; the topology constraint against the one
+rendered with the plan (recorded only when the plan was stored from the generated YAML).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from ..grove import GPU_RESOURCE, TopologyConstraint
+from ..reports.plan import Plan, RoleConfig
+from ..reports.plan_reports import (
+    DiffRow,
+    DiffSummary,
+    PlanDiffReport,
+    RenderedDeployment,
+    RoleMatch,
+    Verdict,
+)
+from ..snapshot import Snapshot
+from .common import describe_constraint, header
+from .plan_deployed import DeployedRole, RoleCliques, deployed_role, match_roles
+from .plans import _name_note, find_stored, parallel, planned_nodes
+from .workload import Workload, build_workload
+
+TITLES = {"prefill": "Prefill", "decode": "Decode", "agg": "Worker"}
+_VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)")
+_FOLDS_DP_INTO_TP = ("sglang", "trtllm")  # attention DP is passed as part of --tp for these
+
+
+def build_plan_diff(snapshot: Snapshot, name: str) -> PlanDiffReport:
+    """The stored plan of ``name`` against what is deployed (raises NotFound if either is
+    missing)."""
+    stored, notes = find_stored(snapshot, name)
+    workload = build_workload(snapshot, name)
+    plan, rendered = stored.current.plan, stored.current.rendered
+    matches, unmatched = match_roles(workload, plan.serving_mode == "agg")
+    indices = range(max(workload.pcs.spec.replicas, 1))
+    rows = [_replicas_row(plan, workload)]
+    roles: list[RoleMatch] = []
+    deployed: list[DeployedRole] = []
+    for role_name, role in plan.config.roles().items():
+        match = matches.get(role_name)
+        if match is None:
+            rows += _missing_role(role_name, role, plan, workload)
+            roles.append(
+                RoleMatch(
+                    role=role_name,
+                    cliques=[],
+                    scaling_group=None,
+                    matched_by=_none_found(role_name, workload),
+                )
+            )
+            continue
+        per_replica = [deployed_role(workload, match, i) for i in indices]
+        deployed += per_replica
+        roles.append(
+            RoleMatch(
+                role=role_name,
+                cliques=[c.name for c in match.cliques],
+                scaling_group=match.group.name if match.group else None,
+                matched_by=match.matched_by,
+            )
+        )
+        rows += [
+            _workers_row(role_name, role, match, per_replica),
+            _tp_row(role_name, role, plan, per_replica),
+            _gpus_row(role_name, role, plan, per_replica),
+        ]
+    rows += [
+        _total_gpus_row(plan, workload),
+        _backend_row(plan, deployed),
+        _image_row(plan, rendered, deployed),
+        _topology_row(workload, rendered),
+    ]
+    notes += _name_note(plan, name)
+    notes += [
+        f"Clique '{c.name}' requests GPUs but serves no role of the plan; its GPUs count in the "
+        "total."
+        for c in unmatched
+    ]
+    if any(d.from_template for d in deployed):
+        notes.append(
+            "Some counts come from the PodCliqueSet template: the live PodCliques or scaling "
+            "groups do not exist (yet)."
+        )
+    waiting = sum(max(d.pods - d.ready, 0) for d in deployed if not d.from_template)
+    if waiting:
+        notes.append(
+            f"{waiting} worker pod(s) are not ready. Desired counts are compared here; see "
+            f"kubectl grove health {name} for why."
+        )
+    base = header(snapshot, workload)
+    return PlanDiffReport(
+        **{**base, "notes": base["notes"] + notes},
+        name=name,
+        config_map=stored.config_map,
+        plan_stored_at=stored.current.stored_at,
+        plan_digest=stored.current.digest,
+        rows=rows,
+        roles=roles,
+        summary=_summary(rows),
+    )
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+
+def _row(
+    parameter: str,
+    label: str,
+    role: str | None,
+    planned: object,
+    deployed: object,
+    verdict: Verdict,
+    reason: str,
+    evidence: Iterable[str] = (),
+) -> DiffRow:
+    return DiffRow(
+        parameter=parameter,
+        label=label,
+        role=role,
+        planned=str(planned),
+        deployed=str(deployed),
+        verdict=verdict,
+        reason=reason,
+        evidence=list(evidence),
+    )
+
+
+def _replicas_row(plan: Plan, workload: Workload) -> DiffRow:
+    planned, deployed = plan.config.replicas, workload.pcs.spec.replicas
+    verdict = Verdict.match if planned == deployed else Verdict.drift
+    return _row(
+        "replicas",
+        "Replicas",
+        None,
+        planned,
+        deployed,
+        verdict,
+        "spec.replicas of the PodCliqueSet (one gang per replica)",
+        [f"podcliqueset/{workload.name}: spec.replicas {deployed}"],
+    )
+
+
+def _missing_role(
+    role_name: str, role: RoleConfig, plan: Plan, workload: Workload
+) -> list[DiffRow]:
+    why = _none_found(role_name, workload)
+    title = TITLES[role_name]
+    return [
+        _row(
+            f"{role_name}.workers",
+            f"{title} Workers",
+            role_name,
+            role.workers,
+            "none",
+            Verdict.drift,
+            why,
+        ),
+        _row(f"{role_name}.tp", f"{title} TP", role_name, role.tp, "none", Verdict.drift, why),
+        _row(
+            f"{role_name}.gpus_per_worker",
+            f"{title} GPUs/Worker",
+            role_name,
+            _planned_gpus(plan, role),
+            "none",
+            Verdict.drift,
+            why,
+        ),
+    ]
+
+
+def _none_found(role_name: str, workload: Workload) -> str:
+    cliques = ", ".join(c.name for c in workload.pcs.spec.template.cliques) or "none"
+    return f"no clique serves {role_name} (cliques: {cliques})"
+
+
+def _by_replica(values: Mapping[int, object]) -> str:
+    distinct = set(values.values())
+    if len(distinct) == 1:
+        return str(distinct.pop())
+    return ", ".join(f"{v} (replica {i})" for i, v in sorted(values.items()))
+
+
+def _workers_row(
+    role_name: str, role: RoleConfig, match: RoleCliques, per_replica: list[DeployedRole]
+) -> DiffRow:
+    values = {d.replica: d.workers for d in per_replica}
+    ok = set(values.values()) == {role.workers}
+    source = (
+        f"live spec.replicas of scaling group '{match.group.name}' (one replica per worker)"
+        if match.group
+        else "live spec.replicas of the PodClique"
+    )
+    if any(d.from_template for d in per_replica):
+        source += ", else the PodCliqueSet template"
+    reason = source + ("" if ok else f"; the plan has {role.workers} per replica")
+    return _row(
+        f"{role_name}.workers",
+        f"{TITLES[role_name]} Workers",
+        role_name,
+        role.workers,
+        _by_replica(values),
+        Verdict.match if ok else Verdict.drift,
+        reason,
+        [e for d in per_replica for e in d.evidence],
+    )
+
+
+def _accepted_tp(role: RoleConfig, plan: Plan) -> set[int]:
+    accepted = {role.tp}
+    if plan.backend in _FOLDS_DP_INTO_TP and role.dp > 1:
+        accepted.add(role.tp * role.dp)
+    return accepted
+
+
+def _tp_row(
+    role_name: str, role: RoleConfig, plan: Plan, per_replica: list[DeployedRole]
+) -> DiffRow:
+    label, key = f"{TITLES[role_name]} TP", f"{role_name}.tp"
+    planned = str(role.tp)
+    if plan.backend in _FOLDS_DP_INTO_TP and role.dp > 1:
+        planned += f" (flag {role.tp * role.dp} with attention dp{role.dp})"
+    flags = _union(d.flags["tp"] for d in per_replica)
+    gpus = _union(d.gpus_per_worker for d in per_replica)
+    if flags:
+        deployed = ", ".join(str(v) for v in sorted(flags))
+        if len(flags) > 1:
+            return _row(
+                key,
+                label,
+                role_name,
+                planned,
+                deployed,
+                Verdict.drift,
+                "the engine arguments of the role's cliques disagree",
+            )
+        ok = flags <= _accepted_tp(role, plan)
+        reason = "TP flag in the engine arguments"
+        if not ok:
+            reason += f"; the plan has tp{role.tp}"
+        return _row(
+            key, label, role_name, planned, deployed, Verdict.match if ok else Verdict.drift, reason
+        )
+    pp_dp = _union(d.flags["pp"] for d in per_replica) | _union(d.flags["dp"] for d in per_replica)
+    if len(gpus) == 1 and (g := next(iter(gpus))) > 0 and role.pp == role.dp == 1 and pp_dp <= {1}:
+        ok = g == role.tp
+        reason = (
+            f"derived from GPU requests: no TP flag in the engine arguments, {g} GPUs per worker "
+            "(tp = GPUs when pp = dp = 1, as planned)"
+        )
+        if not ok:
+            reason += f"; the plan has tp{role.tp}"
+        return _row(
+            key,
+            label,
+            role_name,
+            planned,
+            f"{g} (derived)",
+            Verdict.match if ok else Verdict.drift,
+            reason,
+        )
+    if not gpus or gpus == {0}:
+        why = "no TP flag in the engine arguments and no GPU requests to derive it from"
+    elif len(gpus) > 1:
+        why = "no TP flag in the engine arguments, and workers request different GPU counts"
+    else:
+        why = (
+            f"no TP flag (--tp, --tp-size, --tensor-parallel-size) in the engine arguments, and "
+            f"{next(iter(gpus))} GPUs per worker could be tp×pp×dp in several ways (the plan has "
+            f"{parallel(role)})"
+        )
+    return _row(key, label, role_name, planned, "?", Verdict.cannot_tell, why)
+
+
+def _planned_gpus(plan: Plan, role: RoleConfig) -> str:
+    nodes = planned_nodes(plan, role)
+    if nodes > 1:
+        return f"{role.gpus_per_worker} ({nodes} nodes × {role.gpus_per_worker // nodes})"
+    return str(role.gpus_per_worker)
+
+
+def _gpus_row(
+    role_name: str, role: RoleConfig, plan: Plan, per_replica: list[DeployedRole]
+) -> DiffRow:
+    label, key = f"{TITLES[role_name]} GPUs/Worker", f"{role_name}.gpus_per_worker"
+    planned = _planned_gpus(plan, role)
+    gpus = _union(d.gpus_per_worker for d in per_replica)
+    pods = _union(d.pods_per_worker for d in per_replica)
+    if gpus <= {0} and any(d.dra for d in per_replica):
+        return _row(
+            key,
+            label,
+            role_name,
+            planned,
+            "?",
+            Verdict.cannot_tell,
+            "the workers get GPUs through DRA ResourceClaims; the count is not in the pod spec",
+        )
+    deployed = ", ".join(str(g) for g in sorted(gpus)) or "?"
+    if pods - {1}:
+        deployed += f" ({', '.join(str(p) for p in sorted(pods))} pods per worker)"
+    nodes = planned_nodes(plan, role)
+    if gpus != {role.gpus_per_worker}:
+        return _row(
+            key,
+            label,
+            role_name,
+            planned,
+            deployed,
+            Verdict.drift,
+            f"GPU requests ({GPU_RESOURCE}) of the worker's pods; the plan has {role.gpus_per_worker}",
+        )
+    if nodes > 1 and pods != {nodes}:
+        return _row(
+            key,
+            label,
+            role_name,
+            planned,
+            deployed,
+            Verdict.drift,
+            f"the GPUs are split over {', '.join(map(str, sorted(pods)))} pods; the plan spans {nodes} nodes",
+        )
+    return _row(
+        key,
+        label,
+        role_name,
+        planned,
+        deployed,
+        Verdict.match,
+        f"GPU requests ({GPU_RESOURCE}) of the worker's pods",
+    )
+
+
+def _total_gpus_row(plan: Plan, workload: Workload) -> DiffRow:
+    planned = plan.config.total_gpus
+    live = list(workload.cliques)
+    if live:
+        total = sum(int(c.spec.replicas * c.spec.pod_spec.request(GPU_RESOURCE)) for c in live)
+        source = f"GPU requests × spec.replicas of the {len(live)} live PodCliques"
+        dra = any(c.spec.pod_spec.resource_claims for c in live)
+    else:
+        total, dra = _template_gpus(workload)
+        source = "GPU requests × replicas of the PodCliqueSet template (no live PodCliques)"
+    if total == 0 and dra:
+        return _row(
+            "total_gpus",
+            "Total GPUs",
+            None,
+            planned,
+            "?",
+            Verdict.cannot_tell,
+            "the pods get GPUs through DRA ResourceClaims; the count is not in their specs",
+        )
+    ok = total == planned
+    return _row(
+        "total_gpus",
+        "Total GPUs",
+        None,
+        planned,
+        total,
+        Verdict.match if ok else Verdict.drift,
+        source + ("" if ok else f"; the plan uses {planned}"),
+    )
+
+
+def _template_gpus(workload: Workload) -> tuple[int, bool]:
+    template = workload.pcs.spec.template
+    grouped = {n: g for g in template.pod_clique_scaling_groups for n in g.clique_names}
+    per_replica = 0.0
+    dra = False
+    for clique in template.cliques:
+        group = grouped.get(clique.name)
+        times = (group.replicas if group.replicas is not None else 1) if group else 1
+        per_replica += times * clique.spec.replicas * clique.spec.pod_spec.request(GPU_RESOURCE)
+        dra = dra or bool(clique.spec.pod_spec.resource_claims)
+    return int(per_replica * workload.pcs.spec.replicas), dra
+
+
+def _backend_row(plan: Plan, deployed: list[DeployedRole]) -> DiffRow:
+    backends = _union(d.backends for d in deployed)
+    if not backends:
+        return _row(
+            "backend",
+            "Backend",
+            None,
+            plan.backend,
+            "?",
+            Verdict.cannot_tell,
+            "neither the workers' images nor their commands name sglang, vllm or TensorRT-LLM",
+        )
+    ok = backends == {plan.backend}
+    reason = "named by the workers' command or image" + (
+        "" if ok else f"; the plan is for {plan.backend}"
+    )
+    return _row(
+        "backend",
+        "Backend",
+        None,
+        plan.backend,
+        ", ".join(sorted(backends)),
+        Verdict.match if ok else Verdict.drift,
+        reason,
+    )
+
+
+def _image_row(
+    plan: Plan, rendered: RenderedDeployment | None, deployed: list[DeployedRole]
+) -> DiffRow:
+    images = _union(d.images for d in deployed)
+    shown = ", ".join(sorted(images)) or "?"
+    if rendered is not None and rendered.image:
+        ok = images == {rendered.image}
+        reason = "the image of the generated YAML the plan was stored from" + (
+            "" if ok else "; the workers run another"
+        )
+        return _row(
+            "image",
+            "Image",
+            None,
+            rendered.image,
+            shown,
+            Verdict.match if ok else Verdict.drift,
+            reason,
+        )
+    version = plan.backend_version
+    planned = f"{plan.backend} {version}" if version else "not recorded"
+    if not images:
+        return _row(
+            "image",
+            "Image",
+            None,
+            planned,
+            "?",
+            Verdict.cannot_tell,
+            "no worker container image found",
+        )
+    if not version:
+        return _row(
+            "image",
+            "Image",
+            None,
+            planned,
+            shown,
+            Verdict.cannot_tell,
+            "the plan records neither an image nor the engine version it was modelled for",
+        )
+    verdicts = {image: _tag_verdict(image, version) for image in sorted(images)}
+    wrong = [f"{i} ({why})" for i, (v, why) in verdicts.items() if v is Verdict.drift]
+    unknown = [f"{i}: {why}" for i, (v, why) in verdicts.items() if v is Verdict.cannot_tell]
+    if wrong:
+        return _row(
+            "image",
+            "Image",
+            None,
+            planned,
+            shown,
+            Verdict.drift,
+            f"the plan was modelled for {plan.backend} {version}; " + "; ".join(wrong),
+        )
+    if unknown:
+        return _row("image", "Image", None, planned, shown, Verdict.cannot_tell, "; ".join(unknown))
+    return _row(
+        "image",
+        "Image",
+        None,
+        planned,
+        shown,
+        Verdict.match,
+        f"the image tag carries engine version {version}, as planned",
+    )
+
+
+def _tag_verdict(image: str, version: str) -> tuple[Verdict, str]:
+    repository, tag = _split_image(image)
+    if "dynamo" in repository:
+        return (
+            Verdict.cannot_tell,
+            "a Dynamo runtime image's tag is the Dynamo release, not the engine version",
+        )
+    match = _VERSION.match(tag or "")
+    if not match:
+        return Verdict.cannot_tell, f"tag '{tag or 'none'}' names no version"
+    found = match.group(1)
+    wanted = version.lstrip("v")
+    if found == wanted or found.startswith(wanted + "."):
+        return Verdict.match, f"tag {tag}"
+    return Verdict.drift, f"tag {tag} is engine version {found}"
+
+
+def _split_image(image: str) -> tuple[str, str | None]:
+    name = image.split("@", 1)[0]
+    last = name.rsplit("/", 1)[-1]
+    if ":" in last:
+        return name.rsplit(":", 1)[0], name.rsplit(":", 1)[1]
+    return name, None
+
+
+def _constraint_text(required: str | None, preferred: str | None, topology: str | None) -> str:
+    parts = [
+        p
+        for p in (
+            f"required={required}" if required else None,
+            f"preferred={preferred}" if preferred else None,
+        )
+        if p
+    ]
+    text = ", ".join(parts) or "none"
+    return f"{text} (topology {topology})" if topology else text
+
+
+def _topology_row(workload: Workload, rendered: RenderedDeployment | None) -> DiffRow:
+    template = workload.pcs.spec.template
+    constraint: TopologyConstraint | None = template.topology_constraint
+    required = constraint.required if constraint else None
+    preferred = constraint.preferred if constraint else None
+    topology = constraint.topology_name if constraint else None
+    deployed = _constraint_text(required, preferred, topology)
+    evidence = [
+        f"podcliqueset/{workload.name}: spec.template.topologyConstraint {describe_constraint(constraint) or 'none'}"
+    ]
+    evidence += [
+        f"scaling group {g.name}: {describe_constraint(g.topology_constraint)}"
+        for g in template.pod_clique_scaling_groups
+        if describe_constraint(g.topology_constraint)
+    ]
+    if rendered is None:
+        return _row(
+            "topology_constraint",
+            "Topology Constraint",
+            None,
+            "not recorded",
+            deployed,
+            Verdict.cannot_tell,
+            "the plan records no topology constraint: it was stored from a plan.json; store the "
+            "generated PodCliqueSet YAML to record the one generate rendered",
+            evidence,
+        )
+    planned = _constraint_text(
+        rendered.pack_required, rendered.pack_preferred, rendered.topology_name
+    )
+    ok = (required, preferred) == (rendered.pack_required, rendered.pack_preferred) and (
+        rendered.topology_name is None or rendered.topology_name == topology
+    )
+    reason = "spec.template.topologyConstraint against the one rendered with the plan"
+    return _row(
+        "topology_constraint",
+        "Topology Constraint",
+        None,
+        planned,
+        deployed,
+        Verdict.match if ok else Verdict.drift,
+        reason,
+        evidence,
+    )
+
+
+# --- summary --------------------------------------------------------------------------------
+
+
+def _summary(rows: list[DiffRow]) -> DiffSummary:
+    drift = [r.label for r in rows if r.verdict is Verdict.drift]
+    unknown = [r.label for r in rows if r.verdict is Verdict.cannot_tell]
+    matches = len(rows) - len(drift) - len(unknown)
+    if drift:
+        text = f"Deployment drifts from plan: {', '.join(drift)}"
+    elif unknown:
+        text = "Deployment matches plan where it can be told"
+    else:
+        text = "Deployment matches plan"
+    if unknown:
+        text += f" (cannot tell: {', '.join(unknown)})"
+    return DiffSummary(
+        ok=not drift, matches=matches, drifts=len(drift), cannot_tell=len(unknown), text=text
+    )
+
+
+def _union(sets: Iterable[set]) -> set:
+    out: set = set()
+    for s in sets:
+        out |= s
+    return out
