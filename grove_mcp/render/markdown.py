@@ -15,6 +15,12 @@ from pydantic import BaseModel
 from ..reports.common import DerivedPlacement, Finding, ReportHeader
 from ..reports.health import GangHealth, HealthList, HealthReport
 from ..reports.listing import WorkloadList
+from ..reports.plan_reports import (
+    PlanDiffReport,
+    PlanHistoryReport,
+    PlanShowReport,
+    PlanStoreReport,
+)
 from ..reports.status import StatusList, StatusReport
 from ..reports.topology import (
     DomainPlacement,
@@ -25,6 +31,7 @@ from ..reports.topology import (
     TopologyReport,
 )
 from ..timefmt import format_seconds
+from . import markdown_plan
 
 
 def _cell(value: Any) -> str:
@@ -340,6 +347,10 @@ RENDERERS: dict[type[BaseModel], Callable[[Any], str]] = {
     StatusList: _each(status),
     HealthList: _each(health),
     TopologyList: _each(topology),
+    PlanShowReport: markdown_plan.plan_show,
+    PlanHistoryReport: markdown_plan.plan_history,
+    PlanDiffReport: markdown_plan.plan_diff,
+    PlanStoreReport: markdown_plan.plan_store,
 }
 
 

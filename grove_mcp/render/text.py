@@ -10,9 +10,16 @@ from rich.console import RenderableType
 
 from ..reports.health import HealthList, HealthReport
 from ..reports.listing import WorkloadList
+from ..reports.plan_reports import (
+    PlanDiffReport,
+    PlanHistoryReport,
+    PlanShowReport,
+    PlanStoreReport,
+)
 from ..reports.status import StatusList, StatusReport
 from ..reports.topology import TopologyList, TopologyReport
 from .text_health import render_health, render_health_list
+from .text_plan import render_plan_diff, render_plan_history, render_plan_show, render_plan_store
 from .text_status import render_list, render_status, render_status_list
 from .text_topology import render_topology, render_topology_list
 
@@ -24,6 +31,10 @@ RENDERERS: dict[type[BaseModel], Callable[..., RenderableType]] = {
     TopologyReport: render_topology,
     TopologyList: render_topology_list,
     WorkloadList: render_list,
+    PlanShowReport: render_plan_show,
+    PlanHistoryReport: render_plan_history,
+    PlanDiffReport: render_plan_diff,
+    PlanStoreReport: render_plan_store,
 }
 
 

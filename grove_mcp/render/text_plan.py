@@ -1,0 +1,141 @@
+"""The ``plan`` reports as terminal text: show, history, diff (a boxed table), store."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ..reports.plan_reports import (
+    PlanDiffReport,
+    PlanHistoryReport,
+    PlanShowReport,
+    PlanStoreReport,
+    StoredPlanSummary,
+    Verdict,
+)
+from . import plan_lines as lines
+
+_STYLE = {Verdict.match: "green", Verdict.drift: "red", Verdict.cannot_tell: "yellow"}
+
+
+def _notes(notes: list[str]) -> list[RenderableType]:
+    return [Text(f"note: {n}", style="dim") for n in notes]
+
+
+def _plan_lines(stored: StoredPlanSummary) -> list[str]:
+    version = f" {stored.backend_version}" if stored.backend_version else ""
+    out = [
+        f"Model: {stored.model}  System: {stored.system}  Mode: {stored.serving_mode}",
+        f"Backend: {stored.backend}{version}  Replicas: {stored.replicas}  "
+        f"Total GPUs: {stored.total_gpus}",
+        f"Configuration: {lines.configuration(stored)}",
+        f"Expected Performance: {lines.performance(stored)}",
+        f"SLA Targets: {lines.sla(stored)}",
+    ]
+    if (rendered := lines.rendered(stored.rendered)) is not None:
+        out.append(f"Rendered with: {rendered}")
+    return out
+
+
+def render_plan_show(report: PlanShowReport, fancy: bool = True) -> RenderableType:
+    s = report.stored
+    body = [
+        f"Stored: {lines.stored_line(s, report.config_map_created_at)}",
+        *_plan_lines(s),
+        f"ConfigMap: {report.namespace}/{report.config_map} ({report.label}) · digest "
+        f"{lines.short_digest(s.digest)} · {report.history_entries} plan(s) in the history",
+    ]
+    return Group(
+        Text(f"AIConfigurator Plan for: {report.name}", style="bold"),
+        Text("\n".join(body)),
+        *_notes(report.notes),
+    )
+
+
+def render_plan_history(report: PlanHistoryReport, fancy: bool = True) -> RenderableType:
+    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold dim")
+    for column in ("REV", "STORED", "DIGEST", "FROM", "CONFIGURATION", "TOK/S/GPU"):
+        table.add_column(column, no_wrap=True)
+    for e in report.entries:
+        table.add_row(
+            f"{e.revision}{' *' if e.current else ''}",
+            lines.when(e.stored_at),
+            lines.short_digest(e.digest),
+            e.origin or "?",
+            lines.short_configuration(e),
+            f"{e.throughput_per_gpu:.2f}",
+        )
+    parts: list[RenderableType] = [
+        Text(
+            f"Plan history for: {report.name} ({len(report.entries)} of at most {report.limit}, "
+            f"newest first; * = current)",
+            style="bold",
+        ),
+        table,
+    ]
+    for e in report.entries:
+        if e.changes:
+            parts.append(Text(f"rev {e.revision} vs rev {e.revision + 1}:", style="bold"))
+            parts += [Text(f"  {c}") for c in e.changes]
+    return Group(*parts, *_notes(report.notes))
+
+
+def render_plan_diff(report: PlanDiffReport, fancy: bool = True) -> RenderableType:
+    table = Table(box=box.SQUARE, show_lines=False, header_style="bold")
+    for column in ("Parameter", "Planned", "Deployed", "Match"):
+        table.add_column(column)
+    for row in report.rows:
+        table.add_row(
+            row.label,
+            row.planned,
+            row.deployed,
+            Text(lines.VERDICT_MARK[row.verdict], style=_STYLE[row.verdict]),
+        )
+    why = [
+        Text(
+            f"  {lines.VERDICT_MARK[r.verdict].split()[0]} {r.label}: {r.reason}",
+            style=_STYLE[r.verdict],
+        )
+        for r in report.rows
+        if r.verdict is not Verdict.match
+    ]
+    stored = lines.when(report.plan_stored_at)
+    parts: list[RenderableType] = [
+        Text(f"Plan vs Deployed Comparison: {report.name}", style="bold"),
+        Text(
+            f"Plan: {report.namespace}/{report.config_map}, stored at: {stored}, digest "
+            f"{lines.short_digest(report.plan_digest)}; workers are per PodCliqueSet replica",
+            style="dim",
+        ),
+        table,
+    ]
+    if why:
+        parts += [Text("Why:", style="bold"), *why]
+    parts += _notes(report.notes)
+    mark = "✓" if report.summary.ok else "✗"
+    parts.append(
+        Text(f"{mark} {report.summary.text}", style="green" if report.summary.ok else "red")
+    )
+    return Group(*parts)
+
+
+def render_plan_store(report: PlanStoreReport, fancy: bool = True) -> RenderableType:
+    s = report.stored
+    where = f"ConfigMap {report.namespace}/{report.config_map}"
+    if report.action == "unchanged":
+        head = (
+            f"Plan for {report.name} unchanged: the same plan (digest "
+            f"{lines.short_digest(s.digest)}) is already current in {where}; nothing written."
+        )
+    else:
+        head = (
+            f"Stored the plan for {report.name} in {where} ({report.action}; "
+            f"{report.history_entries} plan(s) in the history, {report.bytes_used} bytes)."
+        )
+    parts: list[RenderableType] = [Text(head, style="bold"), Text("\n".join(_plan_lines(s)))]
+    if s.changes and report.action != "unchanged":
+        parts.append(Text("Changes from the plan stored before:", style="bold"))
+        parts += [Text(f"  {c}") for c in s.changes]
+    return Group(*parts, *_notes(report.notes))
