@@ -68,5 +68,13 @@ class ApiError(GroveError):
     code = "api_error"
 
 
+class ResourceExpired(ApiError):
+    code = "resource_expired"
+
+
+class Conflict(GroveError):
+    code = "conflict"
+
+
 class BundleError(GroveError):
     code = "bundle_error"

@@ -18,9 +18,9 @@ from ..reports.health import (
 from ..snapshot import Snapshot
 from ..timefmt import format_seconds
 from .common import header
-from .gangs import BREACHED, GangEvaluation, evaluate_gangs, placement_report
+from .gangs import BREACHED, GangEvaluation, breach_status, evaluate_gangs, placement_report
 from .pod_issues import pod_findings
-from .workload import Gang, Workload, build_workload
+from .workload import PODCLIQUE_LABEL, Gang, Workload, build_workload
 
 _SEVERITY_ORDER = {Severity.critical: 0, Severity.warning: 1, Severity.info: 2}
 STARTUP_ACTION = (
@@ -75,7 +75,7 @@ def _clique_health(workload: Workload, gang: Gang, clique: PodClique) -> CliqueH
         scheduled=clique.status.scheduled_replicas,
         min_available=minimum,
         threshold=_threshold(clique.status.ready_replicas, minimum),  # type: ignore[arg-type]
-        breached=None if cond is None or cond.status == "Unknown" else cond.is_true,
+        breached=breach_status(clique),
         breach_reason=cond.reason if cond else None,
         breach_message=cond.message if cond else None,
         breached_since=cond.last_transition_time if cond and cond.is_true else None,
@@ -162,33 +162,30 @@ def _countdown(workload: Workload, gang: Gang) -> TerminationCountdown | None:
     return best
 
 
+def _condition_reports(subject: str, conditions: tuple[Condition, ...]) -> list[ConditionReport]:
+    return [
+        ConditionReport(
+            object=subject,
+            type=c.type,
+            status=c.status,
+            reason=c.reason,
+            message=c.message,
+            since=c.last_transition_time,
+        )
+        for c in conditions
+    ]
+
+
 def _conditions(workload: Workload, gang: Gang) -> list[ConditionReport]:
+    """The gang's PodGang conditions, then those of its scaling groups, by name."""
     reports = []
     if gang.podgang is not None:
-        reports += [
-            ConditionReport(
-                object=f"podgang/{gang.name}",
-                type=c.type,
-                status=c.status,
-                reason=c.reason,
-                message=c.message,
-                since=c.last_transition_time,
-            )
-            for c in gang.podgang.status.conditions
-        ]
+        reports += _condition_reports(f"podgang/{gang.name}", gang.podgang.status.conditions)
     groups = {g.name: g for c in gang.cliques if (g := workload.scaling_group_of(c))}
     for name in sorted(groups):
-        reports += [
-            ConditionReport(
-                object=f"podcliquescalinggroup/{name}",
-                type=c.type,
-                status=c.status,
-                reason=c.reason,
-                message=c.message,
-                since=c.last_transition_time,
-            )
-            for c in groups[name].status.conditions
-        ]
+        reports += _condition_reports(
+            f"podcliquescalinggroup/{name}", groups[name].status.conditions
+        )
     return reports
 
 
@@ -223,7 +220,7 @@ def _issues(
             )
     short_names = {c.name: workload.clique_short_name(c) for c in gang.cliques}
     for pod in gang.pods:
-        short = short_names.get(pod.labels.get("grove.io/podclique", ""), "?")
+        short = short_names.get(pod.labels.get(PODCLIQUE_LABEL, ""), "?")
         issues += pod_findings(
             pod,
             clique=short,

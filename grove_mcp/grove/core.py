@@ -136,8 +136,6 @@ class PodStatus(KubeModel):
     container_statuses: tuple[ContainerStatus, ...] = ()
     init_container_statuses: tuple[ContainerStatus, ...] = ()
     start_time: datetime | None = None
-    pod_ip: str | None = Field(default=None, alias="podIP")
-    nominated_node_name: str | None = None
 
 
 class Pod(KubeObject):
@@ -154,11 +152,6 @@ class Pod(KubeObject):
         return self.status.phase in ("Succeeded", "Failed")
 
     @property
-    def is_scheduled(self) -> bool:
-        cond = find_condition(self.status.conditions, "PodScheduled")
-        return bool(self.spec.node_name) or (cond is not None and cond.is_true)
-
-    @property
     def is_ready(self) -> bool:
         cond = find_condition(self.status.conditions, "Ready")
         return cond is not None and cond.is_true
@@ -166,10 +159,6 @@ class Pod(KubeObject):
     @property
     def is_gated(self) -> bool:
         return bool(self.spec.scheduling_gates)
-
-    @property
-    def restarts(self) -> int:
-        return sum(s.restart_count for s in self.status.container_statuses)
 
 
 class NodeSpec(KubeModel):

@@ -230,9 +230,6 @@ class PodCliqueSet(KubeObject):
             return DEFAULT_TERMINATION_DELAY, False
         return configured, True
 
-    def clique_template(self, short_name: str) -> CliqueTemplate | None:
-        return next((c for c in self.spec.template.cliques if c.name == short_name), None)
-
 
 # --- PodGang ----------------------------------------------------------------------------------
 

@@ -28,27 +28,21 @@ from ..errors import (
     ApiError,
     ClusterUnreachable,
     ConfigError,
+    Conflict,
     GroveError,
     GroveNotInstalled,
     NotFound,
+    ResourceExpired,
 )
 from ..grove.kinds import Kind
+
+__all__ = ["Conflict", "KubeClient", "LineStream", "ResourceExpired"]
 
 SERVICE_ACCOUNT_NAMESPACE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
 DEFAULT_TIMEOUT_SECONDS = 15.0
 _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 
 
-class Conflict(GroveError):
-    """409 from the API server: the object exists already, or changed under us."""
-
-    code = "conflict"
-
-
-class ResourceExpired(ApiError):
-    """410 Gone: a watch's resourceVersion is too old; list again."""
-
-    code = "resource_expired"
 
 
 class KubeClient:
