@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_serializer
 
 from .common import ReportHeader, ReportModel
 from .plan import Plan
@@ -105,6 +105,11 @@ class PlanShowReport(ReportHeader):
     stored: StoredPlanSummary = Field(description="The current plan, in short.")
     history_entries: int = Field(description="Stored plans kept in the history, this one included.")
     plan: Plan = Field(description="The current plan in full (the content of plan.json).")
+
+    @field_serializer("plan")
+    def _plan_json(self, plan: Plan) -> dict[str, Any]:
+        """plan.json's own form (camelCase names, as the schema says), not Python's names."""
+        return plan.to_json_dict()
 
 
 class PlanHistoryReport(ReportHeader):
