@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from ..errors import AccessDenied, NotFound
+from ..errors import AccessDenied, Conflict, NotFound
 from ..grove.kinds import CONFIGMAP, ConfigMap
 from ..stored_plans import NextContent, PlanInput, config_map_name, next_content
-from .kube import Conflict, KubeClient
+from .kube import KubeClient
 
 Action = Literal["created", "updated", "unchanged"]
 

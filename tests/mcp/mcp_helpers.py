@@ -18,11 +18,14 @@ import httpx
 import jsonschema
 from mcp_types import CallToolResult, Tool
 
+from grove_mcp.mcp_server import TOOLS
 from grove_mcp.mcp_server.budget import BUDGET_BYTES
 from grove_mcp.scenarios.builder import PodState, ScenarioBuilder
 from grove_mcp.scenarios.catalog import CAPTURED_AT, GPU_SHORTAGE, NAMESPACE, inference_spec
 from grove_mcp.sources.bundle import Bundle
 
+# What a server without --allow-writes offers: every tool of the table but the write tools.
+READ_TOOLS = sorted(s.name for s in TOOLS if not s.writes)
 BIG_REPLICAS = 40
 BROKEN_GANG = "big-inference-37"
 

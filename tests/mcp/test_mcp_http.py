@@ -10,7 +10,7 @@ import httpx2
 import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
-from mcp_helpers import check_answer, http_server
+from mcp_helpers import READ_TOOLS, check_answer, http_server
 
 from grove_mcp import api
 from grove_mcp.mcp_server.http import HttpSettings, transport_security
@@ -86,7 +86,7 @@ def test_handshake_era_client_over_http(server_url, version):
         sent = http.post("/mcp", json=rpc("notifications/initialized", None), headers=session)
         assert sent.status_code == 202
         listed = answer_of(http.post("/mcp", json=rpc("tools/list", 2), headers=session))
-        assert len(listed["result"]["tools"]) == 4
+        assert len(listed["result"]["tools"]) == len(READ_TOOLS)
         call = answer_of(
             http.post(
                 "/mcp",

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 from mcp import Client, StdioServerParameters
-from mcp_helpers import grove_mcp_command
+from mcp_helpers import READ_TOOLS, grove_mcp_command
 
 from grove_mcp import api
 from grove_mcp.sources import demo_source
@@ -27,7 +27,7 @@ async def test_stdio_serves_every_tool(mode):
         tools = sorted(t.name for t in (await client.list_tools()).tools)
         status = await client.call_tool("grove_status", {"name": "my-inference"})
         listing = await client.call_tool("grove_list", {})
-    assert tools == ["grove_health", "grove_list", "grove_status", "grove_topology"]
+    assert tools == READ_TOOLS
     expected = json.loads(api.status(demo_source(), None, "my-inference").model_dump_json())
     assert status.structured_content == expected
     assert listing.structured_content["items"][0]["name"] == "my-inference"
@@ -73,7 +73,7 @@ def test_raw_2024_11_05_client_over_stdio():
         process.stdin.close()
         process.wait(timeout=30)
     assert answers[1]["result"]["protocolVersion"] == "2024-11-05"
-    assert len(answers[2]["result"]["tools"]) == 4
+    assert len(answers[2]["result"]["tools"]) == len(READ_TOOLS)
     call = answers[3]["result"]
     assert not call.get("isError")
     assert "Termination countdown" in call["content"][0]["text"]

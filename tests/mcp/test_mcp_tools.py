@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from mcp import Client, MCPError
-from mcp_helpers import check_answer, text_of
+from mcp_helpers import READ_TOOLS, check_answer, text_of
 
 from grove_mcp import api
 from grove_mcp.sources import demo_source
@@ -46,7 +46,7 @@ async def test_tool_list_matches_snapshot(demo_server):
 async def test_every_tool_is_read_only_and_idempotent(demo_server):
     async with Client(demo_server) as client:
         tools = await tools_by_name(client)
-    assert sorted(tools) == ["grove_health", "grove_list", "grove_status", "grove_topology"]
+    assert sorted(tools) == READ_TOOLS
     for tool in tools.values():
         assert tool.annotations.read_only_hint is True
         assert tool.annotations.destructive_hint is False
