@@ -57,7 +57,10 @@ def render_plan_show(report: PlanShowReport, fancy: bool = True) -> RenderableTy
 def render_plan_history(report: PlanHistoryReport, fancy: bool = True) -> RenderableType:
     table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold dim")
     for column in ("REV", "STORED", "DIGEST", "FROM", "CONFIGURATION", "TOK/S/GPU"):
-        table.add_column(column, no_wrap=True)
+        if column == "CONFIGURATION":  # free text wraps; identifiers fold, never truncate
+            table.add_column(column, ratio=1)
+        else:
+            table.add_column(column, no_wrap=True, overflow="fold", min_width=len(column))
     for e in report.entries:
         table.add_row(
             f"{e.revision}{' *' if e.current else ''}",
@@ -84,8 +87,10 @@ def render_plan_history(report: PlanHistoryReport, fancy: bool = True) -> Render
 
 def render_plan_diff(report: PlanDiffReport, fancy: bool = True) -> RenderableType:
     table = Table(box=box.SQUARE, show_lines=False, header_style="bold")
-    for column in ("Parameter", "Planned", "Deployed", "Match"):
-        table.add_column(column)
+    table.add_column("Parameter", no_wrap=True, overflow="fold")
+    table.add_column("Planned", overflow="fold")
+    table.add_column("Deployed", overflow="fold")
+    table.add_column("Match", no_wrap=True)
     for row in report.rows:
         table.add_row(
             row.label,
@@ -123,18 +128,22 @@ def render_plan_diff(report: PlanDiffReport, fancy: bool = True) -> RenderableTy
 
 def render_plan_store(report: PlanStoreReport, fancy: bool = True) -> RenderableType:
     s = report.stored
-    where = f"ConfigMap {report.namespace}/{report.config_map}"
     if report.action == "unchanged":
         head = (
             f"Plan for {report.name} unchanged: the same plan (digest "
-            f"{lines.short_digest(s.digest)}) is already current in {where}; nothing written."
+            f"{lines.short_digest(s.digest)}) is already current; nothing written."
         )
     else:
         head = (
-            f"Stored the plan for {report.name} in {where} ({report.action}; "
-            f"{report.history_entries} plan(s) in the history, {report.bytes_used} bytes)."
+            f"Stored the plan for {report.name} ({report.action}; {report.history_entries} "
+            f"plan(s) in the history, {report.bytes_used} bytes)."
         )
-    parts: list[RenderableType] = [Text(head, style="bold"), Text("\n".join(_plan_lines(s)))]
+    where = f"ConfigMap: {report.namespace}/{report.config_map}"
+    parts: list[RenderableType] = [
+        Text(head, style="bold"),
+        Text(where, no_wrap=True, overflow="ignore"),
+        Text("\n".join(_plan_lines(s))),
+    ]
     if s.changes and report.action != "unchanged":
         parts.append(Text("Changes from the plan stored before:", style="bold"))
         parts += [Text(f"  {c}") for c in s.changes]
