@@ -27,7 +27,7 @@ from ..reports.plan_reports import (
 from ..snapshot import Snapshot
 from .common import describe_constraint, header
 from .plan_deployed import DeployedRole, RoleCliques, deployed_role, match_roles
-from .plans import _name_note, find_stored, parallel, planned_nodes
+from .plans import find_stored, name_note, parallel, planned_nodes
 from .workload import Workload, build_workload
 
 TITLES = {"prefill": "Prefill", "decode": "Decode", "agg": "Worker"}
@@ -80,7 +80,13 @@ def build_plan_diff(snapshot: Snapshot, name: str) -> PlanDiffReport:
         _image_row(plan, rendered, deployed),
         _topology_row(workload, rendered),
     ]
-    notes += _name_note(plan, name)
+    notes += name_note(plan, name)
+    notes += [
+        f"Cliques {', '.join(c.name for c in m.cliques)} serve {role}, which the plan "
+        f"({plan.serving_mode}) does not have."
+        for role, m in matches.items()
+        if role not in plan.config.roles()
+    ]
     notes += [
         f"Clique '{c.name}' requests GPUs but serves no role of the plan; its GPUs count in the "
         "total."

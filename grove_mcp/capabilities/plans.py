@@ -63,7 +63,7 @@ def build_plan_show(snapshot: Snapshot, name: str) -> PlanShowReport:
     stored, notes = find_stored(snapshot, name)
     base = header(snapshot)
     return PlanShowReport(
-        **{**base, "notes": base["notes"] + notes + _name_note(stored.current.plan, name)},
+        **{**base, "notes": base["notes"] + notes + name_note(stored.current.plan, name)},
         name=name,
         config_map=stored.config_map,
         label=stored.label,
@@ -90,7 +90,7 @@ def build_plan_history(snapshot: Snapshot, name: str) -> PlanHistoryReport:
     )
 
 
-def _name_note(plan: Plan, name: str) -> list[str]:
+def name_note(plan: Plan, name: str) -> list[str]:
     if plan.name and plan.name != name:
         return [f"The plan was rendered for a PodCliqueSet named '{plan.name}', not '{name}'."]
     return []

@@ -431,3 +431,21 @@ def test_the_grove_mcp_label_is_read_too():
     cm = plan_config_map(demo_plan(), label="grove-mcp.io/aic-plan", name="plans-of-my-inference")
     report = plan_api.plan_show(BundleSource(edited("demo", config_maps=[cm])), None, PCS)
     assert (report.label, report.config_map) == ("grove-mcp.io/aic-plan", "plans-of-my-inference")
+
+
+def test_an_aggregated_plan_against_a_disaggregated_deployment():
+    plan = demo_plan()
+    plan["servingMode"] = "agg"
+    plan["config"] = {
+        "replicas": 2,
+        "agg": {"workers": 1, "tp": 4, "gpusPerWorker": 4},
+        "totalGpus": 8,
+    }
+    report = diff(edited("demo", plan=plan))
+    assert (
+        row(report, "agg.workers").reason
+        == "no clique serves agg (cliques: router, prefill, decode)"
+    )
+    assert "Cliques prefill serve prefill, which the plan (agg) does not have." in report.notes
+    assert "Cliques decode serve decode, which the plan (agg) does not have." in report.notes
+    assert not report.summary.ok
