@@ -12,8 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import Any
 
-from .errors import NotFound
+from pydantic import ValidationError
+
+from .errors import ApiError, BundleError, NotFound
 from .grove import (
     ClusterTopologyBinding,
     Event,
@@ -105,6 +108,7 @@ class Snapshot:
     config_maps: tuple[ConfigMap, ...] = ()  # plan ConfigMaps, when the request asked for plans
     podgangs_available: bool = True
     nodes_available: bool = True
+    topologies_available: bool = True
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @cached_property
@@ -138,8 +142,7 @@ def assemble(
         result = by_kind.get((kind.kind, namespace if kind.namespaced else None))
         if result is None or not result.available:
             return ()
-        model = kind.model
-        return tuple(model.model_validate(item) for item in result.items)
+        return tuple(_parsed(kind, item, source) for item in result.items)
 
     def available(kind: k.Kind, namespace: str | None = ns) -> bool:
         result = by_kind.get((kind.kind, namespace if kind.namespaced else None))
@@ -168,8 +171,40 @@ def assemble(
         config_maps=_config_maps(results),
         podgangs_available=available(k.PODGANG),
         nodes_available=available(k.NODE),
-        notes=tuple(r.note for r in results if r.note and not _topology_absence(r)),
+        topologies_available=available(k.TOPOLOGY_BINDING) or available(k.LEGACY_TOPOLOGY),
+        notes=_notes(results),
     )
+
+
+def _parsed(kind: k.Kind, item: RawObject, source: str) -> Any:
+    """One object as its model; a malformed one is an error naming the object and the field."""
+    try:
+        return kind.model.model_validate(item)
+    except ValidationError as err:
+        meta = item.get("metadata") or {}
+        where = "/".join(p for p in (meta.get("namespace"), meta.get("name")) if p) or "?"
+        problem = err.errors()[0]
+        field_path = ".".join(str(part) for part in problem["loc"])
+        message = (
+            f"{kind.kind} {where} from {source} is malformed: field {field_path}: {problem['msg']}."
+        )
+        if source.startswith("bundle") or source.startswith("embedded demo"):
+            raise BundleError(message) from None
+        raise ApiError(message + " The object does not match its kind's schema.") from None
+
+
+def _notes(results: Sequence[ListResult]) -> tuple[str, ...]:
+    """What could not be read, once each: a cluster serves one of the two topology kinds,
+    so the other's absence is not news, and a denied legacy kind repeats the binding's note."""
+    binding = next((r for r in results if r.query.kind == k.TOPOLOGY_BINDING), None)
+    notes = []
+    for result in results:
+        if not result.note or _topology_absence(result):
+            continue
+        if result.query.kind == k.LEGACY_TOPOLOGY and binding is not None and binding.note:
+            continue
+        notes.append(result.note)
+    return tuple(notes)
 
 
 def _config_maps(results: Sequence[ListResult]) -> tuple[ConfigMap, ...]:

@@ -163,7 +163,9 @@ def build_workload(snapshot: Snapshot, name: str) -> Workload:
         pods=pods,
         events=events,
         nodes=snapshot.nodes_by_name,
-        topology=resolve_topology(pcs, podgangs, snapshot.topologies),
+        topology=resolve_topology(
+            pcs, podgangs, snapshot.topologies, readable=snapshot.topologies_available
+        ),
         now=snapshot.now,
         podgangs_available=snapshot.podgangs_available,
         nodes_available=snapshot.nodes_available,
@@ -230,7 +232,10 @@ def _named_topology(pcs: PodCliqueSet, podgangs: tuple[PodGang, ...]) -> str | N
 
 
 def resolve_topology(
-    pcs: PodCliqueSet, podgangs: tuple[PodGang, ...], topologies: tuple[ClusterTopologyBinding, ...]
+    pcs: PodCliqueSet,
+    podgangs: tuple[PodGang, ...],
+    topologies: tuple[ClusterTopologyBinding, ...],
+    readable: bool = True,
 ) -> ResolvedTopology:
     """The workload's topology: the one it names, else the only one, else hosts only."""
     wanted = _named_topology(pcs, podgangs)
@@ -238,10 +243,15 @@ def resolve_topology(
     note = None
     if wanted:
         chosen = next((t for t in topologies if t.name == wanted), None)
-        if chosen is None:
+        if chosen is None and readable:
             note = (
                 f"The workload names topology '{wanted}', which does not exist; placement is "
                 "judged per host only."
+            )
+        elif chosen is None:
+            note = (
+                f"The workload names topology '{wanted}', which could not be read (see the "
+                "note above); placement is judged per host only."
             )
     elif len(topologies) == 1:
         chosen = topologies[0]
@@ -256,8 +266,10 @@ def resolve_topology(
                 f"Several topologies exist ({names}) and the workload names none; placement "
                 "is judged per host only."
             )
-    else:
+    elif readable:
         note = "No ClusterTopologyBinding exists; placement is judged per host only."
+    else:
+        note = "Topologies could not be read; placement is judged per host only."
     if chosen is None or not chosen.levels:
         return ResolvedTopology(
             None, "none", (TopologyLevel(domain="host", key=HOSTNAME_KEY),), note

@@ -113,3 +113,16 @@ def test_bundle_source_cannot_watch(tmp_path):
     source = BundleSource.open(_write(tmp_path))
     with pytest.raises(Exception, match="needs a live cluster"):
         next(iter(source.watch([])))
+
+
+def test_an_object_that_does_not_fit_its_kind_names_object_and_field(tmp_path):
+    from grove_mcp import api
+
+    root = _write(tmp_path)
+    (root / "objects" / "odd.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: odd\n  namespace: vllm-disagg\n"
+        "  labels: {app.kubernetes.io/part-of: my-inference}\n"
+        "spec:\n  containers:\n  - name: c\n    env:\n    - value: no-name\n"
+    )
+    with pytest.raises(BundleError, match=r"Pod vllm-disagg/odd .* field spec\.containers\.0\.env"):
+        api.status(BundleSource.open(root), None, "my-inference")
