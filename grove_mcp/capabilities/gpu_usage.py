@@ -15,13 +15,13 @@ from .workload import Workload
 class NodeGpus:
     """GPUs of one node (or a sum of nodes): this workload's, others', allocatable."""
 
-    allocatable: int
+    allocatable: int | None
     this: int
     other: int | None
 
     @property
     def free(self) -> int | None:
-        if self.other is None:
+        if self.other is None or self.allocatable is None:
             return None
         return max(0, self.allocatable - self.this - self.other)
 
@@ -46,8 +46,9 @@ class Room:
 def sum_usage(items: Iterable[NodeGpus]) -> NodeGpus:
     items = list(items)
     others = [i.other for i in items]
+    capacities = [i.allocatable for i in items]
     return NodeGpus(
-        allocatable=sum(i.allocatable for i in items),
+        allocatable=None if None in capacities else sum(c or 0 for c in capacities),
         this=sum(i.this for i in items),
         other=None if any(o is None for o in others) else sum(o or 0 for o in others),
     )
@@ -67,14 +68,20 @@ def node_usage(snapshot: Snapshot, workload: Workload) -> dict[str, NodeGpus]:
             node = pod.spec.node_name
             if node and not pod.is_terminated and (pod.metadata.namespace, pod.name) not in ours:
                 other[node] = other.get(node, 0) + workload.gpus_of(pod)
-    return {
-        node.name: NodeGpus(
-            node.allocatable_gpus,
-            this.get(node.name, 0),
-            None if other is None else other.get(node.name, 0),
-        )
-        for node in snapshot.nodes
+    usage = {  # nodes the pods name but the node list lacks (unreadable): capacity unknown
+        name: NodeGpus(None, gpus, None) for name, gpus in this.items()
     }
+    usage.update(
+        {
+            node.name: NodeGpus(
+                node.allocatable_gpus,
+                this.get(node.name, 0),
+                None if other is None else other.get(node.name, 0),
+            )
+            for node in snapshot.nodes
+        }
+    )
+    return usage
 
 
 def node_rooms(snapshot: Snapshot, workload: Workload) -> dict[str, Room] | None:

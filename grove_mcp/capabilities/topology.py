@@ -142,9 +142,9 @@ def _tree(
     usage: Mapping[str, NodeGpus],
     pods: Mapping[str, PodPlacement],
 ) -> list[DomainPlacement]:
-    levels = _tree_levels(workload)
+    levels = _tree_levels(workload) if workload.nodes_available else []
     placed = [p for p in workload.pods if p.spec.node_name and not p.is_terminated]
-    if not levels:
+    if not levels:  # hosts only, or nodes unreadable (their domains are unknown)
         nodes = sorted({p.spec.node_name or "" for p in placed})
         split = any(
             lv.span > lv.minimum

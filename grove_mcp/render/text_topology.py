@@ -22,7 +22,8 @@ from .widgets import SEVERITY_STYLE, gpu_bar, score_text
 def _usage(gpus: GpuUsage) -> str:
     other = "?" if gpus.other_workloads is None else str(gpus.other_workloads)
     free = "?" if gpus.free is None else str(gpus.free)
-    return f"{gpus.this_workload} this, {other} other, {free} free of {gpus.allocatable}"
+    allocatable = "?" if gpus.allocatable is None else gpus.allocatable
+    return f"{gpus.this_workload} this, {other} other, {free} free of {allocatable}"
 
 
 def _domain_label(domain: DomainPlacement) -> Text:

@@ -57,8 +57,10 @@ def score_text(score: float | None, width: int = 10) -> Text:
     return text
 
 
-def gpu_bar(this: int, other: int | None, allocatable: int) -> Text:
+def gpu_bar(this: int, other: int | None, allocatable: int | None) -> Text:
     """One cell per GPU (scaled past 16): this workload █, other workloads ▒, free ░."""
+    if allocatable is None:
+        return Text("█" * min(this, 16) + " (capacity unknown)", style="dim")
     if allocatable <= 0:
         return Text("(no GPUs)", style="dim")
     scale = max(1, -(-allocatable // 16))

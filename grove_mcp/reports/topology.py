@@ -35,7 +35,10 @@ class ConstraintInfo(ReportModel):
 
 
 class GpuUsage(ReportModel):
-    allocatable: int = Field(description="Allocatable nvidia.com/gpu of the node(s).")
+    allocatable: int | None = Field(
+        description="Allocatable nvidia.com/gpu of the node(s); null when a node could not be "
+        "read."
+    )
     this_workload: int = Field(
         description="GPUs requested by this PodCliqueSet's pods "
         "(device plugin, plus DRA devices where ResourceClaims exist)."

@@ -151,3 +151,33 @@ def test_dra_allocated_gpus_count_per_pod():
     assert nodes["gpu-b2"].gpus.other_workloads == 7  # 5 device-plugin + 2 DRA
     router = next(p for p in nodes["gpu-a2"].pods if p.clique == "router")
     assert router.gpus == 1
+
+
+def test_unreadable_nodes_are_unknown_not_down():
+    """An identity that cannot list nodes sees its pods' nodes as unknown, never NotReady."""
+    from dataclasses import replace
+
+    from grove_mcp.grove.kinds import NODE
+    from grove_mcp.scenarios import demo
+    from grove_mcp.snapshot import SnapshotRequest, fetch_snapshot
+    from grove_mcp.sources import BundleSource
+
+    class NoNodes(BundleSource):
+        def list_many(self, queries):
+            return [
+                replace(r, items=(), available=False, note="RBAC denied 'list' on nodes")
+                if r.query.kind == NODE
+                else r
+                for r in super().list_many(queries)
+            ]
+
+    snapshot = fetch_snapshot(
+        NoNodes(demo()), SnapshotRequest("vllm-disagg", "my-inference", cluster_usage=True)
+    )
+    report = build_topology(snapshot, "my-inference")
+    a1 = _nodes(report)["gpu-a1"]
+    assert (a1.ready, a1.schedulable) == (None, None)
+    assert (a1.gpus.allocatable, a1.gpus.this_workload, a1.gpus.free) == (None, 8, None)
+    assert all(g.verdict == "unscored" for g in report.gangs)
+    assert "RBAC denied 'list' on nodes" in report.notes
+    assert "NODES_UNREADABLE" in {w.code for w in report.warnings}
