@@ -7,9 +7,9 @@ because AIConfigurator returns "closest" configurations when the SLA cannot be m
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_serializer
 
 from .common import ReportModel
 from .plan import Plan
@@ -92,6 +92,11 @@ class ModePlanReport(ReportModel):
     notes: list[str] = Field(description="Caveats: GPUs left free, names shortened, and so on.")
     plan: Plan = Field(description="The plan (the content of plan.json).")
     manifest: str = Field(description="The PodCliqueSet YAML.")
+
+    @field_serializer("plan")
+    def _plan_json(self, plan: Plan) -> dict[str, Any]:
+        """plan.json's own form (camelCase names, as the schema says), not Python's names."""
+        return plan.to_json_dict()
 
 
 class GenerateTimings(ReportModel):
