@@ -63,7 +63,6 @@ def _mode_report(item: RenderedPlan, options: RenderOptions) -> ModePlanReport:
     e = plan.expected
     ns = f" -n {shlex.quote(options.namespace)}" if options.namespace else ""
     yaml_path = str(item.file) if item.file else f"{item.pcs.name}.yaml"
-    plan_path = str(item.plan_file) if item.plan_file else f"{item.pcs.name}.plan.json"
     return ModePlanReport(
         mode=plan.serving_mode,
         title=TITLES[plan.serving_mode],
@@ -92,7 +91,9 @@ def _mode_report(item: RenderedPlan, options: RenderOptions) -> ModePlanReport:
         image=item.pcs.image,
         next_commands=[
             f"kubectl apply -f {shlex.quote(yaml_path)}",
-            f"kubectl grove plan store {item.pcs.name}{ns} -f {shlex.quote(plan_path)}",
+            # from the YAML, as the requirements show: store then also keeps the rendered image
+            # and topology constraint, which plan diff compares (plan.json carries neither)
+            f"kubectl grove plan store {item.pcs.name}{ns} -f {shlex.quote(yaml_path)}",
         ],
         notes=mp.notes + item.pcs.notes,
         plan=plan,

@@ -84,7 +84,7 @@ def test_next_commands_apply_then_store(tmp_path):
     assert disagg.next_commands == [
         f"kubectl apply -f {tmp_path}/my-inference-disagg.yaml",
         f"kubectl grove plan store my-inference -n vllm-disagg -f "
-        f"{tmp_path}/my-inference-disagg.plan.json",
+        f"{tmp_path}/my-inference-disagg.yaml",
     ]
 
 
