@@ -53,6 +53,7 @@ class AicNotInstalled(AicError):
 
 class SlaUnmeetable(AicError):
     code = "sla_unmeetable"
+    exit_code = 1  # a finding about the request, like a report whose plans all miss the SLA
 
 
 class AicTimeout(AicError):
