@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..reports.common import DerivedPlacement, Finding, ReportHeader
+from ..reports.generate import GenerateReport
 from ..reports.health import GangHealth, HealthList, HealthReport
 from ..reports.listing import WorkloadList
 from ..reports.plan_reports import (
@@ -32,6 +33,7 @@ from ..reports.topology import (
 )
 from ..timefmt import format_seconds
 from . import markdown_plan
+from .markdown_generate import generate
 
 
 def _cell(value: Any) -> str:
@@ -351,6 +353,7 @@ RENDERERS: dict[type[BaseModel], Callable[[Any], str]] = {
     PlanHistoryReport: markdown_plan.plan_history,
     PlanDiffReport: markdown_plan.plan_diff,
     PlanStoreReport: markdown_plan.plan_store,
+    GenerateReport: generate,
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from rich.console import RenderableType
 
+from ..reports.generate import GenerateReport
 from ..reports.health import HealthList, HealthReport
 from ..reports.listing import WorkloadList
 from ..reports.plan_reports import (
@@ -18,6 +19,7 @@ from ..reports.plan_reports import (
 )
 from ..reports.status import StatusList, StatusReport
 from ..reports.topology import TopologyList, TopologyReport
+from .text_generate import render_generate
 from .text_health import render_health, render_health_list
 from .text_plan import render_plan_diff, render_plan_history, render_plan_show, render_plan_store
 from .text_status import render_list, render_status, render_status_list
@@ -35,6 +37,7 @@ RENDERERS: dict[type[BaseModel], Callable[..., RenderableType]] = {
     PlanHistoryReport: render_plan_history,
     PlanDiffReport: render_plan_diff,
     PlanStoreReport: render_plan_store,
+    GenerateReport: render_generate,
 }
 
 
