@@ -41,7 +41,11 @@ def test_viewer_denied_outside_its_namespace_names_verb_resource_namespace(
 
     message = str(caught.value)
     assert "RBAC denied 'list' on podcliquesets.grove.io in namespace 'default'" in message
-    assert "kubectl auth can-i list podcliquesets.grove.io -n default" in message
+    # The check runs as the same identity: the suggested kubectl carries the user's kubeconfig.
+    assert (
+        f"kubectl --kubeconfig {viewer_kubeconfig} auth can-i list podcliquesets.grove.io "
+        "-n default" in message
+    )
     assert (caught.value.verb, caught.value.namespace) == ("list", "default")
 
 

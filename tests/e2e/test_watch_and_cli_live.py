@@ -68,7 +68,7 @@ def test_cli_names_the_denied_permission(
     run = _cli("status", "my-inference", "-n", "default", "--kubeconfig", viewer_kubeconfig)
     assert run.returncode == 4
     assert "RBAC denied 'list'" in run.stderr and "namespace 'default'" in run.stderr
-    assert "kubectl auth can-i list" in run.stderr
+    assert f"kubectl --kubeconfig {viewer_kubeconfig} auth can-i list" in run.stderr
     assert "Traceback" not in run.stderr
 
 
