@@ -7,6 +7,7 @@ import typer
 from .. import __version__, api
 from ..errors import InvalidInput
 from ..render.output import OutputFormat
+from .generate import generate
 from .options import (
     AllFlag,
     BundlePath,
@@ -107,6 +108,7 @@ def list_(
 
 
 app.add_typer(plan_app)
+app.command("generate")(generate)
 
 
 @app.command()

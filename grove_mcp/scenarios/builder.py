@@ -32,6 +32,18 @@ def suffix(*parts: str) -> str:
     return "".join(alphabet[int(digest[i : i + 2], 16) % len(alphabet)] for i in range(0, 10, 2))
 
 
+def controller_reference(owner: Obj) -> Obj:
+    """The ownerReference a controller puts on what it creates."""
+    return {
+        "apiVersion": owner["apiVersion"],
+        "kind": owner["kind"],
+        "name": owner["metadata"]["name"],
+        "uid": owner["metadata"]["uid"],
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
 def uid(*parts: str) -> str:
     digest = hashlib.sha256(("uid/" + "/".join(parts)).encode()).hexdigest()
     return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
@@ -333,16 +345,7 @@ class ScenarioBuilder:
             "creationTimestamp": ts(created),
         }
         if owner is not None:
-            meta["ownerReferences"] = [
-                {
-                    "apiVersion": owner["apiVersion"],
-                    "kind": owner["kind"],
-                    "name": owner["metadata"]["name"],
-                    "uid": owner["metadata"]["uid"],
-                    "controller": True,
-                    "blockOwnerDeletion": True,
-                }
-            ]
+            meta["ownerReferences"] = [controller_reference(owner)]
         spec: Obj = {
             "containers": [container],
             "restartPolicy": "Always",

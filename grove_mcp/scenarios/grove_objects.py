@@ -38,7 +38,7 @@ WITH_PR_792 = GroveShape(podgang_ready_conditions=True)
 def _meta(
     b: ScenarioBuilder, name: str, labels: dict[str, str], owner: Obj | None, created_ago: timedelta
 ) -> Obj:
-    from .builder import ts, uid
+    from .builder import controller_reference, ts, uid
 
     meta: Obj = {
         "name": name,
@@ -49,16 +49,7 @@ def _meta(
         "creationTimestamp": ts(b.now - created_ago),
     }
     if owner is not None:
-        meta["ownerReferences"] = [
-            {
-                "apiVersion": owner["apiVersion"],
-                "kind": owner["kind"],
-                "name": owner["metadata"]["name"],
-                "uid": owner["metadata"]["uid"],
-                "controller": True,
-                "blockOwnerDeletion": True,
-            }
-        ]
+        meta["ownerReferences"] = [controller_reference(owner)]
     return meta
 
 

@@ -1,0 +1,228 @@
+"""``kubectl grove generate``: AIConfigurator plans rendered as Grove PodCliqueSets.
+
+Parse flags → ``aic.make_request`` / ``RenderOptions`` (bad input refused before AIConfigurator
+starts, exit 2) → ``aic.generate`` in a worker thread with progress on stderr (Ctrl-C cancels the
+child, exit 130) → the report on stdout. Exit 1 when no configuration meets the SLA, 4 when
+AIConfigurator is missing or fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .. import aic
+from ..errors import InvalidInput
+from ..redact import redact
+from ..render.output import OutputFormat, emit
+from .options import Output
+from .progress import progress_display, run_cancellable
+from .run import EXIT_FINDINGS, console, error_console, handled_errors
+
+_DEFAULTS = aic.PlanRequest.model_fields
+_AIC = "AIConfigurator"
+_OUT = "Output"
+_HERE = Path(".")
+
+
+def _opt(*names: str, help: str, panel: str = _AIC, **kw: Any) -> Any:
+    return typer.Option(*names, help=help, rich_help_panel=panel, show_default=False, **kw)
+
+
+Model = Annotated[
+    str,
+    _opt("--model", help="Hugging Face id (e.g. Qwen/Qwen3-32B) or a directory with config.json."),
+]
+System = Annotated[str, _opt("--system", help="AIConfigurator system, e.g. h200_sxm, b200_sxm.")]
+TotalGpus = Annotated[int, _opt("--total-gpus", help="GPU budget for the whole deployment.")]
+Backend = Annotated[str, _opt("--backend", help="Inference engine: sglang, vllm or trtllm.")]
+Isl = Annotated[
+    int | None, _opt("--isl", help=f"Input sequence length (default {_DEFAULTS['isl'].default}).")
+]
+Osl = Annotated[
+    int | None, _opt("--osl", help=f"Output sequence length (default {_DEFAULTS['osl'].default}).")
+]
+Ttft = Annotated[float, _opt("--ttft", help="Time-to-first-token target, ms.")]
+Tpot = Annotated[float | None, _opt("--tpot", help="Time-per-output-token target, ms.")]
+Latency = Annotated[
+    float | None,
+    _opt("--request-latency", help="End-to-end request latency target, ms (instead of --tpot)."),
+]
+TopN = Annotated[
+    int | None,
+    _opt("--top-n", help=f"Configurations kept per mode (default {_DEFAULTS['top_n'].default})."),
+]
+DatabaseMode = Annotated[
+    str | None,
+    _opt("--database-mode", help="SILICON (default), HYBRID, EMPIRICAL or SOL."),
+]
+Timeout = Annotated[
+    float,
+    _opt(
+        "--timeout",
+        help=f"Seconds AIConfigurator may take (default {aic.DEFAULT_TIMEOUT_S:g}).",
+        min=1,
+    ),
+]
+SaveDir = Annotated[
+    Path,
+    _opt(
+        "--save-dir",
+        help="Directory for <name>.yaml and <name>.plan.json per mode (default: the current one).",
+        panel=_OUT,
+    ),
+]
+Name = Annotated[
+    str | None,
+    _opt("--name", help="PodCliqueSet name (default <model>-<backend>-<mode>).", panel=_OUT),
+]
+Namespace = Annotated[
+    str | None,
+    _opt(
+        "-n",
+        "--namespace",
+        help="metadata.namespace of the manifests (default: none; kubectl applies to its own).",
+        panel=_OUT,
+    ),
+]
+Image = Annotated[
+    str | None,
+    _opt(
+        "--image",
+        help="Container image (default: the Dynamo runtime image for the backend).",
+        panel=_OUT,
+    ),
+]
+ModelPath = Annotated[
+    str | None,
+    _opt(
+        "--model-path", help="What the engines load inside the pods (default: --model).", panel=_OUT
+    ),
+]
+PackDomain = Annotated[
+    str | None,
+    _opt(
+        "--pack-domain", help="Pack each gang into one domain of this level, e.g. rack.", panel=_OUT
+    ),
+]
+TopologyName = Annotated[
+    str | None,
+    _opt(
+        "--topology-name",
+        help="ClusterTopologyBinding to pack by (when there are several).",
+        panel=_OUT,
+    ),
+]
+KaiQueue = Annotated[
+    str | None,
+    _opt("--kai-queue", help="Schedule with KAI Scheduler in this queue.", panel=_OUT),
+]
+HfTokenSecret = Annotated[
+    str,
+    _opt(
+        "--hf-token-secret",
+        help="Secret loaded (optionally) as environment into every pod; '' for none "
+        "(default hf-token-secret).",
+        panel=_OUT,
+    ),
+]
+Env = Annotated[
+    list[str] | None,
+    _opt(
+        "--env",
+        help="KEY=VALUE environment of every container, repeatable (e.g. ETCD_ENDPOINTS, "
+        "NATS_SERVER). Credentials belong in the --hf-token-secret Secret, not here.",
+        panel=_OUT,
+    ),
+]
+
+
+def parse_env(pairs: list[str] | None) -> dict[str, str]:
+    env = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput(
+                f"--env '{pair}': expected KEY=VALUE, e.g. NATS_SERVER=nats://nats:4222."
+            )
+        env[key.strip()] = value
+    return env
+
+
+def generate_command(
+    run: Callable[..., aic.AicRun] = aic.run_aiconfigurator,
+) -> Callable[..., None]:
+    """The ``generate`` command; ``run`` replaces the AIConfigurator runner (recorded runs in tests)."""
+
+    def generate(
+        model: Model,
+        system: System,
+        total_gpus: TotalGpus,
+        backend: Backend,
+        ttft: Ttft,
+        tpot: Tpot = None,
+        request_latency: Latency = None,
+        isl: Isl = None,
+        osl: Osl = None,
+        top_n: TopN = None,
+        database_mode: DatabaseMode = None,
+        timeout: Timeout = aic.DEFAULT_TIMEOUT_S,
+        save_dir: SaveDir = _HERE,
+        name: Name = None,
+        namespace: Namespace = None,
+        image: Image = None,
+        model_path: ModelPath = None,
+        pack_domain: PackDomain = None,
+        topology_name: TopologyName = None,
+        kai_queue: KaiQueue = None,
+        hf_token_secret: HfTokenSecret = "hf-token-secret",
+        env: Env = None,
+        output: Output = OutputFormat.text,
+    ) -> None:
+        """Plan a deployment with AIConfigurator and write it as Grove PodCliqueSets: Plan 1
+        disaggregated, Plan 2 aggregated, each with its plan.json. Takes 10-90 s."""
+        with handled_errors():
+            flags = {
+                "model": model, "system": system, "total_gpus": total_gpus, "backend": backend,
+                "ttft_ms": ttft, "tpot_ms": tpot, "request_latency_ms": request_latency,
+                "isl": isl, "osl": osl, "top_n": top_n, "database_mode": database_mode,
+            }  # fmt: skip
+            request = aic.make_request(**{k: v for k, v in flags.items() if v is not None})
+            options = aic.RenderOptions(
+                name=name,
+                namespace=namespace,
+                image=image,
+                model_path=model_path,
+                pack_domain=pack_domain,
+                topology_name=topology_name,
+                kai_queue=kai_queue,
+                hf_token_secret=hf_token_secret or None,
+                env=parse_env(env),
+            ).validated()
+            try:
+                with progress_display(error_console()) as on_progress:
+                    report = run_cancellable(
+                        lambda cancel: aic.generate(
+                            request,
+                            options,
+                            save_dir=save_dir,
+                            on_progress=on_progress,
+                            timeout_s=timeout,
+                            cancel=cancel,
+                            run=run,
+                        )
+                    )
+            except KeyboardInterrupt:
+                error_console().print("Cancelled: AIConfigurator was stopped.")
+                raise
+            emit(redact(report), output, console())
+        if not report.sla_met:
+            raise typer.Exit(EXIT_FINDINGS)
+
+    return generate
+
+
+generate = generate_command()
