@@ -20,9 +20,10 @@ grove-mcp answers questions about AI-inference workloads run by the NVIDIA Grove
 Start with grove_list when you do not know the PodCliqueSet's name; grove_status for an
 overview, grove_health for gang health, termination countdowns and pod problems, grove_topology
 for placement, GPU use and consolidation advice; grove_plan_show and grove_plan_diff for the
-stored AIConfigurator plan and whether what runs still matches it. Answers are bounded in
-size: pass gang=, clique= or limit= to drill into large workloads (a `truncated` field says
-what was cut).
+stored AIConfigurator plan and whether what runs still matches it; grove_generate to plan a
+new deployment with AIConfigurator (10-90 s; returns PodCliqueSet manifests, writes nothing).
+Answers are bounded in size: pass gang=, clique= or limit= to drill into large workloads (a
+`truncated` field says what was cut).
 Every tool is read-only unless the operator enabled writes."""
 
 

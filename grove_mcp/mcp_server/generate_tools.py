@@ -1,7 +1,164 @@
-"""MCP tool of ``generate``: AIConfigurator plans rendered as Grove PodCliqueSets."""
+"""MCP tool of ``generate``: AIConfigurator plans rendered as Grove PodCliqueSets.
+
+Choices:
+- no ``save_dir``: the server writes no files, not even with --allow-writes (which is about the
+  cluster). Files would land where the server runs, not where the user is, at a path a model
+  chose. The answer carries each manifest (its plan rides in the manifest's annotation) and
+  the client saves it with its own, user-approved file tools.
+- annotations: read-only (reads no cluster state, writes nothing), idempotent (AIConfigurator is
+  deterministic), closed world (bundled performance data; only a model id it does not bundle
+  makes it fetch that model's public config.json from Hugging Face).
+- AIConfigurator runs in a child process (``aic.run_aiconfigurator``): the server's memory stays
+  flat. The call is bounded by the server's --tool-timeout; a cancelled or timed-out call sets
+  ``cancel``, which stops the child.
+- answers are kept in a small cache keyed by the inputs, so ``mode=`` can fetch a manifest the
+  response budget left out without a second 10-90 s run.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Annotated
+
+import anyio.to_thread
+from mcp.server.mcpserver import Context
+from mcp_types import CallToolResult, TextContent
+
+from .. import aic
+from ..errors import GroveError
+from ..redact import redact
+from ..reports.generate import GenerateReport
+from . import generate_inputs as gi
+from .calls import error_result, namespace_for, state_of
+from .generate_answer import GenerateAnswer, fit_generate, only_mode
+from .progress import Progress
 from .spec import ToolSpec
 
-GENERATE_TOOLS: tuple[ToolSpec, ...] = ()
+CACHED_ANSWERS = 8
+_Key = tuple[str, str]
+
+
+def generate_tool(run: Callable[..., aic.AicRun] = aic.run_aiconfigurator) -> ToolSpec:
+    """The ``grove_generate`` tool; ``run`` replaces the AIConfigurator runner (tests)."""
+    cache: OrderedDict[_Key, GenerateReport] = OrderedDict()
+
+    async def plan(
+        ctx: Context, request: aic.PlanRequest, options: aic.RenderOptions
+    ) -> GenerateReport:
+        key = (request.model_dump_json(), json.dumps(dataclasses.asdict(options), sort_keys=True))
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        timeout = state_of(ctx).config.tool_timeout
+        progress = Progress(ctx, total=100)
+        await progress.step(0, "starting AIConfigurator (10-90 s)")
+        forward = _Forward(progress)
+        cancel = threading.Event()
+        try:
+            report = await anyio.to_thread.run_sync(
+                lambda: aic.generate(
+                    request,
+                    options,
+                    on_progress=forward,
+                    timeout_s=timeout,
+                    cancel=cancel,
+                    run=run,
+                ),
+                abandon_on_cancel=True,
+            )
+        except aic.AicTimeout as err:
+            raise aic.AicTimeout(
+                f"{err} This server bounds a tool call at {timeout:g} s: start grove-mcp with a "
+                "larger --tool-timeout (e.g. 600) for large models."
+            ) from None
+        finally:
+            cancel.set()  # a cancelled or abandoned call stops the child; a no-op after a result
+        cache[key] = report
+        if len(cache) > CACHED_ANSWERS:
+            cache.popitem(last=False)
+        return report
+
+    async def grove_generate(
+        ctx: Context,
+        model: gi.Model,
+        system: gi.System,
+        total_gpus: gi.TotalGpus,
+        backend: gi.Backend,
+        ttft_ms: gi.Ttft,
+        tpot_ms: gi.Tpot = None,
+        request_latency_ms: gi.Latency = None,
+        isl: gi.Isl = None,
+        osl: gi.Osl = None,
+        name: gi.PcsName = None,
+        namespace: gi.Namespace = None,
+        image: gi.Image = None,
+        model_path: gi.ModelPath = None,
+        pack_domain: gi.PackDomain = None,
+        topology_name: gi.TopologyName = None,
+        kai_queue: gi.KaiQueue = None,
+        env: gi.Env = None,
+        top_n: gi.TopN = None,
+        database_mode: gi.Database = None,
+        mode: gi.OnlyMode = None,
+    ) -> Annotated[CallToolResult, GenerateAnswer]:
+        """Plan an LLM inference deployment with NVIDIA AIConfigurator and get it as Grove
+        PodCliqueSet manifests ready for `kubectl apply`: Plan 1 prefill/decode disaggregated,
+        Plan 2 aggregated, each with its workers, tensor parallelism and GPUs, and its expected
+        throughput, TTFT and TPOT (simulated from AIConfigurator's performance data: no GPU or
+        cluster needed), checked against the SLA given, with a recommendation.
+
+        Use for "plan / size / generate a deployment of <model> on <N> <GPU>s with TTFT x ms
+        and TPOT y ms". Slow: 10-90 s (progress is reported). Reads no cluster state and writes
+        no files: save the manifest yourself (its plan rides in the grove-mcp.io/aic-plan
+        annotation). A large answer leaves a manifest out and says so; call again with mode=.
+        """
+        try:
+            flags = {
+                "model": model, "system": system, "total_gpus": total_gpus, "backend": backend,
+                "ttft_ms": ttft_ms, "tpot_ms": tpot_ms, "request_latency_ms": request_latency_ms,
+                "isl": isl, "osl": osl, "top_n": top_n, "database_mode": database_mode,
+            }  # fmt: skip
+            request = aic.make_request(**{k: v for k, v in flags.items() if v not in (None, "")})
+            options = aic.RenderOptions(
+                name=name or None,
+                namespace=namespace_for(state_of(ctx), namespace or None),
+                image=image or None,
+                model_path=model_path or None,
+                pack_domain=pack_domain or None,
+                topology_name=topology_name or None,
+                kai_queue=kai_queue or None,
+                env=env or {},
+            ).validated()
+            report = only_mode(redact(await plan(ctx, request, options)), mode or None)
+            answer = fit_generate(report, state_of(ctx).config.budget_bytes)
+        except GroveError as err:
+            return error_result(err)
+        return CallToolResult(
+            content=[TextContent(type="text", text=answer.text)], structured_content=answer.data
+        )
+
+    return ToolSpec(grove_generate, "Plan a deployment with AIConfigurator")
+
+
+class _Forward:
+    """AIConfigurator's progress as MCP progress in percent, posted from the worker thread
+    without blocking. MCP wants every notification to increase: a heartbeat (same step, later
+    time) moves it on by 0.1 until the next step."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._last = 0.0  # step 0 is sent before the run starts
+
+    def __call__(self, p: aic.AicProgress) -> None:
+        value = min(max(round(p.fraction * 100, 1), self._last + 0.1), 100.0)
+        if value <= self._last:
+            return
+        self._last = value
+        self._progress.step_from_thread(value, f"{p.message} ({p.elapsed_s:.0f} s)")
+
+
+GENERATE_TOOLS: tuple[ToolSpec, ...] = (generate_tool(),)

@@ -17,21 +17,23 @@ STEPS = 3
 
 
 class Progress:
-    """Steps of one call: 0 reading the source, 1 listed, 2 report built, 3 answer ready."""
+    """Steps of one call: 0 reading the source, 1 listed, 2 report built, 3 answer ready
+    (other calls give their own ``total``: ``generate`` reports percent done)."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: Any, total: float = STEPS) -> None:
         """Create it on the event loop: worker threads post their steps back to that loop."""
         self._ctx = ctx
+        self._total = total
         self._loop = asyncio.get_running_loop()
         self._pending: set[asyncio.Task[None]] = set()
 
-    async def step(self, done: int, message: str) -> None:
+    async def step(self, done: float, message: str) -> None:
         try:
-            await self._ctx.report_progress(done, STEPS, message)
+            await self._ctx.report_progress(done, self._total, message)
         except Exception:  # progress is best-effort: never fail a call over it
             log.debug("progress notification not delivered", exc_info=True)
 
-    def step_from_thread(self, done: int, message: str) -> None:
+    def step_from_thread(self, done: float, message: str) -> None:
         """Post a step from a worker thread without waiting for it.
 
         Never blocks: a worker abandoned after a timeout must not wait on an event loop that
