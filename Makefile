@@ -16,6 +16,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	$(PIP) install -e '.[dev]'
 	touch $@
 
+# AIConfigurator (the [generate] extra, ~850 MB, ~35 s once) for the real-AIConfigurator tier.
+$(VENV)/.installed-generate: $(VENV)/.installed-dev pyproject.toml
+	$(PIP) install -e '.[dev,generate]'
+	touch $@
+
 ## demo: install into .venv and print status, topology and health of the embedded demo
 demo: $(VENV)/.installed
 	@for report in status topology health; do \
@@ -23,8 +28,8 @@ demo: $(VENV)/.installed
 	  if [ $$rc -gt 1 ]; then exit $$rc; fi; echo; \
 	done
 
-## test: install test dependencies, build the test API server (when Go exists), run every test
-test: $(VENV)/.installed-dev
+## test: install test dependencies (AIConfigurator too), build the test API server (when Go exists), run every test
+test: $(VENV)/.installed-generate
 	@assets=$$(tools/envtest/build.sh) || { [ "$$GROVE_REQUIRE_E2E" != 1 ] || exit 1; }; \
 	  KUBEBUILDER_ASSETS=$${assets:-$$KUBEBUILDER_ASSETS} $(PY) -m pytest $(PYTEST_ARGS)
 
