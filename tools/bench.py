@@ -47,15 +47,29 @@ def world(nodes: int, workloads: int) -> Any:
     b = ScenarioBuilder(NAMESPACE, datetime.now(UTC).replace(microsecond=0), f"bench {nodes}")
     b.topology("gpu-fabric", LEVELS)
     for i in range(nodes):
-        b.node(f"node-{i:04d}", {"topology.kubernetes.io/region": "r1",
-                                 "topology.kubernetes.io/zone": f"zone-{i // 64}",
-                                 "topology.kubernetes.io/rack": f"rack-{i // 8}"})
+        b.node(
+            f"node-{i:04d}",
+            {
+                "topology.kubernetes.io/region": "r1",
+                "topology.kubernetes.io/zone": f"zone-{i // 64}",
+                "topology.kubernetes.io/rack": f"rack-{i // 8}",
+            },
+        )
     for i in range(nodes):
         b.other_pod("other", f"batch-{i:04d}", f"node-{i:04d}", 4)
     for w in range(workloads):
         b.workload(WorkloadSpec(f"svc-{w:03d}", 1, [CliqueSpec("worker", 2, gpus=1)]))
-    b.workload(WorkloadSpec(TARGET, 2, [CliqueSpec("router", 1), CliqueSpec("prefill", 2, gpus=4),
-                                        CliqueSpec("decode", 2, gpus=2)]))
+    b.workload(
+        WorkloadSpec(
+            TARGET,
+            2,
+            [
+                CliqueSpec("router", 1),
+                CliqueSpec("prefill", 2, gpus=4),
+                CliqueSpec("decode", 2, gpus=2),
+            ],
+        )
+    )
     return b.bundle()
 
 
@@ -81,8 +95,14 @@ def measure_report(source: LiveSource, name: str, runs: int) -> dict[str, Any]:
     call(source, NAMESPACE, TARGET)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {"report": name, "requests": requests, "lists_s": lists, "total_s": total,
-            "json_kb": len(report.model_dump_json()) / 1024, "heap_peak_mb": peak / 2**20}
+    return {
+        "report": name,
+        "requests": requests,
+        "lists_s": lists,
+        "total_s": total,
+        "json_kb": len(report.model_dump_json()) / 1024,
+        "heap_peak_mb": peak / 2**20,
+    }
 
 
 def deserialisation(source: LiveSource, runs: int) -> tuple[float, float, int]:
@@ -109,19 +129,27 @@ def bench_size(nodes: int, workloads: int, runs: int) -> None:
         result = seed(server.client(), bundle)
         seeded = time.perf_counter() - started
         pods = sum(1 for o in bundle.objects if o["kind"] == "Pod")
-        print(f"\n== {nodes} nodes, {pods} pods, {workloads + 1} PodCliqueSets "
-              f"(seeded {len(result.created)} objects in {seeded:.0f}s)")
+        print(
+            f"\n== {nodes} nodes, {pods} pods, {workloads + 1} PodCliqueSets "
+            f"(seeded {len(result.created)} objects in {seeded:.0f}s)"
+        )
         source = LiveSource.connect(kubeconfig=str(server.kubeconfig()))
-        print(f"{'report':10}{'requests':>9}{'LISTs s':>10}{'total s':>10}{'ratio':>7}"
-              f"{'JSON KB':>9}{'heap MB':>9}")
+        print(
+            f"{'report':10}{'requests':>9}{'LISTs s':>10}{'total s':>10}{'ratio':>7}"
+            f"{'JSON KB':>9}{'heap MB':>9}"
+        )
         for name in REPORTS:
             row = measure_report(source, name, runs)
-            print(f"{row['report']:10}{row['requests']:>9}{row['lists_s']:>10.3f}"
-                  f"{row['total_s']:>10.3f}{row['total_s'] / row['lists_s']:>7.2f}"
-                  f"{row['json_kb']:>9.1f}{row['heap_peak_mb']:>9.1f}")
+            print(
+                f"{row['report']:10}{row['requests']:>9}{row['lists_s']:>10.3f}"
+                f"{row['total_s']:>10.3f}{row['total_s'] / row['lists_s']:>7.2f}"
+                f"{row['json_kb']:>9.1f}{row['heap_peak_mb']:>9.1f}"
+            )
         raw, model, count = deserialisation(source, runs)
-        print(f"cluster-wide pod LIST ({count} pods): raw JSON {raw:.3f}s, client models "
-              f"{model:.3f}s → models are {model / raw:.1f}× slower")
+        print(
+            f"cluster-wide pod LIST ({count} pods): raw JSON {raw:.3f}s, client models "
+            f"{model:.3f}s → models are {model / raw:.1f}× slower"
+        )
         source.close()
 
 

@@ -224,7 +224,7 @@ def health(report: HealthReport) -> str:
 def _usage(gpus: GpuUsage) -> str:
     return (
         f"GPUs {gpus.this_workload} this / {_cell(gpus.other_workloads)} other / "
-        f"{_cell(gpus.free)} free of {gpus.allocatable}"
+        f"{_cell(gpus.free)} free of {_cell(gpus.allocatable)}"
     )
 
 

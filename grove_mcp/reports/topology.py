@@ -36,8 +36,7 @@ class ConstraintInfo(ReportModel):
 
 class GpuUsage(ReportModel):
     allocatable: int | None = Field(
-        description="Allocatable nvidia.com/gpu of the node(s); null when a node could not be "
-        "read."
+        description="Allocatable nvidia.com/gpu of the node(s); null when a node could not be read."
     )
     this_workload: int = Field(
         description="GPUs requested by this PodCliqueSet's pods "

@@ -43,8 +43,6 @@ DEFAULT_TIMEOUT_SECONDS = 15.0
 _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 
 
-
-
 class KubeClient:
     """A thread-safe, counted, time-bounded JSON client for the API server."""
 

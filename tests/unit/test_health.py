@@ -65,10 +65,13 @@ def test_replicas_without_podcliques():
     from grove_mcp.sources import Bundle, BundleSource
 
     bundle = demo()
-    only_pcs = Bundle(bundle.manifest, tuple(
-        o for o in bundle.objects if o["kind"] not in ("PodClique", "PodGang", "Pod")))
-    snapshot = fetch_snapshot(BundleSource(only_pcs),
-                              SnapshotRequest("vllm-disagg", "my-inference", events=True))
+    only_pcs = Bundle(
+        bundle.manifest,
+        tuple(o for o in bundle.objects if o["kind"] not in ("PodClique", "PodGang", "Pod")),
+    )
+    snapshot = fetch_snapshot(
+        BundleSource(only_pcs), SnapshotRequest("vllm-disagg", "my-inference", events=True)
+    )
     report = build_health(snapshot, "my-inference")
     assert [i.code for i in report.issues] == ["NO_PODCLIQUES"]
     assert not report.summary.ok and "no PodCliques exist" in report.summary.text

@@ -106,8 +106,9 @@ def test_pods_without_gpus_do_not_count():
     packed = [PlacedPod("p0", "a1", 4), PlacedPod("p1", "a1", 4), PlacedPod("r", "cpu1", 0)]
     placement = score_placement(packed, nodes, LEVELS)
     assert placement is not None and placement.score == 1.0 and placement.pods == 2
-    assert score_placement([PlacedPod("r0", "a1", 0), PlacedPod("r1", "b1", 0)], NODES,
-                           LEVELS) is None
+    assert (
+        score_placement([PlacedPod("r0", "a1", 0), PlacedPod("r1", "b1", 0)], NODES, LEVELS) is None
+    )
 
 
 def test_minimum_follows_pod_sizes_not_just_gpu_totals():
@@ -124,8 +125,9 @@ def test_minimum_follows_pod_sizes_not_just_gpu_totals():
 def test_unreported_capacity_gives_no_score():
     # GPUs only through DRA: allocatable nvidia.com/gpu is 0, so no honest minimum exists.
     nodes = {"d1": node("d1", "ra", gpus=0), "d2": node("d2", "rb", gpus=0)}
-    assert score_placement([PlacedPod("x", "d1", 2), PlacedPod("y", "d2", 2)], nodes,
-                           LEVELS) is None
+    assert (
+        score_placement([PlacedPod("x", "d1", 2), PlacedPod("y", "d2", 2)], nodes, LEVELS) is None
+    )
 
 
 def test_moving_into_the_majority_rack_onto_a_new_host_can_lower_it():
