@@ -213,6 +213,7 @@ def health(report: HealthReport) -> str:
         f"terminationDelay {format_seconds(report.termination_delay_seconds)}"
         f" · gangs healthy {s.gangs_healthy}/{s.gangs_total} · at risk {s.gangs_at_risk}"
     )
+    lines += findings(report.issues, f"{report.name} issues")
     for gang in report.gangs:
         lines += _gang_health(gang)
     return "\n".join(lines)
