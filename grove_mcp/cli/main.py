@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from .. import __version__, api
@@ -117,8 +119,26 @@ def version() -> None:
     typer.echo(f"kubectl-grove (grove-mcp) {__version__}")
 
 
+GLOBAL_FLAGS = ("-n", "--namespace", "--context", "--kubeconfig")
+
+
+def hoist_global_flags(argv: list[str]) -> list[str]:
+    """kubectl habit: ``kubectl grove -n ns status x`` means ``status x -n ns``. Flags given
+    before the command are moved after it (options are accepted anywhere after it)."""
+    hoisted: list[str] = []
+    rest = list(argv)
+    while rest and rest[0].startswith("-"):
+        flag = rest[0].split("=", 1)[0]
+        if flag not in GLOBAL_FLAGS:
+            break
+        take = 1 if "=" in rest[0] else 2
+        hoisted += rest[:take]
+        rest = rest[take:]
+    return rest + hoisted if hoisted and rest else argv
+
+
 def main() -> None:
-    app()
+    app(args=hoist_global_flags(sys.argv[1:]))
 
 
 if __name__ == "__main__":

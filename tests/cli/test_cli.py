@@ -114,3 +114,38 @@ def test_missing_kubeconfig_everywhere_suggests_demo(tmp_path):
 def test_version():
     result = invoke("version")
     assert result.exit_code == 0 and "grove-mcp" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["-n", "ns", "status", "x"], ["status", "x", "-n", "ns"]),
+        (
+            ["--context=c", "--kubeconfig", "k", "plan", "show", "x"],
+            ["plan", "show", "x", "--context=c", "--kubeconfig", "k"],
+        ),
+        (["status", "x", "-n", "ns"], ["status", "x", "-n", "ns"]),
+        (["--help"], ["--help"]),
+        (["-n", "ns"], ["-n", "ns"]),
+    ],
+)
+def test_kubectl_style_flags_before_the_command(argv, expected):
+    from grove_mcp.cli.main import hoist_global_flags
+
+    assert hoist_global_flags(argv) == expected
+
+
+def test_the_installed_command_takes_flags_before_the_command():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "kubectl-grove"
+    run = subprocess.run(
+        [str(exe), "-n", "vllm-disagg", "status", "my-inference", "--demo", "-o", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 1, run.stderr
+    assert json.loads(run.stdout)["namespace"] == "vllm-disagg"
