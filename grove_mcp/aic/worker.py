@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import resource
+import signal
 import sys
 import time
 from collections import deque
@@ -188,7 +189,24 @@ def _route_logs(watcher: logging.Handler) -> None:
     root.handlers[:] = [watcher, stderr]
 
 
+def _die_with_parent() -> None:
+    """Linux: get SIGTERM when the parent dies, even by SIGKILL, instead of running on for a
+    minute and a half. Elsewhere a no-op (the parent's timeout and cancel still apply)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before prctl: nobody waits for the answer
+            os._exit(3)
+    except (OSError, AttributeError):
+        pass
+
+
 def main(read: Callable[[], str] = sys.stdin.read) -> int:
+    _die_with_parent()
     started = time.monotonic()
     channel = Channel(_take_stdout(), started)
     try:
