@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -13,6 +12,7 @@ import jsonschema
 import yaml
 
 from grove_mcp.aic.protocol import AicRun
+from tools.envtest.apiserver import crds_dir
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CREATED = datetime(2026, 11, 19, 9, 12, tzinfo=UTC)
@@ -22,11 +22,6 @@ REPO = Path(__file__).resolve().parents[3]
 def load_run(name: str) -> AicRun:
     """A real run recorded by tests/aic/capture_fixtures.py."""
     return AicRun.model_validate_json((FIXTURES / f"{name}.json").read_text())
-
-
-def crds_dir() -> Path:
-    configured = os.environ.get("GROVE_CRDS_DIR")
-    return Path(configured) if configured else REPO.parent / "shared" / "grove" / "crds"
 
 
 def _to_json_schema(node: Any) -> Any:
