@@ -52,6 +52,7 @@ async def run_core(ctx: Context, call: CoreCall) -> BaseModel:
             "server is reachable (kubectl get --raw /readyz), narrow the question, or start "
             "grove-mcp with a larger --tool-timeout."
         ) from None
+    await progress.settle()
     await progress.step(2, "Report built")
     return report
 

@@ -77,6 +77,7 @@ def generate_tool(run: Callable[..., aic.AicRun] = aic.run_aiconfigurator) -> To
             ) from None
         finally:
             cancel.set()  # a cancelled or abandoned call stops the child; a no-op after a result
+        await progress.settle()
         cache[key] = report
         if len(cache) > CACHED_ANSWERS:
             cache.popitem(last=False)

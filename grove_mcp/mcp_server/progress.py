@@ -33,6 +33,13 @@ class Progress:
         except Exception:  # progress is best-effort: never fail a call over it
             log.debug("progress notification not delivered", exc_info=True)
 
+    async def settle(self) -> None:
+        """Deliver what worker threads posted before the call goes on: steps stay in order and
+        no task is left behind when the call (or the loop) ends."""
+        await asyncio.sleep(0)  # run the callbacks call_soon_threadsafe queued
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+
     def step_from_thread(self, done: float, message: str) -> None:
         """Post a step from a worker thread without waiting for it.
 
