@@ -9,9 +9,8 @@ Invalid names are refused before any API call.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
+from dataclasses import dataclass
+from typing import Any
 
 from .capabilities.health import build_health, build_health_all
 from .capabilities.listing import build_list
@@ -26,8 +25,6 @@ from .snapshot import Snapshot, SnapshotRequest, fetch_snapshot
 from .sources.base import Source
 from .watching import watch_snapshots
 
-R = TypeVar("R", bound=BaseModel)
-
 
 def _request(
     source: Source, namespace: str | None, name: str | None, **needs: bool
@@ -35,42 +32,50 @@ def _request(
     return SnapshotRequest(namespace or source.default_namespace, name, **needs)
 
 
-def _run(
-    source: Source,
-    request: SnapshotRequest,
-    one: Callable[[Snapshot, str], R],
-    every: Callable[[Snapshot], Any],
-) -> Any:
-    snapshot = fetch_snapshot(source, request)
-    return redact(one(snapshot, request.name) if request.name else every(snapshot))
+@dataclass(frozen=True)
+class Report:
+    """One report: what to fetch for it, and how to build it for one PodCliqueSet or for all."""
+
+    needs: dict[str, bool]
+    one: Callable[[Snapshot, str], Any]
+    every: Callable[[Snapshot], Any]
+
+    def build(self, snapshot: Snapshot, name: str | None) -> Any:
+        return redact(self.one(snapshot, name) if name else self.every(snapshot))
+
+
+REPORTS: dict[str, Report] = {
+    "status": Report({}, build_status, build_status_all),
+    "health": Report({"events": True}, build_health, build_health_all),
+    "topology": Report({"cluster_usage": True}, build_topology, build_topology_all),
+}
+
+
+def _run(source: Source, report: str, namespace: str | None, name: str | None) -> Any:
+    spec = REPORTS[report]
+    snapshot = fetch_snapshot(source, _request(source, namespace, name, **spec.needs))
+    return spec.build(snapshot, name)
 
 
 def status(
     source: Source, namespace: str | None = None, name: str | None = None
 ) -> StatusReport | StatusList:
     """Status of one PodCliqueSet, or of all in the namespace when ``name`` is None."""
-    return _run(source, _request(source, namespace, name), build_status, build_status_all)
+    return _run(source, "status", namespace, name)
 
 
 def health(
     source: Source, namespace: str | None = None, name: str | None = None
 ) -> HealthReport | HealthList:
     """Gang health and termination countdowns of one PodCliqueSet, or of all."""
-    return _run(
-        source, _request(source, namespace, name, events=True), build_health, build_health_all
-    )
+    return _run(source, "health", namespace, name)
 
 
 def topology(
     source: Source, namespace: str | None = None, name: str | None = None
 ) -> TopologyReport | TopologyList:
     """Placement, GPU accounting and consolidation advice of one PodCliqueSet, or of all."""
-    return _run(
-        source,
-        _request(source, namespace, name, cluster_usage=True),
-        build_topology,
-        build_topology_all,
-    )
+    return _run(source, "topology", namespace, name)
 
 
 def list_workloads(source: Source, namespace: str | None = None) -> WorkloadList:
@@ -79,21 +84,8 @@ def list_workloads(source: Source, namespace: str | None = None) -> WorkloadList
     return redact(build_list(snapshot))
 
 
-REPORTS: dict[str, tuple[Callable[..., Any], dict[str, bool]]] = {
-    "status": (status, {}),
-    "health": (health, {"events": True}),
-    "topology": (topology, {"cluster_usage": True}),
-}
-
-
 def watch(source: Source, report: str, namespace: str | None, name: str | None) -> Iterator[Any]:
     """Yield the report now and again after every change the watch API reports (live only)."""
-    builders = {
-        "status": (build_status, build_status_all),
-        "health": (build_health, build_health_all),
-        "topology": (build_topology, build_topology_all),
-    }
-    one, every = builders[report]
-    request = _request(source, namespace, name, **REPORTS[report][1])
-    for snapshot in watch_snapshots(source, request):
-        yield redact(one(snapshot, name) if name else every(snapshot))
+    spec = REPORTS[report]
+    for snapshot in watch_snapshots(source, _request(source, namespace, name, **spec.needs)):
+        yield spec.build(snapshot, name)
