@@ -114,10 +114,10 @@ def plan_input_from_file(path: str | Path) -> PlanInput:
     """A plan.json or a generated PodCliqueSet YAML; errors name the path and the field."""
     p = Path(path)
     plan = read_plan(p)  # raises PlanError naming the path and the field
-    text = p.read_text(encoding="utf-8")
-    is_json = p.suffix == ".json" or text.lstrip().startswith("{")
-    rendered = None if is_json else rendered_from_manifest(text)
-    return PlanInput(plan, p.name, rendered)
+    if p.suffix == ".json":
+        return PlanInput(plan, p.name)
+    text = p.read_text(encoding="utf-8")  # a manifest also tells what was rendered around it
+    return PlanInput(plan, p.name, rendered_from_manifest(text))
 
 
 def plan_input_from_text(text: str, origin: str = "tool argument") -> PlanInput:
