@@ -41,6 +41,7 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: $(VENV)/.installed-dev
 	@assets=$$(tools/envtest/build.sh) && KUBEBUILDER_ASSETS=$$assets $(PY) -m tools.bench

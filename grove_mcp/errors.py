@@ -1,17 +1,30 @@
-"""Errors that reach users. Each one says what is wrong and what to do (DESIGN.md rule 6).
+"""Every error that reaches users, in one module. Each says what is wrong and what to do
+(DESIGN.md rule 6); ``code`` is stable for machines, ``exit_code`` is the CLI's.
 
-GroveError                     base; ``str(err)`` is the one-paragraph message for users
-├── InvalidInput               bad names or flags, refused before any API call
-├── NotFound                   the PodCliqueSet does not exist; lists what does
+GroveError                     base; ``str(err)`` is the one-paragraph message for users (exit 4)
+├── InvalidInput               bad names, flags or files, refused before any API call (exit 2)
+│   ├── PlanError              a plan.json or generated YAML that is not a valid plan: path, field
+│   └── AicUnsupported         a model, system or backend AIConfigurator lacks: lists what it has
+├── NotFound                   the PodCliqueSet (or its stored plan) does not exist (exit 3)
 ├── GroveNotInstalled          Grove's CRDs are absent from the cluster
 ├── AccessDenied               RBAC said no: verb, resource and namespace
 ├── ClusterUnreachable         connection refused, DNS, TLS or a timeout: which endpoint
 ├── ConfigError                kubeconfig / context / in-cluster configuration problems
 ├── ApiError                   any other error status from the API server
-└── BundleError                a diagnostic bundle that cannot be read: path and field
+│   └── ResourceExpired        410 Gone: a watch must list again
+├── Conflict                   409: the object changed between read and write
+├── BundleError                a diagnostic bundle that cannot be read: path and field
+├── StoredPlanError            a plan ConfigMap that cannot be read: ConfigMap, key and field
+└── AicError                   AIConfigurator could not produce a plan
+    ├── AicNotInstalled        the optional extra is missing: how to install it
+    ├── SlaUnmeetable          no configuration meets the TTFT target (exit 1: a finding)
+    ├── AicTimeout             the child process ran past its deadline
+    └── AicFailed              the child crashed or AIConfigurator failed otherwise: its last words
 """
 
 from __future__ import annotations
+
+from .redact import redact_text
 
 
 class GroveError(Exception):
@@ -23,6 +36,15 @@ class GroveError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    @property
+    def message(self) -> str:
+        """The message for users, redacted where it is set: no credentials in any error."""
+        return self._message
+
+    @message.setter
+    def message(self, text: str) -> None:
+        self._message = redact_text(text)
 
     def __str__(self) -> str:
         return self.message
@@ -78,3 +100,60 @@ class Conflict(GroveError):
 
 class BundleError(GroveError):
     code = "bundle_error"
+
+
+class StoredPlanError(GroveError):
+    """A stored plan ConfigMap that cannot be read: which ConfigMap, key and field."""
+
+    code = "stored_plan_invalid"
+
+
+# --- plans and AIConfigurator ----------------------------------------------------------------
+
+INSTALL_HINT = "pip install 'grove-mcp[generate]'"
+
+
+class PlanError(InvalidInput):
+    """A plan.json or generated PodCliqueSet YAML that is not a valid plan."""
+
+    code = "plan_error"
+
+    def __init__(self, path: str, field: str | None, problem: str) -> None:
+        where = f"{path}: field '{field}'" if field else path
+        super().__init__(f"{where}: {problem}")
+        self.path = path
+        self.field = field
+        self.problem = problem
+
+
+class AicUnsupported(InvalidInput):
+    """AIConfigurator does not support the model, system or backend asked for."""
+
+    code = "aic_unsupported"
+
+    def __init__(self, message: str, what: str, value: str, supported: list[str]) -> None:
+        super().__init__(message)
+        self.what = what
+        self.value = value
+        self.supported = supported
+
+
+class AicError(GroveError):
+    code = "aic_error"
+
+
+class AicNotInstalled(AicError):
+    code = "aic_not_installed"
+
+
+class SlaUnmeetable(AicError):
+    code = "sla_unmeetable"
+    exit_code = 1  # a finding about the request, like a report whose plans all miss the SLA
+
+
+class AicTimeout(AicError):
+    code = "aic_timeout"
+
+
+class AicFailed(AicError):
+    code = "aic_failed"

@@ -46,10 +46,16 @@ def redact_value(value: Any) -> Any:
     return value
 
 
+NOTE = f"Values that look like credentials are shown as {MASK}."
+
+
 def redact(report: M) -> M:
-    """The same report with every string field redacted."""
+    """The same report with every string field redacted (and a note saying so, when the report
+    has notes)."""
     data = report.model_dump(mode="python")
     cleaned = redact_value(data)
     if cleaned == data:
         return report
+    if isinstance(cleaned.get("notes"), list) and NOTE not in cleaned["notes"]:
+        cleaned["notes"].append(NOTE)
     return type(report).model_validate(cleaned)

@@ -29,15 +29,12 @@ from .grove import (
     ResourceClaim,
 )
 from .grove import kinds as k
-from .grove.kinds import ConfigMap
+from .grove.kinds import PLAN_LABELS, ConfigMap
 from .names import validate_namespace, validate_pcs_name
 from .sources.base import ListQuery, ListResult, RawObject, Source
 
 PART_OF = "app.kubernetes.io/part-of"
 LIVE_PODS = "status.phase!=Succeeded,status.phase!=Failed"
-# Labels of the ConfigMaps holding stored AIConfigurator plans (value: the PodCliqueSet name).
-# ``plan store`` writes the first; the second (proposed for generate) is read as well.
-PLAN_LABELS = ("grove.io/aic-plan", "grove-mcp.io/aic-plan")
 
 
 @dataclass(frozen=True)

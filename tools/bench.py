@@ -22,11 +22,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from grove_mcp import api
+from grove_mcp import core
 from grove_mcp.grove.kinds import POD
 from grove_mcp.scenarios import CliqueSpec, ScenarioBuilder, WorkloadSpec
 from grove_mcp.scenarios.catalog import LEVELS
-from grove_mcp.snapshot import SnapshotRequest
 from grove_mcp.sources.live import LiveSource
 from grove_mcp.sources.seeder import seed
 
@@ -34,11 +33,7 @@ from .envtest.apiserver import ApiServer, crds_dir, find_binaries
 
 NAMESPACE = "bench"
 TARGET = "target-inference"
-REPORTS: dict[str, tuple[Callable[..., Any], dict[str, bool]]] = {
-    "status": (api.status, {}),
-    "topology": (api.topology, {"cluster_usage": True}),
-    "health": (api.health, {"events": True}),
-}
+REPORTS = ("status", "topology", "health")
 
 
 def world(nodes: int, workloads: int) -> Any:
@@ -83,11 +78,15 @@ def median_seconds(fn: Callable[[], Any], runs: int) -> float:
 
 
 def measure_report(source: LiveSource, name: str, runs: int) -> dict[str, Any]:
-    call, needs = REPORTS[name]
+    def call(source: LiveSource, namespace: str, pcs: str) -> Any:
+        return core.run(name, source, namespace, pcs)
+
     before = source.kube.requests_made
     report = call(source, NAMESPACE, TARGET)
     requests = source.kube.requests_made - before
-    queries = SnapshotRequest(NAMESPACE, TARGET, **needs).queries()
+    request = core.capability(name).snapshot_request(NAMESPACE, TARGET)
+    assert request is not None
+    queries = request.queries()
     lists = median_seconds(lambda: source.list_many(queries), runs)
     total = median_seconds(lambda: call(source, NAMESPACE, TARGET), runs)
     gc.collect()

@@ -1,12 +1,13 @@
-"""AIConfigurator plans rendered as Grove PodCliqueSets (issue 5, ``generate``).
+"""AIConfigurator plans rendered as Grove PodCliqueSets (``generate``).
 
-Front ends call ``make_request`` (validates flags) and ``generate`` (runs AIConfigurator in a child
-process, checks the SLA, renders and writes the PodCliqueSets with their plan.json). ``read_plan``
-reads a plan back from a plan.json or a generated YAML, for ``plan store/show/diff``. Nothing here
-imports ``aiconfigurator``: only ``aic_calls`` does, run by ``worker`` in the child process.
+Front ends call ``make_request`` (validates flags) and the capability table calls
+``generate_from`` (runs AIConfigurator in a child process, checks the SLA, renders the
+PodCliqueSets with their plan.json; writes nothing). The plan format itself is
+``grove_mcp.planfile``. Nothing here imports ``aiconfigurator``: only ``aic_calls`` does, run by
+``worker`` in the child process.
 """
 
-from .errors import (
+from ..errors import (
     INSTALL_HINT,
     AicError,
     AicFailed,
@@ -16,11 +17,10 @@ from .errors import (
     PlanError,
     SlaUnmeetable,
 )
-from .generate import generate
-from .planfile import dump_plan, plan_from_dict, plan_from_json, read_plan, write_plan
-from .plans import build_plans
+from .generate import GenerateArgs, generate, generate_from
+from .manifests import RenderOptions, render_pcs, to_yaml
+from .mode_plans import build_plans
 from .protocol import AicProgress, AicRun
-from .render import PLAN_ANNOTATION, RenderOptions, render_pcs, to_yaml
 from .report import build_report
 from .request import BACKENDS, PlanRequest, make_request
 from .runner import DEFAULT_TIMEOUT_S, run_aiconfigurator
@@ -29,7 +29,6 @@ __all__ = [
     "BACKENDS",
     "DEFAULT_TIMEOUT_S",
     "INSTALL_HINT",
-    "PLAN_ANNOTATION",
     "AicError",
     "AicFailed",
     "AicNotInstalled",
@@ -37,20 +36,17 @@ __all__ = [
     "AicRun",
     "AicTimeout",
     "AicUnsupported",
+    "GenerateArgs",
     "PlanError",
     "PlanRequest",
     "RenderOptions",
     "SlaUnmeetable",
     "build_plans",
     "build_report",
-    "dump_plan",
     "generate",
+    "generate_from",
     "make_request",
-    "plan_from_dict",
-    "plan_from_json",
-    "read_plan",
     "render_pcs",
     "run_aiconfigurator",
     "to_yaml",
-    "write_plan",
 ]

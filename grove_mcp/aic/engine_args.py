@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..reports.plan import RoleConfig
+from ..planfile import RoleConfig
 
 DYNAMO_VERSION = "1.3.0"  # AIConfigurator 0.12.0's default Dynamo release for generated configs
 _IMAGES = {"sglang": "sglang-runtime", "vllm": "vllm-runtime", "trtllm": "tensorrtllm-runtime"}

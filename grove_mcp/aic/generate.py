@@ -1,7 +1,9 @@
-"""``generate``: run AIConfigurator, check the SLA, render PodCliqueSets, write them with plan.json.
+"""``generate``: run AIConfigurator, check the SLA, render PodCliqueSets with their plan.json.
 
-``generate`` is the one entry point front ends call (CLI with a progress bar, MCP with progress
-notifications). Its pure parts, usable on a recorded ``AicRun``: ``plans.build_plans`` and
+The capability table calls ``generate_from(GenerateArgs)`` (CLI with a progress bar, MCP with
+progress notifications). Nothing is written here: the report carries each manifest and plan
+with the path it is meant for (``save_dir``), and the CLI writes them once the report has been
+redacted. Pure parts, usable on a recorded ``AicRun``: ``mode_plans.build_plans`` and
 ``report.build_report``.
 """
 
@@ -10,36 +12,43 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..errors import InvalidInput
 from ..reports.generate import GenerateReport, GenerateTimings
-from .planfile import dump_plan
-from .plans import RenderedPlan, build_plans
+from .manifests import RenderOptions
+from .mode_plans import build_plans
 from .protocol import AicProgress, AicRun
-from .render import RenderOptions
 from .report import build_report
 from .request import PlanRequest
 from .runner import DEFAULT_TIMEOUT_S, ProgressCallback, run_aiconfigurator
 
 
-def _prepare_dir(save_dir: str | Path | None) -> Path | None:
-    if save_dir is None:
-        return None
-    path = Path(save_dir).expanduser().resolve()
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InvalidInput(f"Cannot use save directory {path}: {exc.strerror or exc}.") from None
-    return path
+@dataclass(frozen=True)
+class GenerateArgs:
+    """Everything ``generate`` takes: the request, how to render, and how to run."""
+
+    request: PlanRequest
+    options: RenderOptions | None = None
+    save_dir: Path | None = None  # where the files are meant to go (the CLI writes them)
+    on_progress: ProgressCallback | None = None
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    cancel: threading.Event | None = None
+    run: Callable[..., AicRun] = run_aiconfigurator
 
 
-def _write(rendered: list[RenderedPlan]) -> None:
-    for item in rendered:
-        if item.file and item.plan_file:
-            item.file.write_text(item.manifest, encoding="utf-8")
-            item.plan_file.write_text(dump_plan(item.plan), encoding="utf-8")
+def generate_from(args: GenerateArgs) -> GenerateReport:
+    """``generate`` with its arguments in one value (the capability table's builder)."""
+    return generate(
+        args.request,
+        args.options,
+        save_dir=args.save_dir,
+        on_progress=args.on_progress,
+        timeout_s=args.timeout_s,
+        cancel=args.cancel,
+        run=args.run,
+    )
 
 
 def generate(
@@ -55,13 +64,13 @@ def generate(
 ) -> GenerateReport:
     """Plan ``request`` with AIConfigurator (in a child process) and render both modes.
 
-    Writes ``<name>.yaml`` and ``<name>.plan.json`` per mode into ``save_dir`` (created if
-    needed; None writes nothing: the report still carries manifests and plans). Bad options are
-    refused before AIConfigurator starts. ``run`` replaces the runner (tests).
+    The report names ``<save_dir>/<name>.yaml`` and ``<name>.plan.json`` per mode as the files
+    to write (None: no files). Bad options are refused before AIConfigurator starts. ``run``
+    replaces the runner (tests).
     """
     started = time.monotonic()
     options = (options or RenderOptions()).validated()
-    directory = _prepare_dir(save_dir)
+    directory = Path(save_dir).expanduser().resolve() if save_dir is not None else None
     result = run(request, on_progress=on_progress, timeout_s=timeout_s, cancel=cancel)
 
     def progress(phase: str, message: str, fraction: float) -> None:
@@ -79,9 +88,6 @@ def generate(
     rendered, notes = build_plans(
         result, options, created_at=now().replace(microsecond=0), save_dir=directory
     )
-    if directory:
-        progress("writing", f"writing files to {directory}", 0.99)
-        _write(rendered)
     total = time.monotonic() - started
     aic = result.wall_s or 0.0
     t = result.timings

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..reports.plan import (
+from ..planfile import (
     ExpectedPerformance,
     Plan,
     PlanConfig,

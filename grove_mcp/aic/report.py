@@ -5,6 +5,8 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+from ..planfile import PlanSla, RoleConfig
+from ..reports.common import Severity, Summary
 from ..reports.generate import (
     ConfigurationSummary,
     GenerateReport,
@@ -14,10 +16,9 @@ from ..reports.generate import (
     RoleSummary,
     SlaVerdict,
 )
-from ..reports.plan import PlanSla, RoleConfig
-from .plans import SHORT, TITLES, RenderedPlan
+from .manifests import RenderOptions, nodes_per_worker
+from .mode_plans import SHORT, TITLES, RenderedPlan
 from .protocol import AicRun
-from .render import RenderOptions, nodes_per_worker
 from .request import PlanRequest
 
 _CLIQUE = {"prefill": "prefill", "decode": "decode", "agg": "worker"}
@@ -163,6 +164,7 @@ def build_report(
         PlanSla(ttft_ms=req.ttft_ms, tpot_ms=req.tpot_ms, request_latency_ms=req.request_latency_ms)
     )
     recommended, verdict = _verdict(plans, targets)
+    met = any(p.sla.met for p in plans)
     return GenerateReport(
         model=req.model,
         system=req.system,
@@ -176,8 +178,13 @@ def build_report(
         plans=plans,
         recommended=recommended,  # type: ignore[arg-type]
         aiconfigurator_choice=run.chosen_mode,
-        sla_met=any(p.sla.met for p in plans),
+        sla_met=met,
         verdict=verdict,
+        summary=Summary(
+            ok=met,
+            severity=Severity.info if met else Severity.warning,
+            text=verdict,
+        ),
         timings=timings,
         notes=_common_notes(req, options) + notes,
     )

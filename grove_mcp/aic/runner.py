@@ -25,13 +25,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import GroveError, InvalidInput
-from .errors import (
+from ..errors import (
     INSTALL_HINT,
     AicFailed,
     AicNotInstalled,
     AicTimeout,
     AicUnsupported,
+    GroveError,
+    InvalidInput,
     SlaUnmeetable,
 )
 from .protocol import AicProgress, AicRun, WorkerError

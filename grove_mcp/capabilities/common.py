@@ -5,9 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from ..grove import TopologyConstraint, UpdateProgress
-from ..reports.common import UpdateProgressReport
+from ..reports.common import GangState, Severity, UpdateProgressReport
 from ..snapshot import Snapshot
 from .workload import Workload
+
+_CRITICAL_STATES = (GangState.breached, GangState.unschedulable, GangState.terminating)
+
+
+def gang_severity(state: GangState) -> Severity:
+    """How bad a gang state is: breached, unschedulable or terminating gangs are critical."""
+    if state == GangState.healthy:
+        return Severity.info
+    return Severity.critical if state in _CRITICAL_STATES else Severity.warning
 
 
 def header(snapshot: Snapshot, workload: Workload | None = None) -> dict[str, Any]:

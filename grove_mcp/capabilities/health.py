@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ..grove import Condition, PodClique
-from ..reports.common import Finding, GangState, Severity
+from ..reports.common import Finding, GangState, Severity, worst
 from ..reports.health import (
     CliqueHealth,
     ConditionReport,
@@ -17,7 +17,7 @@ from ..reports.health import (
 )
 from ..snapshot import Snapshot
 from ..timefmt import format_seconds
-from .common import header
+from .common import gang_severity, header
 from .gangs import BREACHED, GangEvaluation, breach_status, evaluate_gangs, placement_report
 from .pod_issues import pod_findings
 from .workload import PODCLIQUE_LABEL, Gang, Workload, build_workload
@@ -315,11 +315,18 @@ def _summary(gangs: list[GangHealth], issues: list[Finding]) -> HealthSummary:
             f" | {len(at_risk)} gang{'s' if len(at_risk) > 1 else ''} at risk of "
             f"termination (next in {format_seconds(next_seconds or 0)})"
         )
+    ok = healthy == len(gangs) and not any(i.severity == Severity.critical for i in issues)
     return HealthSummary(
         gangs_healthy=healthy,
         gangs_total=len(gangs),
         gangs_at_risk=len(at_risk),
         next_termination_seconds=next_seconds,
-        ok=healthy == len(gangs) and not any(i.severity == Severity.critical for i in issues),
+        ok=ok,
+        severity=Severity.info
+        if ok
+        else worst(
+            [*(gang_severity(g.state) for g in gangs), *(i.severity for i in issues)],
+            floor=Severity.warning,
+        ),
         text=text,
     )

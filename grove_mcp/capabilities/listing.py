@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..reports.common import summarize_items
 from ..reports.listing import WorkloadLine, WorkloadList
 from ..snapshot import Snapshot
 from .common import header
@@ -9,9 +10,10 @@ from .status import build_status
 
 
 def build_list(snapshot: Snapshot) -> WorkloadList:
-    lines = []
+    lines, verdicts = [], []
     for name in snapshot.workload_names():
         status = build_status(snapshot, name)
+        verdicts.append(status.summary)
         bad = [g for g in status.gangs if g.state != "Healthy"]
         state = f"{status.summary.gangs_healthy}/{status.summary.gangs_total} gangs healthy"
         if bad:
@@ -30,4 +32,6 @@ def build_list(snapshot: Snapshot) -> WorkloadList:
                 state=state,
             )
         )
-    return WorkloadList(**header(snapshot), items=lines)
+    return WorkloadList(
+        **header(snapshot), items=lines, summary=summarize_items(verdicts, "PodCliqueSet(s)")
+    )

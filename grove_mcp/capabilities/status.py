@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..reports.common import GangState
+from ..reports.common import GangState, Severity, summarize_items, worst
 from ..reports.status import CliqueRow, GangRow, Overview, StatusList, StatusReport, StatusSummary
 from ..snapshot import Snapshot
-from .common import describe_constraint, header, percent, update_report
+from .common import describe_constraint, gang_severity, header, percent, update_report
 from .gangs import breach_status, evaluate_gangs, placement_report
 from .workload import Workload, build_workload, replica_index
 
@@ -18,7 +18,11 @@ def build_status(snapshot: Snapshot, name: str) -> StatusReport:
 def build_status_all(snapshot: Snapshot) -> StatusList:
     """Status reports of every PodCliqueSet in the snapshot's namespace, by name."""
     items = [build_status(snapshot, n) for n in snapshot.workload_names()]
-    return StatusList(**header(snapshot), items=items)
+    return StatusList(
+        **header(snapshot),
+        items=items,
+        summary=summarize_items((i.summary for i in items), "PodCliqueSet(s)"),
+    )
 
 
 def _status(snapshot: Snapshot, workload: Workload) -> StatusReport:
@@ -102,5 +106,8 @@ def _summary(overview: Overview, cliques: list[CliqueRow], gangs: list[GangRow])
         gangs_healthy=healthy,
         gangs_total=len(gangs),
         ok=ok,
+        severity=Severity.info
+        if ok
+        else worst((gang_severity(g.state) for g in gangs), floor=Severity.warning),
         text=text,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..grove import HOSTNAME_KEY, Node, Pod, TopologyConstraint
-from ..reports.common import Finding, Severity
+from ..reports.common import Finding, Severity, Summary, summarize_items, worst
 from ..reports.topology import (
     ConstraintInfo,
     DomainPlacement,
@@ -47,6 +47,8 @@ def build_topology(snapshot: Snapshot, name: str) -> TopologyReport:
     rooms = node_rooms(snapshot, workload)
     constraints = _constraints(workload)
     recommendations = [r for e in evaluations if (r := recommend(workload, e, rooms))]
+    warnings = _warnings(snapshot, workload, evaluations, constraints)
+    score = min(derived) if derived else None
     return TopologyReport(
         **header(snapshot, workload),
         name=name,
@@ -56,18 +58,34 @@ def build_topology(snapshot: Snapshot, name: str) -> TopologyReport:
             levels=[TopologyLevelInfo(domain=lv.domain, key=lv.key) for lv in levels],
         ),
         constraints=constraints,
-        placement_score=min(derived) if derived else None,
+        placement_score=score,
         reported_placement_score=min(reported) if reported else None,
         gangs=gangs,
         tree=_tree(workload, evaluations, usage, pod_view),
-        warnings=_warnings(snapshot, workload, evaluations, constraints),
+        warnings=warnings,
         recommendations=recommendations,
+        summary=_summary(score, warnings),
     )
 
 
 def build_topology_all(snapshot: Snapshot) -> TopologyList:
     items = [build_topology(snapshot, n) for n in snapshot.workload_names()]
-    return TopologyList(**header(snapshot), items=items)
+    return TopologyList(
+        **header(snapshot),
+        items=items,
+        summary=summarize_items((i.summary for i in items), "PodCliqueSet(s)"),
+    )
+
+
+def _summary(score: float | None, warnings: list[Finding]) -> Summary:
+    """Not ok when a warning is worse than info (split gang, unscheduled pod …)."""
+    problems = [w for w in warnings if w.severity != Severity.info]
+    shown = "none (nothing placed)" if score is None else f"{score:.2f}"
+    text = f"placement score {shown} (derived, lowest gang)"
+    if problems:
+        codes = sorted({w.code for w in problems})
+        text += f" | {len(problems)} problem(s): {', '.join(codes)}"
+    return Summary(ok=not problems, severity=worst(w.severity for w in problems), text=text)
 
 
 def _pod_views(workload: Workload) -> dict[str, PodPlacement]:

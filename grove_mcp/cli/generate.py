@@ -1,9 +1,9 @@
 """``kubectl grove generate``: AIConfigurator plans rendered as Grove PodCliqueSets.
 
 Parse flags → ``aic.make_request`` / ``RenderOptions`` (bad input refused before AIConfigurator
-starts, exit 2) → ``aic.generate`` in a worker thread with progress on stderr (Ctrl-C cancels the
-child, exit 130) → the report on stdout. Exit 1 when no configuration meets the SLA, 4 when
-AIConfigurator is missing or fails.
+starts, exit 2) → the table's ``generate`` in a worker thread with progress on stderr (Ctrl-C
+cancels the child, exit 130) → the files written from the redacted report → the report on
+stdout. Exit 1 when no configuration meets the SLA, 4 when AIConfigurator is missing or fails.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import aic
+from .. import aic, core
 from ..errors import InvalidInput
-from ..redact import redact
-from ..render.output import OutputFormat, emit
+from ..planfile import dump_plan
+from ..render import OutputFormat, emit
+from ..reports.generate import GenerateReport
 from .options import Output
 from .progress import progress_display, run_cancellable
-from .run import EXIT_FINDINGS, console, error_console, handled_errors
+from .run import console, error_console, exit_by_verdict, handled_errors
 
 _DEFAULTS = aic.PlanRequest.model_fields
 _AIC = "AIConfigurator"
@@ -152,6 +153,28 @@ def parse_env(pairs: list[str] | None) -> dict[str, str]:
     return env
 
 
+def prepare_dir(save_dir: Path) -> Path:
+    """The save directory, created if needed (before AIConfigurator starts)."""
+    path = save_dir.expanduser().resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"Cannot use save directory {path}: {exc.strerror or exc}.") from None
+    return path
+
+
+def write_files(report: GenerateReport) -> int:
+    """Each plan's manifest and plan.json where the report says (the report is redacted);
+    how many files were written."""
+    written = 0
+    for plan in report.plans:
+        if plan.file and plan.plan_file:
+            Path(plan.file).write_text(plan.manifest, encoding="utf-8")
+            Path(plan.plan_file).write_text(dump_plan(plan.plan), encoding="utf-8")
+            written += 2
+    return written
+
+
 def generate_command(
     run: Callable[..., aic.AicRun] = aic.run_aiconfigurator,
 ) -> Callable[..., None]:
@@ -182,8 +205,6 @@ def generate_command(
         env: Env = None,
         output: Output = OutputFormat.text,
     ) -> None:
-        """Plan a deployment with AIConfigurator and write it as Grove PodCliqueSets: Plan 1
-        disaggregated, Plan 2 aggregated, each with its plan.json. Takes 10-90 s."""
         with handled_errors():
             flags = {
                 "model": model, "system": system, "total_gpus": total_gpus, "backend": backend,
@@ -202,25 +223,32 @@ def generate_command(
                 hf_token_secret=hf_token_secret or None,
                 env=parse_env(env),
             ).validated()
+            directory = prepare_dir(save_dir)
             try:
                 with progress_display(error_console()) as on_progress:
                     report = run_cancellable(
-                        lambda cancel: aic.generate(
-                            request,
-                            options,
-                            save_dir=save_dir,
-                            on_progress=on_progress,
-                            timeout_s=timeout,
-                            cancel=cancel,
-                            run=run,
+                        lambda cancel: core.run(
+                            "generate",
+                            None,
+                            args=aic.GenerateArgs(
+                                request,
+                                options,
+                                save_dir=directory,
+                                on_progress=on_progress,
+                                timeout_s=timeout,
+                                cancel=cancel,
+                                run=run,
+                            ),
                         )
                     )
             except KeyboardInterrupt:
                 error_console().print("Cancelled: AIConfigurator was stopped.")
                 raise
-            emit(redact(report), output, console())
-        if not report.sla_met:
-            raise typer.Exit(EXIT_FINDINGS)
+            assert isinstance(report, GenerateReport)
+            written = write_files(report)
+            error_console().print(f"Wrote {written} file(s) to {directory}", soft_wrap=True)
+            emit(report, output, console())
+        exit_by_verdict(report)
 
     return generate
 

@@ -1,29 +1,17 @@
-"""``kubectl-grove`` (``kubectl grove`` once on PATH): status, topology and health of Grove workloads."""
+"""``kubectl-grove`` (``kubectl grove`` once on PATH): one command per capability of the table."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import typer
 
-from .. import __version__, api
-from ..errors import InvalidInput
-from ..render.output import OutputFormat
+from .. import __version__
+from ..core import CAPABILITIES
+from .commands import table_command
 from .generate import generate
-from .options import (
-    AllFlag,
-    BundlePath,
-    Context,
-    Demo,
-    Kubeconfig,
-    Namespace,
-    Output,
-    Target,
-    Timeout,
-    Watch,
-)
-from .plan import plan_app
-from .run import handled_errors, run_report, run_watch
+from .plan import store
 
 app = typer.Typer(
     name="kubectl-grove",
@@ -36,81 +24,28 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-NameArg = typer.Argument(None, help="PodCliqueSet name.", show_default=False)
+# Capabilities with inputs of their own; every other command is made from the table.
+HAND_WRITTEN: dict[str, Callable[..., None]] = {"plan store": store, "generate": generate}
+GROUPS = {"plan": "AIConfigurator plans kept beside a PodCliqueSet: store, show, history, diff."}
 
 
-def _name(name: str | None, all_: bool, command: str) -> str | None:
-    if all_ and name:
-        raise InvalidInput(f"Pass a PodCliqueSet name or --all to '{command}', not both.")
-    if not all_ and not name:
-        raise InvalidInput(
-            f"'{command}' needs a PodCliqueSet name (or --all). "
-            "'kubectl grove list' shows what exists."
-        )
-    return name
+def _register(root: typer.Typer) -> None:
+    groups: dict[str, typer.Typer] = {}
+    for cap in CAPABILITIES:
+        command = HAND_WRITTEN.get(cap.name) or table_command(cap)
+        *group, word = cap.words
+        parent = root
+        if group:
+            if group[0] not in groups:
+                groups[group[0]] = typer.Typer(
+                    name=group[0], help=GROUPS[group[0]], no_args_is_help=True
+                )
+                root.add_typer(groups[group[0]])
+            parent = groups[group[0]]
+        parent.command(word, help=cap.help)(command)
 
 
-REPORTS = {
-    "status": (api.status, "Overview, clique statuses, gangs (state, placement) and a summary."),
-    "topology": (
-        api.topology,
-        "Where the pods landed: topology tree with GPU use, verdicts and consolidation advice.",
-    ),
-    "health": (
-        api.health,
-        "Gang health: cliques vs minAvailable, Grove's termination countdown, issues.",
-    ),
-}
-
-
-def _report_command(report: str) -> None:
-    """Register one report command; the three share their options and their flow."""
-    call, help_text = REPORTS[report]
-
-    def command(
-        name: str | None = NameArg,
-        all_: AllFlag = False,
-        watch: Watch = False,
-        namespace: Namespace = None,
-        context: Context = None,
-        kubeconfig: Kubeconfig = None,
-        output: Output = OutputFormat.text,
-        demo: Demo = False,
-        bundle: BundlePath = None,
-        request_timeout: Timeout = 15.0,
-    ) -> None:
-        target = Target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
-        with handled_errors():
-            name = _name(name, all_, report)
-        if watch:
-            run_watch(target, name, lambda src: api.watch(src, report, namespace, name))
-        else:
-            run_report(target, name, lambda src: call(src, namespace, name))
-
-    app.command(report, help=help_text)(command)
-
-
-for _report in REPORTS:
-    _report_command(_report)
-
-
-@app.command("list")
-def list_(
-    namespace: Namespace = None,
-    context: Context = None,
-    kubeconfig: Kubeconfig = None,
-    output: Output = OutputFormat.text,
-    demo: Demo = False,
-    bundle: BundlePath = None,
-    request_timeout: Timeout = 15.0,
-) -> None:
-    """PodCliqueSets in the namespace, each with a one-line state."""
-    target = Target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
-    run_report(target, None, lambda src: api.list_workloads(src, namespace))
-
-
-app.add_typer(plan_app)
-app.command("generate")(generate)
+_register(app)
 
 
 @app.command()

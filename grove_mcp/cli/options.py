@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..render.output import OutputFormat
+from ..render import OutputFormat
 
 Namespace = Annotated[
     str | None,
@@ -37,6 +37,7 @@ Timeout = Annotated[
     float, typer.Option("--request-timeout", help="Seconds to wait for each API request.", min=0.5)
 ]
 AllFlag = Annotated[bool, typer.Option("-A", "--all", help="Every PodCliqueSet in the namespace.")]
+Name = Annotated[str, typer.Argument(help="PodCliqueSet name.", show_default=False)]
 Watch = Annotated[
     bool,
     typer.Option(

@@ -10,18 +10,16 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
 from ..errors import GroveError, InvalidInput
 from ..names import validate_namespace, validate_pcs_name
-from ..redact import redact_text
-from ..render.output import OutputFormat, emit
-from ..render.text import render_text
+from ..render import OutputFormat, emit, render
 from ..sources import Source, open_source
 from .options import Target
 
@@ -56,8 +54,8 @@ def handled_errors() -> Iterator[None]:
     """Turn errors into a one-paragraph message and the exit code that classifies them."""
     try:
         yield
-    except GroveError as err:
-        message = Text.assemble(("Error: ", "bold red"), redact_text(str(err)))
+    except GroveError as err:  # its message is redacted where it was made
+        message = Text.assemble(("Error: ", "bold red"), err.message)
         error_console().print(message, soft_wrap=True)
         raise typer.Exit(err.exit_code) from None
     except KeyboardInterrupt:
@@ -65,14 +63,11 @@ def handled_errors() -> Iterator[None]:
     except Exception as err:  # a bug: say so plainly, keep the trace for GROVE_DEBUG
         if os.environ.get("GROVE_DEBUG"):
             raise
-        message = Text.assemble(
-            ("Internal error: ", "bold red"),
-            redact_text(
-                f"{type(err).__name__}: {err}. Rerun with GROVE_DEBUG=1 for the "
-                "traceback and report it."
-            ),
+        bug = GroveError(
+            f"{type(err).__name__}: {err}. Rerun with GROVE_DEBUG=1 for the traceback and "
+            "report it."
         )
-        error_console().print(message, soft_wrap=True)
+        error_console().print(Text.assemble(("Internal error: ", "bold red"), bug.message))
         raise typer.Exit(4) from None
 
 
@@ -96,32 +91,24 @@ def source_for(target: Target) -> Source:
     )
 
 
-def report_ok(report: Any) -> bool:
-    """False when the report found problems (exit code 1)."""
-    if isinstance(getattr(report, "ok", None), bool):
-        return bool(report.ok)
-    summary = getattr(report, "summary", None)
-    if summary is not None and hasattr(summary, "ok"):
-        return bool(summary.ok)
-    items = getattr(report, "items", None)
-    if items is not None:
-        return all(report_ok(item) for item in items)
-    if hasattr(report, "placement_score"):  # topology: fragmented or unscheduled → findings
-        return not any(w.severity != "info" for w in report.warnings)
-    return True
+def exit_by_verdict(report: BaseModel) -> None:
+    """Exit 1 when the report's own verdict found problems (every front end reads it)."""
+    if not report.summary.ok:  # type: ignore[attr-defined]
+        raise typer.Exit(EXIT_FINDINGS)
 
 
-def run_report(target: Target, name: str | None, call: Callable[[Source], Any]) -> None:
-    """One-shot report: fetch, print, exit 0 / 1 by what it found."""
+def run_report(target: Target, name: str | None, call: Callable[[Source], BaseModel]) -> None:
+    """One-shot report: fetch, print, exit 0 / 1 by its verdict."""
     with handled_errors():
         validate(target, name)
         report = call(source_for(target))
         emit(report, target.output, console())
-    if not report_ok(report):
-        raise typer.Exit(EXIT_FINDINGS)
+    exit_by_verdict(report)
 
 
-def run_watch(target: Target, name: str | None, reports: Callable[[Source], Iterator[Any]]) -> None:
+def run_watch(
+    target: Target, name: str | None, reports: Callable[[Source], Iterator[BaseModel]]
+) -> None:
     """Redraw on every change until Ctrl-C; JSON/YAML print one document per change."""
     out = console()
     with handled_errors():
@@ -137,7 +124,7 @@ def run_watch(target: Target, name: str | None, reports: Callable[[Source], Iter
         try:
             with Live(console=out, screen=True, auto_refresh=False) as live:
                 for last in stream:
-                    live.update(render_text(last, fancy), refresh=True)
+                    live.update(render(last, OutputFormat.text, fancy), refresh=True)
         finally:
             if last is not None:  # the alternate screen is gone: leave the last frame
-                out.print(render_text(last, fancy))
+                out.print(render(last, OutputFormat.text, fancy))

@@ -2,7 +2,7 @@
 
 from .base import Condition, KubeObject, ObjectMeta, find_condition, parse_duration, parse_quantity
 from .core import GPU_RESOURCE, Event, Node, Pod, ResourceClaim
-from .grove import (
+from .crds import (
     DEFAULT_TERMINATION_DELAY,
     PodClique,
     PodCliqueScalingGroup,

@@ -9,8 +9,12 @@ from pydantic import Field
 
 from .base import KubeModel, KubeObject
 from .core import Event, Node, Pod, ResourceClaim
-from .grove import PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang
+from .crds import PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang
 from .topology import ClusterTopologyBinding
+
+# Labels of the ConfigMaps holding stored AIConfigurator plans (value: the PodCliqueSet name).
+# ``plan store`` writes the first; the second (proposed for generate) is read as well.
+PLAN_LABELS = ("grove.io/aic-plan", "grove-mcp.io/aic-plan")
 
 
 class ConfigMap(KubeObject):

@@ -1,23 +1,22 @@
-"""One call of the core from a tool or resource: off the event loop, bounded, with progress;
-core errors become tool errors with the core's actionable message (never a stack trace)."""
+"""One call of the capability table from a tool or resource: off the event loop, bounded, with
+progress; core errors become tool errors with the core's actionable message (never a stack
+trace). Reports and error messages arrive redacted from the core."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-import anyio
-import anyio.to_thread
 from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel
 
+from .. import core
+from ..core import DEFAULT_LIMIT, Fitted, Narrowing, fit, run_off_loop
 from ..errors import ClusterUnreachable, GroveError
-from ..redact import redact_text
-from ..render.markdown import render_markdown
+from ..render import render_markdown
 from ..sources.base import Source
 from . import inputs
-from .budget import DEFAULT_LIMIT, Fitted, Narrowing, fit
 from .lifespan import GroveState
 from .progress import Progress, ProgressSource
 
@@ -41,17 +40,16 @@ async def run_core(ctx: Context, call: CoreCall) -> BaseModel:
     progress = Progress(ctx)
     await progress.step(0, f"Reading {source.description}")
     timeout = state.config.tool_timeout
-    try:
-        with anyio.fail_after(timeout):
-            report = await anyio.to_thread.run_sync(
-                call, ProgressSource(source, progress), abandon_on_cancel=True
-            )
-    except TimeoutError:
-        raise ClusterUnreachable(
+
+    def too_slow() -> GroveError:
+        return ClusterUnreachable(
             f"No answer from {source.description} within {timeout:g} s. Check that the API "
             "server is reachable (kubectl get --raw /readyz), narrow the question, or start "
             "grove-mcp with a larger --tool-timeout."
-        ) from None
+        )
+
+    watched = ProgressSource(source, progress)
+    report = await run_off_loop(lambda: call(watched), timeout=timeout, on_timeout=too_slow)
     await progress.settle()
     await progress.step(2, "Report built")
     return report
@@ -66,32 +64,33 @@ async def fitted(ctx: Context, call: CoreCall, narrowing: Narrowing) -> Fitted:
 
 
 def core_call(
-    ctx: Context, capability: Callable[..., BaseModel], namespace: str | None, name: str | None
+    ctx: Context, capability: str, namespace: str | None, name: str | None, args: Any = None
 ) -> CoreCall:
-    """``capability(source, namespace[, name])`` with the namespace defaults applied."""
+    """The table's ``run`` of ``capability`` with the namespace defaults applied; bad names
+    are refused now, before any API call."""
     inputs.target(namespace, name)
+    core.capability(capability).check(name, args)
     ns = namespace_for(state_of(ctx), namespace)
-    if name is None:
-        return lambda source: capability(source, ns)
-    return lambda source: capability(source, ns, name)
+    return lambda source: core.run(capability, source, ns, name, args)
 
 
 async def tool_answer(
     ctx: Context,
-    capability: Callable[..., BaseModel],
+    capability: str,
     *,
     namespace: str | None,
     name: str | None = None,
     clique: str | None = None,
     gang: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    args: Any = None,
 ) -> CallToolResult:
     """A tool's result: Markdown text plus the report as structured content, or a tool error.
 
-    ``capability`` is a core entry point (``api.status`` …); bad input is refused first.
+    ``capability`` names a capability of the table (``"status"`` …); bad input is refused first.
     """
     try:  # an empty string is how models often say "not given"
-        call = core_call(ctx, capability, namespace or None, name)
+        call = core_call(ctx, capability, namespace or None, name, args)
         answer = await fitted(ctx, call, inputs.narrowing(clique or None, gang or None, limit))
     except GroveError as err:
         return error_result(err)
@@ -101,10 +100,10 @@ async def tool_answer(
 
 
 def error_result(err: GroveError) -> CallToolResult:
-    """The core's message, redacted, as a tool error the model can read and act on."""
+    """The core's message (redacted where it was made) as a tool error the model can act on."""
     meta: dict[str, Any] = {"grove-mcp/error": err.code}
     return CallToolResult(
-        content=[TextContent(type="text", text=f"{redact_text(err.message)} [{err.code}]")],
+        content=[TextContent(type="text", text=f"{err.message} [{err.code}]")],
         is_error=True,
         _meta=meta,
     )

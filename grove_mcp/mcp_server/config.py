@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..core.budget import BUDGET_BYTES
 from ..sources import open_source
 from ..sources.base import Source
-from .budget import BUDGET_BYTES
 
 DEFAULT_TOOL_TIMEOUT = 120.0
 

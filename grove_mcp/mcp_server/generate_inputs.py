@@ -4,15 +4,15 @@ messages that say what a valid value looks like."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
 from ..aic.request import Backend as BackendName
 from ..aic.request import DatabaseMode
+from ..core.budget_generate import Mode
 from ..names import DNS_LABEL_RE
 
-Mode = Literal["disagg", "agg"]
 _LABEL = {"pattern": DNS_LABEL_RE.pattern, "maxLength": 63, "minLength": 1}
 
 

@@ -24,21 +24,22 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Annotated
 
-import anyio.to_thread
 from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, TextContent
 
-from .. import aic
+from .. import aic, core
+from ..core import Mode, fit_generate, run_off_loop
+from ..core.budget_generate import GenerateAnswer, only_mode
 from ..errors import GroveError
-from ..redact import redact
+from ..render import render_markdown
 from ..reports.generate import GenerateReport
 from . import generate_inputs as gi
 from .calls import error_result, namespace_for, state_of
-from .generate_answer import GenerateAnswer, fit_generate, only_mode
 from .progress import Progress
 from .spec import ToolSpec
 
 CACHED_ANSWERS = 8
+STOP_GRACE_S = 15.0  # past the tool timeout: the runner stops the child, then reports
 _Key = tuple[str, str]
 
 
@@ -58,26 +59,25 @@ def generate_tool(run: Callable[..., aic.AicRun] = aic.run_aiconfigurator) -> To
         await progress.step(0, "starting AIConfigurator (10-90 s)")
         forward = _Forward(progress)
         cancel = threading.Event()
+        hint = (
+            f"This server bounds a tool call at {timeout:g} s: start grove-mcp with a larger "
+            "--tool-timeout (e.g. 600) for large models."
+        )
+        args = aic.GenerateArgs(
+            request, options, on_progress=forward, timeout_s=timeout, cancel=cancel, run=run
+        )
         try:
-            report = await anyio.to_thread.run_sync(
-                lambda: aic.generate(
-                    request,
-                    options,
-                    on_progress=forward,
-                    timeout_s=timeout,
-                    cancel=cancel,
-                    run=run,
-                ),
-                abandon_on_cancel=True,
+            report = await run_off_loop(
+                lambda: core.run("generate", None, args=args),
+                timeout=timeout + STOP_GRACE_S,  # the runner stops the child at ``timeout``
+                on_timeout=lambda: aic.AicTimeout(f"AIConfigurator did not finish. {hint}"),
             )
         except aic.AicTimeout as err:
-            raise aic.AicTimeout(
-                f"{err} This server bounds a tool call at {timeout:g} s: start grove-mcp with a "
-                "larger --tool-timeout (e.g. 600) for large models."
-            ) from None
+            raise aic.AicTimeout(f"{err} {hint}") from None
         finally:
             cancel.set()  # a cancelled or abandoned call stops the child; a no-op after a result
         await progress.settle()
+        assert isinstance(report, GenerateReport)
         cache[key] = report
         if len(cache) > CACHED_ANSWERS:
             cache.popitem(last=False)
@@ -134,8 +134,10 @@ def generate_tool(run: Callable[..., aic.AicRun] = aic.run_aiconfigurator) -> To
                 kai_queue=kai_queue or None,
                 env=env or {},
             ).validated()
-            report = only_mode(redact(await plan(ctx, request, options)), mode or None)
-            answer = fit_generate(report, state_of(ctx).config.budget_bytes)
+            report = only_mode(await plan(ctx, request, options), mode or None)
+            answer = fit_generate(
+                report, state_of(ctx).config.budget_bytes, render_markdown, _how_to_get
+            )
         except GroveError as err:
             return error_result(err)
         return CallToolResult(
@@ -143,6 +145,14 @@ def generate_tool(run: Callable[..., aic.AicRun] = aic.run_aiconfigurator) -> To
         )
 
     return ToolSpec(grove_generate, "Plan a deployment with AIConfigurator")
+
+
+def _how_to_get(left_out: list[Mode]) -> str:
+    return (
+        "Call grove_generate again with the same arguments and mode="
+        + " or ".join(f"'{m}'" for m in left_out)
+        + " (answered from the server's cache: no new AIConfigurator run)."
+    )
 
 
 class _Forward:

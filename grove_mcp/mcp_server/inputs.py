@@ -11,6 +11,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from ..core.budget import DEFAULT_LIMIT, MAX_LIMIT, Narrowing
 from ..names import (  # the core's rules, advertised as-is
     DNS_LABEL_RE,
     DNS_SUBDOMAIN_RE,
@@ -18,7 +19,6 @@ from ..names import (  # the core's rules, advertised as-is
     validate_object_name,
     validate_pcs_name,
 )
-from .budget import DEFAULT_LIMIT, MAX_LIMIT, Narrowing
 
 DNS_LABEL = DNS_LABEL_RE.pattern
 DNS_SUBDOMAIN = DNS_SUBDOMAIN_RE.pattern

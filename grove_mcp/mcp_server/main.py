@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
+from ..core.budget import BUDGET_BYTES
 from ..errors import GroveError, InvalidInput
 from .app import build_server
-from .budget import BUDGET_BYTES
 from .config import DEFAULT_TOOL_TIMEOUT, ServerConfig
 from .http import TOKEN_ENV, HttpSettings, build_http_app
 

@@ -8,18 +8,16 @@ from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
-from .. import plan_api
-from ..aic.planfile import plan_from_dict
+from ..core import output_model
 from ..errors import GroveError
+from ..planfile import plan_from_dict
+from ..plans import CONFIGMAP_LIMIT, PlanInput, plan_input_from_text
 from ..reports.plan_reports import (
     PlanDiffReport,
     PlanHistoryReport,
     PlanShowReport,
     PlanStoreReport,
 )
-from ..sources.base import Source
-from ..stored_plans import CONFIGMAP_LIMIT, PlanInput, plan_input_from_text
-from .budget import output_model
 from .calls import error_result, tool_answer
 from .inputs import Namespace, PcsName
 from .spec import ToolSpec
@@ -51,7 +49,7 @@ async def grove_plan_show(
 
     Use for "what did we plan for my-inference?". grove_plan_diff compares it with what runs.
     """
-    return await tool_answer(ctx, plan_api.plan_show, namespace=namespace, name=name)
+    return await tool_answer(ctx, "plan show", namespace=namespace, name=name)
 
 
 async def grove_plan_history(
@@ -63,7 +61,7 @@ async def grove_plan_history(
 
     Use for "when did the plan change, and how?".
     """
-    return await tool_answer(ctx, plan_api.plan_history, namespace=namespace, name=name)
+    return await tool_answer(ctx, "plan history", namespace=namespace, name=name)
 
 
 async def grove_plan_diff(
@@ -78,7 +76,7 @@ async def grove_plan_diff(
     Use for "does what runs match what we planned?" and before blaming performance on the
     plan: a drift means the plan's expected performance no longer applies.
     """
-    return await tool_answer(ctx, plan_api.plan_diff, namespace=namespace, name=name)
+    return await tool_answer(ctx, "plan diff", namespace=namespace, name=name)
 
 
 async def grove_plan_store(
@@ -95,11 +93,7 @@ async def grove_plan_store(
         given = _plan_input(plan)
     except GroveError as err:
         return error_result(err)
-
-    def store(source: Source, namespace: str | None, pcs: str) -> PlanStoreReport:
-        return plan_api.plan_store(source, namespace, pcs, given)
-
-    return await tool_answer(ctx, store, namespace=namespace, name=name)
+    return await tool_answer(ctx, "plan store", namespace=namespace, name=name, args=given)
 
 
 def _plan_input(plan: str | dict[str, Any]) -> PlanInput:

@@ -1,4 +1,6 @@
-"""Resources: the reports as JSON under ``grove://{namespace}/{name}/{report}``.
+"""Resources, made from the capability table: the report of every read-only capability about
+one PodCliqueSet, as JSON under ``grove://{namespace}/{name}/{report}`` (e.g. ``health``,
+``plan-diff``).
 
 The same core calls and response budget as the tools (default narrowing); errors carry the
 core's actionable message.
@@ -12,40 +14,44 @@ from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
-from pydantic import BaseModel
 
-from .. import api
+from ..core import CAPABILITIES, Capability, Narrowing, Scope
 from ..errors import GroveError, InvalidInput, NotFound
-from ..redact import redact_text
-from .budget import Narrowing
 from .calls import core_call, fitted
 
-REPORTS: dict[str, tuple[Callable[..., BaseModel], str]] = {
-    "status": (api.status, "Status of a PodCliqueSet (the grove_status report) as JSON."),
-    "health": (api.health, "Gang health and termination countdowns (grove_health) as JSON."),
-    "topology": (api.topology, "Placement, GPU use and consolidation (grove_topology) as JSON."),
-}
+
+def resource_capabilities() -> list[Capability]:
+    """Capabilities readable as a resource: about one PodCliqueSet, no input, no writes."""
+    return [
+        c
+        for c in CAPABILITIES
+        if c.scope in (Scope.one, Scope.both) and c.args is None and not c.writes
+    ]
 
 
-def _reader(capability: Callable[..., BaseModel]) -> Callable[..., Any]:
+def uri_template(cap: Capability) -> str:
+    return f"grove://{{namespace}}/{{name}}/{cap.name.replace(' ', '-')}"
+
+
+def _reader(cap: Capability) -> Callable[..., Any]:
     async def read(namespace: str, name: str, ctx: Context) -> str:
         try:
-            answer = await fitted(ctx, core_call(ctx, capability, namespace, name), Narrowing())
+            answer = await fitted(ctx, core_call(ctx, cap.name, namespace, name), Narrowing())
         except (NotFound, InvalidInput) as err:
-            raise ResourceNotFoundError(redact_text(err.message)) from None
+            raise ResourceNotFoundError(err.message) from None
         except GroveError as err:
-            raise ResourceError(redact_text(err.message)) from None
+            raise ResourceError(err.message) from None
         return json.dumps(answer.data, separators=(",", ":"), ensure_ascii=False)
 
     return read
 
 
 def register_resources(server: MCPServer[Any]) -> None:
-    for report, (capability, description) in REPORTS.items():
+    for cap in resource_capabilities():
         server.resource(
-            f"grove://{{namespace}}/{{name}}/{report}",
-            name=f"grove-{report}",
-            title=f"PodCliqueSet {report}",
-            description=description,
+            uri_template(cap),
+            name=f"grove-{cap.name.replace(' ', '-')}",
+            title=f"PodCliqueSet {cap.name}",
+            description=f"{cap.help} The {cap.tool} report as JSON.",
             mime_type="application/json",
-        )(_reader(capability))
+        )(_reader(cap))

@@ -1,9 +1,10 @@
-"""The tools: one typed function per capability, registered from one table (``TOOLS``).
+"""The tools: one typed function per capability of the core's table, listed in ``TOOLS``.
 
 A tool's signature is its input schema, its return annotation ``Annotated[CallToolResult,
 output_model(Report)]`` its output schema, and its docstring what the model reads to choose
-it. A later capability adds its function and one ``ToolSpec`` line; tools that change the
-cluster set ``writes=True`` and exist only when the server runs with ``--allow-writes``.
+it: hand-written, because assistants read them. A test checks them against the capability
+table (name, report model, writes). Tools that change the cluster exist only when the server
+runs with ``--allow-writes``.
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS, CallToolResult
 
-from .. import api
+from ..core import DEFAULT_LIMIT, output_model
 from ..errors import InvalidInput
 from ..reports.health import HealthReport
 from ..reports.listing import WorkloadList
 from ..reports.status import StatusReport
 from ..reports.topology import TopologyReport
-from .budget import DEFAULT_LIMIT, output_model
 from .calls import tool_answer
 from .generate_tools import GENERATE_TOOLS
 from .inputs import Clique, Gang, Limit, Namespace, PcsName
@@ -44,7 +44,7 @@ async def grove_list(
     Start here when you do not know the workload's name or want to know which one is
     unhealthy; then call grove_status, grove_health or grove_topology with a name.
     """
-    return await tool_answer(ctx, api.list_workloads, namespace=namespace, limit=limit)
+    return await tool_answer(ctx, "list", namespace=namespace, limit=limit)
 
 
 async def grove_status(
@@ -63,7 +63,7 @@ async def grove_status(
     grove_health (termination countdowns, pod-level causes) or grove_topology (placement).
     """
     return await tool_answer(
-        ctx, api.status, namespace=namespace, name=name, clique=clique, gang=gang, limit=limit
+        ctx, "status", namespace=namespace, name=name, clique=clique, gang=gang, limit=limit
     )
 
 
@@ -85,7 +85,7 @@ async def grove_health(
     with the pods?".
     """
     return await tool_answer(
-        ctx, api.health, namespace=namespace, name=name, clique=clique, gang=gang, limit=limit
+        ctx, "health", namespace=namespace, name=name, clique=clique, gang=gang, limit=limit
     )
 
 
@@ -107,7 +107,7 @@ async def grove_topology(
     Use for "why is it slow?" when gangs may be split, and "where is there room for it?".
     """
     return await tool_answer(
-        ctx, api.topology, namespace=namespace, name=name, clique=clique, gang=gang, limit=limit
+        ctx, "topology", namespace=namespace, name=name, clique=clique, gang=gang, limit=limit
     )
 
 

@@ -7,21 +7,11 @@ decoration. Everything shown comes from the report; values the report marks unkn
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel
-
-from ..reports.common import DerivedPlacement, Finding, ReportHeader
-from ..reports.generate import GenerateReport
 from ..reports.health import GangHealth, HealthList, HealthReport
 from ..reports.listing import WorkloadList
-from ..reports.plan_reports import (
-    PlanDiffReport,
-    PlanHistoryReport,
-    PlanShowReport,
-    PlanStoreReport,
-)
 from ..reports.status import StatusList, StatusReport
 from ..reports.topology import (
     DomainPlacement,
@@ -32,73 +22,14 @@ from ..reports.topology import (
     TopologyReport,
 )
 from ..timefmt import format_seconds
-from . import markdown_plan
-from .markdown_generate import generate
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
-
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A GitHub-flavoured Markdown table."""
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def _header(report: ReportHeader, title: str, verdict: str, ok: bool | None) -> list[str]:
-    mark = "" if ok is None else ("OK: " if ok else "NOT OK: ")
-    lines = [f"## {title}", f"**{mark}{verdict}**", ""]
-    lines.append(f"Source: {report.source} · namespace {report.namespace} · as of {_time(report)}")
-    lines += [f"> note: {note}" for note in report.notes]
-    return lines
-
-
-def _time(report: ReportHeader) -> str:
-    return report.as_of.strftime("%Y-%m-%d %H:%M:%SZ")
-
-
-def _score(placement: DerivedPlacement | None) -> str:
-    if placement is None:
-        return "- (nothing placed)"
-    split = [
-        f"{lv.domain} {lv.domains_spanned}>{lv.minimum_domains}"
-        for lv in placement.levels
-        if lv.domains_spanned > lv.minimum_domains
-    ]
-    return f"{placement.score:.2f}" + (f" (spans {', '.join(split)})" if split else "")
-
-
-def _reported(score: float | None) -> str:
-    return "not reported" if score is None else f"{score:.2f}"
-
-
-def findings(items: Sequence[Finding], title: str = "Findings") -> list[str]:
-    """Findings as bullets: severity, code, subject, message; evidence and remediation below."""
-    if not items:
-        return []
-    lines = ["", f"### {title}"]
-    for f in items:
-        since = f" (since {f.since:%H:%M:%SZ})" if f.since else ""
-        lines.append(f"- **{f.severity.value} {f.code}** {f.subject}: {f.message}{since}")
-        lines += [f"  - evidence: {e}" for e in f.evidence]
-        lines.append(f"  - do: {f.remediation}")
-    return lines
-
+from .markdown_parts import cell, findings, header, reported, score, table, verdict
 
 # --- status ---------------------------------------------------------------------------------
 
 
 def status(report: StatusReport) -> str:
     o, s = report.overview, report.summary
-    lines = _header(report, f"{o.name} — status", s.text, s.ok)
+    lines = header(report, f"{o.name} — status", s)
     age = format_seconds(o.age_seconds) if o.age_seconds is not None else "?"
     lines.append(
         f"Replicas {o.available_replicas}/{o.replicas} available, {o.updated_replicas} updated"
@@ -108,8 +39,8 @@ def status(report: StatusReport) -> str:
     if o.update is not None and o.update.in_progress:
         u = o.update
         lines.append(
-            f"Rolling update in progress: cliques {u.updated_cliques}/{_cell(u.total_cliques)}, "
-            f"scaling groups {_cell(u.updated_scaling_groups)}/{_cell(u.total_scaling_groups)}, "
+            f"Rolling update in progress: cliques {u.updated_cliques}/{cell(u.total_cliques)}, "
+            f"scaling groups {cell(u.updated_scaling_groups)}/{cell(u.total_scaling_groups)}, "
             f"replicas updating {u.replicas_updating}"
         )
     lines += ["", "### Gangs"]
@@ -123,8 +54,8 @@ def status(report: StatusReport) -> str:
                     g.state.value,
                     g.reason,
                     f"{g.pods_ready}/{g.pods_total}",
-                    _score(g.derived_placement),
-                    _reported(g.reported_placement_score),
+                    score(g.derived_placement),
+                    reported(g.reported_placement_score),
                 ]
                 for g in report.gangs
             ),
@@ -158,10 +89,10 @@ def status(report: StatusReport) -> str:
 def _gang_health(g: GangHealth) -> list[str]:
     lines = ["", f"### {g.name} — {g.state.value}: {g.reason}"]
     lines.append(
-        f"replica {_cell(g.replica_index)}"
+        f"replica {cell(g.replica_index)}"
         + (f" · base gang {g.base_gang}" if g.base_gang else "")
-        + f" · placement (derived) {_score(g.derived_placement)}"
-        + f" · reported {_reported(g.reported_placement_score)}"
+        + f" · placement (derived) {score(g.derived_placement)}"
+        + f" · reported {reported(g.reported_placement_score)}"
     )
     t = g.termination
     if t is not None:
@@ -208,7 +139,7 @@ def _gang_health(g: GangHealth) -> list[str]:
 
 def health(report: HealthReport) -> str:
     s = report.summary
-    lines = _header(report, f"{report.name} — health", s.text, s.ok)
+    lines = header(report, f"{report.name} — health", s)
     lines.append(
         f"terminationDelay {format_seconds(report.termination_delay_seconds)}"
         f" · gangs healthy {s.gangs_healthy}/{s.gangs_total} · at risk {s.gangs_at_risk}"
@@ -224,8 +155,8 @@ def health(report: HealthReport) -> str:
 
 def _usage(gpus: GpuUsage) -> str:
     return (
-        f"GPUs {gpus.this_workload} this / {_cell(gpus.other_workloads)} other / "
-        f"{_cell(gpus.free)} free of {_cell(gpus.allocatable)}"
+        f"GPUs {gpus.this_workload} this / {cell(gpus.other_workloads)} other / "
+        f"{cell(gpus.free)} free of {cell(gpus.allocatable)}"
     )
 
 
@@ -266,17 +197,16 @@ def _recommendation(r: Recommendation) -> list[str]:
 def topology(report: TopologyReport) -> str:
     t = report.topology
     levels = " > ".join(level.domain for level in t.levels) or "hosts only"
-    verdict = (
-        f"placement score (derived, min over gangs) {_cell(report.placement_score)}; "
-        f"reported {_reported(report.reported_placement_score)}"
+    scores = (
+        f"Placement score (derived, min over gangs) {cell(report.placement_score)}; "
+        f"reported {reported(report.reported_placement_score)}"
     )
-    ok = report.placement_score is not None and report.placement_score >= 1.0
-    lines = _header(report, f"{report.name} — topology", verdict, ok)
+    lines = header(report, f"{report.name} — topology", report.summary, scores)
     lines.append(f"Topology: {t.kind} {t.name or ''}: {levels}".replace("  ", " "))
     for c in report.constraints:
         legacy = " (legacy packDomain)" if c.legacy_pack_domain else ""
         lines.append(
-            f"Constraint {c.scope}: required={_cell(c.required)} preferred={_cell(c.preferred)}"
+            f"Constraint {c.scope}: required={cell(c.required)} preferred={cell(c.preferred)}"
             f"{legacy}"
         )
     lines += ["", "### Gangs"]
@@ -288,7 +218,7 @@ def topology(report: TopologyReport) -> str:
                     g.name,
                     g.replica_index,
                     g.verdict,
-                    _score(g.derived_placement),
+                    score(g.derived_placement),
                     g.derived_placement.gpus if g.derived_placement else 0,
                     ", ".join(f"{p.name} ({p.gpus} GPU)" for p in g.unscheduled_pods) or None,
                 ]
@@ -312,9 +242,7 @@ def topology(report: TopologyReport) -> str:
 
 
 def workloads(report: WorkloadList) -> str:
-    bad = sum(1 for w in report.items if not w.ok)
-    verdict = f"{len(report.items)} PodCliqueSet(s), {bad} not OK"
-    lines = _header(report, f"PodCliqueSets in {report.namespace}", verdict, bad == 0)
+    lines = header(report, f"PodCliqueSets in {report.namespace}", report.summary)
     lines += [""]
     if not report.items:
         lines.append("No PodCliqueSets in this namespace.")
@@ -338,29 +266,14 @@ def workloads(report: WorkloadList) -> str:
     return "\n".join(lines)
 
 
-def _each(render: Callable[[Any], str]) -> Callable[[Any], str]:
-    return lambda report: "\n\n".join(render(item) for item in report.items)
+# --- several PodCliqueSets ------------------------------------------------------------------
 
 
-RENDERERS: dict[type[BaseModel], Callable[[Any], str]] = {
-    StatusReport: status,
-    HealthReport: health,
-    TopologyReport: topology,
-    WorkloadList: workloads,
-    StatusList: _each(status),
-    HealthList: _each(health),
-    TopologyList: _each(topology),
-    PlanShowReport: markdown_plan.plan_show,
-    PlanHistoryReport: markdown_plan.plan_history,
-    PlanDiffReport: markdown_plan.plan_diff,
-    PlanStoreReport: markdown_plan.plan_store,
-    GenerateReport: generate,
-}
+def each(render: Callable[[Any], str]) -> Callable[[StatusList | HealthList | TopologyList], str]:
+    """A list report: its own verdict over all PodCliqueSets, then each one's report."""
 
+    def render_items(report: StatusList | HealthList | TopologyList) -> str:
+        head = [f"## {report.report} in {report.namespace}", verdict(report.summary)]
+        return "\n\n".join(["\n".join(head), *(render(item) for item in report.items)])
 
-def render_markdown(report: BaseModel) -> str:
-    """The compact Markdown of any report (subclasses use their base report's renderer)."""
-    for cls in type(report).__mro__:
-        if cls in RENDERERS:
-            return RENDERERS[cls](report)
-    raise TypeError(f"no Markdown renderer for {type(report).__name__}")
+    return render_items

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..reports.generate import GenerateReport, ModePlanReport
 from . import generate_lines as lines
+from .markdown_parts import verdict
 
 
 def _plan(number: int, plan: ModePlanReport) -> list[str]:
@@ -23,10 +24,9 @@ def _plan(number: int, plan: ModePlanReport) -> list[str]:
 
 
 def generate(report: GenerateReport) -> str:
-    mark = "OK: " if report.sla_met else "NOT OK: "
     out = [
         f"## AIConfigurator plans for {report.model}",
-        f"**{mark}{report.verdict}**",
+        verdict(report.summary),
         "",
         lines.context_line(report),
         "",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..reports.common import ReportHeader
 from ..reports.plan_reports import (
     PlanDiffReport,
     PlanHistoryReport,
@@ -12,12 +11,7 @@ from ..reports.plan_reports import (
     Verdict,
 )
 from . import plan_lines as lines
-
-
-def _head(report: ReportHeader, title: str, verdict: str, ok: bool | None) -> list[str]:
-    from .markdown import _header  # one header style for every report
-
-    return _header(report, title, verdict, ok)
+from .markdown_parts import header, table
 
 
 def _plan(stored: StoredPlanSummary) -> list[str]:
@@ -37,11 +31,11 @@ def _plan(stored: StoredPlanSummary) -> list[str]:
 
 def plan_show(report: PlanShowReport) -> str:
     s = report.stored
-    out = _head(
+    out = header(
         report,
         f"{report.name} — stored plan",
-        f"stored {lines.stored_line(s, report.config_map_created_at)}",
-        None,
+        report.summary,
+        f"Stored {lines.stored_line(s, report.config_map_created_at)}",
     )
     out += [
         "",
@@ -53,14 +47,7 @@ def plan_show(report: PlanShowReport) -> str:
 
 
 def plan_history(report: PlanHistoryReport) -> str:
-    from .markdown import table
-
-    out = _head(
-        report,
-        f"{report.name} — plan history",
-        f"{len(report.entries)} stored plan(s), newest first",
-        None,
-    )
+    out = header(report, f"{report.name} — plan history", report.summary, "Newest first.")
     out += [
         "",
         table(
@@ -83,9 +70,7 @@ def plan_history(report: PlanHistoryReport) -> str:
 
 
 def plan_diff(report: PlanDiffReport) -> str:
-    from .markdown import table
-
-    out = _head(report, f"{report.name} — plan vs deployed", report.summary.text, report.summary.ok)
+    out = header(report, f"{report.name} — plan vs deployed", report.summary)
     out += [
         f"Plan {report.config_map}, stored at: {lines.when(report.plan_stored_at)}; workers per "
         "PodCliqueSet replica.",
@@ -109,12 +94,14 @@ def plan_diff(report: PlanDiffReport) -> str:
 
 def plan_store(report: PlanStoreReport) -> str:
     s = report.stored
-    verdict = (
-        "unchanged: this plan is already current, nothing written"
+    detail = (
+        "Unchanged: this plan is already current, nothing written"
         if report.action == "unchanged"
         else f"{report.action}: {report.history_entries} plan(s) in the history"
     )
-    out = _head(report, f"{report.name} — plan stored in {report.config_map}", verdict, True)
+    out = header(
+        report, f"{report.name} — plan stored in {report.config_map}", report.summary, detail
+    )
     out += ["", *_plan(s)]
     if s.changes and report.action != "unchanged":
         out += ["", "Changes from the plan stored before:", *(f"- {c}" for c in s.changes)]

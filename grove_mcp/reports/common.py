@@ -8,6 +8,7 @@ with ``name``), rows of a clique carry ``clique``, and placement containers are 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
@@ -24,6 +25,40 @@ class Severity(StrEnum):
     critical = "critical"
     warning = "warning"
     info = "info"
+
+
+_RANK = {Severity.info: 0, Severity.warning: 1, Severity.critical: 2}
+
+
+def worst(severities: Iterable[Severity], floor: Severity = Severity.info) -> Severity:
+    """The most severe of ``severities``, at least ``floor``."""
+    return max([floor, *severities], key=_RANK.__getitem__)
+
+
+class Summary(ReportModel):
+    """The report's own verdict. Every front end shows this one: the CLI's exit code (1 when
+    not ok), the Markdown header, the Slack colour."""
+
+    ok: bool = Field(
+        description="True when the report found nothing that needs action; false means "
+        "problems (CLI exit code 1)."
+    )
+    severity: Severity = Field(
+        description="The worst problem found: critical (service at risk now), warning "
+        "(degraded or heading there), info (nothing to act on; always info when ok)."
+    )
+    text: str = Field(description="One-line verdict.")
+
+
+def summarize_items(items: Iterable[Summary], what: str) -> Summary:
+    """The verdict over several reports' verdicts, e.g. one per PodCliqueSet."""
+    verdicts = list(items)
+    bad = sum(1 for v in verdicts if not v.ok)
+    return Summary(
+        ok=bad == 0,
+        severity=worst(v.severity for v in verdicts),
+        text=f"{len(verdicts)} {what}, {bad} not OK",
+    )
 
 
 class Finding(ReportModel):

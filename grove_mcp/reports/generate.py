@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from pydantic import Field, field_serializer
 
-from .common import ReportModel
-from .plan import Plan
+from ..planfile import Plan
+from .common import ReportModel, Summary
 
 
 class RoleSummary(ReportModel):
@@ -145,6 +145,9 @@ class GenerateReport(ReportModel):
         description="The mode AIConfigurator itself ranked best (before our SLA check)."
     )
     sla_met: bool = Field(description="True when at least one plan meets the SLA.")
+    summary: Summary = Field(
+        description="The verdict: ok when a plan meets the SLA (warning when none does)."
+    )
     verdict: str = Field(description="One or two sentences: which plan to use, or why none fits.")
     timings: GenerateTimings = Field(description="Where the time went.")
     notes: list[str] = Field(description="Caveats that apply to every plan.")

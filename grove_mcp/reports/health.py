@@ -14,6 +14,7 @@ from .common import (
     GangState,
     ReportHeader,
     ReportModel,
+    Summary,
 )
 
 
@@ -106,7 +107,7 @@ class GangHealth(ReportModel):
     )
 
 
-class HealthSummary(ReportModel):
+class HealthSummary(Summary):
     gangs_healthy: int = Field(description="Gangs in state Healthy.")
     gangs_total: int = Field(description="Gangs.")
     gangs_at_risk: int = Field(
@@ -115,8 +116,6 @@ class HealthSummary(ReportModel):
     next_termination_seconds: int | None = Field(
         description="Remaining seconds of the earliest countdown, if any."
     )
-    ok: bool = Field(description="True when every gang is healthy.")
-    text: str = Field(description="One-line summary.")
 
 
 class HealthReport(ReportHeader):

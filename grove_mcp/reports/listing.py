@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import ReportHeader, ReportModel
+from .common import ReportHeader, ReportModel, Summary
 
 
 class WorkloadLine(ReportModel):
@@ -29,3 +29,4 @@ class WorkloadLine(ReportModel):
 class WorkloadList(ReportHeader):
     report: Literal["list"] = Field(default="list", description="Report type.")
     items: list[WorkloadLine] = Field(description="PodCliqueSets by name.")
+    summary: Summary = Field(description="The verdict over every PodCliqueSet.")

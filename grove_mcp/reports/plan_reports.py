@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import Field, field_serializer
 
-from .common import ReportHeader, ReportModel
-from .plan import Plan
+from ..planfile import Plan
+from .common import ReportHeader, ReportModel, Summary
 
 HISTORY_LIMIT = 10
 
@@ -105,6 +105,7 @@ class PlanShowReport(ReportHeader):
     stored: StoredPlanSummary = Field(description="The current plan, in short.")
     history_entries: int = Field(description="Stored plans kept in the history, this one included.")
     plan: Plan = Field(description="The current plan in full (the content of plan.json).")
+    summary: Summary = Field(description="The verdict: which plan is current, since when.")
 
     @field_serializer("plan")
     def _plan_json(self, plan: Plan) -> dict[str, Any]:
@@ -118,6 +119,7 @@ class PlanHistoryReport(ReportHeader):
     config_map: str = Field(description="The ConfigMap holding the plans.")
     limit: int = Field(description=f"Stored plans kept (the last {HISTORY_LIMIT}).")
     entries: list[StoredPlanSummary] = Field(description="Stored plans, newest (current) first.")
+    summary: Summary = Field(description="The verdict: how many plans, the current one.")
 
 
 class Verdict(StrEnum):
@@ -170,12 +172,12 @@ class RoleMatch(ReportModel):
     )
 
 
-class DiffSummary(ReportModel):
-    ok: bool = Field(description="True when no row drifts (cannot_tell rows do not count).")
+class DiffSummary(Summary):
+    """Not ok when a row drifts (cannot_tell rows do not count)."""
+
     matches: int = Field(description="Rows that match.")
     drifts: int = Field(description="Rows that drift.")
     cannot_tell: int = Field(description="Rows that cannot be decided.")
-    text: str = Field(description="One-line verdict.")
 
 
 class PlanDiffReport(ReportHeader):
@@ -207,3 +209,4 @@ class PlanStoreReport(ReportHeader):
         description=f"Stored plans kept (at most {HISTORY_LIMIT}, this one included)."
     )
     bytes_used: int = Field(description="Size of the ConfigMap's data (the limit is 1 MiB).")
+    summary: Summary = Field(description="The verdict: what was written.")

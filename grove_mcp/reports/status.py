@@ -13,6 +13,7 @@ from .common import (
     GangState,
     ReportHeader,
     ReportModel,
+    Summary,
     UpdateProgressReport,
 )
 
@@ -94,14 +95,12 @@ class GangRow(ReportModel):
     pods_total: int = Field(description="Pods in the gang.")
 
 
-class StatusSummary(ReportModel):
+class StatusSummary(Summary):
     cliques: int = Field(description="Number of PodCliques.")
     pods_ready: int = Field(description="Ready pods across all cliques.")
     pods_desired: int = Field(description="Desired pods across all cliques.")
     gangs_healthy: int = Field(description="Gangs in state Healthy.")
     gangs_total: int = Field(description="Gangs.")
-    ok: bool = Field(description="True when every replica is available and every gang healthy.")
-    text: str = Field(description="One-line summary.")
 
 
 class StatusReport(ReportHeader):
@@ -115,3 +114,4 @@ class StatusReport(ReportHeader):
 class StatusList(ReportHeader):
     report: Literal["status-list"] = Field(default="status-list", description="Report type.")
     items: list[StatusReport] = Field(description="One status report per PodCliqueSet, by name.")
+    summary: Summary = Field(description="The verdict over every PodCliqueSet.")

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import DerivedPlacement, Finding, ReportHeader, ReportModel
+from .common import DerivedPlacement, Finding, ReportHeader, ReportModel, Summary
 
 
 class TopologyLevelInfo(ReportModel):
@@ -160,8 +160,13 @@ class TopologyReport(ReportHeader):
     recommendations: list[Recommendation] = Field(
         description="Consolidation advice per fragmented gang."
     )
+    summary: Summary = Field(
+        description="The verdict: not ok when a warning is worse than info (a fragmented "
+        "gang, an unscheduled pod, a pack constraint the placement breaks)."
+    )
 
 
 class TopologyList(ReportHeader):
     report: Literal["topology-list"] = Field(default="topology-list", description="Report type.")
     items: list[TopologyReport] = Field(description="One topology report per PodCliqueSet.")
+    summary: Summary = Field(description="The verdict over every PodCliqueSet.")

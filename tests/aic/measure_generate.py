@@ -24,12 +24,14 @@ def rss_mb():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 from grove_mcp.aic import generate, make_request
+from grove_mcp.cli.generate import write_files
 before = rss_mb()
 gpus, backend, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 request = make_request(model="Qwen/Qwen3-32B", system="h200_sxm", total_gpus=gpus,
                        backend=backend, isl=4000, osl=1000, ttft_ms=300, tpot_ms=10)
 t0 = time.monotonic()
 report = generate(request, save_dir=out)
+write_files(report)
 wall = time.monotonic() - t0
 t = report.timings
 print(json.dumps({

@@ -14,9 +14,10 @@ from grove_mcp.aic import (
     SlaUnmeetable,
     generate,
     make_request,
-    read_plan,
     run_aiconfigurator,
 )
+from grove_mcp.cli.generate import write_files
+from grove_mcp.planfile import read_plan
 
 pytestmark = pytest.mark.usefixtures("aiconfigurator")
 
@@ -47,6 +48,7 @@ def test_a_small_plan_end_to_end(tmp_path: Path):
         on_progress=lambda p: phases.append(p.phase),
         timeout_s=600,
     )
+    write_files(report)  # as the CLI does
     assert _aic_modules() == [], "the parent imported AIConfigurator"
     assert report.aiconfigurator_version == "0.12.0"
     assert report.plans, report.notes

@@ -16,8 +16,8 @@ import yaml
 from mcp import Client
 from recorded_aic import alive
 
-from grove_mcp.aic import read_plan
 from grove_mcp.mcp_server import ServerConfig, build_server
+from grove_mcp.planfile import read_plan
 
 pytestmark = pytest.mark.usefixtures("aiconfigurator")
 

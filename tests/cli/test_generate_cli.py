@@ -19,9 +19,9 @@ import yaml
 from recorded_aic import FAKE_WORKER, Replay, alive, fake_worker, flags, runner_with
 from typer.testing import CliRunner
 
-from grove_mcp.aic import plan_from_dict, read_plan
 from grove_mcp.cli.generate import generate_command
 from grove_mcp.cli.main import app as main_app
+from grove_mcp.planfile import plan_from_dict, read_plan
 from grove_mcp.reports.generate import GenerateReport
 
 QWEN_8 = "qwen3_32b_sglang_8gpu"
@@ -84,7 +84,7 @@ def test_text_report_prints_plans_files_and_next_commands(tmp_path: Path):
 def test_progress_goes_to_stderr_and_only_the_report_to_stdout(tmp_path: Path):
     result = invoke(Replay(QWEN_8), *argv(QWEN_8, "--save-dir", str(tmp_path), "-o", "json"))
     assert "rendering PodCliqueSets" in result.stderr
-    assert f"writing files to {tmp_path}" in result.stderr
+    assert f"Wrote 4 file(s) to {tmp_path}" in result.stderr
     report = json.loads(result.stdout)  # nothing else on stdout
     jsonschema.validate(report, GenerateReport.model_json_schema())
 

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from grove_mcp import plan_api
+from grove_mcp import core
 from grove_mcp.cli.main import app
 from grove_mcp.reports.plan_reports import PlanDiffReport, PlanHistoryReport, PlanShowReport
 from grove_mcp.scenarios import SCENARIOS
@@ -31,7 +31,7 @@ def drift_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def plan_file(tmp_path: Path) -> Path:
-    plan = plan_api.plan_show(demo_source(), None, PCS).plan
+    plan = core.run("plan show", demo_source(), None, PCS).plan
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan.to_json_dict()))
     return path
@@ -61,10 +61,8 @@ def test_json_is_the_core_report(command, model):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     jsonschema.validate(data, model.model_json_schema())
-    call = {"show": plan_api.plan_show, "history": plan_api.plan_history}.get(
-        command, plan_api.plan_diff
-    )
-    assert data == json.loads(call(demo_source(), None, PCS).model_dump_json())
+    expected = core.run(f"plan {command}", demo_source(), None, PCS)
+    assert data == json.loads(expected.model_dump_json())
 
 
 def test_diff_on_the_demo_matches_where_it_can_tell():
@@ -87,7 +85,7 @@ def test_diff_with_drift_exits_1(drift_bundle: Path):
     assert "│ Decode TP           │ 2            │ 4 " in result.stdout
     assert "✗ Decode TP: TP flag in the engine arguments; the plan has tp2" in result.stdout
     assert "✗ Deployment drifts from plan: Prefill Workers, Decode TP" in result.stdout
-    expected = plan_api.plan_diff(BundleSource.open(drift_bundle), None, PCS)
+    expected = core.run("plan diff", BundleSource.open(drift_bundle), None, PCS)
     json_run = invoke("diff", PCS, "--bundle", str(drift_bundle), "-o", "json")
     assert json_run.exit_code == 1
     assert json.loads(json_run.stdout) == json.loads(expected.model_dump_json())

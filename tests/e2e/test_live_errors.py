@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from grove_mcp import api
+from grove_mcp import core
 from grove_mcp.errors import (
     AccessDenied,
     ApiError,
@@ -37,7 +37,7 @@ def test_viewer_denied_outside_its_namespace_names_verb_resource_namespace(
     viewer_kubeconfig: str,
 ) -> None:
     with pytest.raises(AccessDenied) as caught:
-        api.status(LiveSource.connect(kubeconfig=viewer_kubeconfig), "default", PCS)
+        core.run("status", LiveSource.connect(kubeconfig=viewer_kubeconfig), "default", PCS)
 
     message = str(caught.value)
     assert "RBAC denied 'list' on podcliquesets.grove.io in namespace 'default'" in message
@@ -55,7 +55,7 @@ def test_no_grove_identity_is_denied_podcliquesets(
     seed(admin, SCENARIOS["healthy"](), namespace=namespace)
 
     with pytest.raises(AccessDenied) as caught:
-        api.status(LiveSource.connect(kubeconfig=no_grove_kubeconfig), namespace, PCS)
+        core.run("status", LiveSource.connect(kubeconfig=no_grove_kubeconfig), namespace, PCS)
 
     assert f"RBAC denied 'list' on podcliquesets.grove.io in namespace '{namespace}'" in str(
         caught.value
@@ -67,7 +67,7 @@ def test_viewer_reads_its_namespace_and_is_told_what_it_cannot_see(
 ) -> None:
     seed(admin, SCENARIOS["demo"](), namespace=namespace)
 
-    report = api.topology(LiveSource.connect(kubeconfig=viewer_kubeconfig), namespace, PCS)
+    report = core.run("topology", LiveSource.connect(kubeconfig=viewer_kubeconfig), namespace, PCS)
 
     notes = " ".join(report.notes)
     assert "RBAC denied 'list' on nodes" in notes
@@ -76,7 +76,7 @@ def test_viewer_reads_its_namespace_and_is_told_what_it_cannot_see(
 
 def test_missing_crds_say_grove_is_not_installed(bare: ApiServer) -> None:
     with pytest.raises(GroveNotInstalled) as caught:
-        api.status(LiveSource.connect(kubeconfig=str(bare.kubeconfig())), "default", PCS)
+        core.run("status", LiveSource.connect(kubeconfig=str(bare.kubeconfig())), "default", PCS)
 
     assert "does not serve podcliquesets.grove.io/v1alpha1" in str(caught.value)
     assert "Grove's CRDs are not installed" in str(caught.value)
@@ -116,7 +116,7 @@ def test_hung_api_server_is_unreachable_after_the_timeout(bare: ApiServer) -> No
     started = time.monotonic()
 
     with bare.paused(), pytest.raises(ClusterUnreachable) as caught:
-        api.status(source, "default", PCS)
+        core.run("status", source, "default", PCS)
 
     assert time.monotonic() - started < FAST
     assert f"{bare.url}: no answer within 1s" in str(caught.value)

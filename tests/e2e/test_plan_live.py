@@ -12,19 +12,19 @@ import pytest
 from mcp import Client
 from typer.testing import CliRunner
 
-from grove_mcp import plan_api
+from grove_mcp import core
 from grove_mcp.cli.main import app
 from grove_mcp.errors import AccessDenied
 from grove_mcp.grove.kinds import CONFIGMAP
 from grove_mcp.mcp_server import ServerConfig, build_server
-from grove_mcp.reports.plan import Plan
+from grove_mcp.planfile import Plan
+from grove_mcp.plans.stored import PlanInput, next_content
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources import demo_source
+from grove_mcp.sources.configmap_write import write_config_map
 from grove_mcp.sources.kube import KubeClient
 from grove_mcp.sources.live import LiveSource
-from grove_mcp.sources.plan_store import store_plan
 from grove_mcp.sources.seeder import seed
-from grove_mcp.stored_plans import PlanInput
 
 PCS = "my-inference"
 CM = f"{PCS}-aic-plan"
@@ -36,7 +36,7 @@ def cli(*args: str):
 
 
 def demo_plan(**config: Any) -> Plan:
-    plan = plan_api.plan_show(demo_source(), None, PCS).plan
+    plan = core.run("plan show", demo_source(), None, PCS).plan
     return plan.model_copy(update={"config": plan.config.model_copy(update=config)})
 
 
@@ -108,11 +108,11 @@ def test_eleven_stores_keep_ten(admin_kubeconfig: str, healthy: str) -> None:
     try:
         for replicas in range(1, 12):
             plan = PlanInput(demo_plan(replicas=replicas, total_gpus=12 * replicas), "plan.json")
-            report = plan_api.plan_store(source, healthy, PCS, plan)
+            report = core.run("plan store", source, healthy, PCS, plan)
             assert report.action == ("created" if replicas == 1 else "updated")
         assert report.history_entries == 10
         assert "1 older one(s) dropped" in " ".join(report.notes)
-        history = plan_api.plan_history(source, healthy, PCS)
+        history = core.run("plan history", source, healthy, PCS)
     finally:
         source.close()
     assert [e.replicas for e in history.entries] == list(range(11, 1, -1))
@@ -124,7 +124,7 @@ def test_a_concurrent_writer_is_retried_once(
     """Between our read and our update, another writer stores a plan: the API server answers
     409 Conflict, the store reads again and keeps both plans."""
     source = LiveSource.connect(kubeconfig=admin_kubeconfig)
-    plan_api.plan_store(source, healthy, PCS, PlanInput(demo_plan(), "first"))
+    core.run("plan store", source, healthy, PCS, PlanInput(demo_plan(), "first"))
 
     class Interleaved:
         """The real client; before our first update, another writer's update lands."""
@@ -138,12 +138,18 @@ def test_a_concurrent_writer_is_retried_once(
             if method == "PUT" and not self.raced:
                 self.raced = True
                 other = PlanInput(demo_plan(replicas=5, total_gpus=60), "other writer")
-                plan_api.plan_store(source, healthy, PCS, other)
+                core.run("plan store", source, healthy, PCS, other)
             return admin.request(method, kind, namespace, name, **kw)
 
     mine = PlanInput(demo_plan(replicas=4, total_gpus=48), "mine")
-    result = store_plan(Interleaved(), healthy, PCS, mine, source.now())  # type: ignore[arg-type]
-    history = plan_api.plan_history(source, healthy, PCS)
+    now = source.now()
+    result = write_config_map(
+        Interleaved(),  # type: ignore[arg-type]
+        healthy,
+        CM,
+        lambda existing: next_content(existing, PCS, mine, now),
+    )
+    history = core.run("plan history", source, healthy, PCS)
     source.close()
     assert result.action == "updated"
     assert [e.origin for e in history.entries] == ["mine", "other writer", "first"]
@@ -166,13 +172,15 @@ def test_viewer_is_denied_the_write_naming_the_permission(
     seed(admin, SCENARIOS["demo"](), namespace=demo)  # the demo stores a plan already
     with pytest.raises(AccessDenied) as denied:
         source = LiveSource.connect(kubeconfig=viewer_kubeconfig)
-        plan_api.plan_store(source, demo, PCS, PlanInput(demo_plan(replicas=3, total_gpus=36), "x"))
+        core.run(
+            "plan store", source, demo, PCS, PlanInput(demo_plan(replicas=3, total_gpus=36), "x")
+        )
     assert (denied.value.verb, denied.value.resource, denied.value.namespace) == (
         "update",
         "configmaps",
         demo,
     )
-    assert plan_api.plan_show(source, demo, PCS).stored.replicas == 2  # unchanged
+    assert core.run("plan show", source, demo, PCS).stored.replicas == 2  # unchanged
 
 
 def test_store_for_a_missing_podcliqueset_says_what_exists(
@@ -199,9 +207,9 @@ def test_diff_on_the_seeded_demo_equals_the_demo(
 ) -> None:
     seed(admin, SCENARIOS["demo"](), namespace=namespace, at_capture_time=True)
     source = LiveSource.connect(kubeconfig=admin_kubeconfig)
-    live = json.loads(plan_api.plan_diff(source, namespace, PCS).model_dump_json())
+    live = json.loads(core.run("plan diff", source, namespace, PCS).model_dump_json())
     source.close()
-    demo = json.loads(plan_api.plan_diff(demo_source(), None, PCS).model_dump_json())
+    demo = json.loads(core.run("plan diff", demo_source(), None, PCS).model_dump_json())
     for report in (live, demo):
         for key in ("source", "as_of", "namespace"):
             report.pop(key)

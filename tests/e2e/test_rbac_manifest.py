@@ -1,4 +1,5 @@
-"""deploy/rbac.yaml allows every request grove-mcp makes (asked of the API server's RBAC)."""
+"""deploy/rbac.yaml allows every request grove-mcp makes (asked of the API server's RBAC): the
+list comes from the capability table, so a new capability's requests are checked too."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
+from grove_mcp.core.access import api_requests
 from grove_mcp.grove.base import KubeObject
-from grove_mcp.grove.kinds import CONFIGMAP, Kind
-from grove_mcp.snapshot import SnapshotRequest
+from grove_mcp.grove.kinds import Kind
 from grove_mcp.sources.kube import KubeClient
 from tools.envtest.rbac import KINDS as RBAC_KINDS
 from tools.envtest.rbac import apply
@@ -26,48 +27,57 @@ REVIEW = Kind(
     has_status=False,
 )
 USER = "rbac-manifest-reader"
+WRITER = "rbac-manifest-writer"
 
 
-def _allowed(admin: KubeClient, verb: str, kind: Kind, namespace: str | None) -> bool:
+def _allowed(
+    admin: KubeClient, verb: str, kind: Kind, namespace: str | None, user: str = USER
+) -> bool:
     attributes: dict[str, Any] = {"verb": verb, "group": kind.group, "resource": kind.plural}
     if namespace:
         attributes["namespace"] = namespace
     review = {
         "apiVersion": "authorization.k8s.io/v1",
         "kind": "SubjectAccessReview",
-        "spec": {"user": USER, "resourceAttributes": attributes},
+        "spec": {"user": user, "resourceAttributes": attributes},
     }
     return bool(admin.request("POST", REVIEW, body=review)["status"].get("allowed"))
+
+
+def _binding(user: str, role: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRoleBinding",
+        "metadata": {"name": f"{user}-{role}"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
+    }
 
 
 @pytest.fixture(scope="module")
 def bound(admin: KubeClient) -> None:
     roles = list(yaml.safe_load_all(MANIFEST.read_text()))
-    binding = {
-        "apiVersion": "rbac.authorization.k8s.io/v1",
-        "kind": "ClusterRoleBinding",
-        "metadata": {"name": USER},
-        "roleRef": {
-            "apiGroup": "rbac.authorization.k8s.io",
-            "kind": "ClusterRole",
-            "name": "grove-mcp-reader",
-        },
-        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": USER}],
-    }
-    apply(admin, [*roles, binding])
+    bindings = [
+        _binding(USER, "grove-mcp-reader"),
+        _binding(WRITER, "grove-mcp-reader"),
+        _binding(WRITER, "grove-mcp-plan-writer"),
+    ]
+    apply(admin, [*roles, *bindings])
     assert {r["kind"] for r in roles} <= set(RBAC_KINDS)
 
 
 @pytest.mark.usefixtures("bound")
-def test_every_query_of_every_report_is_allowed(admin: KubeClient) -> None:
-    request = SnapshotRequest("vllm-disagg", "my-inference", events=True, cluster_usage=True)
-    queries = [*request.queries(), *SnapshotRequest("vllm-disagg").queries()]
-    denied = [
-        f"{verb} {q.kind.resource} in {q.namespace or 'all namespaces'}"
-        for q in queries
-        for verb in ("list", "watch")
-        if not _allowed(admin, verb, q.kind, q.namespace)
-    ]
+def test_every_request_of_every_capability_is_allowed(admin: KubeClient) -> None:
+    requests = api_requests()
+    assert {r.capability for r in requests} >= {"status", "topology", "health", "plan store"}
+    reads = [r for r in requests if not r.writes]
+    writes = [r for r in requests if r.writes]
+    denied = [r.describe() for r in reads if not _allowed(admin, r.verb, r.kind, r.namespace)]
     assert denied == []
-    assert _allowed(admin, "list", CONFIGMAP, "vllm-disagg")  # stored plans
-    assert not _allowed(admin, "create", CONFIGMAP, "vllm-disagg")  # the reader writes nothing
+    writer_denied = [
+        r.describe() for r in writes if not _allowed(admin, r.verb, r.kind, r.namespace, WRITER)
+    ]
+    assert writer_denied == []
+    changes = [r for r in writes if r.verb in ("create", "update")]
+    assert changes, "the write path creates and updates"
+    assert [r for r in changes if _allowed(admin, r.verb, r.kind, r.namespace)] == []

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from grove_mcp import api
+from grove_mcp import core
 from grove_mcp.grove import kinds as k
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources import Bundle, BundleSource
@@ -40,11 +40,7 @@ UNSEEDABLE = {
     "podgang-without-phase",  # PR #763's phase-less PodGang: the CRD requires status.phase
 }
 SEEDABLE = sorted(set(SCENARIOS) - UNSEEDABLE)
-REPORTS: dict[str, Callable[..., Any]] = {
-    "status": api.status,
-    "topology": api.topology,
-    "health": api.health,
-}
+REPORTS = ("status", "topology", "health")
 # Grove PR #792's PodGang fields: newer than the CRDs in ../shared/grove/crds, so pruned.
 KNOWN_PRUNED = {("PodGang", "status.lastReady"), ("PodGang", "status.lastScheduled")}
 CREATED = "<creationTimestamp: set by the API server>"
@@ -70,10 +66,11 @@ def test_seeded_scenario_reports_like_its_bundle(
     for name in sorted(
         o["metadata"]["name"] for o in bundle.objects if o["kind"] == "PodCliqueSet"
     ):
-        for report, build in REPORTS.items():
-            got = build(live, namespace, name).model_dump(mode="json")
+        for report in REPORTS:
+            got = core.run(report, live, namespace, name).model_dump(mode="json")
             now = datetime.fromisoformat(got["as_of"].replace("Z", "+00:00")) - result.shift
-            want = build(BundleSource(expected, now=now), namespace, name).model_dump(mode="json")
+            want = core.run(report, BundleSource(expected, now=now), namespace, name)
+            want = want.model_dump(mode="json")
             got, want = _aligned(
                 _normalised(got, timedelta(0)), _normalised(want, result.shift), created
             )
@@ -120,7 +117,7 @@ def test_cluster_viewer_sees_what_admin_sees(
 ) -> None:
     seed(admin, SCENARIOS["demo"](), namespace=namespace)
     as_admin, as_viewer = (
-        api.topology(LiveSource.connect(kubeconfig=path), namespace, "my-inference")
+        core.run("topology", LiveSource.connect(kubeconfig=path), namespace, "my-inference")
         for path in (admin_kubeconfig, cluster_viewer_kubeconfig)
     )
 

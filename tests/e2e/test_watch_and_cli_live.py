@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from grove_mcp import api
+from grove_mcp import core
 from grove_mcp.grove.kinds import PODCLIQUE
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources.kube import KubeClient
@@ -78,7 +78,7 @@ def test_watch_redraws_after_a_change_and_closes_its_connections(
     seed(admin, SCENARIOS["demo"](), namespace=namespace)
     source = LiveSource.connect(kubeconfig=admin_kubeconfig)
     reports: queue.Queue[Any] = queue.Queue()
-    stream = api.watch(source, "health", namespace, "my-inference")
+    stream = core.watch("health", source, namespace, "my-inference")
     done = threading.Event()
 
     def consume() -> None:

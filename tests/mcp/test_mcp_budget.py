@@ -6,9 +6,9 @@ import pytest
 from mcp import Client
 from mcp_helpers import BIG_REPLICAS, BROKEN_GANG, check_answer, text_of
 
-from grove_mcp import api
-from grove_mcp.mcp_server.budget import Narrowing, attention, cut, filter_rows, fit
-from grove_mcp.render.markdown import render_markdown
+from grove_mcp import core
+from grove_mcp.core.budget import Narrowing, attention, cut, filter_rows, fit
+from grove_mcp.render import render_markdown
 from grove_mcp.sources import demo_source
 
 NAME = "big-inference"
@@ -50,7 +50,7 @@ async def test_explicit_limit_cuts_and_says_so(big_server):
 
 
 def test_topology_filter_drops_emptied_placement_containers():
-    report = api.topology(demo_source(), None, "my-inference")
+    report = core.run("topology", demo_source(), None, "my-inference")
     data = filter_rows(report.model_dump(mode="json"), None, "my-inference-1")
     racks = data["tree"][0]["domains"][0]["domains"]
     assert [r["name"] for r in racks] == ["rack-b", "rack-c"]  # rack-a held only gang 0
@@ -76,7 +76,7 @@ def test_levels_are_never_cut():
 
 @pytest.mark.parametrize("budget", [2048, 4096, 8192])
 def test_fit_respects_any_budget(big_source, budget):
-    report = api.topology(big_source, None, NAME)
+    report = core.run("topology", big_source, None, NAME)
     fitted = fit(report, Narrowing(), render_markdown, budget)
     assert len(fitted.text.encode()) <= budget
     assert fitted.truncation is not None and fitted.truncation.budget_bytes == budget
@@ -84,7 +84,7 @@ def test_fit_respects_any_budget(big_source, budget):
 
 
 def test_small_report_is_untouched():
-    report = api.status(demo_source(), None, "my-inference")
+    report = core.run("status", demo_source(), None, "my-inference")
     fitted = fit(report, Narrowing(), render_markdown)
     assert fitted.truncation is None
     assert fitted.data == report.model_dump(mode="json")

@@ -12,7 +12,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp_helpers import READ_TOOLS, check_answer, http_server
 
-from grove_mcp import api
+from grove_mcp import core
 from grove_mcp.mcp_server.http import HttpSettings, transport_security
 from grove_mcp.mcp_server.main import main
 from grove_mcp.sources import demo_source
@@ -20,7 +20,7 @@ from grove_mcp.sources import demo_source
 TOKEN = "test-token-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 ACCEPT = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-CORE = {"grove_status": api.status, "grove_health": api.health, "grove_topology": api.topology}
+CORE = {"grove_status": "status", "grove_health": "health", "grove_topology": "topology"}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ async def test_sdk_client_over_http_calls_every_tool(server_url):
         tools = {t.name: t for t in (await client.list_tools()).tools}
         for name, capability in CORE.items():
             result = await client.call_tool(name, {"name": "my-inference"})
-            expected = capability(demo_source(), None, "my-inference").model_dump_json()
+            expected = core.run(capability, demo_source(), None, "my-inference").model_dump_json()
             assert check_answer(tools[name], result) == json.loads(expected)
         listing = await client.call_tool("grove_list", {})
         check_answer(tools["grove_list"], listing)

@@ -5,28 +5,29 @@ from __future__ import annotations
 
 import pytest
 
-from grove_mcp import api
-from grove_mcp.render.markdown import render_markdown, table
+from grove_mcp import core
+from grove_mcp.render import render_markdown
+from grove_mcp.render.markdown_parts import table
 from grove_mcp.scenarios.catalog import SCENARIOS
 from grove_mcp.sources import BundleSource, demo_source
 
-REPORTS = [api.status, api.health, api.topology]
+REPORTS = ["status", "health", "topology"]
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_every_report_of_every_scenario_renders(scenario):
     source = BundleSource(SCENARIOS[scenario]())
-    listing = api.list_workloads(source)
+    listing = core.run("list", source)
     assert render_markdown(listing).startswith("## PodCliqueSets in ")
     for item in listing.items:
         for capability in REPORTS:
-            text = render_markdown(capability(source, None, item.name))
+            text = render_markdown(core.run(capability, source, None, item.name))
             assert text.startswith(f"## {item.name} — ")
             assert "None" not in text
 
 
 def test_lists_render_each_item():
-    text = render_markdown(api.status(demo_source()))
+    text = render_markdown(core.run("status", demo_source()))
     assert text.count("## my-inference — status") == 1
 
 
@@ -40,7 +41,7 @@ def test_table_escapes_cells():
 
 
 def test_status_marks_the_breached_clique():
-    text = render_markdown(api.status(demo_source(), None, "my-inference"))
+    text = render_markdown(core.run("status", demo_source(), None, "my-inference"))
     assert "| my-inference-1-prefill | my-inference-1 | 1/2 | 2 | 1 | 0 | 2 | " in text
     assert "ScheduledReplicasBelowMinAvailable" in text
     assert text.splitlines()[1].startswith("**NOT OK: ")

@@ -9,7 +9,7 @@ import pytest
 from mcp import Client, MCPError
 from mcp_helpers import check_answer, text_of
 
-from grove_mcp import plan_api
+from grove_mcp import core
 from grove_mcp.mcp_server import ServerConfig, build_server
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources import BundleSource, demo_source
@@ -17,9 +17,9 @@ from grove_mcp.sources import BundleSource, demo_source
 pytestmark = pytest.mark.anyio
 PCS = "my-inference"
 READ = {
-    "grove_plan_show": plan_api.plan_show,
-    "grove_plan_history": plan_api.plan_history,
-    "grove_plan_diff": plan_api.plan_diff,
+    "grove_plan_show": "plan show",
+    "grove_plan_history": "plan history",
+    "grove_plan_diff": "plan diff",
 }
 
 
@@ -33,7 +33,8 @@ async def test_read_tools_answer_like_the_core(demo_server, tool_name):
         tool = (await tools_of(client))[tool_name]
         result = await client.call_tool(tool_name, {"name": PCS})
     content = check_answer(tool, result)
-    assert content == json.loads(READ[tool_name](demo_source(), None, PCS).model_dump_json())
+    expected = core.run(READ[tool_name], demo_source(), None, PCS)
+    assert content == json.loads(expected.model_dump_json())
     assert tool.annotations.read_only_hint is True
 
 
@@ -77,7 +78,7 @@ async def test_store_does_not_exist_without_allow_writes(demo_server):
 
 async def test_store_with_allow_writes_refuses_a_capture_and_a_malformed_plan():
     server = build_server(ServerConfig(demo=True, allow_writes=True))
-    plan = plan_api.plan_show(demo_source(), None, PCS).plan.to_json_dict()
+    plan = core.run("plan show", demo_source(), None, PCS).plan.to_json_dict()
     async with Client(server) as client:
         tool = (await tools_of(client))["grove_plan_store"]
         assert tool.annotations.read_only_hint is False

@@ -7,8 +7,9 @@ import json
 import pytest
 from mcp import Client, MCPError
 
-from grove_mcp import api
+from grove_mcp import core
 from grove_mcp.mcp_server.prompts import load_templates, prompts_dir
+from grove_mcp.mcp_server.resources import resource_capabilities
 from grove_mcp.sources import demo_source
 
 pytestmark = pytest.mark.anyio
@@ -62,16 +63,18 @@ async def test_resource_templates_are_listed(demo_server):
     async with Client(demo_server) as client:
         templates = (await client.list_resource_templates()).resource_templates
     assert sorted(t.uri_template for t in templates) == [
-        f"grove://{{namespace}}/{{name}}/{r}" for r in ("health", "status", "topology")
+        f"grove://{{namespace}}/{{name}}/{r}"
+        for r in ("health", "plan-diff", "plan-history", "plan-show", "status", "topology")
     ]
     assert {t.mime_type for t in templates} == {"application/json"}
 
 
-@pytest.mark.parametrize("report", ["status", "health", "topology"])
-async def test_resources_hold_the_report_json(demo_server, report):
+@pytest.mark.parametrize("cap", resource_capabilities(), ids=lambda c: c.name)
+async def test_resources_hold_the_report_json(demo_server, cap):
     async with Client(demo_server) as client:
-        result = await client.read_resource(f"grove://vllm-disagg/my-inference/{report}")
-    expected = getattr(api, report)(demo_source(), "vllm-disagg", "my-inference")
+        uri = f"grove://vllm-disagg/my-inference/{cap.name.replace(' ', '-')}"
+        result = await client.read_resource(uri)
+    expected = core.run(cap, demo_source(), "vllm-disagg", "my-inference")
     assert json.loads(result.contents[0].text) == json.loads(expected.model_dump_json())
 
 

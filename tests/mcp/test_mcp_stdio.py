@@ -10,7 +10,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp_helpers import READ_TOOLS, grove_mcp_command
 
-from grove_mcp import api
+from grove_mcp import core
 from grove_mcp.sources import demo_source
 
 pytestmark = pytest.mark.anyio
@@ -28,7 +28,7 @@ async def test_stdio_serves_every_tool(mode):
         status = await client.call_tool("grove_status", {"name": "my-inference"})
         listing = await client.call_tool("grove_list", {})
     assert tools == READ_TOOLS
-    expected = json.loads(api.status(demo_source(), None, "my-inference").model_dump_json())
+    expected = json.loads(core.run("status", demo_source(), None, "my-inference").model_dump_json())
     assert status.structured_content == expected
     assert listing.structured_content["items"][0]["name"] == "my-inference"
 

@@ -10,13 +10,13 @@ import pytest
 from mcp import Client, MCPError
 from mcp_helpers import READ_TOOLS, check_answer, text_of
 
-from grove_mcp import api
+from grove_mcp import core
 from grove_mcp.sources import demo_source
 
 pytestmark = pytest.mark.anyio
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
 NAME = "my-inference"
-CORE = {"grove_status": api.status, "grove_health": api.health, "grove_topology": api.topology}
+CORE = {"grove_status": "status", "grove_health": "health", "grove_topology": "topology"}
 
 
 async def tools_by_name(client: Client) -> dict:
@@ -61,7 +61,7 @@ async def test_report_tools_answer_like_the_cli_json(demo_server, tool_name):
         tool = (await tools_by_name(client))[tool_name]
         result = await client.call_tool(tool_name, {"name": NAME})
     content = check_answer(tool, result)
-    cli_json = json.loads(CORE[tool_name](demo_source(), None, NAME).model_dump_json(indent=2))
+    cli_json = json.loads(core.run(CORE[tool_name], demo_source(), None, NAME).model_dump_json())
     assert content == cli_json
     assert "truncated" not in content
     assert text_of(result).startswith(f"## {NAME} — ")
@@ -72,7 +72,7 @@ async def test_list_answers_like_the_cli_json(demo_server):
         tool = (await tools_by_name(client))["grove_list"]
         result = await client.call_tool("grove_list", {"namespace": "vllm-disagg"})
     content = check_answer(tool, result)
-    assert content == json.loads(api.list_workloads(demo_source()).model_dump_json())
+    assert content == json.loads(core.run("list", demo_source()).model_dump_json())
     assert "MinAvailableBreached on prefill" in text_of(result)
 
 

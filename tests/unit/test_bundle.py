@@ -116,7 +116,7 @@ def test_bundle_source_cannot_watch(tmp_path):
 
 
 def test_an_object_that_does_not_fit_its_kind_names_object_and_field(tmp_path):
-    from grove_mcp import api
+    from grove_mcp import core
 
     root = _write(tmp_path)
     (root / "objects" / "odd.yaml").write_text(
@@ -125,4 +125,4 @@ def test_an_object_that_does_not_fit_its_kind_names_object_and_field(tmp_path):
         "spec:\n  containers:\n  - name: c\n    env:\n    - value: no-name\n"
     )
     with pytest.raises(BundleError, match=r"Pod vllm-disagg/odd .* field spec\.containers\.0\.env"):
-        api.status(BundleSource.open(root), None, "my-inference")
+        core.run("status", BundleSource.open(root), None, "my-inference")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grove_mcp import api
+from grove_mcp import core
 from grove_mcp.errors import ClusterUnreachable
 from grove_mcp.sources.live import LiveSource
 
@@ -71,7 +71,7 @@ def test_hung_api_server_fails_within_the_timeout(tmp_path, silent_server):
     source = LiveSource.connect(kubeconfig=str(_kubeconfig(tmp_path, silent_server)), timeout=0.5)
     started = time.monotonic()
     with pytest.raises(ClusterUnreachable) as err:
-        api.status(source, None, "my-inference")
+        core.run("status", source, None, "my-inference")
     elapsed = time.monotonic() - started
     assert elapsed < 5, f"took {elapsed:.1f}s despite a 0.5s timeout"
     assert f"127.0.0.1:{silent_server}" in str(err.value)
@@ -83,7 +83,7 @@ def test_refused_connection_names_the_endpoint(tmp_path):
         port = probe.getsockname()[1]  # closed again below: nothing listens there
     source = LiveSource.connect(kubeconfig=str(_kubeconfig(tmp_path, port)), timeout=2)
     with pytest.raises(ClusterUnreachable, match=f"127.0.0.1:{port}") as err:
-        api.health(source, "vllm-disagg", "my-inference")
+        core.run("health", source, "vllm-disagg", "my-inference")
     assert "connection was refused" in str(err.value)
     assert "no answer within" not in str(err.value)
     assert "--kubeconfig" in str(err.value)  # the check command names the user's kubeconfig

@@ -9,22 +9,22 @@ from datetime import UTC, datetime
 import pytest
 from plan_helpers import PCS, containers, demo_plan, edited, plan_config_map
 
-from grove_mcp import plan_api
-from grove_mcp.aic.render import RenderOptions, render_pcs, to_yaml
+from grove_mcp import core
+from grove_mcp.aic.manifests import RenderOptions, render_pcs, to_yaml
 from grove_mcp.errors import NotFound
-from grove_mcp.reports.plan import Plan
+from grove_mcp.planfile import Plan
+from grove_mcp.plans.stored import PlanInput, next_content, plan_input_from_text
 from grove_mcp.reports.plan_reports import PlanDiffReport, RenderedDeployment
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.scenarios.builder import CliqueSpec, ScenarioBuilder, WorkloadSpec
 from grove_mcp.scenarios.catalog import CAPTURED_AT, NAMESPACE
 from grove_mcp.sources import Bundle, BundleSource
-from grove_mcp.stored_plans import PlanInput, next_content, plan_input_from_text
 
 NOW = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 
 
 def diff(bundle: Bundle, name: str = PCS) -> PlanDiffReport:
-    return plan_api.plan_diff(BundleSource(bundle), None, name)
+    return core.run("plan diff", BundleSource(bundle), None, name)
 
 
 def verdicts(report: PlanDiffReport) -> dict[str, str]:
@@ -429,7 +429,7 @@ def test_missing_pcs_and_missing_plan_say_so():
 
 def test_the_grove_mcp_label_is_read_too():
     cm = plan_config_map(demo_plan(), label="grove-mcp.io/aic-plan", name="plans-of-my-inference")
-    report = plan_api.plan_show(BundleSource(edited("demo", config_maps=[cm])), None, PCS)
+    report = core.run("plan show", BundleSource(edited("demo", config_maps=[cm])), None, PCS)
     assert (report.label, report.config_map) == ("grove-mcp.io/aic-plan", "plans-of-my-inference")
 
 

@@ -1,4 +1,5 @@
-"""Reports are the contract: their JSON schemas are snapshotted, so a shape change is a diff.
+"""Reports are the contract: the JSON schema of every report model the capability table hands
+out (and of plan.json, which reports embed) is snapshotted, so a shape change is a diff.
 
 Regenerate after an intended change with ``UPDATE_SCHEMAS=1 pytest tests/unit/test_schemas.py``.
 """
@@ -11,21 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from grove_mcp.reports.health import HealthList, HealthReport
-from grove_mcp.reports.listing import WorkloadList
-from grove_mcp.reports.status import StatusList, StatusReport
-from grove_mcp.reports.topology import TopologyList, TopologyReport
+from grove_mcp.core import report_models
+from grove_mcp.planfile import Plan
 
 SNAPSHOTS = Path(__file__).parent / "schemas"
-MODELS = [
-    StatusReport,
-    StatusList,
-    HealthReport,
-    HealthList,
-    TopologyReport,
-    TopologyList,
-    WorkloadList,
-]
+MODELS = [*report_models(), Plan]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
@@ -40,6 +31,10 @@ def test_schema_snapshot(model):
     )
 
 
+def test_no_snapshot_outlives_its_model():
+    assert sorted(p.stem for p in SNAPSHOTS.glob("*.json")) == sorted(m.__name__ for m in MODELS)
+
+
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_every_field_is_described(model):
     """MCP clients read field descriptions; none may be missing."""
@@ -50,3 +45,12 @@ def test_every_field_is_described(model):
             if not spec.get("description"):
                 missing.append(f"{name}.{field}")
     assert missing == []
+
+
+@pytest.mark.parametrize("model", report_models(), ids=lambda m: m.__name__)
+def test_every_report_carries_its_verdict(model):
+    summary = model.model_json_schema()["properties"].get("summary")
+    assert summary is not None, f"{model.__name__} has no summary"
+    schema = model.model_json_schema()
+    definition = schema["$defs"][summary["$ref"].rsplit("/", 1)[-1]]
+    assert {"ok", "severity", "text"} <= set(definition["required"])

@@ -10,14 +10,12 @@ from pathlib import Path
 import pytest
 from plan_helpers import PCS, demo_plan, edited, plan_config_map
 
-from grove_mcp import plan_api
-from grove_mcp.aic.errors import PlanError
-from grove_mcp.aic.render import RenderOptions, render_pcs, to_yaml
-from grove_mcp.errors import InvalidInput
+from grove_mcp import core
+from grove_mcp.aic.manifests import RenderOptions, render_pcs, to_yaml
+from grove_mcp.errors import InvalidInput, PlanError
 from grove_mcp.grove.kinds import ConfigMap
-from grove_mcp.reports.plan import Plan
-from grove_mcp.sources import BundleSource
-from grove_mcp.stored_plans import (
+from grove_mcp.planfile import Plan
+from grove_mcp.plans.stored import (
     CONFIGMAP_LIMIT,
     HISTORY_KEY,
     PLAN_KEY,
@@ -28,6 +26,7 @@ from grove_mcp.stored_plans import (
     plan_input_from_text,
     read_stored,
 )
+from grove_mcp.sources import BundleSource
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -215,7 +214,7 @@ def test_a_malformed_stored_plan_names_configmap_key_and_field():
     bad["config"]["prefill"]["tp"] = 0
     bundle = edited("demo", config_maps=[plan_config_map(bad)])
     with pytest.raises(StoredPlanError) as err:
-        plan_api.plan_show(BundleSource(bundle), None, PCS)
+        core.run("plan show", BundleSource(bundle), None, PCS)
     assert str(err.value).startswith(
         "ConfigMap vllm-disagg/my-inference-aic-plan key plan.json: field 'config.prefill.tp': "
         "Input should be greater than or equal to 1"
@@ -230,6 +229,6 @@ def test_a_broken_history_only_drops_the_history():
     bundle = edited(
         "demo", config_maps=[plan_config_map(demo_plan(), extra={HISTORY_KEY: "{oops"})]
     )
-    report = plan_api.plan_history(BundleSource(bundle), None, PCS)
+    report = core.run("plan history", BundleSource(bundle), None, PCS)
     assert len(report.entries) == 1
     assert "history.json is not valid JSON" in report.notes[0]

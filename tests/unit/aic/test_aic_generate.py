@@ -1,4 +1,5 @@
-"""generate(): recorded runs through interpretation, rendering and files, to the report."""
+"""generate(): recorded runs through interpretation and rendering to the report; the files the
+CLI writes from it."""
 
 from __future__ import annotations
 
@@ -9,15 +10,10 @@ from pathlib import Path
 import pytest
 from aic_helpers import load_run
 
-from grove_mcp.aic import (
-    AicProgress,
-    AicRun,
-    PlanRequest,
-    RenderOptions,
-    generate,
-    read_plan,
-)
+from grove_mcp.aic import AicProgress, AicRun, PlanRequest, RenderOptions, generate
+from grove_mcp.cli.generate import prepare_dir, write_files
 from grove_mcp.errors import InvalidInput
+from grove_mcp.planfile import read_plan
 from grove_mcp.reports.generate import GenerateReport
 
 NOW = datetime(2026, 11, 19, 9, 12, 30, 123456, tzinfo=UTC)
@@ -66,6 +62,8 @@ def test_plan_1_disagg_plan_2_agg_with_files_configuration_and_performance(tmp_p
 
 def test_files_hold_the_manifest_and_plan_json_and_read_back(tmp_path):
     report = gen("qwen3_32b_sglang_8gpu", tmp_path)
+    assert list(tmp_path.iterdir()) == []  # generate writes nothing: the front end does
+    write_files(report)
     for item in report.plans:
         assert item.file and item.plan_file
         assert Path(item.file).read_text() == item.manifest
@@ -136,7 +134,7 @@ def test_a_mode_without_configurations_is_explained(tmp_path):
     )
 
 
-def test_progress_ends_with_rendering_writing_done(tmp_path):
+def test_progress_ends_with_rendering_done(tmp_path):
     events: list[AicProgress] = []
     generate(
         load_run("qwen3_32b_sglang_8gpu").request,
@@ -144,7 +142,7 @@ def test_progress_ends_with_rendering_writing_done(tmp_path):
         on_progress=events.append,
         run=replay("qwen3_32b_sglang_8gpu"),
     )
-    assert [e.phase for e in events] == ["rendering", "writing", "done"]
+    assert [e.phase for e in events] == ["rendering", "done"]
     assert events[-1].fraction == 1.0
 
 
@@ -169,7 +167,7 @@ def test_bad_options_are_refused_before_aiconfigurator_runs(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     with pytest.raises(InvalidInput, match="Cannot use save directory"):
-        generate(request, save_dir=blocker / "sub", run=must_not_run)
+        prepare_dir(blocker / "sub")  # the CLI's step before it runs AIConfigurator
 
 
 def test_common_notes_mention_discovery_and_local_models(tmp_path):

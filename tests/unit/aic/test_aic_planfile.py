@@ -7,19 +7,10 @@ import json
 import pytest
 from aic_helpers import CREATED, as_json, demo_plan_json, load_run
 
-from grove_mcp.aic import (
-    PlanError,
-    RenderOptions,
-    dump_plan,
-    plan_from_json,
-    read_plan,
-    render_pcs,
-    to_yaml,
-    write_plan,
-)
+from grove_mcp.aic import RenderOptions, render_pcs, to_yaml
 from grove_mcp.aic.interpret import mode_plan
-from grove_mcp.errors import InvalidInput
-from grove_mcp.reports.plan import Plan
+from grove_mcp.errors import InvalidInput, PlanError
+from grove_mcp.planfile import Plan, dump_plan, plan_from_json, read_plan
 
 
 def sample_plan() -> Plan:
@@ -38,7 +29,8 @@ def test_the_demo_bundles_plan_is_a_valid_plan():
 
 def test_json_is_camel_case_and_round_trips(tmp_path):
     plan = sample_plan()
-    path = write_plan(plan, tmp_path / "plan.json")
+    path = tmp_path / "plan.json"
+    path.write_text(dump_plan(plan), encoding="utf-8")
     data = json.loads(path.read_text())
     assert data["format"] == "grove-mcp-plan" and data["formatVersion"] == 1
     assert set(data["config"]["prefill"]) >= {"workers", "tp", "gpusPerWorker"}

@@ -9,13 +9,12 @@ import pytest
 import yaml
 from aic_helpers import CREATED, load_run, pcs_validator
 
-from grove_mcp.aic import PLAN_ANNOTATION, RenderOptions, render_pcs, to_yaml
+from grove_mcp.aic import RenderOptions, render_pcs, to_yaml
 from grove_mcp.aic.engine_args import EngineArgs
 from grove_mcp.aic.interpret import ModePlan, mode_plan
 from grove_mcp.aic.naming import MAX_COMBINED_NAME
-from grove_mcp.aic.render import nodes_per_worker
 from grove_mcp.errors import InvalidInput
-from grove_mcp.reports.plan import RoleConfig
+from grove_mcp.planfile import PLAN_ANNOTATION, RoleConfig, nodes_per_worker
 
 CASES = [
     ("qwen3_32b_sglang_8gpu", "agg"),

@@ -4,7 +4,7 @@ ConfigMap ``<pcs>-aic-plan`` in the PodCliqueSet's namespace, labelled ``grove.i
 (``grove-mcp.io/aic-plan=<pcs>`` is read too), holds:
 
 ``plan.json``
-    the current plan, exactly as ``generate`` writes plan.json (``aic.planfile.dump_plan``);
+    the current plan, exactly as ``generate`` writes plan.json (``planfile.dump_plan``);
 ``history.json``
     ``{"format": "grove-mcp-plan-history", "formatVersion": 1, "entries": [...]}``: the last 10
     stored plans, newest (current) first; each entry is ``{"storedAt", "digest", "origin",
@@ -28,14 +28,18 @@ from typing import Any
 
 import yaml
 
-from . import __version__
-from .aic.errors import PlanError
-from .aic.planfile import dump_plan, plan_from_dict, plan_from_json, plan_from_manifest, read_plan
-from .errors import GroveError, InvalidInput
-from .grove.kinds import ConfigMap
-from .reports.plan import Plan
-from .reports.plan_reports import HISTORY_LIMIT, RenderedDeployment
-from .snapshot import PLAN_LABELS
+from .. import __version__
+from ..errors import InvalidInput, PlanError, StoredPlanError
+from ..grove.kinds import PLAN_LABELS, ConfigMap
+from ..planfile import (
+    Plan,
+    dump_plan,
+    plan_from_dict,
+    plan_from_json,
+    plan_from_manifest,
+    read_plan,
+)
+from ..reports.plan_reports import HISTORY_LIMIT, RenderedDeployment
 
 PLAN_LABEL = PLAN_LABELS[0]  # written by plan store (the issue's label)
 PLAN_KEY = "plan.json"
@@ -43,12 +47,6 @@ HISTORY_KEY = "history.json"
 HISTORY_FORMAT = "grove-mcp-plan-history"
 CONFIGMAP_LIMIT = 1024 * 1024  # the API server refuses ConfigMaps whose data exceed 1 MiB
 MANAGED_BY = {"app.kubernetes.io/managed-by": "grove-mcp"}
-
-
-class StoredPlanError(GroveError):
-    """A stored plan ConfigMap that cannot be read: which ConfigMap, key and field."""
-
-    code = "stored_plan_invalid"
 
 
 def config_map_name(pcs: str) -> str:

@@ -20,11 +20,11 @@ import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..aic.render import ROLE_LABEL
+from ..capabilities.workload import SCALING_GROUP_LABEL, Workload, replica_index
 from ..grove import GPU_RESOURCE, PodClique, PodCliqueScalingGroup
 from ..grove.core import Container, PodSpec
-from ..grove.grove import CliqueTemplate, ScalingGroupConfig
-from .workload import SCALING_GROUP_LABEL, Workload, replica_index
+from ..grove.crds import CliqueTemplate, ScalingGroupConfig
+from ..planfile import ROLE_LABEL
 
 ROLES = ("prefill", "decode", "agg")
 _MEMBER_SUFFIX = re.compile(r"-(ldr|wkr|leader|worker)$")

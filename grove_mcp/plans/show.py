@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..aic.render import DEFAULT_GPUS_PER_NODE, nodes_per_worker
+from ..capabilities.common import header
 from ..errors import NotFound
-from ..grove.kinds import ConfigMap
-from ..reports.plan import Plan, RoleConfig
+from ..grove.kinds import PLAN_LABELS, ConfigMap
+from ..planfile import DEFAULT_GPUS_PER_NODE, Plan, RoleConfig, nodes_per_worker
+from ..reports.common import Severity, Summary
 from ..reports.plan_reports import (
     HISTORY_LIMIT,
     PlanHistoryReport,
@@ -16,9 +17,8 @@ from ..reports.plan_reports import (
     RenderedDeployment,
     StoredPlanSummary,
 )
-from ..snapshot import PLAN_LABELS, Snapshot
-from ..stored_plans import StoredEntry, StoredPlans, config_map_name, read_stored
-from .common import header
+from ..snapshot import Snapshot
+from .stored import StoredEntry, StoredPlans, config_map_name, read_stored
 
 MAX_CHANGES = 12
 
@@ -62,15 +62,17 @@ def _preferred(candidates: list[ConfigMap], name: str) -> ConfigMap:
 def build_plan_show(snapshot: Snapshot, name: str) -> PlanShowReport:
     stored, notes = find_stored(snapshot, name)
     base = header(snapshot)
+    current = summarize(stored.current, 1, True, _older(stored, 0))
     return PlanShowReport(
         **{**base, "notes": base["notes"] + notes + name_note(stored.current.plan, name)},
         name=name,
         config_map=stored.config_map,
         label=stored.label,
         config_map_created_at=stored.created_at,
-        stored=summarize(stored.current, 1, True, _older(stored, 0)),
+        stored=current,
         history_entries=len(stored.history),
         plan=stored.current.plan,
+        summary=Summary(ok=True, severity=Severity.info, text=one_line(current)),
     )
 
 
@@ -87,6 +89,20 @@ def build_plan_history(snapshot: Snapshot, name: str) -> PlanHistoryReport:
         config_map=stored.config_map,
         limit=HISTORY_LIMIT,
         entries=entries,
+        summary=Summary(
+            ok=True,
+            severity=Severity.info,
+            text=f"{len(entries)} stored plan(s); current: {one_line(entries[0])}",
+        ),
+    )
+
+
+def one_line(plan: StoredPlanSummary) -> str:
+    """e.g. 'Qwen/Qwen3-32B on h200_sxm, sglang disagg, 12 GPUs, stored 2026-11-30 10:00Z'."""
+    when = f"{plan.stored_at:%Y-%m-%d %H:%MZ}" if plan.stored_at else "time not recorded"
+    return (
+        f"{plan.model} on {plan.system}, {plan.backend} {plan.serving_mode}, "
+        f"{plan.total_gpus} GPUs, stored {when}"
     )
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ..reports.plan import Plan
+from ..planfile import Plan
 from .interpret import ModePlan, mode_plan
+from .manifests import RenderedPcs, RenderOptions, render_pcs, to_yaml
 from .protocol import AicRun
-from .render import RenderedPcs, RenderOptions, render_pcs, to_yaml
 
 MODES = ("disagg", "agg")  # Plan 1, Plan 2
 TITLES = {"disagg": "Prefill-Decode Disaggregated Mode", "agg": "Aggregated Mode"}

@@ -8,6 +8,7 @@ Unknown fields are refused: a typo such as ``tpotMS`` is an error, not a silentl
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Literal
 
@@ -16,6 +17,10 @@ from pydantic.alias_generators import to_camel
 
 PLAN_FORMAT: Literal["grove-mcp-plan"] = "grove-mcp-plan"
 PLAN_FORMAT_VERSION: Literal[1] = 1
+
+PLAN_ANNOTATION = "grove-mcp.io/aic-plan"  # a generated PodCliqueSet carries its plan here
+ROLE_LABEL = "grove-mcp.io/role"  # generated cliques say which plan role they serve
+DEFAULT_GPUS_PER_NODE = 8
 
 ServingMode = Literal["agg", "disagg"]
 Role = Literal["prefill", "decode", "agg"]
@@ -173,3 +178,11 @@ class Plan(PlanModel):
     def to_json_dict(self) -> dict:
         """The JSON form (camelCase, no nulls for absent optional figures)."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def nodes_per_worker(gpus_per_worker: int, gpus_per_node: int) -> int:
+    """Fewest nodes that split a worker's GPUs evenly with no node over capacity."""
+    nodes = max(math.ceil(gpus_per_worker / gpus_per_node), 1)
+    while gpus_per_worker % nodes:
+        nodes += 1
+    return nodes

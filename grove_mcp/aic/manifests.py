@@ -16,7 +16,6 @@ Shape (one PCS replica = one AIConfigurator replica = one gang):
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,7 +25,14 @@ import yaml
 
 from ..errors import InvalidInput
 from ..names import validate_namespace, validate_pcs_name
-from ..reports.plan import Plan, RoleConfig
+from ..planfile import (
+    DEFAULT_GPUS_PER_NODE,
+    PLAN_ANNOTATION,
+    ROLE_LABEL,
+    Plan,
+    RoleConfig,
+    nodes_per_worker,
+)
 from .engine_args import EngineArgs, default_image, flags_for
 from .launch import (
     FRONTEND_PORT,
@@ -38,10 +44,7 @@ from .launch import (
 )
 from .naming import default_name, fit_name, longest_child
 
-PLAN_ANNOTATION = "grove-mcp.io/aic-plan"
-ROLE_LABEL = "grove-mcp.io/role"
 GENERATED_LABEL = "grove-mcp.io/generated-by"
-DEFAULT_GPUS_PER_NODE = 8
 SHM_SIZE = "64Gi"  # AIConfigurator's Dynamo manifests give workers 64Gi of shared memory
 _DOMAIN = re.compile(r"^[a-z][a-z0-9-]*$")
 _CLIQUE_OF_ROLE = {"prefill": "prefill", "decode": "decode", "agg": "worker"}
@@ -84,14 +87,6 @@ class RenderedPcs:
     manifest: Obj
     multi_node_roles: dict[str, int]  # role → nodes per worker, for roles spanning nodes
     notes: list[str]
-
-
-def nodes_per_worker(gpus_per_worker: int, gpus_per_node: int) -> int:
-    """Fewest nodes that split a worker's GPUs evenly with no node over capacity."""
-    nodes = max(math.ceil(gpus_per_worker / gpus_per_node), 1)
-    while gpus_per_worker % nodes:
-        nodes += 1
-    return nodes
 
 
 def _children(plan: Plan, gpn: int) -> list[tuple[str | None, str]]:

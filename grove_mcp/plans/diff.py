@@ -14,8 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from ..capabilities.common import describe_constraint, header
+from ..capabilities.workload import Workload, build_workload
 from ..grove import GPU_RESOURCE, TopologyConstraint
-from ..reports.plan import Plan, RoleConfig
+from ..planfile import Plan, RoleConfig
+from ..reports.common import Severity
 from ..reports.plan_reports import (
     DiffRow,
     DiffSummary,
@@ -25,10 +28,8 @@ from ..reports.plan_reports import (
     Verdict,
 )
 from ..snapshot import Snapshot
-from .common import describe_constraint, header
-from .plan_deployed import DeployedRole, RoleCliques, deployed_role, match_roles
-from .plans import find_stored, name_note, parallel, planned_nodes
-from .workload import Workload, build_workload
+from .deployed import DeployedRole, RoleCliques, deployed_role, match_roles
+from .show import find_stored, name_note, parallel, planned_nodes
 
 TITLES = {"prefill": "Prefill", "decode": "Decode", "agg": "Worker"}
 _VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)")
@@ -585,7 +586,12 @@ def _summary(rows: list[DiffRow]) -> DiffSummary:
     if unknown:
         text += f" (cannot tell: {', '.join(unknown)})"
     return DiffSummary(
-        ok=not drift, matches=matches, drifts=len(drift), cannot_tell=len(unknown), text=text
+        ok=not drift,
+        severity=Severity.warning if drift else Severity.info,
+        matches=matches,
+        drifts=len(drift),
+        cannot_tell=len(unknown),
+        text=text,
     )
 
 

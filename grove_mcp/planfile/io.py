@@ -13,9 +13,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from ..reports.plan import Plan
-from .errors import PlanError
-from .render import PLAN_ANNOTATION
+from ..errors import PlanError
+from .model import PLAN_ANNOTATION, Plan
 
 
 def plan_from_dict(data: Any, path: str) -> Plan:

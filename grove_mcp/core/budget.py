@@ -1,4 +1,7 @@
-"""The response budget: narrow a report to what was asked, then cut it until the answer fits.
+"""The size budget: narrow a report to what was asked, then cut it until the answer fits.
+
+Any front end with a size limit uses it with its own limit and renderer: the MCP server (16 KB
+per answer), next the Slack bot (its message limits).
 
 Both forms of an answer are bounded by the same number of bytes: the Markdown text and the
 compact JSON of the structured content. Reports are narrowed generically on their JSON form,
@@ -126,7 +129,7 @@ def fit(
         return Fitted(_footer(truncation) + "\n\n" + text, data_cut, truncation)
 
     def fits(answer: Fitted) -> bool:
-        return _size(answer.text) <= budget and _json_size(answer.data) <= budget
+        return text_size(answer.text) <= budget and json_size(answer.data) <= budget
 
     answer = attempt(narrowing.limit)
     if fits(answer):
@@ -140,7 +143,7 @@ def fit(
         else:
             high = middle - 1
     answer = best or attempt(1)
-    return Fitted(_clip(answer.text, budget), answer.data, answer.truncation)
+    return Fitted(clip(answer.text, budget), answer.data, answer.truncation)
 
 
 # --- narrowing ------------------------------------------------------------------------------
@@ -262,11 +265,11 @@ def attention(item: Any) -> int:
 # --- sizes and the footer -------------------------------------------------------------------
 
 
-def _size(text: str) -> int:
+def text_size(text: str) -> int:
     return len(text.encode())
 
 
-def _json_size(data: Any) -> int:
+def json_size(data: Any) -> int:
     return len(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode())
 
 
@@ -292,7 +295,7 @@ def _footer(truncation: Truncation) -> str:
     )
 
 
-def _clip(text: str, budget: int) -> str:
+def clip(text: str, budget: int) -> str:
     """Last resort: the text cut at the budget (only when single items are huge)."""
     raw = text.encode()
     if len(raw) <= budget:

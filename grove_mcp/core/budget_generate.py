@@ -1,20 +1,24 @@
-"""A ``generate`` report fitted to the response budget: manifests are what make it large.
+"""A ``generate`` report fitted to a size budget: manifests are what make it large.
 
 The generic budget (``budget.py``) cuts lists; a generate report has two short lists and two
-manifests of 3-8 KB each. So, when the Markdown or the structured content is over budget, whole
+manifests of 3-8 KB each. So, when the text or the structured content is over budget, whole
 manifests are left out — the plan not recommended first — and the answer's ``truncated`` names
-them and how to get them (``mode=``, served from the tool's cache without a second run).
+them and how to get them (the front end says how: for MCP ``mode=``, served from the tool's
+cache without a second run).
 """
 
 from __future__ import annotations
 
-from pydantic import Field, create_model
+from collections.abc import Callable
+from typing import Literal
 
-from ..render.markdown import render_markdown
+from pydantic import BaseModel, Field, create_model
+
 from ..reports.common import ReportModel
 from ..reports.generate import GenerateReport
-from .budget import Fitted, _clip, _json_size, _size
-from .generate_inputs import Mode
+from .budget import Fitted, clip, json_size, text_size
+
+Mode = Literal["disagg", "agg"]
 
 
 class ManifestsLeftOut(ReportModel):
@@ -60,29 +64,33 @@ def _without(report: GenerateReport, modes: list[Mode]) -> GenerateReport:
     return report.model_copy(update={"plans": plans})
 
 
-def fit_generate(report: GenerateReport, budget: int) -> Fitted:
-    """The answer with as many manifests as fit in ``budget`` bytes (text and JSON each)."""
+def fit_generate(
+    report: GenerateReport,
+    budget: int,
+    render: Callable[[BaseModel], str],
+    how_to_get: Callable[[list[Mode]], str],
+) -> Fitted:
+    """The answer with as many manifests as fit in ``budget`` bytes (text and JSON each);
+    ``how_to_get`` says how to ask for the ones left out."""
     left_out: list[Mode] = []
     for mode in [None, *_drop_order(report)]:
         if mode is not None:
             left_out.append(mode)
         shown = _without(report, left_out)
-        text = render_markdown(shown)
+        text = render(shown)
         data = shown.model_dump(mode="json")
         truncation = None
         if left_out:
             truncation = ManifestsLeftOut(
                 budget_bytes=budget,
                 left_out=left_out,
-                how_to_get="Call grove_generate again with the same arguments and mode="
-                + " or ".join(f"'{m}'" for m in left_out)
-                + " (answered from the server's cache: no new AIConfigurator run).",
+                how_to_get=how_to_get(left_out),
             )
             data["truncated"] = truncation.model_dump(mode="json")
             text = (
                 f"> Manifests left out to fit {budget // 1024} KB: {truncation.how_to_get}\n\n"
                 + (text)
             )
-        if _size(text) <= budget and _json_size(data) <= budget:
+        if text_size(text) <= budget and json_size(data) <= budget:
             break
-    return Fitted(_clip(text, budget), data, None)
+    return Fitted(clip(text, budget), data, None)

@@ -1,0 +1,114 @@
+"""CLI commands made from the capability table: one per capability without inputs of its own.
+
+A capability's scope decides its arguments: a required PodCliqueSet name (one), a name or
+``--all`` (both), none (all); ``--watch`` where the table says it can watch. Capabilities with
+inputs of their own (``plan store``, ``generate``) have hand-written commands, checked against
+the table by a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import typer
+
+from .. import core
+from ..core import Capability, Scope
+from ..errors import InvalidInput
+from ..render import OutputFormat
+from .options import (
+    AllFlag,
+    BundlePath,
+    Context,
+    Demo,
+    Kubeconfig,
+    Name,
+    Namespace,
+    Output,
+    Target,
+    Timeout,
+    Watch,
+)
+from .run import handled_errors, run_report, run_watch
+
+OptionalName = typer.Argument(None, help="PodCliqueSet name.", show_default=False)
+
+
+def _name(name: str | None, all_: bool, command: str) -> str | None:
+    if all_ and name:
+        raise InvalidInput(f"Pass a PodCliqueSet name or --all to '{command}', not both.")
+    if not all_ and not name:
+        raise InvalidInput(
+            f"'{command}' needs a PodCliqueSet name (or --all). "
+            "'kubectl grove list' shows what exists."
+        )
+    return name
+
+
+def _one_or_all(cap: Capability) -> Callable[..., None]:
+    def command(
+        name: str | None = OptionalName,
+        all_: AllFlag = False,
+        watch: Watch = False,
+        namespace: Namespace = None,
+        context: Context = None,
+        kubeconfig: Kubeconfig = None,
+        output: Output = OutputFormat.text,
+        demo: Demo = False,
+        bundle: BundlePath = None,
+        request_timeout: Timeout = 15.0,
+    ) -> None:
+        target = Target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
+        with handled_errors():
+            name = _name(name, all_, cap.name)
+            if watch and not cap.watch:
+                raise InvalidInput(f"'{cap.name}' cannot --watch.")
+        if watch:
+            run_watch(target, name, lambda src: core.watch(cap, src, namespace, name))
+        else:
+            run_report(target, name, lambda src: core.run(cap, src, namespace, name))
+
+    return command
+
+
+def _one(cap: Capability) -> Callable[..., None]:
+    def command(
+        name: Name,
+        namespace: Namespace = None,
+        context: Context = None,
+        kubeconfig: Kubeconfig = None,
+        output: Output = OutputFormat.text,
+        demo: Demo = False,
+        bundle: BundlePath = None,
+        request_timeout: Timeout = 15.0,
+    ) -> None:
+        target = Target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
+        run_report(target, name, lambda src: core.run(cap, src, namespace, name))
+
+    return command
+
+
+def _all(cap: Capability) -> Callable[..., None]:
+    def command(
+        namespace: Namespace = None,
+        context: Context = None,
+        kubeconfig: Kubeconfig = None,
+        output: Output = OutputFormat.text,
+        demo: Demo = False,
+        bundle: BundlePath = None,
+        request_timeout: Timeout = 15.0,
+    ) -> None:
+        target = Target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
+        run_report(target, None, lambda src: core.run(cap, src, namespace))
+
+    return command
+
+
+_BY_SCOPE = {Scope.both: _one_or_all, Scope.one: _one, Scope.all: _all}
+
+
+def table_command(cap: Capability) -> Callable[..., None]:
+    """The command of a capability that takes no input of its own."""
+    if cap.args is not None or cap.scope not in _BY_SCOPE:
+        raise TypeError(f"'{cap.name}' needs a hand-written command")
+    return _BY_SCOPE[cap.scope](cap)

@@ -1,0 +1,30 @@
+"""The core's entry points, for every front end: the capability table, its single exit
+(``run`` / ``watch``, which redact), size budgets, and running off the event loop."""
+
+from .budget import BUDGET_BYTES, DEFAULT_LIMIT, MAX_LIMIT, Fitted, Narrowing, fit, output_model
+from .budget_generate import Mode, fit_generate
+from .offload import run_off_loop
+from .run import run, watch
+from .table import CAPABILITIES, Capability, Inputs, Need, Scope, capability, report_models
+
+__all__ = [
+    "BUDGET_BYTES",
+    "CAPABILITIES",
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "Capability",
+    "Fitted",
+    "Inputs",
+    "Mode",
+    "Narrowing",
+    "Need",
+    "Scope",
+    "capability",
+    "fit",
+    "fit_generate",
+    "output_model",
+    "report_models",
+    "run",
+    "run_off_loop",
+    "watch",
+]

@@ -1,0 +1,59 @@
+"""What the capabilities ask of the API server, from the table: the list RBAC must allow
+(``deploy/rbac.yaml``, checked against a real API server by the RBAC test)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..grove.kinds import Kind
+from ..sources.configmap_write import WRITE_REQUESTS
+from .table import CAPABILITIES, Capability, Scope
+
+EXAMPLE_NAMESPACE = "vllm-disagg"
+EXAMPLE_NAME = "my-inference"
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """One kind of request: a verb on a resource, in a namespace or cluster-wide."""
+
+    capability: str
+    verb: str
+    kind: Kind
+    namespace: str | None
+    writes: bool = False
+
+    def describe(self) -> str:
+        where = f"in {self.namespace}" if self.namespace else "cluster-wide"
+        return f"{self.capability}: {self.verb} {self.kind.resource} {where}"
+
+
+def requests_of(cap: Capability) -> list[ApiRequest]:
+    """Every request ``cap`` makes, for one PodCliqueSet and for all (as its scope allows)."""
+    names: dict[Scope, list[str | None]] = {
+        Scope.one: [EXAMPLE_NAME],
+        Scope.all: [None],
+        Scope.both: [EXAMPLE_NAME, None],
+    }
+    verbs = ("list", "watch") if cap.watch else ("list",)
+    found: dict[tuple[str, str, str | None], ApiRequest] = {}
+    for name in names.get(cap.scope, []):
+        request = cap.snapshot_request(EXAMPLE_NAMESPACE, name)
+        for query in request.queries() if request is not None else []:
+            for verb in verbs:
+                found.setdefault(
+                    (verb, query.kind.plural, query.namespace),
+                    ApiRequest(cap.name, verb, query.kind, query.namespace),
+                )
+    if cap.writes:
+        for verb, kind in WRITE_REQUESTS:
+            found.setdefault(
+                (verb, kind.plural, EXAMPLE_NAMESPACE),
+                ApiRequest(cap.name, verb, kind, EXAMPLE_NAMESPACE, writes=True),
+            )
+    return list(found.values())
+
+
+def api_requests() -> list[ApiRequest]:
+    """Every request of every capability in the table."""
+    return [r for cap in CAPABILITIES for r in requests_of(cap)]

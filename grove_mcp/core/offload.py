@@ -1,0 +1,30 @@
+"""Run a blocking core call off the event loop, within a deadline.
+
+For the async front ends (the MCP server, the Slack bot, the TUI): the core does blocking I/O,
+so it runs in a worker thread; the caller waits at most ``timeout`` seconds. A call that runs
+past it is abandoned (its thread finishes on its own, every API request being bounded) and the
+caller gets ``on_timeout()``'s error, which says what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import anyio
+import anyio.to_thread
+
+from ..errors import GroveError
+
+T = TypeVar("T")
+
+
+async def run_off_loop(
+    call: Callable[[], T], *, timeout: float, on_timeout: Callable[[], GroveError]
+) -> T:
+    """``call()`` in a worker thread; raises ``on_timeout()`` after ``timeout`` seconds."""
+    try:
+        with anyio.fail_after(timeout):
+            return await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
+    except TimeoutError:
+        raise on_timeout() from None

@@ -1,0 +1,60 @@
+"""The table's single exit: every front end gets its reports here, and only here.
+
+``run`` checks the call against the capability's entry (before any API call), fetches one
+snapshot for what the capability needs, builds the report, and redacts it: the one redaction
+step every report and every file written from one passes (DESIGN.md rule 5). ``watch`` does the
+same for every change the watch API reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..errors import InvalidInput
+from ..redact import redact
+from ..snapshot import fetch_snapshot
+from ..sources.base import Source
+from ..watching import watch_snapshots
+from .table import Capability, Inputs, capability
+
+
+def run(
+    name: str | Capability,
+    source: Source | None,
+    namespace: str | None = None,
+    pcs: str | None = None,
+    args: Any = None,
+) -> BaseModel:
+    """The redacted report of capability ``name`` (e.g. ``"status"``, ``"plan diff"``) for
+    PodCliqueSet ``pcs`` (None: all, where the scope allows) in ``namespace`` (None: the
+    source's default). ``args`` is the capability's own input (the plan to store …)."""
+    cap = capability(name)
+    cap.check(pcs, args)
+    snapshot = None
+    request = cap.snapshot_request(namespace or _default_namespace(source), pcs)
+    if request is not None:
+        if source is None:
+            raise InvalidInput(f"'{cap.name}' reads a cluster or a bundle, and none was given.")
+        snapshot = fetch_snapshot(source, request)
+    return redact(cap.build(Inputs(snapshot, pcs, args, source)))
+
+
+def _default_namespace(source: Source | None) -> str:
+    return source.default_namespace if source is not None else "default"
+
+
+def watch(
+    name: str | Capability, source: Source, namespace: str | None, pcs: str | None
+) -> Iterator[BaseModel]:
+    """The redacted report now and again after every change the watch API reports (live only)."""
+    cap = capability(name)
+    if not cap.watch:
+        raise InvalidInput(f"'{cap.name}' cannot watch.")
+    cap.check(pcs, None)
+    request = cap.snapshot_request(namespace or source.default_namespace, pcs)
+    assert request is not None
+    for snapshot in watch_snapshots(source, request):
+        yield redact(cap.build(Inputs(snapshot, pcs, None, source)))

@@ -1,0 +1,272 @@
+"""The capability table: every capability grove-mcp offers is declared here, once.
+
+An entry says what the capability is called and does, whether it is about one PodCliqueSet or
+all of them, which report model(s) it returns, what it needs from the sources, how it is built
+and whether it can watch or writes. The front ends are made from it or checked against it: the
+CLI commands, the MCP tools and resources, the RBAC list, the schema snapshots and the README's
+command table (and next the Slack subcommands and TUI screens).
+
+Adding a capability: one entry here, one capability module, one report model, one renderer per
+format (CONTRIBUTING.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+
+from .. import aic
+from ..capabilities.health import build_health, build_health_all
+from ..capabilities.listing import build_list
+from ..capabilities.status import build_status, build_status_all
+from ..capabilities.topology import build_topology, build_topology_all
+from ..errors import InvalidInput
+from ..plans import (
+    PlanInput,
+    build_plan_diff,
+    build_plan_history,
+    build_plan_show,
+    build_plan_store,
+)
+from ..reports.generate import GenerateReport
+from ..reports.health import HealthList, HealthReport
+from ..reports.listing import WorkloadList
+from ..reports.plan_reports import (
+    PlanDiffReport,
+    PlanHistoryReport,
+    PlanShowReport,
+    PlanStoreReport,
+)
+from ..reports.status import StatusList, StatusReport
+from ..reports.topology import TopologyList, TopologyReport
+from ..snapshot import Snapshot, SnapshotRequest
+from ..sources.base import Source
+
+
+class Scope(StrEnum):
+    """What a capability is about."""
+
+    one = "one"  # one PodCliqueSet, named
+    all = "all"  # every PodCliqueSet of the namespace
+    both = "both"  # one, or all with --all
+    none = "none"  # no PodCliqueSet (generate)
+
+
+class Need(StrEnum):
+    """What a capability reads from the sources."""
+
+    workloads = "workloads"  # the PodCliqueSets
+    children = "children"  # their PodCliques, scaling groups, PodGangs, pods; nodes, topology
+    events = "events"  # the namespace's events
+    cluster_usage = "cluster_usage"  # every live pod and ResourceClaim (GPUs of other workloads)
+    plans = "plans"  # the ConfigMaps of stored plans
+    aiconfigurator = "aiconfigurator"  # an AIConfigurator run in a child process, no cluster
+
+
+SNAPSHOT_NEEDS = frozenset(Need) - {Need.aiconfigurator}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a builder gets: the snapshot fetched for its needs, the name, its own arguments."""
+
+    snapshot: Snapshot | None
+    name: str | None
+    args: Any = None
+    source: Source | None = None  # for the one capability that writes
+
+
+Builder = Callable[[Inputs], BaseModel]
+
+
+@dataclass(frozen=True)
+class Capability:
+    """One capability: everything a front end needs to offer it."""
+
+    name: str
+    help: str
+    scope: Scope
+    report: type[BaseModel]
+    needs: frozenset[Need]
+    build: Builder
+    report_all: type[BaseModel] | None = None
+    watch: bool = False
+    writes: bool = False
+    args: type | None = None  # the type of its own input, e.g. the plan to store
+
+    @property
+    def reports(self) -> tuple[type[BaseModel], ...]:
+        return (self.report, self.report_all) if self.report_all else (self.report,)
+
+    @property
+    def tool(self) -> str:
+        """The MCP tool's name, e.g. grove_plan_show."""
+        return "grove_" + self.name.replace(" ", "_")
+
+    @property
+    def words(self) -> list[str]:
+        """The CLI words, e.g. ['plan', 'show']."""
+        return self.name.split()
+
+    def snapshot_request(self, namespace: str, name: str | None) -> SnapshotRequest | None:
+        """What to fetch for it (None: it reads no cluster)."""
+        if not self.needs & SNAPSHOT_NEEDS:
+            return None
+        return SnapshotRequest(
+            namespace,
+            name,
+            events=Need.events in self.needs,
+            cluster_usage=Need.cluster_usage in self.needs,
+            plans=Need.plans in self.needs,
+            children=Need.children in self.needs,
+        )
+
+    def check(self, name: str | None, args: Any) -> None:
+        """Refuse a call that does not fit the capability, before any API call."""
+        if self.scope is Scope.one and not name:
+            raise InvalidInput(f"'{self.name}' needs a PodCliqueSet name.")
+        if self.scope in (Scope.all, Scope.none) and name:
+            raise InvalidInput(f"'{self.name}' takes no PodCliqueSet name.")
+        if self.args is not None and not isinstance(args, self.args):
+            raise InvalidInput(f"'{self.name}' needs its input ({self.args.__name__}).")
+
+
+def _per_workload(
+    one: Callable[[Snapshot, str], BaseModel] | None = None,
+    every: Callable[[Snapshot], BaseModel] | None = None,
+) -> Builder:
+    """A builder over the snapshot: ``one`` for a name, ``every`` for the whole namespace (the
+    entry's scope decides which a call may use)."""
+
+    def build(inputs: Inputs) -> BaseModel:
+        assert inputs.snapshot is not None
+        if inputs.name and one is not None:
+            return one(inputs.snapshot, inputs.name)
+        assert every is not None
+        return every(inputs.snapshot)
+
+    return build
+
+
+def _store(inputs: Inputs) -> BaseModel:
+    assert inputs.snapshot is not None and inputs.source is not None and inputs.name
+    return build_plan_store(inputs.snapshot, inputs.source, inputs.name, inputs.args)
+
+
+def _generate(inputs: Inputs) -> BaseModel:
+    return aic.generate_from(inputs.args)
+
+
+_WORKLOAD = frozenset({Need.workloads, Need.children})
+
+CAPABILITIES: tuple[Capability, ...] = (
+    Capability(
+        "list",
+        "PodCliqueSets in the namespace, each with a one-line state.",
+        Scope.all,
+        WorkloadList,
+        _WORKLOAD,
+        _per_workload(every=build_list),
+    ),
+    Capability(
+        "status",
+        "Overview, clique statuses, gangs (state, placement) and a summary.",
+        Scope.both,
+        StatusReport,
+        _WORKLOAD,
+        _per_workload(build_status, build_status_all),
+        report_all=StatusList,
+        watch=True,
+    ),
+    Capability(
+        "topology",
+        "Where the pods landed: topology tree with GPU use, verdicts and consolidation advice.",
+        Scope.both,
+        TopologyReport,
+        _WORKLOAD | {Need.cluster_usage},
+        _per_workload(build_topology, build_topology_all),
+        report_all=TopologyList,
+        watch=True,
+    ),
+    Capability(
+        "health",
+        "Gang health: cliques vs minAvailable, Grove's termination countdown, issues.",
+        Scope.both,
+        HealthReport,
+        _WORKLOAD | {Need.events},
+        _per_workload(build_health, build_health_all),
+        report_all=HealthList,
+        watch=True,
+    ),
+    Capability(
+        "generate",
+        "Plan a deployment with AIConfigurator and render it as Grove PodCliqueSets: Plan 1 "
+        "disaggregated, Plan 2 aggregated, each with its plan.json. Takes 10-90 s.",
+        Scope.none,
+        GenerateReport,
+        frozenset({Need.aiconfigurator}),
+        _generate,
+        args=aic.GenerateArgs,
+    ),
+    Capability(
+        "plan show",
+        "The current plan stored for a PodCliqueSet: model, configuration, expected "
+        "performance, SLA targets.",
+        Scope.one,
+        PlanShowReport,
+        frozenset({Need.workloads, Need.plans}),
+        _per_workload(build_plan_show),
+    ),
+    Capability(
+        "plan history",
+        "The plans stored for a PodCliqueSet (the last 10), newest first, with what changed "
+        "between them.",
+        Scope.one,
+        PlanHistoryReport,
+        frozenset({Need.workloads, Need.plans}),
+        _per_workload(build_plan_history),
+    ),
+    Capability(
+        "plan diff",
+        "The stored plan against the deployed PodCliqueSet: workers, TP, GPUs, backend, image, "
+        "topology constraint, each with a verdict. Exit 1 on drift.",
+        Scope.one,
+        PlanDiffReport,
+        _WORKLOAD | {Need.plans},
+        _per_workload(build_plan_diff),
+    ),
+    Capability(
+        "plan store",
+        "Store a plan beside an existing PodCliqueSet (writes ConfigMap <name>-aic-plan; the "
+        "last 10 plans are kept; storing the current plan again changes nothing).",
+        Scope.one,
+        PlanStoreReport,
+        frozenset({Need.workloads}),
+        _store,
+        writes=True,
+        args=PlanInput,
+    ),
+)
+
+BY_NAME: dict[str, Capability] = {c.name: c for c in CAPABILITIES}
+
+
+def capability(name: str | Capability) -> Capability:
+    """The entry called ``name``; an unknown name is refused with the list of names."""
+    if isinstance(name, Capability):
+        return name
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise InvalidInput(
+            f"No capability '{name}'. Capabilities: {', '.join(sorted(BY_NAME))}."
+        ) from None
+
+
+def report_models() -> list[type[BaseModel]]:
+    """Every report model the table hands out, in table order."""
+    return [model for c in CAPABILITIES for model in c.reports]

@@ -1,0 +1,124 @@
+"""Renderers looked up by (report model, output format): the one place that pairs them.
+
+A report's subclasses (e.g. the MCP output model with its ``truncated`` field) use their base
+report's renderer. Every (report model of the capability table, format) pair has a renderer; a
+test checks it. Renderers are pure: report in, text (or a rich renderable, or Slack blocks) out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+
+from ..reports.generate import GenerateReport
+from ..reports.health import HealthList, HealthReport
+from ..reports.listing import WorkloadList
+from ..reports.plan_reports import (
+    PlanDiffReport,
+    PlanHistoryReport,
+    PlanShowReport,
+    PlanStoreReport,
+)
+from ..reports.status import StatusList, StatusReport
+from ..reports.topology import TopologyList, TopologyReport
+from . import markdown, markdown_plan, slack
+from .markdown_generate import generate
+from .text_generate import render_generate
+from .text_health import render_health, render_health_list
+from .text_plan import render_plan_diff, render_plan_history, render_plan_show, render_plan_store
+from .text_status import render_list, render_status, render_status_list
+from .text_topology import render_topology, render_topology_list
+
+
+class OutputFormat(StrEnum):
+    text = "text"  # terminal: a rich renderable (colour and emoji when ``fancy``)
+    json = "json"  # the report's JSON: the contract shared by CLI, MCP and bundles
+    yaml = "yaml"
+    markdown = "markdown"  # compact Markdown (MCP text content)
+    slack = "slack"  # Slack message payload (placeholder until the Slack bot's renderers)
+
+
+Renderer = Callable[[Any, bool], Any]  # (report, fancy) → rendered
+
+
+def to_json(report: BaseModel, _fancy: bool = False) -> str:
+    return report.model_dump_json(indent=2)
+
+
+def to_yaml(report: BaseModel, _fancy: bool = False) -> str:
+    data = json.loads(report.model_dump_json())
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def _plain(render: Callable[[Any], Any]) -> Renderer:
+    return lambda report, _fancy: render(report)
+
+
+_TEXT: dict[type[BaseModel], Renderer] = {
+    StatusReport: render_status,
+    StatusList: render_status_list,
+    HealthReport: render_health,
+    HealthList: render_health_list,
+    TopologyReport: render_topology,
+    TopologyList: render_topology_list,
+    WorkloadList: render_list,
+    PlanShowReport: render_plan_show,
+    PlanHistoryReport: render_plan_history,
+    PlanDiffReport: render_plan_diff,
+    PlanStoreReport: render_plan_store,
+    GenerateReport: render_generate,
+}
+_MARKDOWN: dict[type[BaseModel], Callable[[Any], str]] = {
+    StatusReport: markdown.status,
+    StatusList: markdown.each(markdown.status),
+    HealthReport: markdown.health,
+    HealthList: markdown.each(markdown.health),
+    TopologyReport: markdown.topology,
+    TopologyList: markdown.each(markdown.topology),
+    WorkloadList: markdown.workloads,
+    PlanShowReport: markdown_plan.plan_show,
+    PlanHistoryReport: markdown_plan.plan_history,
+    PlanDiffReport: markdown_plan.plan_diff,
+    PlanStoreReport: markdown_plan.plan_store,
+    GenerateReport: generate,
+}
+RENDERERS: dict[tuple[type[BaseModel], OutputFormat], Renderer] = {
+    **{(model, OutputFormat.text): render for model, render in _TEXT.items()},
+    **{(model, OutputFormat.markdown): _plain(render) for model, render in _MARKDOWN.items()},
+}
+_ANY_REPORT: dict[OutputFormat, Renderer] = {
+    OutputFormat.json: to_json,
+    OutputFormat.yaml: to_yaml,
+    OutputFormat.slack: _plain(lambda report: slack.message(report, _MARKDOWN[_base(report)])),
+}
+
+
+def _base(report: BaseModel) -> type[BaseModel]:
+    return next(c for c in type(report).__mro__ if c in _MARKDOWN)
+
+
+def renderer(model: type[BaseModel], fmt: OutputFormat) -> Renderer:
+    """The renderer of ``model`` (or of the nearest base report) in ``fmt``."""
+    if fmt in _ANY_REPORT and any(c in _MARKDOWN for c in model.__mro__):
+        return _ANY_REPORT[fmt]
+    for cls in model.__mro__:
+        if (cls, fmt) in RENDERERS:
+            return RENDERERS[(cls, fmt)]
+    raise TypeError(f"no {fmt} renderer for {model.__name__}")
+
+
+def render(report: BaseModel, fmt: OutputFormat, fancy: bool = False) -> Any:
+    """``report`` in ``fmt``: text gives a rich renderable, slack a message payload, the rest
+    a string. ``fancy`` adds emoji headings to text (colour is the console's)."""
+    return renderer(type(report), fmt)(report, fancy)
+
+
+def render_markdown(report: BaseModel) -> str:
+    """The compact Markdown of a report (MCP text content, size budgets)."""
+    text: str = render(report, OutputFormat.markdown)
+    return text
