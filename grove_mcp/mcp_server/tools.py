@@ -2,9 +2,10 @@
 
 A tool's signature is its input schema, its return annotation ``Annotated[CallToolResult,
 output_model(Report)]`` its output schema, and its docstring what the model reads to choose
-it: hand-written, because assistants read them. A test checks them against the capability
-table (name, report model, writes). Tools that change the cluster exist only when the server
-runs with ``--allow-writes``.
+it: hand-written, because assistants read them (a capability without one gets a tool made from
+its table entry, ``table_tools.py``). A test checks them against the capability table (name,
+report model, writes). Tools that change the cluster exist only when the server runs with
+``--allow-writes``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS, CallToolResult
 
-from ..core import DEFAULT_LIMIT, output_model
+from ..core import CAPABILITIES, DEFAULT_LIMIT, output_model
 from ..errors import InvalidInput
 from ..reports.health import HealthReport
 from ..reports.listing import WorkloadList
@@ -28,6 +29,7 @@ from .generate_tools import GENERATE_TOOLS
 from .inputs import Clique, Gang, Limit, Namespace, PcsName
 from .plan_tools import PLAN_TOOLS
 from .spec import ToolSpec
+from .table_tools import table_tool
 
 StatusOut = output_model(StatusReport)
 HealthOut = output_model(HealthReport)
@@ -117,7 +119,13 @@ CORE_TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(grove_health, "Gang health and termination countdowns"),
     ToolSpec(grove_topology, "Placement, GPU use and consolidation"),
 )
-TOOLS: tuple[ToolSpec, ...] = CORE_TOOLS + PLAN_TOOLS + GENERATE_TOOLS
+HAND_WRITTEN: dict[str, ToolSpec] = {
+    spec.name: spec for spec in CORE_TOOLS + PLAN_TOOLS + GENERATE_TOOLS
+}
+# One tool per capability of the table, in its order: hand-written where one exists.
+TOOLS: tuple[ToolSpec, ...] = tuple(
+    HAND_WRITTEN.get(cap.tool) or table_tool(cap) for cap in CAPABILITIES
+)
 
 
 def selected(

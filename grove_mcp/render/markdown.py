@@ -277,3 +277,14 @@ def each(render: Callable[[Any], str]) -> Callable[[StatusList | HealthList | To
         return "\n\n".join(["\n".join(head), *(render(item) for item in report.items)])
 
     return render_items
+
+
+RENDERERS = {  # by report model; registry.py collects them
+    StatusReport: status,
+    StatusList: each(status),
+    HealthReport: health,
+    HealthList: each(health),
+    TopologyReport: topology,
+    TopologyList: each(topology),
+    WorkloadList: workloads,
+}

@@ -37,3 +37,8 @@ def generate(report: GenerateReport) -> str:
         out.append(f"{heading}: `{command}`")
     out += [f"> note: {note}" for note in report.notes]
     return "\n".join(out)
+
+
+RENDERERS = {  # by report model; registry.py collects them
+    GenerateReport: generate,
+}

@@ -106,3 +106,11 @@ def plan_store(report: PlanStoreReport) -> str:
     if s.changes and report.action != "unchanged":
         out += ["", "Changes from the plan stored before:", *(f"- {c}" for c in s.changes)]
     return "\n".join(out)
+
+
+RENDERERS = {  # by report model; registry.py collects them
+    PlanShowReport: plan_show,
+    PlanHistoryReport: plan_history,
+    PlanDiffReport: plan_diff,
+    PlanStoreReport: plan_store,
+}

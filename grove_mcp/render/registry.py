@@ -7,32 +7,18 @@ test checks it. Renderers are pure: report in, text (or a rich renderable, or Sl
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 from collections.abc import Callable
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel
 
-from ..reports.generate import GenerateReport
-from ..reports.health import HealthList, HealthReport
-from ..reports.listing import WorkloadList
-from ..reports.plan_reports import (
-    PlanDiffReport,
-    PlanHistoryReport,
-    PlanShowReport,
-    PlanStoreReport,
-)
-from ..reports.status import StatusList, StatusReport
-from ..reports.topology import TopologyList, TopologyReport
-from . import markdown, markdown_plan, slack
-from .markdown_generate import generate
-from .text_generate import render_generate
-from .text_health import render_health, render_health_list
-from .text_plan import render_plan_diff, render_plan_history, render_plan_show, render_plan_store
-from .text_status import render_list, render_status, render_status_list
-from .text_topology import render_topology, render_topology_list
+from . import slack
 
 
 class OutputFormat(StrEnum):
@@ -59,34 +45,19 @@ def _plain(render: Callable[[Any], Any]) -> Renderer:
     return lambda report, _fancy: render(report)
 
 
-_TEXT: dict[type[BaseModel], Renderer] = {
-    StatusReport: render_status,
-    StatusList: render_status_list,
-    HealthReport: render_health,
-    HealthList: render_health_list,
-    TopologyReport: render_topology,
-    TopologyList: render_topology_list,
-    WorkloadList: render_list,
-    PlanShowReport: render_plan_show,
-    PlanHistoryReport: render_plan_history,
-    PlanDiffReport: render_plan_diff,
-    PlanStoreReport: render_plan_store,
-    GenerateReport: render_generate,
-}
-_MARKDOWN: dict[type[BaseModel], Callable[[Any], str]] = {
-    StatusReport: markdown.status,
-    StatusList: markdown.each(markdown.status),
-    HealthReport: markdown.health,
-    HealthList: markdown.each(markdown.health),
-    TopologyReport: markdown.topology,
-    TopologyList: markdown.each(markdown.topology),
-    WorkloadList: markdown.workloads,
-    PlanShowReport: markdown_plan.plan_show,
-    PlanHistoryReport: markdown_plan.plan_history,
-    PlanDiffReport: markdown_plan.plan_diff,
-    PlanStoreReport: markdown_plan.plan_store,
-    GenerateReport: generate,
-}
+def _collect(prefix: str) -> dict[type[BaseModel], Any]:
+    """The ``RENDERERS`` of every module of this package named ``<prefix>…``: adding a report's
+    renderer is adding its module (e.g. ``text_metrics.py``), nothing here."""
+    found: dict[type[BaseModel], Any] = {}
+    for module in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
+        if module.name.startswith(prefix):
+            loaded = importlib.import_module(f"{__package__}.{module.name}")
+            found |= getattr(loaded, "RENDERERS", {})
+    return found
+
+
+_TEXT: dict[type[BaseModel], Renderer] = _collect("text_")
+_MARKDOWN: dict[type[BaseModel], Callable[[Any], str]] = _collect("markdown")
 RENDERERS: dict[tuple[type[BaseModel], OutputFormat], Renderer] = {
     **{(model, OutputFormat.text): render for model, render in _TEXT.items()},
     **{(model, OutputFormat.markdown): _plain(render) for model, render in _MARKDOWN.items()},

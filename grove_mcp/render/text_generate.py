@@ -46,3 +46,8 @@ def render_generate(report: GenerateReport, fancy: bool = True) -> RenderableTyp
             notes.append(f"  - {note}\n", style="dim")
         parts.append(notes)
     return Group(*parts)
+
+
+RENDERERS = {  # by report model; registry.py collects them
+    GenerateReport: render_generate,
+}

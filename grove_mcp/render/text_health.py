@@ -113,3 +113,9 @@ def render_health_list(report: HealthList, fancy: bool = True) -> RenderableType
     summary = Text("All: ", style="bold")
     summary.append(report.summary.text, style="green" if report.summary.ok else "red")
     return Group(*parts, summary)
+
+
+RENDERERS = {  # by report model; registry.py collects them
+    HealthReport: render_health,
+    HealthList: render_health_list,
+}

@@ -148,3 +148,11 @@ def render_plan_store(report: PlanStoreReport, fancy: bool = True) -> Renderable
         parts.append(Text("Changes from the plan stored before:", style="bold"))
         parts += [Text(f"  {c}") for c in s.changes]
     return Group(*parts, *_notes(report.notes))
+
+
+RENDERERS = {  # by report model; registry.py collects them
+    PlanShowReport: render_plan_show,
+    PlanHistoryReport: render_plan_history,
+    PlanDiffReport: render_plan_diff,
+    PlanStoreReport: render_plan_store,
+}

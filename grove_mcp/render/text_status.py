@@ -137,3 +137,10 @@ def render_list(report: WorkloadList, fancy: bool = True) -> RenderableType:
             Text(item.state, style=style),
         )
     return Group(table, *[Text(f"note: {n}", style="dim") for n in report.notes])
+
+
+RENDERERS = {  # by report model; registry.py collects them
+    StatusReport: render_status,
+    StatusList: render_status_list,
+    WorkloadList: render_list,
+}

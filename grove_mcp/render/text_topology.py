@@ -160,3 +160,9 @@ def render_topology_list(report: TopologyList, fancy: bool = True) -> Renderable
     if not report.items:
         return Text(f"No PodCliqueSets in namespace {report.namespace}.")
     return Group(*[render_topology(item, fancy) for item in report.items])
+
+
+RENDERERS = {  # by report model; registry.py collects them
+    TopologyReport: render_topology,
+    TopologyList: render_topology_list,
+}
