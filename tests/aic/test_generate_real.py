@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from child_process import interruptible, read_until
 from mcp import Client
 from recorded_aic import alive
 
@@ -77,20 +78,13 @@ def test_cli_generate_end_to_end(tmp_path: Path):
 
 
 def test_ctrl_c_stops_aiconfigurator(tmp_path: Path):
-    cli = subprocess.Popen(
-        [*kubectl_grove(), "generate", *SMALL, "--save-dir", str(tmp_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert cli.stderr is not None
-    for line in cli.stderr:  # AIConfigurator is working once it loads the model
-        if "loading the config" in line:
-            break
-    children = _children(cli.pid)
-    assert children, "no AIConfigurator child process"
-    cli.send_signal(signal.SIGINT)
-    stdout, stderr = cli.communicate(timeout=30)
+    command = [*kubectl_grove(), "generate", *SMALL, "--save-dir", str(tmp_path)]
+    with interruptible(command) as cli:
+        read_until(cli.stderr, "loading the config", 120, "AIConfigurator loading the model")
+        children = _children(cli.pid)
+        assert children, "no AIConfigurator child process"
+        cli.send_signal(signal.SIGINT)
+        stdout, stderr = cli.communicate(timeout=30)
     assert cli.returncode == 130, stderr
     assert "Cancelled: AIConfigurator was stopped." in stderr and stdout == ""
     assert not any(alive(pid) for pid in children)
