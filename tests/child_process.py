@@ -58,8 +58,8 @@ def read_until(pipe: IO[Any] | None, needle: str | None, timeout: float, why: st
         while needle is None or needle.encode() not in data:
             left = deadline - time.monotonic()
             if left <= 0 or not selector.select(left):
-                wanted = "the pipe to close" if needle is None else repr(needle)
-                raise AssertionError(f"{why}: no {wanted} within {timeout} s; {_read(data)}")
+                missing = "pipe still open" if needle is None else f"no {needle!r}"
+                raise AssertionError(f"{why}: {missing} after {timeout} s; {_read(data)}")
             chunk = os.read(fd, 65536)
             if not chunk and needle is None:
                 break
