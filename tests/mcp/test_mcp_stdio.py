@@ -7,6 +7,7 @@ import json
 import subprocess
 
 import pytest
+from child_process import read_until
 from mcp import Client, StdioServerParameters
 from mcp_helpers import READ_TOOLS, grove_mcp_command
 
@@ -68,7 +69,8 @@ def test_raw_2024_11_05_client_over_stdio():
             process.stdin.write(json.dumps(message) + "\n")
             process.stdin.flush()
             if "id" in message:
-                answers[message["id"]] = json.loads(process.stdout.readline())
+                why = f"the answer to request {message['id']}"
+                answers[message["id"]] = json.loads(read_until(process.stdout, "\n", 30, why))
     finally:
         process.stdin.close()
         process.wait(timeout=30)
