@@ -4,6 +4,7 @@ raw 2024-11-05 client."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -19,7 +20,10 @@ pytestmark = pytest.mark.anyio
 
 def params(*args: str) -> StdioServerParameters:
     command, *rest = grove_mcp_command()
-    return StdioServerParameters(command=command, args=[*rest, *args])
+    # The SDK passes the server only a safe default environment: keep PYTHONPATH, so that it
+    # runs the grove_mcp under test, as this process does.
+    env = {k: v for k, v in os.environ.items() if k == "PYTHONPATH"}
+    return StdioServerParameters(command=command, args=[*rest, *args], env=env)
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
