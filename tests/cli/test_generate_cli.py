@@ -7,7 +7,6 @@ import json
 import os
 import re
 import signal
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -16,6 +15,7 @@ import jsonschema
 import pytest
 import typer
 import yaml
+from child_process import interruptible, read_until
 from recorded_aic import FAKE_WORKER, Replay, alive, fake_worker, flags, runner_with
 from typer.testing import CliRunner
 
@@ -216,16 +216,11 @@ def test_ctrl_c_stops_the_child_and_exits_130(tmp_path: Path):
         "grove_mcp.cli.main",
         *argv(QWEN_8, "--save-dir", str(tmp_path)),
     ]
-    cli_process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    assert cli_process.stderr is not None
-    for line in cli_process.stderr:  # waits for the child's first step: it is running
-        if "searching_agg" in line:
-            break
-    child = int(pid_file.read_text())
-    cli_process.send_signal(signal.SIGINT)
-    stdout, stderr = cli_process.communicate(timeout=20)
+    with interruptible(command, env=env) as cli_process:
+        read_until(cli_process.stderr, "searching_agg", 30, "the child's first step (it runs)")
+        child = int(pid_file.read_text())
+        cli_process.send_signal(signal.SIGINT)
+        stdout, stderr = cli_process.communicate(timeout=20)
     assert cli_process.returncode == 130
     assert "Cancelled: AIConfigurator was stopped." in stderr and stdout == ""
     assert not alive(child)

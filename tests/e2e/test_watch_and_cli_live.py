@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
+import shutil
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -17,22 +20,28 @@ from grove_mcp.sources.kube import KubeClient
 from grove_mcp.sources.live import LiveSource
 from grove_mcp.sources.seeder import seed
 
-CLI = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "kubectl-grove"
 SERVER_ASSIGNED = ("created_at", "age_seconds")
 
 
+def _kubectl_grove() -> str:
+    """The plugin installed with the running interpreter (a virtualenv's bin/), else on PATH."""
+    found = shutil.which("kubectl-grove", path=str(Path(sys.executable).parent))
+    found = found or shutil.which("kubectl-grove")
+    assert found is not None, "kubectl-grove is not installed (pip install -e .)"
+    return found
+
+
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {"NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
+    if "PYTHONPATH" in os.environ:  # the grove_mcp under test, as in this process
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     return subprocess.run(
-        [str(CLI), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        [_kubectl_grove(), *args], capture_output=True, text=True, timeout=120, env=env
     )
 
 
-def _watch_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith("grove-watch-")]
+def _watch_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("grove-watch-")]
 
 
 def _comparable(text: str, namespace: str) -> Any:
@@ -125,7 +134,7 @@ def test_watch_redraws_after_a_change_and_closes_its_connections(
     consumer.join(timeout=30)
     assert not consumer.is_alive()
     deadline = time.monotonic() + 10
-    while _watch_threads() and time.monotonic() < deadline:
-        time.sleep(0.05)  # polling a thread list with a deadline: no event to wait on
-    assert _watch_threads() == [], "watch threads outlived the closed watch"
+    for thread in _watch_threads():
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    assert [t.name for t in _watch_threads()] == [], "watch threads outlived the closed watch"
     source.close()

@@ -13,6 +13,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp_helpers import READ_TOOLS, check_answer, http_server
 
 from grove_mcp import core
+from grove_mcp.errors import InvalidInput
 from grove_mcp.mcp_server.http import HttpSettings, transport_security
 from grove_mcp.mcp_server.main import main
 from grove_mcp.sources import demo_source
@@ -156,7 +157,7 @@ def test_transport_security_for_the_bind_address():
     )
     assert named.allowed_hosts == ["mcp.example:*", "10.0.0.5", "10.0.0.5:*"]
     assert "https://mcp.example:*" in named.allowed_origins
-    with pytest.raises(Exception, match="--allowed-host"):
+    with pytest.raises(InvalidInput, match="--allowed-host"):
         HttpSettings(host="0.0.0.0", token="x" * 32).check()
-    with pytest.raises(Exception, match="shorter than"):
+    with pytest.raises(InvalidInput, match="shorter than"):
         HttpSettings(token="short").check()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from mcp import Client, MCPError
@@ -24,10 +25,16 @@ PROMPTS = {
 }
 
 
-def test_templates_declare_every_placeholder():
-    templates = load_templates()
+def test_templates_declare_every_placeholder(tmp_path: Path):
+    templates = load_templates()  # refuses a template using a placeholder it does not declare
     assert {t.name for t in templates} == set(PROMPTS)
     assert prompts_dir().is_dir()
+    shipped = (prompts_dir() / "check_gang_health.md").read_text()
+    (tmp_path / "check_gang_health.md").write_text(shipped + "Colour: {{ colour }}\n")
+    with pytest.raises(
+        ValueError, match=r"gang_health\.md: placeholders not declared: \['colour'\]"
+    ):
+        load_templates(tmp_path)
 
 
 async def test_prompts_are_listed_with_their_arguments(demo_server):

@@ -4,9 +4,11 @@ raw 2024-11-05 client."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 import pytest
+from child_process import read_until
 from mcp import Client, StdioServerParameters
 from mcp_helpers import READ_TOOLS, grove_mcp_command
 
@@ -18,7 +20,10 @@ pytestmark = pytest.mark.anyio
 
 def params(*args: str) -> StdioServerParameters:
     command, *rest = grove_mcp_command()
-    return StdioServerParameters(command=command, args=[*rest, *args])
+    # The SDK passes the server only a safe default environment: keep PYTHONPATH, so that it
+    # runs the grove_mcp under test, as this process does.
+    env = {k: v for k, v in os.environ.items() if k == "PYTHONPATH"}
+    return StdioServerParameters(command=command, args=[*rest, *args], env=env)
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
@@ -68,7 +73,8 @@ def test_raw_2024_11_05_client_over_stdio():
             process.stdin.write(json.dumps(message) + "\n")
             process.stdin.flush()
             if "id" in message:
-                answers[message["id"]] = json.loads(process.stdout.readline())
+                why = f"the answer to request {message['id']}"
+                answers[message["id"]] = json.loads(read_until(process.stdout, "\n", 30, why))
     finally:
         process.stdin.close()
         process.wait(timeout=30)

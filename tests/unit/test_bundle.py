@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grove_mcp.errors import BundleError
+from grove_mcp.errors import BundleError, GroveError
 from grove_mcp.grove.kinds import POD
 from grove_mcp.scenarios import demo
 from grove_mcp.sources import Bundle, BundleSource, ListQuery
@@ -111,7 +111,7 @@ def test_missing_path_and_unreadable_tarball(tmp_path):
 
 def test_bundle_source_cannot_watch(tmp_path):
     source = BundleSource.open(_write(tmp_path))
-    with pytest.raises(Exception, match="needs a live cluster"):
+    with pytest.raises(GroveError, match="needs a live cluster"):
         next(iter(source.watch([])))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from plan_helpers import PCS, demo_plan, edited, plan_config_map
 
-from grove_mcp import core
+from grove_mcp import __version__, core
 from grove_mcp.aic.manifests import RenderOptions, render_pcs, to_yaml
 from grove_mcp.errors import InvalidInput, PlanError
 from grove_mcp.grove.kinds import ConfigMap
@@ -67,13 +67,16 @@ def test_first_store_writes_plan_json_and_a_one_entry_history():
     content = next_content(None, PCS, given(), T0)
     assert not content.unchanged
     assert content.labels == {"app.kubernetes.io/managed-by": "grove-mcp", "grove.io/aic-plan": PCS}
-    assert Plan.model_validate(json.loads(content.data[PLAN_KEY])) == given().plan
-    history = json.loads(content.data[HISTORY_KEY])
-    assert history["format"] == "grove-mcp-plan-history"
-    [entry] = history["entries"]
-    assert entry["storedAt"] == "2026-11-20T09:00:00Z"
-    assert entry["digest"].startswith("sha256:") and entry["origin"] == "plan.json"
-    assert content.size == sum(len(k) + len(v.encode()) for k, v in content.data.items())
+    assert set(content.data) == {PLAN_KEY, HISTORY_KEY}
+    assert plan_input_from_text(content.data[PLAN_KEY]).plan == given().plan
+    stored = read_stored(as_config_map(content.data, content.labels), PCS)
+    assert stored.notes == ()  # plan.json and the newest history entry agree
+    [entry] = stored.history
+    assert entry is stored.current and entry.plan == given().plan
+    assert (entry.stored_at, entry.origin, entry.tool_version) == (T0, "plan.json", __version__)
+    plan_json_only = read_stored(as_config_map({PLAN_KEY: content.data[PLAN_KEY]}), PCS)
+    assert entry.digest == plan_json_only.current.digest == content.current.digest
+    assert content.size == sum(len(k.encode()) + len(v.encode()) for k, v in content.data.items())
 
 
 def test_storing_the_current_plan_again_changes_nothing():

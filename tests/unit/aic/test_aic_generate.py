@@ -41,7 +41,17 @@ def gen(name: str, tmp_path, options=None, **changes) -> GenerateReport:
     )
 
 
+def selected_row(run: AicRun, mode: str) -> dict:
+    """The row AIConfigurator chose for ``mode``: one replica's configuration and figures."""
+    found = run.modes[mode]
+    assert found.selected is not None
+    return found.rows[found.selected]
+
+
 def test_plan_1_disagg_plan_2_agg_with_files_configuration_and_performance(tmp_path):
+    run = load_run("qwen3_32b_sglang_32gpu")
+    row, agg_row = selected_row(run, "disagg"), selected_row(run, "agg")
+    replicas = run.request.total_gpus // row["num_total_gpus"]  # a row is one replica
     report = gen("qwen3_32b_sglang_32gpu", tmp_path)
     disagg, agg = report.plans
     assert (disagg.mode, disagg.title) == ("disagg", "Prefill-Decode Disaggregated Mode")
@@ -49,15 +59,20 @@ def test_plan_1_disagg_plan_2_agg_with_files_configuration_and_performance(tmp_p
     assert disagg.file == str(tmp_path / "qwen3-32b-sglang-disagg.yaml")
     assert disagg.plan_file == str(tmp_path / "qwen3-32b-sglang-disagg.plan.json")
     prefill, decode = disagg.configuration.roles
-    assert (prefill.role, prefill.workers_per_replica, prefill.parallel) == ("prefill", 1, "tp8")
-    assert (decode.gpus_per_worker, decode.workers_total) == (8, 2)
-    assert disagg.configuration.replicas == 2 and disagg.configuration.total_gpus == 32
-    assert disagg.expected.tokens_per_second_per_gpu == 485.128
-    assert (disagg.expected.ttft_ms, disagg.expected.tpot_ms) == (174.242, 9.966)
+    assert (prefill.role, prefill.workers_per_replica) == ("prefill", row["(p)workers"])
+    assert prefill.parallel == f"tp{row['(p)tp']}"
+    assert decode.gpus_per_worker == row["(d)tp"] * row["(d)pp"] * row["(d)dp"]
+    assert decode.workers_total == row["(d)workers"] * replicas
+    assert disagg.configuration.replicas == replicas
+    assert disagg.configuration.total_gpus == replicas * row["num_total_gpus"]
+    assert disagg.expected.tokens_per_second_per_gpu == row["tokens/s/gpu"]
+    assert (disagg.expected.ttft_ms, disagg.expected.tpot_ms) == (row["ttft"], row["tpot"])
     assert disagg.sla.met and disagg.sla.targets == "TTFT <= 300 ms, TPOT <= 10 ms"
     assert report.recommended == "disagg" == report.aiconfigurator_choice
     assert report.verdict.startswith("Use the disaggregated plan: it meets TTFT <= 300 ms")
-    assert "1.22x the throughput of the aggregated plan" in report.verdict
+    agg_replicas = run.request.total_gpus // agg_row["num_total_gpus"]
+    ratio = row["tokens/s"] * replicas / (agg_row["tokens/s"] * agg_replicas)
+    assert f"{ratio:.2f}x the throughput of the aggregated plan" in report.verdict
 
 
 def test_files_hold_the_manifest_and_plan_json_and_read_back(tmp_path):

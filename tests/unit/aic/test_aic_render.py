@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import shlex
+import shutil
+import subprocess
 
 import pytest
 import yaml
@@ -256,13 +257,40 @@ def test_multi_node_launch_per_backend():
     assert {"name": "mpirun-ssh", "secret": secret} in volumes
 
 
+def bash_syntax_errors(script: str) -> str:
+    """What ``bash -n`` (parse, do not run) says about ``script``: empty when it is valid,
+    here-documents closed included."""
+    bash = shutil.which("bash")
+    assert bash is not None, "bash is not on PATH"
+    checked = subprocess.run(
+        [bash, "-n"], input=script, capture_output=True, text=True, timeout=30, check=False
+    )
+    return checked.stderr or ("" if checked.returncode == 0 else f"exit {checked.returncode}")
+
+
+def shell_scripts(manifest: dict) -> dict[str, str]:
+    """The ``bash -c`` script of every clique that has one."""
+    found = {}
+    for name, clique in cliques(manifest).items():
+        c = container(clique)
+        if c["command"][-1] == "-c":
+            assert c["command"] == ["/bin/bash", "-c"] and len(c["args"]) == 1, name
+            found[name] = c["args"][0]
+    return found
+
+
 def test_scripts_are_valid_shell_words():
-    p = plan_of("qwen3_32b_trtllm_32gpu", "disagg")
-    for clique in cliques(render_pcs(p.plan, p.engine, RenderOptions()).manifest).values():
-        for part in container(clique).get("args", []):
-            for line in part.splitlines():
-                if not line.startswith(("cat >", "YAML")) and ":" not in line[:1]:
-                    shlex.split(line.rstrip("\\"))  # quotes balanced on every line
+    plans = [plan_of(fixture, mode) for fixture, mode in CASES]
+    manifests = [render_pcs(p.plan, p.engine, RenderOptions()).manifest for p in plans]
+    for manifest in [*manifests, *(multi_node(b) for b in ("sglang", "vllm", "trtllm"))]:
+        scripts = shell_scripts(manifest)
+        assert set(scripts) == set(cliques(manifest)) - {"frontend"}
+        for name, script in scripts.items():
+            assert bash_syntax_errors(script) == "", f"{name}:\n{script}"
+    trtllm = shell_scripts(manifests[CASES.index(("qwen3_32b_trtllm_32gpu", "disagg"))])
+    assert "<<'YAML'" in trtllm["decode"]  # the controls: a check that can fail
+    assert "matching" in bash_syntax_errors(trtllm["decode"] + " '")
+    assert "here-document" in bash_syntax_errors(trtllm["decode"].replace("\nYAML\n", "\n"))
 
 
 def test_the_crd_schema_check_catches_a_missing_role_name():
