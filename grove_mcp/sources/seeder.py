@@ -177,6 +177,7 @@ def _apply(kube: KubeClient, obj: RawObject) -> tuple[str, RawObject]:
                 "resourceVersion": current["metadata"]["resourceVersion"],
             }
             action, server = "updated", kube.request("PUT", kind, ns, name, body=body)
+        server = _undo_admission_taints(kube, body, server)
         if kind.has_status and "status" in obj:
             server = kube.request(
                 "PUT", kind, ns, name, sub="status", body={**server, "status": obj["status"]}
@@ -192,6 +193,20 @@ def _apply(kube: KubeClient, obj: RawObject) -> tuple[str, RawObject]:
             )
         raise
     return action, server
+
+
+def _undo_admission_taints(kube: KubeClient, body: RawObject, server: RawObject) -> RawObject:
+    """A new node gets ``node.kubernetes.io/not-ready:NoSchedule`` from the API server's
+    TaintNodesByCondition admission, and no node controller runs here to lift it once the
+    node is Ready: write the node's taints back as the bundle has them."""
+    if body.get("kind") != "Node":
+        return server
+    wanted = (body.get("spec") or {}).get("taints") or []
+    if ((server.get("spec") or {}).get("taints") or []) == wanted:
+        return server
+    fixed = {**server, "spec": {**(server.get("spec") or {}), "taints": wanted}}
+    result: RawObject = kube.request("PUT", _kind(body), None, _name(body), body=fixed)
+    return result
 
 
 def _seeding_denied(err: AccessDenied, obj: RawObject) -> AccessDenied:
