@@ -68,7 +68,10 @@ def test_every_tool_is_a_capability_of_the_table():
 
 def test_resources_are_the_read_only_capabilities_about_one_workload():
     names = {c.name for c in resource_capabilities()}
-    assert names == {"status", "topology", "health", "plan show", "plan history", "plan diff"}
+    assert {"status", "topology", "health", "plan show", "plan history", "plan diff"} <= names
+    excluded = {c.name for c in CAPABILITIES if c.writes or c.args or c.scope is Scope.all}
+    assert {"list", "generate", "plan store"} <= excluded
+    assert not names & excluded
 
 
 def test_prompts_and_instructions_name_only_tools_of_the_table():
