@@ -10,7 +10,7 @@ from mcp import Client, MCPError
 
 from grove_mcp import core
 from grove_mcp.mcp_server.prompts import load_templates, prompts_dir
-from grove_mcp.mcp_server.resources import resource_capabilities
+from grove_mcp.mcp_server.resources import resource_capabilities, uri_template
 from grove_mcp.sources import demo_source
 
 pytestmark = pytest.mark.anyio
@@ -69,10 +69,11 @@ async def test_prompt_refuses_bad_names_and_unknown_arguments(demo_server):
 async def test_resource_templates_are_listed(demo_server):
     async with Client(demo_server) as client:
         templates = (await client.list_resource_templates()).resource_templates
-    assert sorted(t.uri_template for t in templates) == [
-        f"grove://{{namespace}}/{{name}}/{r}"
-        for r in ("health", "plan-diff", "plan-history", "plan-show", "status", "topology")
-    ]
+    listed = sorted(t.uri_template for t in templates)
+    assert listed == sorted(uri_template(cap) for cap in resource_capabilities())
+    assert {
+        f"grove://{{namespace}}/{{name}}/{r}" for r in ("health", "plan-diff", "status")
+    } <= set(listed)
     assert {t.mime_type for t in templates} == {"application/json"}
 
 
