@@ -410,13 +410,24 @@ def _make_clique(
     base: str | None,
 ) -> tuple[Obj, list[Obj]]:
     """One PodClique and its pods, with status counters derived from the pods."""
-    from .builder import PodState, suffix, ts
+    labels = _clique_labels(ctx, fqn, gang, extra_labels, base)
+    pclq = _podclique(ctx, fqn, clique, owner, labels)
+    clique_pods = [
+        _clique_pod(ctx, fqn, key, k, clique, labels, pclq) for k in range(clique.replicas)
+    ]
+    pclq["status"] = _clique_status(ctx, key, clique, pclq["spec"]["minAvailable"], clique_pods)
+    ctx.add(fqn, pclq)
+    ctx.objects.extend(clique_pods)
+    for pod in clique_pods:
+        ctx.out[pod["metadata"]["name"]] = pod
+    return pclq, clique_pods
 
-    b, pods, breaches, out, objects = ctx.b, ctx.pods, ctx.breaches, ctx.out, ctx.objects
-    replica_labels, updating, created_ago = ctx.labels, ctx.updating, ctx.created_ago
-    update_started = ctx.update_started
+
+def _clique_labels(
+    ctx: _Replica, fqn: str, gang: str, extra_labels: dict[str, str], base: str | None
+) -> dict[str, str]:
     labels = {
-        **replica_labels,
+        **ctx.labels,
         **extra_labels,
         "app.kubernetes.io/name": fqn,
         "grove.io/podgang": gang,
@@ -424,11 +435,18 @@ def _make_clique(
     }
     if base:
         labels["grove.io/base-podgang"] = base
+    return labels
+
+
+def _podclique(
+    ctx: _Replica, fqn: str, clique: CliqueSpec, owner: Obj, labels: dict[str, str]
+) -> Obj:
+    """The PodClique without status."""
     minimum = clique.min_available if clique.min_available is not None else clique.replicas
     pclq: Obj = {
         "apiVersion": "grove.io/v1alpha1",
         "kind": "PodClique",
-        "metadata": _meta(b, fqn, labels, owner, created_ago),
+        "metadata": _meta(ctx.b, fqn, labels, owner, ctx.created_ago),
         "spec": {
             "roleName": clique.role or clique.name,
             "replicas": clique.replicas,
@@ -438,114 +456,174 @@ def _make_clique(
     }
     if clique.starts_after:
         pclq["spec"]["startsAfter"] = [f"{fqn.rsplit('-', 1)[0]}-{s}" for s in clique.starts_after]
-    clique_pods = []
-    for k in range(clique.replicas):
-        state = pods.get(f"{key}/{k}") or PodState()
-        if state.node is None and not state.gated and state.unschedulable is None:
-            state = PodState(**{**state.__dict__, "node": b.place(clique.gpus)})
-        if state.node and not state.gated:
-            b.claim(state.node, clique.gpus)
-        pod_labels = {
-            **labels,
-            "grove.io/podclique": fqn,
-            "grove.io/podclique-pod-index": str(k),
-            "grove.io/pod-template-hash": TEMPLATE_HASH if state.updated else OLD_TEMPLATE_HASH,
-        }
-        pod_labels.pop("app.kubernetes.io/name", None)
-        created = b.now - (state.age or created_ago - timedelta(minutes=1))
-        clique_pods.append(
-            b.pod_object(
-                b.namespace,
-                f"{fqn}-{suffix(fqn, str(k))}",
-                {"app.kubernetes.io/name": fqn, **pod_labels},
-                _container(clique),
-                state,
-                pclq,
-                created,
-                GATE,
-            )
+    return pclq
+
+
+def _clique_pod(
+    ctx: _Replica,
+    fqn: str,
+    key: str,
+    k: int,
+    clique: CliqueSpec,
+    labels: dict[str, str],
+    pclq: Obj,
+) -> Obj:
+    """Pod ``k`` of a PodClique, in the state the scenario gives it (else placed and ready)."""
+    from .builder import suffix
+
+    b = ctx.b
+    state = _placed(ctx, ctx.pods.get(f"{key}/{k}"), clique.gpus)
+    pod_labels = {
+        **labels,
+        "grove.io/podclique": fqn,
+        "grove.io/podclique-pod-index": str(k),
+        "grove.io/pod-template-hash": TEMPLATE_HASH if state.updated else OLD_TEMPLATE_HASH,
+    }
+    pod_labels.pop("app.kubernetes.io/name", None)
+    created = b.now - (state.age or ctx.created_ago - timedelta(minutes=1))
+    return b.pod_object(
+        b.namespace,
+        f"{fqn}-{suffix(fqn, str(k))}",
+        {"app.kubernetes.io/name": fqn, **pod_labels},
+        _container(clique),
+        state,
+        pclq,
+        created,
+        GATE,
+    )
+
+
+def _placed(ctx: _Replica, state: PodState | None, gpus: int) -> PodState:
+    """The pod's state with a node: first-fit unless given, gated or unschedulable; a pod on a
+    node that is not gated claims its GPUs there."""
+    from .builder import PodState
+
+    state = state or PodState()
+    if state.node is None and not state.gated and state.unschedulable is None:
+        state = PodState(**{**state.__dict__, "node": ctx.b.place(gpus)})
+    if state.node and not state.gated:
+        ctx.b.claim(state.node, gpus)
+    return state
+
+
+@dataclass(frozen=True)
+class _PodCounts:
+    """A PodClique's status counters, counted from its pods."""
+
+    scheduled: int
+    ready: int
+    gated: int
+    updated: int
+
+    @classmethod
+    def of(cls, pods: list[Obj]) -> _PodCounts:
+        return cls(
+            scheduled=sum(1 for p in pods if p["spec"].get("nodeName")),
+            ready=sum(
+                1
+                for p in pods
+                if any(
+                    c["type"] == "Ready" and c["status"] == "True"
+                    for c in p["status"]["conditions"]
+                )
+            ),
+            gated=sum(1 for p in pods if p["spec"].get("schedulingGates")),
+            updated=sum(
+                1
+                for p in pods
+                if p["metadata"]["labels"]["grove.io/pod-template-hash"] == TEMPLATE_HASH
+            ),
         )
-    scheduled = sum(1 for p in clique_pods if p["spec"].get("nodeName"))
-    ready = sum(
-        1
-        for p in clique_pods
-        if any(c["type"] == "Ready" and c["status"] == "True" for c in p["status"]["conditions"])
-    )
-    gated = sum(1 for p in clique_pods if p["spec"].get("schedulingGates"))
-    updated = sum(
-        1
-        for p in clique_pods
-        if p["metadata"]["labels"]["grove.io/pod-template-hash"] == TEMPLATE_HASH
-    )
-    breach_computed = scheduled < minimum or ready < minimum
-    healthy_since = ts(b.now - created_ago + timedelta(minutes=5))
-    if updating and updated < clique.replicas:
-        breach = _condition(
+
+
+def _clique_status(
+    ctx: _Replica, key: str, clique: CliqueSpec, minimum: int, clique_pods: list[Obj]
+) -> Obj:
+    from .builder import ts
+
+    counts = _PodCounts.of(clique_pods)
+    healthy_since = ts(ctx.b.now - ctx.created_ago + timedelta(minutes=5))
+    status: Obj = {
+        "observedGeneration": 1,
+        "replicas": len(clique_pods),
+        "readyReplicas": counts.ready,
+        "scheduledReplicas": counts.scheduled,
+        "scheduleGatedReplicas": counts.gated,
+        "updatedReplicas": counts.updated,
+        "conditions": [
+            _clique_breach_condition(ctx, key, clique, minimum, counts, healthy_since),
+            _clique_scheduled_condition(ctx, key, minimum, counts.scheduled, healthy_since),
+        ],
+        "currentPodTemplateHash": TEMPLATE_HASH if not ctx.updating else OLD_TEMPLATE_HASH,
+        "currentPodCliqueSetGenerationHash": GENERATION_HASH,
+    }
+    if ctx.updating:
+        legacy = ctx.b.shape.legacy_progress
+        status["rollingUpdateProgress" if legacy else "updateProgress"] = {
+            "updateStartedAt": ctx.update_started,
+            "podCliqueSetGenerationHash": GENERATION_HASH,
+            "podTemplateHash": TEMPLATE_HASH,
+        }
+    return status
+
+
+def _clique_breach_condition(
+    ctx: _Replica,
+    key: str,
+    clique: CliqueSpec,
+    minimum: int,
+    counts: _PodCounts,
+    healthy_since: str,
+) -> Obj:
+    """MinAvailableBreached: Unknown while the clique updates, True below minAvailable
+    scheduled or ready pods, else False (a scenario listing the clique as breached is wrong)."""
+    if ctx.updating and counts.updated < clique.replicas:
+        return _condition(
             "MinAvailableBreached",
             "Unknown",
             "UpdateInProgress",
             "Update is in progress",
-            update_started,
+            ctx.update_started,
         )
-    elif breach_computed:
-        since = ts(b.now - breaches.get(key, timedelta(minutes=2)))
+    if counts.scheduled < minimum or counts.ready < minimum:
         reason = (
-            "ScheduledReplicasBelowMinAvailable" if scheduled < minimum else "InsufficientReadyPods"
+            "ScheduledReplicasBelowMinAvailable"
+            if counts.scheduled < minimum
+            else "InsufficientReadyPods"
         )
-        breach = _condition(
+        return _condition(
             "MinAvailableBreached",
             "True",
             reason,
             f"Insufficient scheduled/ready pods. expected at least: "
-            f"{minimum}, found: {min(scheduled, ready)}",
-            since,
+            f"{minimum}, found: {min(counts.scheduled, counts.ready)}",
+            ctx.breached_since(key),
         )
-    else:
-        if key in breaches:
-            raise ValueError(
-                f"scenario error: {key} is listed as breached but has {ready}/{minimum} ready pods"
-            )
-        breach = _condition(
-            "MinAvailableBreached",
-            "False",
-            "SufficientReadyPods",
-            f"Sufficient ready pods found. expected at least: {minimum}, found: {ready}",
-            healthy_since,
+    if key in ctx.breaches:
+        raise ValueError(
+            f"scenario error: {key} is listed as breached but has {counts.ready}/{minimum} "
+            "ready pods"
         )
-    scheduled_cond = _condition(
-        "PodCliqueScheduled",
-        "True" if scheduled >= minimum else "False",
-        "SufficientScheduledPods" if scheduled >= minimum else "InsufficientScheduledPods",
-        f"scheduled: {scheduled}, minAvailable: {minimum}",
-        healthy_since
-        if scheduled >= minimum
-        else ts(b.now - breaches.get(key, timedelta(minutes=2))),
+    return _condition(
+        "MinAvailableBreached",
+        "False",
+        "SufficientReadyPods",
+        f"Sufficient ready pods found. expected at least: {minimum}, found: {counts.ready}",
+        healthy_since,
     )
-    status: Obj = {
-        "observedGeneration": 1,
-        "replicas": len(clique_pods),
-        "readyReplicas": ready,
-        "scheduledReplicas": scheduled,
-        "scheduleGatedReplicas": gated,
-        "updatedReplicas": updated,
-        "conditions": [breach, scheduled_cond],
-        "currentPodTemplateHash": TEMPLATE_HASH if not updating else OLD_TEMPLATE_HASH,
-        "currentPodCliqueSetGenerationHash": GENERATION_HASH,
-    }
-    if updating:
-        progress = {
-            "updateStartedAt": update_started,
-            "podCliqueSetGenerationHash": GENERATION_HASH,
-            "podTemplateHash": TEMPLATE_HASH,
-        }
-        status["rollingUpdateProgress" if b.shape.legacy_progress else "updateProgress"] = progress
-    pclq["status"] = status
-    out[fqn] = pclq
-    objects.append(pclq)
-    objects.extend(clique_pods)
-    for pod in clique_pods:
-        out[pod["metadata"]["name"]] = pod
-    return pclq, clique_pods
+
+
+def _clique_scheduled_condition(
+    ctx: _Replica, key: str, minimum: int, scheduled: int, healthy_since: str
+) -> Obj:
+    ok = scheduled >= minimum
+    return _condition(
+        "PodCliqueScheduled",
+        "True" if ok else "False",
+        "SufficientScheduledPods" if ok else "InsufficientScheduledPods",
+        f"scheduled: {scheduled}, minAvailable: {minimum}",
+        healthy_since if ok else ctx.breached_since(key),
+    )
 
 
 def _podgang(
