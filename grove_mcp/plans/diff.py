@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from ..capabilities.common import describe_constraint, header
 from ..capabilities.workload import Workload, build_workload
@@ -119,41 +120,100 @@ def build_plan_diff(snapshot: Snapshot, name: str) -> PlanDiffReport:
 
 # --- rows -----------------------------------------------------------------------------------
 
+_UNKNOWN = "?"
 
-def _row(
-    parameter: str,
-    label: str,
-    role: str | None,
-    planned: object,
-    deployed: object,
-    verdict: Verdict,
-    reason: str,
-    evidence: Iterable[str] = (),
-) -> DiffRow:
-    return DiffRow(
-        parameter=parameter,
-        label=label,
-        role=role,
-        planned=str(planned),
-        deployed=str(deployed),
-        verdict=verdict,
-        reason=reason,
-        evidence=list(evidence),
+
+@dataclass(frozen=True)
+class _Row:
+    """Which parameter a row is about; its methods write the row with a verdict."""
+
+    parameter: str
+    label: str
+    role: str | None = None
+
+    def compare(
+        self, planned: object, deployed: object, *, reason: str, evidence: Iterable[str] = ()
+    ) -> DiffRow:
+        """Match if the planned value equals the deployed one, else drift."""
+        return self.match_if(
+            planned == deployed, planned, deployed, reason=reason, evidence=evidence
+        )
+
+    def match_if(
+        self,
+        ok: bool,
+        planned: object,
+        deployed: object,
+        *,
+        reason: str,
+        evidence: Iterable[str] = (),
+    ) -> DiffRow:
+        """Match if ``ok``, else drift."""
+        verdict = Verdict.match if ok else Verdict.drift
+        return self._with(verdict, planned, deployed, reason, evidence)
+
+    def match(
+        self, planned: object, deployed: object, *, reason: str, evidence: Iterable[str] = ()
+    ) -> DiffRow:
+        return self._with(Verdict.match, planned, deployed, reason, evidence)
+
+    def drift(
+        self, planned: object, deployed: object, *, reason: str, evidence: Iterable[str] = ()
+    ) -> DiffRow:
+        return self._with(Verdict.drift, planned, deployed, reason, evidence)
+
+    def cannot_tell(
+        self,
+        planned: object,
+        deployed: object = _UNKNOWN,
+        *,
+        reason: str,
+        evidence: Iterable[str] = (),
+    ) -> DiffRow:
+        return self._with(Verdict.cannot_tell, planned, deployed, reason, evidence)
+
+    def _with(
+        self,
+        verdict: Verdict,
+        planned: object,
+        deployed: object,
+        reason: str,
+        evidence: Iterable[str],
+    ) -> DiffRow:
+        return DiffRow(
+            parameter=self.parameter,
+            label=self.label,
+            role=self.role,
+            planned=str(planned),
+            deployed=str(deployed),
+            verdict=verdict,
+            reason=reason,
+            evidence=list(evidence),
+        )
+
+
+_REPLICAS = _Row("replicas", "Replicas")
+_TOTAL_GPUS = _Row("total_gpus", "Total GPUs")
+_BACKEND = _Row("backend", "Backend")
+_IMAGE = _Row("image", "Image")
+_TOPOLOGY = _Row("topology_constraint", "Topology Constraint")
+_ROLE_LABELS = {"workers": "Workers", "tp": "TP", "gpus_per_worker": "GPUs/Worker"}
+
+
+def _role_row(role_name: str, parameter: str) -> _Row:
+    """The row of one role's parameter, e.g. ``prefill.tp`` labelled 'Prefill TP'."""
+    return _Row(
+        f"{role_name}.{parameter}", f"{TITLES[role_name]} {_ROLE_LABELS[parameter]}", role_name
     )
 
 
 def _replicas_row(plan: Plan, workload: Workload) -> DiffRow:
-    planned, deployed = plan.config.replicas, workload.pcs.spec.replicas
-    verdict = Verdict.match if planned == deployed else Verdict.drift
-    return _row(
-        "replicas",
-        "Replicas",
-        None,
-        planned,
+    deployed = workload.pcs.spec.replicas
+    return _REPLICAS.compare(
+        plan.config.replicas,
         deployed,
-        verdict,
-        "spec.replicas of the PodCliqueSet (one gang per replica)",
-        [f"podcliqueset/{workload.name}: spec.replicas {deployed}"],
+        reason="spec.replicas of the PodCliqueSet (one gang per replica)",
+        evidence=[f"podcliqueset/{workload.name}: spec.replicas {deployed}"],
     )
 
 
@@ -161,27 +221,14 @@ def _missing_role(
     role_name: str, role: RoleConfig, plan: Plan, workload: Workload
 ) -> list[DiffRow]:
     why = _none_found(role_name, workload)
-    title = TITLES[role_name]
+    planned = {
+        "workers": role.workers,
+        "tp": role.tp,
+        "gpus_per_worker": _planned_gpus(plan, role),
+    }
     return [
-        _row(
-            f"{role_name}.workers",
-            f"{title} Workers",
-            role_name,
-            role.workers,
-            "none",
-            Verdict.drift,
-            why,
-        ),
-        _row(f"{role_name}.tp", f"{title} TP", role_name, role.tp, "none", Verdict.drift, why),
-        _row(
-            f"{role_name}.gpus_per_worker",
-            f"{title} GPUs/Worker",
-            role_name,
-            _planned_gpus(plan, role),
-            "none",
-            Verdict.drift,
-            why,
-        ),
+        _role_row(role_name, parameter).drift(value, "none", reason=why)
+        for parameter, value in planned.items()
     ]
 
 
@@ -209,16 +256,12 @@ def _workers_row(
     )
     if any(d.from_template for d in per_replica):
         source += ", else the PodCliqueSet template"
-    reason = source + ("" if ok else f"; the plan has {role.workers} per replica")
-    return _row(
-        f"{role_name}.workers",
-        f"{TITLES[role_name]} Workers",
-        role_name,
+    return _role_row(role_name, "workers").match_if(
+        ok,
         role.workers,
         _by_replica(values),
-        Verdict.match if ok else Verdict.drift,
-        reason,
-        [e for d in per_replica for e in d.evidence],
+        reason=source + ("" if ok else f"; the plan has {role.workers} per replica"),
+        evidence=[e for d in per_replica for e in d.evidence],
     )
 
 
@@ -232,60 +275,58 @@ def _accepted_tp(role: RoleConfig, plan: Plan) -> set[int]:
 def _tp_row(
     role_name: str, role: RoleConfig, plan: Plan, per_replica: list[DeployedRole]
 ) -> DiffRow:
-    label, key = f"{TITLES[role_name]} TP", f"{role_name}.tp"
+    """TP from the engine arguments, else derived from the GPU requests, else cannot tell."""
+    row = _role_row(role_name, "tp")
     planned = str(role.tp)
     if plan.backend in _FOLDS_DP_INTO_TP and role.dp > 1:
         planned += f" (flag {role.tp * role.dp} with attention dp{role.dp})"
     flags = _union(d.flags["tp"] for d in per_replica)
     gpus = _union(d.gpus_per_worker for d in per_replica)
     if flags:
-        deployed = ", ".join(str(v) for v in sorted(flags))
-        if len(flags) > 1:
-            return _row(
-                key,
-                label,
-                role_name,
-                planned,
-                deployed,
-                Verdict.drift,
-                "the engine arguments of the role's cliques disagree",
-            )
-        ok = flags <= _accepted_tp(role, plan)
-        reason = "TP flag in the engine arguments"
-        if not ok:
-            reason += f"; the plan has tp{role.tp}"
-        return _row(
-            key, label, role_name, planned, deployed, Verdict.match if ok else Verdict.drift, reason
-        )
+        return _tp_from_flags(row, planned, flags, role, plan)
     pp_dp = _union(d.flags["pp"] for d in per_replica) | _union(d.flags["dp"] for d in per_replica)
     if len(gpus) == 1 and (g := next(iter(gpus))) > 0 and role.pp == role.dp == 1 and pp_dp <= {1}:
-        ok = g == role.tp
-        reason = (
-            f"derived from GPU requests: no TP flag in the engine arguments, {g} GPUs per worker "
-            "(tp = GPUs when pp = dp = 1, as planned)"
+        return _tp_from_gpus(row, planned, g, role)
+    return row.cannot_tell(planned, reason=_tp_unknown(gpus, role))
+
+
+def _tp_from_flags(
+    row: _Row, planned: str, flags: set[int], role: RoleConfig, plan: Plan
+) -> DiffRow:
+    deployed = ", ".join(str(v) for v in sorted(flags))
+    if len(flags) > 1:
+        return row.drift(
+            planned, deployed, reason="the engine arguments of the role's cliques disagree"
         )
-        if not ok:
-            reason += f"; the plan has tp{role.tp}"
-        return _row(
-            key,
-            label,
-            role_name,
-            planned,
-            f"{g} (derived)",
-            Verdict.match if ok else Verdict.drift,
-            reason,
-        )
+    ok = flags <= _accepted_tp(role, plan)
+    reason = "TP flag in the engine arguments"
+    if not ok:
+        reason += f"; the plan has tp{role.tp}"
+    return row.match_if(ok, planned, deployed, reason=reason)
+
+
+def _tp_from_gpus(row: _Row, planned: str, gpus: int, role: RoleConfig) -> DiffRow:
+    ok = gpus == role.tp
+    reason = (
+        f"derived from GPU requests: no TP flag in the engine arguments, {gpus} GPUs per worker "
+        "(tp = GPUs when pp = dp = 1, as planned)"
+    )
+    if not ok:
+        reason += f"; the plan has tp{role.tp}"
+    return row.match_if(ok, planned, f"{gpus} (derived)", reason=reason)
+
+
+def _tp_unknown(gpus: set[int], role: RoleConfig) -> str:
+    """Why TP cannot be told when the engine arguments carry no TP flag."""
     if not gpus or gpus == {0}:
-        why = "no TP flag in the engine arguments and no GPU requests to derive it from"
-    elif len(gpus) > 1:
-        why = "no TP flag in the engine arguments, and workers request different GPU counts"
-    else:
-        why = (
-            f"no TP flag (--tp, --tp-size, --tensor-parallel-size) in the engine arguments, and "
-            f"{next(iter(gpus))} GPUs per worker could be tp×pp×dp in several ways (the plan has "
-            f"{parallel(role)})"
-        )
-    return _row(key, label, role_name, planned, "?", Verdict.cannot_tell, why)
+        return "no TP flag in the engine arguments and no GPU requests to derive it from"
+    if len(gpus) > 1:
+        return "no TP flag in the engine arguments, and workers request different GPU counts"
+    return (
+        f"no TP flag (--tp, --tp-size, --tensor-parallel-size) in the engine arguments, and "
+        f"{next(iter(gpus))} GPUs per worker could be tp×pp×dp in several ways (the plan has "
+        f"{parallel(role)})"
+    )
 
 
 def _planned_gpus(plan: Plan, role: RoleConfig) -> str:
@@ -298,53 +339,31 @@ def _planned_gpus(plan: Plan, role: RoleConfig) -> str:
 def _gpus_row(
     role_name: str, role: RoleConfig, plan: Plan, per_replica: list[DeployedRole]
 ) -> DiffRow:
-    label, key = f"{TITLES[role_name]} GPUs/Worker", f"{role_name}.gpus_per_worker"
+    row = _role_row(role_name, "gpus_per_worker")
     planned = _planned_gpus(plan, role)
     gpus = _union(d.gpus_per_worker for d in per_replica)
     pods = _union(d.pods_per_worker for d in per_replica)
     if gpus <= {0} and any(d.dra for d in per_replica):
-        return _row(
-            key,
-            label,
-            role_name,
+        return row.cannot_tell(
             planned,
-            "?",
-            Verdict.cannot_tell,
-            "the workers get GPUs through DRA ResourceClaims; the count is not in the pod spec",
+            reason="the workers get GPUs through DRA ResourceClaims; the count is not in the "
+            "pod spec",
         )
-    deployed = ", ".join(str(g) for g in sorted(gpus)) or "?"
+    deployed = ", ".join(str(g) for g in sorted(gpus)) or _UNKNOWN
     if pods - {1}:
         deployed += f" ({', '.join(str(p) for p in sorted(pods))} pods per worker)"
     nodes = planned_nodes(plan, role)
+    source = f"GPU requests ({GPU_RESOURCE}) of the worker's pods"
     if gpus != {role.gpus_per_worker}:
-        return _row(
-            key,
-            label,
-            role_name,
-            planned,
-            deployed,
-            Verdict.drift,
-            f"GPU requests ({GPU_RESOURCE}) of the worker's pods; the plan has {role.gpus_per_worker}",
-        )
+        return row.drift(planned, deployed, reason=f"{source}; the plan has {role.gpus_per_worker}")
     if nodes > 1 and pods != {nodes}:
-        return _row(
-            key,
-            label,
-            role_name,
+        split = ", ".join(map(str, sorted(pods)))
+        return row.drift(
             planned,
             deployed,
-            Verdict.drift,
-            f"the GPUs are split over {', '.join(map(str, sorted(pods)))} pods; the plan spans {nodes} nodes",
+            reason=f"the GPUs are split over {split} pods; the plan spans {nodes} nodes",
         )
-    return _row(
-        key,
-        label,
-        role_name,
-        planned,
-        deployed,
-        Verdict.match,
-        f"GPU requests ({GPU_RESOURCE}) of the worker's pods",
-    )
+    return row.match(planned, deployed, reason=source)
 
 
 def _total_gpus_row(plan: Plan, workload: Workload) -> DiffRow:
@@ -358,24 +377,13 @@ def _total_gpus_row(plan: Plan, workload: Workload) -> DiffRow:
         total, dra = _template_gpus(workload)
         source = "GPU requests × replicas of the PodCliqueSet template (no live PodCliques)"
     if total == 0 and dra:
-        return _row(
-            "total_gpus",
-            "Total GPUs",
-            None,
+        return _TOTAL_GPUS.cannot_tell(
             planned,
-            "?",
-            Verdict.cannot_tell,
-            "the pods get GPUs through DRA ResourceClaims; the count is not in their specs",
+            reason="the pods get GPUs through DRA ResourceClaims; the count is not in their specs",
         )
     ok = total == planned
-    return _row(
-        "total_gpus",
-        "Total GPUs",
-        None,
-        planned,
-        total,
-        Verdict.match if ok else Verdict.drift,
-        source + ("" if ok else f"; the plan uses {planned}"),
+    return _TOTAL_GPUS.match_if(
+        ok, planned, total, reason=source + ("" if ok else f"; the plan uses {planned}")
     )
 
 
@@ -395,94 +403,67 @@ def _template_gpus(workload: Workload) -> tuple[int, bool]:
 def _backend_row(plan: Plan, deployed: list[DeployedRole]) -> DiffRow:
     backends = _union(d.backends for d in deployed)
     if not backends:
-        return _row(
-            "backend",
-            "Backend",
-            None,
+        return _BACKEND.cannot_tell(
             plan.backend,
-            "?",
-            Verdict.cannot_tell,
-            "neither the workers' images nor their commands name sglang, vllm or TensorRT-LLM",
+            reason="neither the workers' images nor their commands name sglang, vllm or "
+            "TensorRT-LLM",
         )
     ok = backends == {plan.backend}
-    reason = "named by the workers' command or image" + (
-        "" if ok else f"; the plan is for {plan.backend}"
-    )
-    return _row(
-        "backend",
-        "Backend",
-        None,
+    return _BACKEND.match_if(
+        ok,
         plan.backend,
         ", ".join(sorted(backends)),
-        Verdict.match if ok else Verdict.drift,
-        reason,
+        reason="named by the workers' command or image"
+        + ("" if ok else f"; the plan is for {plan.backend}"),
     )
 
 
 def _image_row(
     plan: Plan, rendered: RenderedDeployment | None, deployed: list[DeployedRole]
 ) -> DiffRow:
+    """The image against the one rendered with the plan, else against the engine version."""
     images = _union(d.images for d in deployed)
-    shown = ", ".join(sorted(images)) or "?"
     if rendered is not None and rendered.image:
         ok = images == {rendered.image}
-        reason = "the image of the generated YAML the plan was stored from" + (
-            "" if ok else "; the workers run another"
-        )
-        return _row(
-            "image",
-            "Image",
-            None,
+        return _IMAGE.match_if(
+            ok,
             rendered.image,
-            shown,
-            Verdict.match if ok else Verdict.drift,
-            reason,
+            _shown(images),
+            reason="the image of the generated YAML the plan was stored from"
+            + ("" if ok else "; the workers run another"),
         )
+    return _image_against_version(plan, images)
+
+
+def _shown(images: set[str]) -> str:
+    return ", ".join(sorted(images)) or _UNKNOWN
+
+
+def _image_against_version(plan: Plan, images: set[str]) -> DiffRow:
     version = plan.backend_version
     planned = f"{plan.backend} {version}" if version else "not recorded"
     if not images:
-        return _row(
-            "image",
-            "Image",
-            None,
-            planned,
-            "?",
-            Verdict.cannot_tell,
-            "no worker container image found",
-        )
+        return _IMAGE.cannot_tell(planned, reason="no worker container image found")
+    shown = _shown(images)
     if not version:
-        return _row(
-            "image",
-            "Image",
-            None,
+        return _IMAGE.cannot_tell(
             planned,
             shown,
-            Verdict.cannot_tell,
-            "the plan records neither an image nor the engine version it was modelled for",
+            reason="the plan records neither an image nor the engine version it was modelled for",
         )
     verdicts = {image: _tag_verdict(image, version) for image in sorted(images)}
     wrong = [f"{i} ({why})" for i, (v, why) in verdicts.items() if v is Verdict.drift]
     unknown = [f"{i}: {why}" for i, (v, why) in verdicts.items() if v is Verdict.cannot_tell]
     if wrong:
-        return _row(
-            "image",
-            "Image",
-            None,
+        return _IMAGE.drift(
             planned,
             shown,
-            Verdict.drift,
-            f"the plan was modelled for {plan.backend} {version}; " + "; ".join(wrong),
+            reason=f"the plan was modelled for {plan.backend} {version}; " + "; ".join(wrong),
         )
     if unknown:
-        return _row("image", "Image", None, planned, shown, Verdict.cannot_tell, "; ".join(unknown))
-    return _row(
-        "image",
-        "Image",
-        None,
-        planned,
-        shown,
-        Verdict.match,
-        f"the image tag carries engine version {version}, as planned",
+        return _IMAGE.cannot_tell(planned, shown, reason="; ".join(unknown))
+    return _IMAGE.match(
+        planned, shown, reason=f"the image tag carries engine version {version}, as planned"
     )
 
 
@@ -540,16 +521,12 @@ def _topology_row(workload: Workload, rendered: RenderedDeployment | None) -> Di
         if describe_constraint(g.topology_constraint)
     ]
     if rendered is None:
-        return _row(
-            "topology_constraint",
-            "Topology Constraint",
-            None,
+        return _TOPOLOGY.cannot_tell(
             "not recorded",
             deployed,
-            Verdict.cannot_tell,
-            "the plan records no topology constraint: it was stored from a plan.json; store the "
-            "generated PodCliqueSet YAML to record the one generate rendered",
-            evidence,
+            reason="the plan records no topology constraint: it was stored from a plan.json; "
+            "store the generated PodCliqueSet YAML to record the one generate rendered",
+            evidence=evidence,
         )
     planned = _constraint_text(
         rendered.pack_required, rendered.pack_preferred, rendered.topology_name
@@ -557,16 +534,12 @@ def _topology_row(workload: Workload, rendered: RenderedDeployment | None) -> Di
     ok = (required, preferred) == (rendered.pack_required, rendered.pack_preferred) and (
         rendered.topology_name is None or rendered.topology_name == topology
     )
-    reason = "spec.template.topologyConstraint against the one rendered with the plan"
-    return _row(
-        "topology_constraint",
-        "Topology Constraint",
-        None,
+    return _TOPOLOGY.match_if(
+        ok,
         planned,
         deployed,
-        Verdict.match if ok else Verdict.drift,
-        reason,
-        evidence,
+        reason="spec.template.topologyConstraint against the one rendered with the plan",
+        evidence=evidence,
     )
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .builder import CliqueSpec, PodState, ScenarioBuilder, WorkloadSpec
+    from .builder import CliqueSpec, PodState, ScalingGroupSpec, ScenarioBuilder, WorkloadSpec
 
 Obj = dict[str, Any]
 GATE = "grove.io/podgang-pending-creation"
@@ -104,29 +104,57 @@ def podcliqueset_objects(
     """Write the PCS, its PCSGs, PCLQs, PodGangs and Pods into the builder; return them by name."""
     from .builder import ts
 
-    shape = b.shape
-    created_ago = spec.age
-    base_labels = {
+    pcs = _pcs_object(b, spec)
+    out: dict[str, Obj] = {spec.name: pcs}
+    objects: list[Obj] = [pcs]
+    update_started = ts(b.now - timedelta(minutes=10))
+    available_replicas = 0
+    for i in range(spec.replicas):
+        ctx = _Replica(
+            b,
+            spec,
+            pcs,
+            i,
+            pods,
+            breaches,
+            out,
+            objects,
+            updating=updating_replica == i,
+            update_started=update_started,
+        )
+        available_replicas += _replica_objects(ctx, was_scheduled=i not in never_scheduled)
+    pcs["status"] = _pcs_status(b, spec, available_replicas, updating_replica, b.shape, out)
+    b.objects.extend(objects)
+    return out
+
+
+def _base_labels(spec: WorkloadSpec) -> dict[str, str]:
+    return {
         "app.kubernetes.io/managed-by": "grove-operator",
         "app.kubernetes.io/part-of": spec.name,
     }
-    cliques = {c.name: c for c in spec.cliques}
-    grouped = {name for g in spec.scaling_groups for name in g.cliques}
+
+
+# --- the PodCliqueSet ----------------------------------------------------------------------
+
+
+def _pcs_object(b: ScenarioBuilder, spec: WorkloadSpec) -> Obj:
+    return {
+        "apiVersion": "grove.io/v1alpha1",
+        "kind": "PodCliqueSet",
+        "metadata": _meta(b, spec.name, dict(spec.labels), None, spec.age),
+        "spec": {
+            "replicas": spec.replicas,
+            "updateStrategy": {"type": "RollingRecreate"},
+            "template": _pcs_template(spec, b.shape),
+        },
+    }
+
+
+def _pcs_template(spec: WorkloadSpec, shape: GroveShape) -> Obj:
     constraint = _constraint(spec, shape)
     template: Obj = {
-        "cliques": [
-            {
-                "name": c.name,
-                "spec": {
-                    "roleName": c.role or c.name,
-                    "replicas": c.replicas,
-                    **({"minAvailable": c.min_available} if c.min_available is not None else {}),
-                    **({"startsAfter": list(c.starts_after)} if c.starts_after else {}),
-                    "podSpec": {"containers": [_container(c)]},
-                },
-            }
-            for c in spec.cliques
-        ],
+        "cliques": [_template_clique(c) for c in spec.cliques],
         "cliqueStartupType": "CliqueStartupTypeAnyOrder",
         "headlessServiceConfig": {"publishNotReadyAddresses": True},
     }
@@ -144,165 +172,231 @@ def podcliqueset_objects(
         template["terminationDelay"] = spec.termination_delay
     if constraint:
         template["topologyConstraint"] = constraint
-    pcs: Obj = {
-        "apiVersion": "grove.io/v1alpha1",
-        "kind": "PodCliqueSet",
-        "metadata": _meta(b, spec.name, dict(spec.labels), None, created_ago),
+    return template
+
+
+def _template_clique(c: CliqueSpec) -> Obj:
+    return {
+        "name": c.name,
         "spec": {
-            "replicas": spec.replicas,
-            "updateStrategy": {"type": "RollingRecreate"},
-            "template": template,
+            "roleName": c.role or c.name,
+            "replicas": c.replicas,
+            **({"minAvailable": c.min_available} if c.min_available is not None else {}),
+            **({"startsAfter": list(c.starts_after)} if c.starts_after else {}),
+            "podSpec": {"containers": [_container(c)]},
         },
     }
-    out: dict[str, Obj] = {spec.name: pcs}
-    objects: list[Obj] = [pcs]
-    available_replicas = 0
-    update_started = ts(b.now - timedelta(minutes=10))
 
-    for i in range(spec.replicas):
-        base_gang = f"{spec.name}-{i}-{EPOCH}" if shape.epoch_names else f"{spec.name}-{i}"
-        replica_labels = {**base_labels, "grove.io/podcliqueset-replica-index": str(i)}
-        gang_members: dict[str, list[tuple[Obj, list[Obj], int]]] = {base_gang: []}
-        replica_ok = True
-        updating = updating_replica == i
 
-        ctx = _Replica(
-            b, pods, breaches, out, objects, replica_labels, updating, created_ago, update_started
-        )
-        for clique in spec.cliques:
-            if clique.name in grouped:
-                continue
-            fqn = f"{spec.name}-{i}-{clique.name}"
-            pclq, clique_pods = _make_clique(
-                ctx,
-                fqn,
-                f"{i}/{clique.name}",
-                clique,
-                pcs,
-                base_gang,
-                {"app.kubernetes.io/component": "pcs-podclique"},
-                None,
-            )
-            gang_members[base_gang].append((pclq, clique_pods, pclq["spec"]["minAvailable"]))
-            replica_ok &= pclq["status"]["readyReplicas"] >= pclq["spec"]["minAvailable"]
+# --- one PCS replica -----------------------------------------------------------------------
 
-        for group in spec.scaling_groups:
-            pcsg_name = f"{spec.name}-{i}-{group.name}"
-            pcsg_labels = {
-                **replica_labels,
-                "app.kubernetes.io/name": pcsg_name,
-                "app.kubernetes.io/component": "pcs-podcliquescalinggroup",
-            }
-            pcsg: Obj = {
-                "apiVersion": "grove.io/v1alpha1",
-                "kind": "PodCliqueScalingGroup",
-                "metadata": _meta(b, pcsg_name, pcsg_labels, pcs, created_ago),
-                "spec": {
-                    "replicas": group.replicas,
-                    "minAvailable": group.min_available,
-                    "cliqueNames": list(group.cliques),
-                },
-            }
-            objects.append(pcsg)
-            out[pcsg_name] = pcsg
-            scheduled_reps = available_reps = 0
-            for j in range(group.replicas):
-                if j < group.min_available:
-                    gang, base = base_gang, None
-                elif shape.epoch_names:
-                    gang, base = f"{spec.name}-{i}-{EPOCH}-{group.name}-{j}", base_gang
-                else:
-                    gang, base = f"{pcsg_name}-{j - group.min_available}", base_gang
-                gang_members.setdefault(gang, [])
-                rep_scheduled = rep_available = True
-                for clique_name in group.cliques:
-                    clique = cliques[clique_name]
-                    fqn = f"{pcsg_name}-{j}-{clique_name}"
-                    extra = {
-                        "app.kubernetes.io/component": "pcsg-podclique",
-                        "grove.io/podcliquescalinggroup": pcsg_name,
-                        "grove.io/podcliquescalinggroup-replica-index": str(j),
-                    }
-                    pclq, clique_pods = _make_clique(
-                        ctx,
-                        fqn,
-                        f"{i}/{group.name}/{j}/{clique_name}",
-                        clique,
-                        pcsg,
-                        gang,
-                        extra,
-                        base,
-                    )
-                    minimum = pclq["spec"]["minAvailable"]
-                    gang_members[gang].append((pclq, clique_pods, minimum))
-                    rep_scheduled &= pclq["status"]["scheduledReplicas"] >= minimum
-                    rep_available &= pclq["status"]["readyReplicas"] >= minimum
-                scheduled_reps += rep_scheduled
-                available_reps += rep_scheduled and rep_available
-            group_key = f"{i}/{group.name}"
-            group_breached = available_reps < group.min_available
-            if group_breached:
-                group_cond = _condition(
-                    "MinAvailableBreached",
-                    "True",
-                    "InsufficientAvailablePodCliqueScalingGroupReplicas",
-                    f"available replicas {available_reps} < minAvailable {group.min_available}",
-                    ts(b.now - breaches.get(group_key, timedelta(minutes=2))),
-                )
-            else:
-                group_cond = _condition(
-                    "MinAvailableBreached",
-                    "False",
-                    "SufficientAvailablePodCliqueScalingGroupReplicas",
-                    f"available replicas {available_reps} >= minAvailable {group.min_available}",
-                    ts(b.now - created_ago + timedelta(minutes=5)),
-                )
-            pcsg["status"] = {
-                "observedGeneration": 1,
-                "replicas": group.replicas,
-                "scheduledReplicas": scheduled_reps,
-                "availableReplicas": available_reps,
-                "updatedReplicas": 0 if updating else available_reps,
-                "selector": f"app.kubernetes.io/part-of={spec.name}",
-                "conditions": [group_cond],
-                "currentPodCliqueSetGenerationHash": GENERATION_HASH,
-            }
-            replica_ok &= not group_breached
-
-        available_replicas += replica_ok
-        for gang_name, members in gang_members.items():
-            gang_obj = _podgang(
-                b,
-                spec,
-                pcs,
-                gang_name,
-                members,
-                base_labels,
-                shape,
-                created_ago,
-                i not in never_scheduled,
-            )
-            objects.append(gang_obj)
-            out[gang_name] = gang_obj
-
-    pcs["status"] = _pcs_status(b, spec, available_replicas, updating_replica, shape, out)
-    b.objects.extend(objects)
-    return out
+_Member = tuple[Obj, list[Obj], int]  # a PodClique of a gang, its pods, its minAvailable
 
 
 @dataclass
 class _Replica:
-    """What the PodCliques of one PCS replica share while being built."""
+    """One PCS replica while it is built: what its objects share, and its gangs' members."""
 
     b: ScenarioBuilder
+    spec: WorkloadSpec
+    pcs: Obj
+    index: int
     pods: dict[str, PodState]
     breaches: dict[str, timedelta]
     out: dict[str, Obj]
     objects: list[Obj]
-    labels: dict[str, str]
     updating: bool
-    created_ago: timedelta
     update_started: str
+    gang_members: dict[str, list[_Member]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.gang_members = {self.base_gang: []}
+
+    @property
+    def created_ago(self) -> timedelta:
+        return self.spec.age
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {**_base_labels(self.spec), "grove.io/podcliqueset-replica-index": str(self.index)}
+
+    @property
+    def base_gang(self) -> str:
+        if self.b.shape.epoch_names:
+            return f"{self.spec.name}-{self.index}-{EPOCH}"
+        return f"{self.spec.name}-{self.index}"
+
+    def add(self, name: str, obj: Obj) -> None:
+        self.objects.append(obj)
+        self.out[name] = obj
+
+    def breached_since(self, key: str) -> str:
+        """When MinAvailableBreached of ``key`` turned True (2 minutes ago unless listed)."""
+        from .builder import ts
+
+        return ts(self.b.now - self.breaches.get(key, timedelta(minutes=2)))
+
+
+def _replica_objects(ctx: _Replica, was_scheduled: bool) -> bool:
+    """The replica's standalone PodCliques, its scaling groups, then its PodGangs; whether the
+    replica is available (every clique and scaling group at minAvailable)."""
+    available = _standalone_cliques(ctx)
+    for group in ctx.spec.scaling_groups:
+        available &= _scaling_group(ctx, group)
+    for gang_name, members in ctx.gang_members.items():
+        gang = _podgang(
+            ctx.b,
+            ctx.spec,
+            ctx.pcs,
+            gang_name,
+            members,
+            _base_labels(ctx.spec),
+            ctx.b.shape,
+            ctx.created_ago,
+            was_scheduled,
+        )
+        ctx.add(gang_name, gang)
+    return available
+
+
+def _standalone_cliques(ctx: _Replica) -> bool:
+    """The PodCliques outside scaling groups, all in the base gang; whether all are ready."""
+    grouped = {name for g in ctx.spec.scaling_groups for name in g.cliques}
+    ready = True
+    for clique in ctx.spec.cliques:
+        if clique.name in grouped:
+            continue
+        pclq, clique_pods = _make_clique(
+            ctx,
+            f"{ctx.spec.name}-{ctx.index}-{clique.name}",
+            f"{ctx.index}/{clique.name}",
+            clique,
+            ctx.pcs,
+            ctx.base_gang,
+            {"app.kubernetes.io/component": "pcs-podclique"},
+            None,
+        )
+        minimum = pclq["spec"]["minAvailable"]
+        ctx.gang_members[ctx.base_gang].append((pclq, clique_pods, minimum))
+        ready &= pclq["status"]["readyReplicas"] >= minimum
+    return ready
+
+
+# --- scaling groups ------------------------------------------------------------------------
+
+
+def _scaling_group(ctx: _Replica, group: ScalingGroupSpec) -> bool:
+    """A PodCliqueScalingGroup with the PodCliques of each of its replicas; whether it has
+    minAvailable replicas available."""
+    pcsg = _pcsg_object(ctx, group)
+    ctx.add(pcsg["metadata"]["name"], pcsg)
+    scheduled_reps = available_reps = 0
+    for j in range(group.replicas):
+        rep_scheduled, rep_available = _group_replica(ctx, group, pcsg, j)
+        scheduled_reps += rep_scheduled
+        available_reps += rep_scheduled and rep_available
+    pcsg["status"] = _pcsg_status(ctx, group, scheduled_reps, available_reps)
+    return available_reps >= group.min_available
+
+
+def _pcsg_object(ctx: _Replica, group: ScalingGroupSpec) -> Obj:
+    name = f"{ctx.spec.name}-{ctx.index}-{group.name}"
+    labels = {
+        **ctx.labels,
+        "app.kubernetes.io/name": name,
+        "app.kubernetes.io/component": "pcs-podcliquescalinggroup",
+    }
+    return {
+        "apiVersion": "grove.io/v1alpha1",
+        "kind": "PodCliqueScalingGroup",
+        "metadata": _meta(ctx.b, name, labels, ctx.pcs, ctx.created_ago),
+        "spec": {
+            "replicas": group.replicas,
+            "minAvailable": group.min_available,
+            "cliqueNames": list(group.cliques),
+        },
+    }
+
+
+def _group_replica_gang(
+    ctx: _Replica, group: ScalingGroupSpec, pcsg_name: str, j: int
+) -> tuple[str, str | None]:
+    """The PodGang of scaling-group replica ``j`` and its base gang: replicas below
+    minAvailable are in the base gang, each further one has a scaled gang of its own."""
+    if j < group.min_available:
+        return ctx.base_gang, None
+    if ctx.b.shape.epoch_names:
+        return f"{ctx.spec.name}-{ctx.index}-{EPOCH}-{group.name}-{j}", ctx.base_gang
+    return f"{pcsg_name}-{j - group.min_available}", ctx.base_gang
+
+
+def _group_replica(ctx: _Replica, group: ScalingGroupSpec, pcsg: Obj, j: int) -> tuple[bool, bool]:
+    """The PodCliques of scaling-group replica ``j``; whether all are scheduled, and whether
+    all are ready."""
+    cliques = {c.name: c for c in ctx.spec.cliques}
+    pcsg_name = pcsg["metadata"]["name"]
+    gang, base = _group_replica_gang(ctx, group, pcsg_name, j)
+    ctx.gang_members.setdefault(gang, [])
+    scheduled = ready = True
+    for clique_name in group.cliques:
+        extra = {
+            "app.kubernetes.io/component": "pcsg-podclique",
+            "grove.io/podcliquescalinggroup": pcsg_name,
+            "grove.io/podcliquescalinggroup-replica-index": str(j),
+        }
+        pclq, clique_pods = _make_clique(
+            ctx,
+            f"{pcsg_name}-{j}-{clique_name}",
+            f"{ctx.index}/{group.name}/{j}/{clique_name}",
+            cliques[clique_name],
+            pcsg,
+            gang,
+            extra,
+            base,
+        )
+        minimum = pclq["spec"]["minAvailable"]
+        ctx.gang_members[gang].append((pclq, clique_pods, minimum))
+        scheduled &= pclq["status"]["scheduledReplicas"] >= minimum
+        ready &= pclq["status"]["readyReplicas"] >= minimum
+    return scheduled, ready
+
+
+def _pcsg_status(
+    ctx: _Replica, group: ScalingGroupSpec, scheduled_reps: int, available_reps: int
+) -> Obj:
+    return {
+        "observedGeneration": 1,
+        "replicas": group.replicas,
+        "scheduledReplicas": scheduled_reps,
+        "availableReplicas": available_reps,
+        "updatedReplicas": 0 if ctx.updating else available_reps,
+        "selector": f"app.kubernetes.io/part-of={ctx.spec.name}",
+        "conditions": [_pcsg_breach_condition(ctx, group, available_reps)],
+        "currentPodCliqueSetGenerationHash": GENERATION_HASH,
+    }
+
+
+def _pcsg_breach_condition(ctx: _Replica, group: ScalingGroupSpec, available_reps: int) -> Obj:
+    from .builder import ts
+
+    if available_reps < group.min_available:
+        return _condition(
+            "MinAvailableBreached",
+            "True",
+            "InsufficientAvailablePodCliqueScalingGroupReplicas",
+            f"available replicas {available_reps} < minAvailable {group.min_available}",
+            ctx.breached_since(f"{ctx.index}/{group.name}"),
+        )
+    return _condition(
+        "MinAvailableBreached",
+        "False",
+        "SufficientAvailablePodCliqueScalingGroupReplicas",
+        f"available replicas {available_reps} >= minAvailable {group.min_available}",
+        ts(ctx.b.now - ctx.created_ago + timedelta(minutes=5)),
+    )
+
+
+# --- PodCliques and their pods -------------------------------------------------------------
 
 
 def _make_clique(
@@ -316,13 +410,24 @@ def _make_clique(
     base: str | None,
 ) -> tuple[Obj, list[Obj]]:
     """One PodClique and its pods, with status counters derived from the pods."""
-    from .builder import PodState, suffix, ts
+    labels = _clique_labels(ctx, fqn, gang, extra_labels, base)
+    pclq = _podclique(ctx, fqn, clique, owner, labels)
+    clique_pods = [
+        _clique_pod(ctx, fqn, key, k, clique, labels, pclq) for k in range(clique.replicas)
+    ]
+    pclq["status"] = _clique_status(ctx, key, clique, pclq["spec"]["minAvailable"], clique_pods)
+    ctx.add(fqn, pclq)
+    ctx.objects.extend(clique_pods)
+    for pod in clique_pods:
+        ctx.out[pod["metadata"]["name"]] = pod
+    return pclq, clique_pods
 
-    b, pods, breaches, out, objects = ctx.b, ctx.pods, ctx.breaches, ctx.out, ctx.objects
-    replica_labels, updating, created_ago = ctx.labels, ctx.updating, ctx.created_ago
-    update_started = ctx.update_started
+
+def _clique_labels(
+    ctx: _Replica, fqn: str, gang: str, extra_labels: dict[str, str], base: str | None
+) -> dict[str, str]:
     labels = {
-        **replica_labels,
+        **ctx.labels,
         **extra_labels,
         "app.kubernetes.io/name": fqn,
         "grove.io/podgang": gang,
@@ -330,11 +435,18 @@ def _make_clique(
     }
     if base:
         labels["grove.io/base-podgang"] = base
+    return labels
+
+
+def _podclique(
+    ctx: _Replica, fqn: str, clique: CliqueSpec, owner: Obj, labels: dict[str, str]
+) -> Obj:
+    """The PodClique without status."""
     minimum = clique.min_available if clique.min_available is not None else clique.replicas
     pclq: Obj = {
         "apiVersion": "grove.io/v1alpha1",
         "kind": "PodClique",
-        "metadata": _meta(b, fqn, labels, owner, created_ago),
+        "metadata": _meta(ctx.b, fqn, labels, owner, ctx.created_ago),
         "spec": {
             "roleName": clique.role or clique.name,
             "replicas": clique.replicas,
@@ -344,114 +456,174 @@ def _make_clique(
     }
     if clique.starts_after:
         pclq["spec"]["startsAfter"] = [f"{fqn.rsplit('-', 1)[0]}-{s}" for s in clique.starts_after]
-    clique_pods = []
-    for k in range(clique.replicas):
-        state = pods.get(f"{key}/{k}") or PodState()
-        if state.node is None and not state.gated and state.unschedulable is None:
-            state = PodState(**{**state.__dict__, "node": b.place(clique.gpus)})
-        if state.node and not state.gated:
-            b.claim(state.node, clique.gpus)
-        pod_labels = {
-            **labels,
-            "grove.io/podclique": fqn,
-            "grove.io/podclique-pod-index": str(k),
-            "grove.io/pod-template-hash": TEMPLATE_HASH if state.updated else OLD_TEMPLATE_HASH,
-        }
-        pod_labels.pop("app.kubernetes.io/name", None)
-        created = b.now - (state.age or created_ago - timedelta(minutes=1))
-        clique_pods.append(
-            b.pod_object(
-                b.namespace,
-                f"{fqn}-{suffix(fqn, str(k))}",
-                {"app.kubernetes.io/name": fqn, **pod_labels},
-                _container(clique),
-                state,
-                pclq,
-                created,
-                GATE,
-            )
+    return pclq
+
+
+def _clique_pod(
+    ctx: _Replica,
+    fqn: str,
+    key: str,
+    k: int,
+    clique: CliqueSpec,
+    labels: dict[str, str],
+    pclq: Obj,
+) -> Obj:
+    """Pod ``k`` of a PodClique, in the state the scenario gives it (else placed and ready)."""
+    from .builder import suffix
+
+    b = ctx.b
+    state = _placed(ctx, ctx.pods.get(f"{key}/{k}"), clique.gpus)
+    pod_labels = {
+        **labels,
+        "grove.io/podclique": fqn,
+        "grove.io/podclique-pod-index": str(k),
+        "grove.io/pod-template-hash": TEMPLATE_HASH if state.updated else OLD_TEMPLATE_HASH,
+    }
+    pod_labels.pop("app.kubernetes.io/name", None)
+    created = b.now - (state.age or ctx.created_ago - timedelta(minutes=1))
+    return b.pod_object(
+        b.namespace,
+        f"{fqn}-{suffix(fqn, str(k))}",
+        {"app.kubernetes.io/name": fqn, **pod_labels},
+        _container(clique),
+        state,
+        pclq,
+        created,
+        GATE,
+    )
+
+
+def _placed(ctx: _Replica, state: PodState | None, gpus: int) -> PodState:
+    """The pod's state with a node: first-fit unless given, gated or unschedulable; a pod on a
+    node that is not gated claims its GPUs there."""
+    from .builder import PodState
+
+    state = state or PodState()
+    if state.node is None and not state.gated and state.unschedulable is None:
+        state = PodState(**{**state.__dict__, "node": ctx.b.place(gpus)})
+    if state.node and not state.gated:
+        ctx.b.claim(state.node, gpus)
+    return state
+
+
+@dataclass(frozen=True)
+class _PodCounts:
+    """A PodClique's status counters, counted from its pods."""
+
+    scheduled: int
+    ready: int
+    gated: int
+    updated: int
+
+    @classmethod
+    def of(cls, pods: list[Obj]) -> _PodCounts:
+        return cls(
+            scheduled=sum(1 for p in pods if p["spec"].get("nodeName")),
+            ready=sum(
+                1
+                for p in pods
+                if any(
+                    c["type"] == "Ready" and c["status"] == "True"
+                    for c in p["status"]["conditions"]
+                )
+            ),
+            gated=sum(1 for p in pods if p["spec"].get("schedulingGates")),
+            updated=sum(
+                1
+                for p in pods
+                if p["metadata"]["labels"]["grove.io/pod-template-hash"] == TEMPLATE_HASH
+            ),
         )
-    scheduled = sum(1 for p in clique_pods if p["spec"].get("nodeName"))
-    ready = sum(
-        1
-        for p in clique_pods
-        if any(c["type"] == "Ready" and c["status"] == "True" for c in p["status"]["conditions"])
-    )
-    gated = sum(1 for p in clique_pods if p["spec"].get("schedulingGates"))
-    updated = sum(
-        1
-        for p in clique_pods
-        if p["metadata"]["labels"]["grove.io/pod-template-hash"] == TEMPLATE_HASH
-    )
-    breach_computed = scheduled < minimum or ready < minimum
-    healthy_since = ts(b.now - created_ago + timedelta(minutes=5))
-    if updating and updated < clique.replicas:
-        breach = _condition(
+
+
+def _clique_status(
+    ctx: _Replica, key: str, clique: CliqueSpec, minimum: int, clique_pods: list[Obj]
+) -> Obj:
+    from .builder import ts
+
+    counts = _PodCounts.of(clique_pods)
+    healthy_since = ts(ctx.b.now - ctx.created_ago + timedelta(minutes=5))
+    status: Obj = {
+        "observedGeneration": 1,
+        "replicas": len(clique_pods),
+        "readyReplicas": counts.ready,
+        "scheduledReplicas": counts.scheduled,
+        "scheduleGatedReplicas": counts.gated,
+        "updatedReplicas": counts.updated,
+        "conditions": [
+            _clique_breach_condition(ctx, key, clique, minimum, counts, healthy_since),
+            _clique_scheduled_condition(ctx, key, minimum, counts.scheduled, healthy_since),
+        ],
+        "currentPodTemplateHash": TEMPLATE_HASH if not ctx.updating else OLD_TEMPLATE_HASH,
+        "currentPodCliqueSetGenerationHash": GENERATION_HASH,
+    }
+    if ctx.updating:
+        legacy = ctx.b.shape.legacy_progress
+        status["rollingUpdateProgress" if legacy else "updateProgress"] = {
+            "updateStartedAt": ctx.update_started,
+            "podCliqueSetGenerationHash": GENERATION_HASH,
+            "podTemplateHash": TEMPLATE_HASH,
+        }
+    return status
+
+
+def _clique_breach_condition(
+    ctx: _Replica,
+    key: str,
+    clique: CliqueSpec,
+    minimum: int,
+    counts: _PodCounts,
+    healthy_since: str,
+) -> Obj:
+    """MinAvailableBreached: Unknown while the clique updates, True below minAvailable
+    scheduled or ready pods, else False (a scenario listing the clique as breached is wrong)."""
+    if ctx.updating and counts.updated < clique.replicas:
+        return _condition(
             "MinAvailableBreached",
             "Unknown",
             "UpdateInProgress",
             "Update is in progress",
-            update_started,
+            ctx.update_started,
         )
-    elif breach_computed:
-        since = ts(b.now - breaches.get(key, timedelta(minutes=2)))
+    if counts.scheduled < minimum or counts.ready < minimum:
         reason = (
-            "ScheduledReplicasBelowMinAvailable" if scheduled < minimum else "InsufficientReadyPods"
+            "ScheduledReplicasBelowMinAvailable"
+            if counts.scheduled < minimum
+            else "InsufficientReadyPods"
         )
-        breach = _condition(
+        return _condition(
             "MinAvailableBreached",
             "True",
             reason,
             f"Insufficient scheduled/ready pods. expected at least: "
-            f"{minimum}, found: {min(scheduled, ready)}",
-            since,
+            f"{minimum}, found: {min(counts.scheduled, counts.ready)}",
+            ctx.breached_since(key),
         )
-    else:
-        if key in breaches:
-            raise ValueError(
-                f"scenario error: {key} is listed as breached but has {ready}/{minimum} ready pods"
-            )
-        breach = _condition(
-            "MinAvailableBreached",
-            "False",
-            "SufficientReadyPods",
-            f"Sufficient ready pods found. expected at least: {minimum}, found: {ready}",
-            healthy_since,
+    if key in ctx.breaches:
+        raise ValueError(
+            f"scenario error: {key} is listed as breached but has {counts.ready}/{minimum} "
+            "ready pods"
         )
-    scheduled_cond = _condition(
-        "PodCliqueScheduled",
-        "True" if scheduled >= minimum else "False",
-        "SufficientScheduledPods" if scheduled >= minimum else "InsufficientScheduledPods",
-        f"scheduled: {scheduled}, minAvailable: {minimum}",
-        healthy_since
-        if scheduled >= minimum
-        else ts(b.now - breaches.get(key, timedelta(minutes=2))),
+    return _condition(
+        "MinAvailableBreached",
+        "False",
+        "SufficientReadyPods",
+        f"Sufficient ready pods found. expected at least: {minimum}, found: {counts.ready}",
+        healthy_since,
     )
-    status: Obj = {
-        "observedGeneration": 1,
-        "replicas": len(clique_pods),
-        "readyReplicas": ready,
-        "scheduledReplicas": scheduled,
-        "scheduleGatedReplicas": gated,
-        "updatedReplicas": updated,
-        "conditions": [breach, scheduled_cond],
-        "currentPodTemplateHash": TEMPLATE_HASH if not updating else OLD_TEMPLATE_HASH,
-        "currentPodCliqueSetGenerationHash": GENERATION_HASH,
-    }
-    if updating:
-        progress = {
-            "updateStartedAt": update_started,
-            "podCliqueSetGenerationHash": GENERATION_HASH,
-            "podTemplateHash": TEMPLATE_HASH,
-        }
-        status["rollingUpdateProgress" if b.shape.legacy_progress else "updateProgress"] = progress
-    pclq["status"] = status
-    out[fqn] = pclq
-    objects.append(pclq)
-    objects.extend(clique_pods)
-    for pod in clique_pods:
-        out[pod["metadata"]["name"]] = pod
-    return pclq, clique_pods
+
+
+def _clique_scheduled_condition(
+    ctx: _Replica, key: str, minimum: int, scheduled: int, healthy_since: str
+) -> Obj:
+    ok = scheduled >= minimum
+    return _condition(
+        "PodCliqueScheduled",
+        "True" if ok else "False",
+        "SufficientScheduledPods" if ok else "InsufficientScheduledPods",
+        f"scheduled: {scheduled}, minAvailable: {minimum}",
+        healthy_since if ok else ctx.breached_since(key),
+    )
 
 
 def _podgang(
