@@ -49,6 +49,22 @@ def runner_with(command: list[str]) -> Callable[..., AicRun]:
     return lambda request, **kw: run_aiconfigurator(request, command=command, **kw)
 
 
+def wait_gone(pid: int, timeout: float) -> bool:
+    """Wait (on the kernel's exit event for ``pid``, not by polling) until process ``pid``
+    exits, at most ``timeout`` seconds; True when it is gone."""
+    import select
+
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        ready, _, _ = select.select([fd], [], [], timeout)
+        return bool(ready) or not alive(pid)
+    finally:
+        os.close(fd)
+
+
 def alive(pid: int) -> bool:
     """True while process ``pid`` runs (a zombie, exited but not reaped, counts as gone)."""
     try:

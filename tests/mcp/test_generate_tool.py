@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 import anyio
+import anyio.to_thread
 import pytest
 import yaml
 from mcp import Client, MCPError
 from mcp_helpers import check_answer, text_of
-from recorded_aic import Replay, alive, fake_worker, flags, runner_with
+from recorded_aic import Replay, alive, fake_worker, flags, runner_with, wait_gone
 
 from grove_mcp.aic import RenderOptions, generate
 from grove_mcp.mcp_server import ServerConfig, build_server
@@ -180,6 +181,5 @@ async def test_a_cancelled_call_stops_the_child(tmp_path: Path, monkeypatch):
         with pytest.raises(MCPError, match=r"Timed out after 1\.0s"):
             await client.call_tool("grove_generate", flags(QWEN_8), read_timeout_seconds=1.0)
         child = int(pid_file.read_text())
-        with anyio.fail_after(10):  # the runner notices within 1 s, then SIGTERM
-            while alive(child):
-                await anyio.sleep(0.05)
+        # the runner notices within 1 s, then SIGTERM: wait for the child's exit event
+        assert await anyio.to_thread.run_sync(wait_gone, child, 10.0), "the child outlived it"
