@@ -1,7 +1,7 @@
 """Output pieces shared by several reports. Every field is described: MCP clients read them.
 
 Field-name conventions the MCP response budget relies on to narrow any report generically
-(``grove_mcp/mcp_server/budget.py``): rows of a gang carry ``gang`` (or are ``gangs[]`` items
+(``grove_mcp/core/budget.py``): rows of a gang carry ``gang`` (or are ``gangs[]`` items
 with ``name``), rows of a clique carry ``clique``, and placement containers are ``domains``,
 ``nodes`` and ``pods``. Keep them when adding reports.
 """
