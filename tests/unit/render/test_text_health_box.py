@@ -122,9 +122,6 @@ CASES = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="text_health.py: continuation lines start at the box's left edge"
-)
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize(("report", "world"), CASES)
 def test_wrapped_box_lines_stay_inside_the_indentation(report: str, world: str, width: int):

@@ -62,14 +62,6 @@ KNOWN: dict[tuple[str, str, str, int], str] = {
     ("identifiers", "list", "long-names", 80): (
         "text_status.py: the list's STATE column ellipsizes a long gang name"
     ),
-    **{
-        ("layout", report, "long-names", width): (
-            "text_health.py: clique lines are padded to 10 characters, longer names shift "
-            "the columns"
-        )
-        for report in ("health", "health-all")
-        for width in WIDTHS
-    },
 }
 
 
