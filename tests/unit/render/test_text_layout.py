@@ -2,8 +2,10 @@
 
 1. No identifier is wrapped or cut: every object name the report's JSON holds (pods, nodes,
    PodCliques, gangs, topology domains, …) that the renderer prints at all (on an unbounded
-   console) is printed whole on one line at 80 and 160 columns; so is every command. Nothing
-   is ellipsized either (names inside free text are not fields of their own).
+   console) is printed whole on one line at 80 and 160 columns; so is every command. No
+   printed word is the start of a name without being a word of the report (a cut name, even
+   one the renderer cuts at every width), and nothing is ellipsized (names inside free text
+   are not fields of their own).
 2. Stable column layout: in every table the header's column start positions hold for every
    row; and no line asks for more than the width (the CLI would cut it), except a line that
    is a single unbreakable token or a ``$ command`` (commands are printed unwrapped so that
@@ -23,6 +25,7 @@ from text_capture import (
     build,
     cases,
     commands,
+    cut_names,
     identifiers,
     printed,
     whole_on_a_line,
@@ -88,6 +91,8 @@ def test_identifiers_are_printed_whole(report: str, world: str, width: int) -> N
     assert getattr(built, "name", None) in (None, *shown)
     broken = sorted(n for n in shown if not whole_on_a_line(n, lines))
     assert not broken, f"names wrapped or cut at {width} columns: {broken}\n" + "\n".join(lines)
+    cut = cut_names(built, lines)
+    assert not cut, f"names cut at {width} columns: {cut}\n" + "\n".join(lines)
     ellipses = sum(line.count("…") for line in lines) - sum(line.count("…") for line in unbounded)
     assert not ellipses, f"text cut short (…) at {width} columns:\n" + "\n".join(lines)
     for command in commands(built):

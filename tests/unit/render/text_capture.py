@@ -165,3 +165,25 @@ def whole_on_a_line(name: str, lines: list[str]) -> bool:
         r"(?<![A-Za-z0-9_.-])" + re.escape(name) + r"(?![A-Za-z0-9_-]|\.[A-Za-z0-9])"
     )
     return any(pattern.search(line) for line in lines)
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9-])?")
+
+
+def cut_names(report: Any, lines: list[str]) -> list[tuple[str, str]]:
+    """(printed token, name) for every token that is the start of an object name but neither
+    a name nor any word of the report: a name cut at the end of a line or cell. This needs no
+    reference rendering, so it also catches a renderer that cuts a name at every width."""
+    names = identifiers(report)
+    words = {
+        w
+        for _, value in _strings(json.loads(report.model_dump_json()))
+        for w in _TOKEN.findall(value)
+    }
+    cut = []
+    for line in lines:
+        for token in _TOKEN.findall(line):
+            if len(token) < 4 or token in words:
+                continue
+            cut += [(token, name) for name in names if name.startswith(token)][:1]
+    return cut
