@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.text import Text
 
+from ..reports.common import Finding
 from ..reports.health import GangHealth, HealthList, HealthReport, TerminationCountdown
 from ..timefmt import format_age, format_seconds
 from .text_status import heading
-from .text_topology import finding_lines
-from .widgets import bar, score_text, state_text
+from .widgets import SEVERITY_STYLE, bar, score_text, state_text
 
 _THRESHOLD = {
     "above": ("✓ above threshold", "green"),
@@ -19,73 +20,149 @@ _THRESHOLD = {
 }
 
 
-def _countdown(countdown: TerminationCountdown) -> Text:
-    text = Text()
-    delay = format_seconds(countdown.termination_delay_seconds)
-    text.append(
-        f"TerminationDelay: {delay} "
-        f"({'configured' if countdown.delay_configured else 'Grove default'})\n"
-    )
-    if countdown.initial_startup:
-        text.append(f"{countdown.action}\n", style="yellow")
-        return text
-    style = "red" if countdown.remaining_fraction < 0.25 else "yellow"
-    text.append("Time Remaining: ")
-    text.append(format_seconds(countdown.remaining_seconds) + " ", style=f"bold {style}")
-    text.append_text(bar(countdown.remaining_fraction, width=20, style=style))
-    text.append(f" {round(countdown.remaining_fraction * 100)}%\n")
-    text.append(f"Then: {countdown.action} (breach on {countdown.subject}).\n", style="dim")
+class _Hanging:
+    """One line of the health view with a hanging indent: it starts at ``indent`` columns and
+    the lines it wraps onto start at ``hang`` (deeper), in whatever width it is given.
+
+    A ``Text`` indented with leading spaces wraps back to column 0 of its box, out of its
+    indentation, where a wrapped line reads like a new one; this keeps it inside.
+    """
+
+    def __init__(self, text: Text, indent: int = 0, hang: int | None = None) -> None:
+        self.text = text
+        self.indent = indent
+        self.hang = indent + 2 if hang is None else hang
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        for paragraph in self.text.split("\n"):
+            wrapped = paragraph.wrap(console, max(1, width - self.indent))
+            first = wrapped[0] if wrapped else Text()
+            yield _indented(first, self.indent)
+            rest = paragraph[len(first.plain) :]
+            rest = rest[len(rest.plain) - len(rest.plain.lstrip()) :]
+            if rest.plain:
+                for line in rest.wrap(console, max(1, width - self.hang)):
+                    yield _indented(line, self.hang)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        text = Measurement.get(console, options, self.text)
+        return Measurement(text.minimum + self.hang, text.maximum + self.indent).clamp(
+            max_width=options.max_width
+        )
+
+
+def _indented(line: Text, columns: int) -> Text:
+    text = Text(" " * columns)
+    text.append_text(line)
+    text.rstrip()
     return text
 
 
+def _findings(findings: list[Finding], indent: int) -> list[RenderableType]:
+    """Message after the severity mark, evidence and remediation below it, each wrapping
+    under itself."""
+    lines: list[RenderableType] = []
+    for f in findings:
+        mark, style = SEVERITY_STYLE[f.severity]
+        message = Text(f"{mark} ", style=style)
+        message.append(f.message)
+        lines.append(_Hanging(message, indent))
+        lines += [_Hanging(Text(item, style="dim"), indent + 4) for item in f.evidence]
+        lines.append(_Hanging(Text(f"→ {f.remediation}", style="italic"), indent + 4))
+    return lines
+
+
+def _countdown(countdown: TerminationCountdown) -> list[RenderableType]:
+    delay = format_seconds(countdown.termination_delay_seconds)
+    configured = "configured" if countdown.delay_configured else "Grove default"
+    lines: list[RenderableType] = [_Hanging(Text(f"TerminationDelay: {delay} ({configured})"))]
+    if countdown.initial_startup:
+        return [*lines, _Hanging(Text(countdown.action, style="yellow"))]
+    style = "red" if countdown.remaining_fraction < 0.25 else "yellow"
+    remaining = Text("Time Remaining: ")
+    remaining.append(format_seconds(countdown.remaining_seconds) + " ", style=f"bold {style}")
+    remaining.append_text(bar(countdown.remaining_fraction, width=20, style=style))
+    remaining.append(f" {round(countdown.remaining_fraction * 100)}%")
+    then = Text(f"Then: {countdown.action} (breach on {countdown.subject}).", style="dim")
+    return [*lines, _Hanging(remaining), _Hanging(then)]
+
+
+def _clique_lines(gang: GangHealth, report: HealthReport) -> list[RenderableType]:
+    """A table without a header: columns as wide as their widest cell (clique names of any
+    length), a breach's detail wrapping under the ready count."""
+    ready = [f"{c.ready}/{c.replicas} ready" for c in gang.cliques]
+    minimum = [f"(min: {c.min_available})" for c in gang.cliques]
+    widths = [
+        max([10, *(len(c.clique) for c in gang.cliques)]),
+        max(map(len, ready), default=0),
+        max(map(len, minimum), default=0),
+        max((len(_THRESHOLD[c.threshold][0]) for c in gang.cliques), default=0),
+    ]
+    lines: list[RenderableType] = []
+    for c, count, least in zip(gang.cliques, ready, minimum, strict=True):
+        label, style = _THRESHOLD[c.threshold]
+        line = Text(f"{c.clique:<{widths[0]}} {count:<{widths[1]}}  {least:<{widths[2]}}  ")
+        line.append(label, style=style)
+        if c.breached:
+            since = format_age(c.breached_since, report.as_of)
+            line.append(" " * (widths[3] - len(label) + 2))
+            line.append(f"MinAvailableBreached for {since} ({c.breach_reason})", style="red")
+        lines.append(_Hanging(line, 2, 2 + widths[0] + 1))
+    return lines
+
+
 def _gang_box(gang: GangHealth, report: HealthReport) -> Panel:
-    body = Text()
-    body.append("State: ")
-    body.append_text(state_text(gang.state))
-    body.append(f"  ({gang.reason})")
+    state = Text("State: ")
+    state.append_text(state_text(gang.state))
+    state.append(f"  ({gang.reason})")
     if gang.termination and not gang.termination.initial_startup:
-        body.append(
+        state.append(
             f" — termination in {format_seconds(gang.termination.remaining_seconds)}",
             style="bold red",
         )
-    body.append("\nPhase (reported): ")
-    body.append(gang.phase or "absent", style="dim")
+    phase = Text("Phase (reported): ")
+    phase.append(gang.phase or "absent", style="dim")
     if gang.phase == "Pending":
-        body.append(" (Grove leaves it Pending; the state above is derived)", style="dim")
-    body.append("    Placement: ")
+        phase.append(" (Grove leaves it Pending; the state above is derived)", style="dim")
+    phase.append("    Placement: ")
     derived = gang.derived_placement.score if gang.derived_placement else None
-    body.append_text(score_text(derived))
-    body.append(" derived, ")
-    body.append_text(score_text(gang.reported_placement_score))
-    body.append(" reported\n\nClique Health:\n")
-    for c in gang.cliques:
-        label, style = _THRESHOLD[c.threshold]
-        body.append(f"  {c.clique:<10} {c.ready}/{c.replicas} ready  (min: {c.min_available})  ")
-        body.append(label, style=style)
-        if c.breached:
-            since = format_age(c.breached_since, report.as_of)
-            body.append(f"  MinAvailableBreached for {since} ({c.breach_reason})", style="red")
-        body.append("\n")
+    phase.append_text(score_text(derived))
+    phase.append(" derived, ")
+    phase.append_text(score_text(gang.reported_placement_score))
+    phase.append(" reported")
+    body: list[RenderableType] = [
+        _Hanging(state),
+        _Hanging(phase),
+        Text(),
+        Text("Clique Health:"),
+        *_clique_lines(gang, report),
+    ]
     if gang.issues:
-        body.append("\nIssues:\n", style="bold")
-        body.append_text(finding_lines(gang.issues, "  "))
+        body += [Text(), Text("Issues:", style="bold"), *_findings(gang.issues, 2)]
     unhealthy_conditions = [
         cond
         for cond in gang.conditions
         if cond.status != "True" or cond.type in ("Unhealthy", "DisruptionTarget")
     ]
     if unhealthy_conditions:
-        body.append("\nConditions:\n", style="bold")
-        for cond in unhealthy_conditions:
-            body.append(
-                f"  {cond.object}: {cond.type}={cond.status} {cond.reason or ''} "
-                f"(since {format_age(cond.since, report.as_of)} ago)\n"
+        body += [Text(), Text("Conditions:", style="bold")]
+        body += [
+            _Hanging(
+                Text(
+                    f"{cond.object}: {cond.type}={cond.status} {cond.reason or ''} "
+                    f"(since {format_age(cond.since, report.as_of)} ago)"
+                ),
+                2,
             )
+            for cond in unhealthy_conditions
+        ]
     if gang.termination:
-        body.append("\n")
-        body.append_text(_countdown(gang.termination))
+        body += [Text(), *_countdown(gang.termination)]
     border = "green" if gang.healthy else ("red" if gang.termination else "yellow")
-    return Panel(body, title=f"PodGang: {gang.name}", title_align="left", border_style=border)
+    return Panel(
+        Group(*body), title=f"PodGang: {gang.name}", title_align="left", border_style=border
+    )
 
 
 def render_health(report: HealthReport, fancy: bool = True) -> RenderableType:
@@ -97,7 +174,7 @@ def render_health(report: HealthReport, fancy: bool = True) -> RenderableType:
         ),
     ]
     if report.issues:
-        parts += [Text("Issues:", style="bold"), finding_lines(report.issues, "  ")]
+        parts += [Text("Issues:", style="bold"), *_findings(report.issues, 2)]
     parts += [_gang_box(g, report) for g in report.gangs]
     summary = Text("Summary: ", style="bold")
     summary.append(report.summary.text, style="green" if report.summary.ok else "red")
