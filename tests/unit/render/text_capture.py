@@ -1,7 +1,7 @@
 """What the terminal renderers print, as plain lines, for the render tests.
 
 Reports come from the core (``api``/``plan_api``) over scenario bundles, as the CLI builds
-them; they are printed the way the CLI prints them (``Console.print`` of ``render_text`` with
+them; they are printed the way the CLI prints them (``Console.print`` of ``render(report, OutputFormat.text)`` with
 ``fancy=False``, as on a pipe or with NO_COLOR) on a fixed-width, colourless console.
 """
 
@@ -17,8 +17,8 @@ from typing import Any
 from rich.cells import cell_len
 from rich.console import Console
 
-from grove_mcp import api, plan_api
-from grove_mcp.render.text import render_text
+from grove_mcp import core
+from grove_mcp.render import OutputFormat, render
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources import Bundle, BundleSource
 
@@ -55,15 +55,15 @@ WORLDS: dict[str, tuple[Callable[[], Bundle], str, bool]] = {
 }
 
 REPORTS: dict[str, Callable[[BundleSource, str], Any]] = {
-    "status": lambda s, n: api.status(s, None, n),
-    "status-all": lambda s, n: api.status(s, None, None),
-    "health": lambda s, n: api.health(s, None, n),
-    "health-all": lambda s, n: api.health(s, None, None),
-    "topology": lambda s, n: api.topology(s, None, n),
-    "list": lambda s, n: api.list_workloads(s, None),
-    "plan-show": lambda s, n: plan_api.plan_show(s, None, n),
-    "plan-history": lambda s, n: plan_api.plan_history(s, None, n),
-    "plan-diff": lambda s, n: plan_api.plan_diff(s, None, n),
+    "status": lambda s, n: core.run("status", s, None, n),
+    "status-all": lambda s, n: core.run("status", s, None, None),
+    "health": lambda s, n: core.run("health", s, None, n),
+    "health-all": lambda s, n: core.run("health", s, None, None),
+    "topology": lambda s, n: core.run("topology", s, None, n),
+    "list": lambda s, n: core.run("list", s, None),
+    "plan-show": lambda s, n: core.run("plan show", s, None, n),
+    "plan-history": lambda s, n: core.run("plan history", s, None, n),
+    "plan-diff": lambda s, n: core.run("plan diff", s, None, n),
 }
 PLAN_REPORTS = {"plan-show", "plan-history", "plan-diff"}
 
@@ -98,7 +98,7 @@ def printed(report: Any, width: int, *, crop: bool = True) -> list[str]:
         highlight=False,
         soft_wrap=False,
     )
-    console.print(render_text(report, fancy=False), crop=crop)
+    console.print(render(report, OutputFormat.text, fancy=False), crop=crop)
     return [line.rstrip() for line in console.export_text(styles=False).splitlines()]
 
 
