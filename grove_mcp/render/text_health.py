@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.measure import Measurement
+from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
-from ..reports.common import Finding
 from ..reports.health import GangHealth, HealthList, HealthReport, TerminationCountdown
 from ..timefmt import format_age, format_seconds
 from .text_status import heading
-from .widgets import SEVERITY_STYLE, bar, score_text, state_text
+from .widgets import Hanging, Parts, bar, finding_lines, note_lines, score_text, state_text
 
 _THRESHOLD = {
     "above": ("✓ above threshold", "green"),
@@ -20,72 +18,19 @@ _THRESHOLD = {
 }
 
 
-class _Hanging:
-    """One line of the health view with a hanging indent: it starts at ``indent`` columns and
-    the lines it wraps onto start at ``hang`` (deeper), in whatever width it is given.
-
-    A ``Text`` indented with leading spaces wraps back to column 0 of its box, out of its
-    indentation, where a wrapped line reads like a new one; this keeps it inside.
-    """
-
-    def __init__(self, text: Text, indent: int = 0, hang: int | None = None) -> None:
-        self.text = text
-        self.indent = indent
-        self.hang = indent + 2 if hang is None else hang
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = options.max_width
-        for paragraph in self.text.split("\n"):
-            wrapped = paragraph.wrap(console, max(1, width - self.indent))
-            first = wrapped[0] if wrapped else Text()
-            yield _indented(first, self.indent)
-            rest = paragraph[len(first.plain) :]
-            rest = rest[len(rest.plain) - len(rest.plain.lstrip()) :]
-            if rest.plain:
-                for line in rest.wrap(console, max(1, width - self.hang)):
-                    yield _indented(line, self.hang)
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        text = Measurement.get(console, options, self.text)
-        return Measurement(text.minimum + self.hang, text.maximum + self.indent).clamp(
-            max_width=options.max_width
-        )
-
-
-def _indented(line: Text, columns: int) -> Text:
-    text = Text(" " * columns)
-    text.append_text(line)
-    text.rstrip()
-    return text
-
-
-def _findings(findings: list[Finding], indent: int) -> list[RenderableType]:
-    """Message after the severity mark, evidence and remediation below it, each wrapping
-    under itself."""
-    lines: list[RenderableType] = []
-    for f in findings:
-        mark, style = SEVERITY_STYLE[f.severity]
-        message = Text(f"{mark} ", style=style)
-        message.append(f.message)
-        lines.append(_Hanging(message, indent))
-        lines += [_Hanging(Text(item, style="dim"), indent + 4) for item in f.evidence]
-        lines.append(_Hanging(Text(f"→ {f.remediation}", style="italic"), indent + 4))
-    return lines
-
-
 def _countdown(countdown: TerminationCountdown) -> list[RenderableType]:
     delay = format_seconds(countdown.termination_delay_seconds)
     configured = "configured" if countdown.delay_configured else "Grove default"
-    lines: list[RenderableType] = [_Hanging(Text(f"TerminationDelay: {delay} ({configured})"))]
+    lines: list[RenderableType] = [Hanging(Text(f"TerminationDelay: {delay} ({configured})"))]
     if countdown.initial_startup:
-        return [*lines, _Hanging(Text(countdown.action, style="yellow"))]
+        return [*lines, Hanging(Text(countdown.action, style="yellow"))]
     style = "red" if countdown.remaining_fraction < 0.25 else "yellow"
     remaining = Text("Time Remaining: ")
     remaining.append(format_seconds(countdown.remaining_seconds) + " ", style=f"bold {style}")
     remaining.append_text(bar(countdown.remaining_fraction, width=20, style=style))
     remaining.append(f" {round(countdown.remaining_fraction * 100)}%")
     then = Text(f"Then: {countdown.action} (breach on {countdown.subject}).", style="dim")
-    return [*lines, _Hanging(remaining), _Hanging(then)]
+    return [*lines, Hanging(remaining), Hanging(then)]
 
 
 def _clique_lines(gang: GangHealth, report: HealthReport) -> list[RenderableType]:
@@ -108,7 +53,7 @@ def _clique_lines(gang: GangHealth, report: HealthReport) -> list[RenderableType
             since = format_age(c.breached_since, report.as_of)
             line.append(" " * (widths[3] - len(label) + 2))
             line.append(f"MinAvailableBreached for {since} ({c.breach_reason})", style="red")
-        lines.append(_Hanging(line, 2, 2 + widths[0] + 1))
+        lines.append(Hanging(line, 2, 2 + widths[0] + 1))
     return lines
 
 
@@ -132,14 +77,14 @@ def _gang_box(gang: GangHealth, report: HealthReport) -> Panel:
     phase.append_text(score_text(gang.reported_placement_score))
     phase.append(" reported")
     body: list[RenderableType] = [
-        _Hanging(state),
-        _Hanging(phase),
+        Hanging(state),
+        Hanging(phase),
         Text(),
         Text("Clique Health:"),
         *_clique_lines(gang, report),
     ]
     if gang.issues:
-        body += [Text(), Text("Issues:", style="bold"), *_findings(gang.issues, 2)]
+        body += [Text(), Text("Issues:", style="bold"), *finding_lines(gang.issues, 2)]
     unhealthy_conditions = [
         cond
         for cond in gang.conditions
@@ -148,7 +93,7 @@ def _gang_box(gang: GangHealth, report: HealthReport) -> Panel:
     if unhealthy_conditions:
         body += [Text(), Text("Conditions:", style="bold")]
         body += [
-            _Hanging(
+            Hanging(
                 Text(
                     f"{cond.object}: {cond.type}={cond.status} {cond.reason or ''} "
                     f"(since {format_age(cond.since, report.as_of)} ago)"
@@ -168,18 +113,19 @@ def _gang_box(gang: GangHealth, report: HealthReport) -> Panel:
 def render_health(report: HealthReport, fancy: bool = True) -> RenderableType:
     parts: list[RenderableType] = [
         heading("Gang Health Dashboard", "🏥", fancy),
-        Text(
-            f"PodCliqueSet: {report.name}    namespace {report.namespace}    "
-            f"as of {report.as_of:%Y-%m-%d %H:%M:%SZ}"
+        Parts(  # broken only between parts: the timestamp stays whole
+            f"PodCliqueSet: {report.name}",
+            f"namespace {report.namespace}",
+            f"as of {report.as_of:%Y-%m-%d %H:%M:%SZ}",
         ),
     ]
     if report.issues:
-        parts += [Text("Issues:", style="bold"), *_findings(report.issues, 2)]
+        parts += [Text("Issues:", style="bold"), *finding_lines(report.issues, 2)]
     parts += [_gang_box(g, report) for g in report.gangs]
     summary = Text("Summary: ", style="bold")
     summary.append(report.summary.text, style="green" if report.summary.ok else "red")
-    parts.append(summary)
-    parts += [Text(f"note: {n}", style="dim") for n in report.notes]
+    parts.append(Hanging(summary))
+    parts += note_lines(report.notes)
     return Group(*parts)
 
 
@@ -189,7 +135,7 @@ def render_health_list(report: HealthList, fancy: bool = True) -> RenderableType
     parts: list[RenderableType] = [render_health(item, fancy) for item in report.items]
     summary = Text("All: ", style="bold")
     summary.append(report.summary.text, style="green" if report.summary.ok else "red")
-    return Group(*parts, summary)
+    return Group(*parts, Hanging(summary))
 
 
 RENDERERS = {  # by report model; registry.py collects them
