@@ -16,6 +16,7 @@ from ..reports.plan_reports import (
     Verdict,
 )
 from . import plan_lines as lines
+from .widgets import FitTable
 
 _STYLE = {Verdict.match: "green", Verdict.drift: "red", Verdict.cannot_tell: "yellow"}
 
@@ -55,12 +56,9 @@ def render_plan_show(report: PlanShowReport, fancy: bool = True) -> RenderableTy
 
 
 def render_plan_history(report: PlanHistoryReport, fancy: bool = True) -> RenderableType:
-    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold dim")
-    for column in ("REV", "STORED", "DIGEST", "FROM", "CONFIGURATION", "TOK/S/GPU"):
-        if column == "CONFIGURATION":  # free text wraps; identifiers fold, never truncate
-            table.add_column(column, ratio=1)
-        else:
-            table.add_column(column, no_wrap=True, overflow="fold", min_width=len(column))
+    table = FitTable(
+        "REV", "STORED", "DIGEST", "FROM", "CONFIGURATION", "TOK/S/GPU", wrap=("CONFIGURATION",)
+    )
     for e in report.entries:
         table.add_row(
             f"{e.revision}{' *' if e.current else ''}",

@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from ..reports.listing import WorkloadList
 from ..reports.status import StatusList, StatusReport
 from ..timefmt import format_seconds
-from .widgets import bar, ratio_style, score_text, state_text
+from .widgets import FitTable, Hanging, bar, note_lines, ratio_style, score_text, state_text
 
 
 def heading(title: str, emoji: str, fancy: bool) -> Text:
     return Text(f"{emoji} {title}" if fancy else title, style="bold")
-
-
-def _table(*columns: str, wrap: tuple[str, ...] = ()) -> Table:
-    """A borderless table. Identifier columns fold rather than truncate (names must stay
-    whole); the ``wrap`` columns take what width is left."""
-    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold dim")
-    for column in columns:
-        if column in wrap:
-            table.add_column(column, ratio=1)
-        else:
-            table.add_column(column, no_wrap=True, overflow="fold", min_width=len(column))
-    return table
 
 
 def _update_line(report: StatusReport) -> str:
@@ -65,7 +52,17 @@ def render_status(report: StatusReport, fancy: bool = True) -> RenderableType:
         ("Term. delay", format_seconds(o.termination_delay_seconds)),
     ]:
         overview.append(f"  {label + ':':<13}{value}\n")
-    cliques = _table("REPLICA", "CLIQUE", "READY", "MIN", "SCHED", "GATED", "UPDATED", "PROGRESS")
+    cliques = FitTable(
+        "REPLICA",
+        "CLIQUE",
+        "READY",
+        "MIN",
+        "SCHED",
+        "GATED",
+        "UPDATED",
+        "PROGRESS",
+        wrap=("READY", "PROGRESS"),
+    )
     for c in report.cliques:
         style = ratio_style(c.ready, c.replicas, c.min_available)
         progress = bar(c.ready_percent / 100, width=10, style=style)
@@ -84,7 +81,7 @@ def render_status(report: StatusReport, fancy: bool = True) -> RenderableType:
             str(c.updated),
             progress,
         )
-    gangs = _table(
+    gangs = FitTable(
         "GANG", "STATE", "REASON", "PLACEMENT (derived)", "REPORTED", "PODS", wrap=("REASON",)
     )
     for g in report.gangs:
@@ -108,9 +105,9 @@ def render_status(report: StatusReport, fancy: bool = True) -> RenderableType:
         heading("PodGang Status", "🎯", fancy),
         gangs,
         Text(),
-        summary,
+        Hanging(summary),
     ]
-    parts += [Text(f"note: {n}", style="dim") for n in report.notes]
+    parts += note_lines(report.notes)
     return Group(*parts)
 
 
@@ -126,7 +123,7 @@ def render_status_list(report: StatusList, fancy: bool = True) -> RenderableType
 def render_list(report: WorkloadList, fancy: bool = True) -> RenderableType:
     if not report.items:
         return Text(f"No PodCliqueSets in namespace {report.namespace}.")
-    table = _table("NAME", "AVAILABLE", "GANGS", "PODS", "STATE", wrap=("STATE",))
+    table = FitTable("NAME", "AVAILABLE", "GANGS", "PODS", "STATE", wrap=("STATE",))
     for item in report.items:
         style = "green" if item.ok else "yellow"
         table.add_row(
@@ -136,7 +133,7 @@ def render_list(report: WorkloadList, fancy: bool = True) -> RenderableType:
             f"{item.pods_ready}/{item.pods_desired}",
             Text(item.state, style=style),
         )
-    return Group(table, *[Text(f"note: {n}", style="dim") for n in report.notes])
+    return Group(table, *note_lines(report.notes))
 
 
 RENDERERS = {  # by report model; registry.py collects them

@@ -1,13 +1,17 @@
 """Small terminal building blocks: bars, state marks, score labels (rich markup); and the
-layouts that keep names whole at any width: hanging indents, line parts."""
+layouts that keep names whole at any width: hanging indents, line parts, tables that wrap
+only free text."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import pairwise
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.measure import Measurement
+from rich.table import Table
 from rich.text import Text
 
 from ..reports.common import Finding, GangState, Severity
@@ -189,3 +193,169 @@ def finding_lines(findings: Iterable[Finding], indent: int = 0) -> list[Renderab
 def note_lines(notes: Iterable[str]) -> list[RenderableType]:
     """``note: …`` lines, wrapping under the note's text."""
     return [Hanging(Text(f"note: {n}", style="dim"), 0, len("note: ")) for n in notes]
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+_GAP = 2  # between the columns of a borderless table
+_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")  # MinAvailable|Breached
+
+
+def _narrowest(text: str) -> int:
+    """The narrowest column free text fits in without cutting a word other than at its
+    CamelCase humps (a Kubernetes reason such as MinAvailableBreached; a name never has one)."""
+    return max((cell_len(p) for w in text.split() for p in _HUMP.split(w)), default=0)
+
+
+def _units(plain: str, width: int) -> list[tuple[int, int]]:
+    """(start, end) of the pieces a line may not break inside: words; a word wider than
+    ``width`` in its CamelCase pieces, folded only where a piece is still wider."""
+    units = []
+    for match in re.finditer(r"\S+", plain):
+        start, end = match.span()
+        if cell_len(match.group()) <= width:
+            units.append((start, end))
+            continue
+        cuts = [start, *(start + h.start() for h in _HUMP.finditer(match.group())), end]
+        for begin, stop in pairwise(cuts):
+            while cell_len(plain[begin:stop]) > width:
+                fold = begin + 1
+                while cell_len(plain[begin : fold + 1]) <= width:
+                    fold += 1
+                units.append((begin, fold))
+                begin = fold
+            units.append((begin, stop))
+    return units
+
+
+def wrap_words(text: Text, width: int) -> list[Text]:
+    """``text`` in lines of at most ``width`` cells, broken at spaces (see ``_units``)."""
+    lines: list[Text] = []
+    for paragraph in text.split("\n", allow_blank=True):
+        plain = paragraph.plain
+        start: int | None = None
+        end = 0
+        for begin, stop in _units(plain, width):
+            if start is None:
+                start, end = begin, stop
+            elif cell_len(plain[start:stop]) <= width:
+                end = stop
+            else:
+                lines.append(paragraph[start:end])
+                start, end = begin, stop
+        lines.append(paragraph[start:end] if start is not None else Text())
+    return lines
+
+
+class FitTable:
+    """A borderless table laid out for the width it is printed in.
+
+    Identifier columns (the default) are as wide as their widest cell and never wrap or cut.
+    The ``wrap`` columns hold free text (a reason, a state): when the table would be wider
+    than the width they wrap onto more lines, at spaces (a CamelCase word also at its humps),
+    sharing the room left so as to take the fewest lines. When even that cannot fit, every
+    row becomes a record: its first cell on a line, then a ``COLUMN: value`` line per column.
+    """
+
+    def __init__(self, *headers: str, wrap: Sequence[str] = ()) -> None:
+        self.headers = headers
+        self.free = [header in wrap for header in headers]
+        self.rows: list[list[Text]] = []
+
+    def add_row(self, *cells: Text | str) -> None:
+        self.rows.append([Text(c) if isinstance(c, str) else c for c in cells])
+
+    def _natural(self) -> list[int]:
+        return [
+            max([cell_len(header), *(cell_len(row[i].plain) for row in self.rows)])
+            for i, header in enumerate(self.headers)
+        ]
+
+    def widths(self, width: int) -> list[int] | None:
+        """Every column's width in ``width`` cells, or None when only records fit."""
+        natural = self._natural()
+        gaps = _GAP * (len(self.headers) - 1)
+        if sum(natural) + gaps <= width:
+            return natural
+        free = [i for i, f in enumerate(self.free) if f]
+        room = width - gaps - sum(n for n, f in zip(natural, self.free, strict=True) if not f)
+        least = {
+            i: max([cell_len(self.headers[i]), *(_narrowest(r[i].plain) for r in self.rows)])
+            for i in free
+        }
+        if sum(least.values()) > room:
+            return None
+        counts: dict[tuple[int, int], list[int]] = {}
+
+        def lines(i: int, w: int) -> list[int]:
+            if (i, w) not in counts:
+                counts[i, w] = [len(wrap_words(row[i], w)) for row in self.rows]
+            return counts[i, w]
+
+        best: tuple[tuple[int, int], dict[int, int]] | None = None
+        for share in _shares(free, least, natural, room):
+            per_column = [lines(i, w) for i, w in share.items()]
+            cost = (
+                sum(max(row) for row in zip(*per_column, strict=True)),
+                sum(map(sum, per_column)),
+            )
+            if best is None or cost < best[0]:
+                best = cost, share
+        assert best is not None
+        widths = list(natural)
+        for i, w in best[1].items():
+            wrapped = [line for row in self.rows for line in wrap_words(row[i], w)]
+            widths[i] = max([cell_len(self.headers[i]), *(cell_len(t.plain) for t in wrapped)])
+        return widths
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        widths = self.widths(options.max_width)
+        if widths is None:
+            yield from self._records()
+            return
+        table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold dim")
+        for header, w in zip(self.headers, widths, strict=True):
+            table.add_column(header, width=w, no_wrap=True)
+        for row in self.rows:
+            table.add_row(
+                *(
+                    Text("\n").join(wrap_words(cell, w)) if free else cell
+                    for cell, w, free in zip(row, widths, self.free, strict=True)
+                )
+            )
+        yield table
+
+    def _records(self) -> RenderResult:
+        labels = self.headers[1:]
+        label_width = max(cell_len(label) for label in labels) + 1
+        for row in self.rows:
+            name = row[0].copy()
+            name.stylize("bold")
+            yield Hanging(name, 0, 2)
+            for label, cell in zip(labels, row[1:], strict=True):
+                line = Text(f"  {label + ':':<{label_width}} ", style="dim")
+                line.append_text(cell)
+                yield Hanging(line, 0, 2 + label_width + 1)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        natural = self._natural()
+        whole = sum(natural) + _GAP * (len(natural) - 1)
+        least = max((longest_word(row[0].plain) for row in self.rows), default=0)
+        return Measurement(min(least, whole), whole).clamp(max_width=options.max_width)
+
+
+def _shares(
+    columns: list[int], least: dict[int, int], most: list[int], room: int
+) -> Iterator[dict[int, int]]:
+    """Every way to share ``room`` among ``columns`` (each between its least and most width);
+    the last column takes all that is left."""
+    if not columns:
+        yield {}
+        return
+    first, rest = columns[0], columns[1:]
+    if not rest:
+        yield {first: min(most[first], room)}
+        return
+    for w in range(least[first], min(most[first], room - sum(least[i] for i in rest)) + 1):
+        for tail in _shares(rest, least, most, room - w):
+            yield {first: w, **tail}

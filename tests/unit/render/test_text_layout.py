@@ -2,14 +2,17 @@
 
 1. No identifier is wrapped or cut: every object name the report's JSON holds (pods, nodes,
    PodCliques, gangs, topology domains, …) that the renderer prints at all (on an unbounded
-   console) is printed whole on one line at 80 and 160 columns; so is every command. No
-   printed word is the start of a name without being a word of the report (a cut name, even
-   one the renderer cuts at every width), and nothing is ellipsized (names inside free text
-   are not fields of their own).
+   console) is printed whole on one line at 80 and 160 columns. No printed word is the start
+   of a name without being a word of the report (a cut name, even one the renderer cuts at
+   every width), and nothing is ellipsized (names inside free text are not fields of their
+   own); so is every command.
 2. Stable column layout: in every table the header's column start positions hold for every
-   row; and no line asks for more than the width (the CLI would cut it), except a line that
-   is a single unbreakable token or a ``$ command`` (commands are printed unwrapped so that
-   copying a line copies the whole command; whether they survive at all is rule 1's).
+   row; a table whose identifier columns leave no room for the rest prints its rows as
+   records instead (the first cell on a line, then ``COLUMN: value`` lines), at 80 columns
+   only and only where names are long; and no line asks for more than the width (the CLI
+   would cut it), except a line that is a single unbreakable token or a ``$ command``
+   (commands are printed unwrapped so that copying a line copies the whole command; whether
+   they survive at all is rule 1's).
 """
 
 from __future__ import annotations
@@ -37,33 +40,12 @@ from grove_mcp.reports.listing import WorkloadList
 from grove_mcp.reports.plan_reports import PlanDiffReport, PlanHistoryReport
 from grove_mcp.reports.status import StatusList, StatusReport
 
-# Defects this suite found, as strict xfails: fixing one turns its entry into a failure
+# Defects this suite finds, as strict xfails: fixing one turns its entry into a failure
 # (XPASS) that says to delete the entry. Keys: (test, report, world, width).
-_STATUS_REASON = (
-    "text_status.py: the gang table's REASON column ellipsizes words longer than the column "
-    "(MinAvailableBr…) and its no_wrap identifier columns are cropped, not folded"
-)
-_STATUS_COLUMNS = (
-    "text_status.py: when the gang table does not fit, rich crops GANG/STATE and drops "
-    "REASON/PODS (no_wrap columns cannot fold)"
-)
 KNOWN: dict[tuple[str, str, str, int], str] = {
-    **{
-        ("identifiers", report, world, 80): _STATUS_REASON
-        for report in ("status", "status-all")
-        for world in ("demo", "breached-countdown", "pending-gpus", "epoch-gangs", "long-names")
-    },
-    **{
-        ("layout", report, world, 80): _STATUS_COLUMNS
-        for report in ("status", "status-all")
-        for world in ("epoch-gangs", "long-names")
-    },
     ("identifiers", "topology", "long-names", 80): (
         "text_topology.py: commands are printed no_wrap/overflow=ignore, and Console.print "
         "crops every line at the width: a long command is cut"
-    ),
-    ("identifiers", "list", "long-names", 80): (
-        "text_status.py: the list's STATE column ellipsizes a long gang name"
     ),
 }
 
@@ -110,6 +92,7 @@ HISTORY = ("REV", "STORED", "DIGEST", "FROM", "CONFIGURATION", "TOK/S/GPU")
 DIFF = ("Parameter", "Planned", "Deployed", "Match")
 
 Table = tuple[tuple[str, ...], int]  # header labels, data rows
+LONG_NAMES = ("epoch-gangs", "long-names")  # worlds whose names crowd an 80-column table
 
 
 def _tables(report: Any) -> list[Table]:
@@ -132,7 +115,9 @@ def _cells(line: str) -> str:
     return "".join(c + "\0" * (width_of(c) - 1) for c in line)
 
 
-def _header(lines: list[str], start: int, labels: tuple[str, ...], boxed: bool) -> int:
+def _find(lines: list[str], start: int, labels: tuple[str, ...], boxed: bool) -> tuple[int, bool]:
+    """The next table with these columns: (index of its header row, False), or of its first
+    record (True) when the rows are printed as records."""
     gap = r"\s*│\s*" if boxed else r"\s{2,}"
     edge = r"│\s*" if boxed else ""
     pattern = re.compile(
@@ -140,7 +125,11 @@ def _header(lines: list[str], start: int, labels: tuple[str, ...], boxed: bool) 
     )
     for index in range(start, len(lines)):
         if pattern.match(lines[index]):
-            return index
+            return index, False
+        after = lines[index + 1] if index + 1 < len(lines) else ""
+        record = lines[index].strip() and not lines[index].startswith(" ")
+        if not boxed and record and after.startswith(f"  {labels[1]}:"):
+            return index, True
     raise AssertionError(f"no header row {' | '.join(labels)}\n" + "\n".join(lines))
 
 
@@ -176,6 +165,30 @@ def _check_borderless(lines: list[str], labels: tuple[str, ...], rows: int, at: 
             assert not cell.strip() or cell[0] != " ", f"cell does not start at {where}"
         index += 1
     assert seen == rows, f"{rows} rows expected under {lines[at]!r}, found {seen}"
+    return index
+
+
+def _check_records(lines: list[str], labels: tuple[str, ...], rows: int, at: int) -> int:
+    """Rows printed as records: the first cell alone at the left edge, then a ``  COLUMN:
+    value`` line per other column in order, every value (and every line it wraps onto)
+    starting at the same column. Returns the line after the last record."""
+    value_at = None
+    index = at
+    for _ in range(rows):
+        first = lines[index]
+        assert first.strip() and not first.startswith(" "), f"no record starts at {first!r}"
+        index += 1
+        for label in labels[1:]:
+            line = lines[index] if index < len(lines) else ""
+            match = re.match(rf"^  {re.escape(label)}:\s+(?=\S)", line)
+            assert match, f"{label}: expected in the record of {first!r}, got {line!r}"
+            value_at = value_at or match.end()
+            assert match.end() == value_at, f"value not at column {value_at}: {line!r}"
+            index += 1
+            while index < len(lines) and lines[index].strip():
+                if lines[index][:value_at].strip():
+                    break
+                index += 1  # the value wrapped onto this line
     return index
 
 
@@ -241,8 +254,15 @@ def test_tables_keep_their_columns_and_lines_fit(report: str, world: str, width:
     at = 0
     for labels, rows in _tables(built):
         boxed = isinstance(built, PlanDiffReport)
-        at = _header(lines, at, labels, boxed)
-        at = (_check_boxed if boxed else _check_borderless)(lines, labels, rows, at)
+        at, records = _find(lines, at, labels, boxed)
+        if records:  # only where names are long enough to leave a table no room
+            assert width == 80 and world in LONG_NAMES, (
+                f"{labels[0]} rows printed as records at {width} columns, where a table fits\n"
+                + "\n".join(lines)
+            )
+            at = _check_records(lines, labels, rows, at)
+        else:
+            at = (_check_boxed if boxed else _check_borderless)(lines, labels, rows, at)
     if isinstance(built, HealthReport | HealthList):
         _check_clique_health(lines)
 
