@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 from rich.tree import Tree
 
-from ..reports.common import Finding
 from ..reports.topology import (
     DomainPlacement,
     GpuUsage,
     NodePlacement,
+    PodPlacement,
     Recommendation,
     TopologyList,
     TopologyReport,
 )
-from .widgets import SEVERITY_STYLE, gpu_bar, score_text
+from .widgets import (
+    Hanging,
+    Parts,
+    ShellCommand,
+    finding_lines,
+    gpu_bar,
+    note_lines,
+    score_text,
+)
 
 
 def _usage(gpus: GpuUsage) -> str:
@@ -51,53 +61,47 @@ def _node_label(node: NodePlacement) -> Text:
     return text
 
 
-def _add_domain(tree: Tree, domain: DomainPlacement) -> None:
-    branch = tree.add(_domain_label(domain))
+def _add_domain(tree: Tree, domain: DomainPlacement, clique_width: int) -> None:
+    branch = tree.add(Hanging(_domain_label(domain)))
     for child in domain.domains:
-        _add_domain(branch, child)
+        _add_domain(branch, child, clique_width)
     for node in domain.nodes:
-        leaf = branch.add(_node_label(node))
+        leaf = branch.add(Hanging(_node_label(node)))
         for pod in node.pods:
             style = "green" if pod.ready else "yellow"
-            line = Text(f"{pod.clique:<10} ", style="cyan")
+            line = Text(f"{pod.clique:<{clique_width}} ", style="cyan")
             line.append(pod.name)
             line.append(f"  {pod.phase or '?'}", style=style)
             line.append(f"  {pod.gpus} GPU{'s' if pod.gpus != 1 else ''}", style="dim")
-            leaf.add(line)
+            leaf.add(Hanging(line, 0, clique_width + 1))
 
 
-def finding_lines(findings: list[Finding], indent: str = "") -> Text:
-    text = Text()
-    for f in findings:
-        mark, style = SEVERITY_STYLE[f.severity]
-        text.append(f"{indent}{mark} ", style=style)
-        text.append(f"{f.message}\n")
-        for item in f.evidence:
-            text.append(f"{indent}    {item}\n", style="dim")
-        text.append(f"{indent}    → {f.remediation}\n", style="italic")
-    return text
+def _pods(domains: list[DomainPlacement]) -> Iterator[PodPlacement]:
+    for domain in domains:
+        yield from _pods(domain.domains)
+        for node in domain.nodes:
+            yield from node.pods
 
 
-def _recommendation(rec: Recommendation) -> Text:
-    text = Text()
+def _recommendation(rec: Recommendation) -> list[RenderableType]:
     if not rec.feasible:
-        text.append(f"  Gang {rec.gang}: ", style="bold")
-        text.append(f"{rec.explanation}\n")
-        return text
-    text.append(f"  Consolidate {rec.gang} into {rec.level} {rec.target_domain}: ", style="bold")
-    text.append(f"score {rec.score_before:.2f} → {rec.score_after:.2f}\n", style="green")
-    for move in rec.moves:
-        text.append(
-            f"    move {move.pod} ({move.gpus} GPUs): {move.from_node} "
-            f"({move.from_domain}) → {move.to_node}\n"
+        text = Text(f"Gang {rec.gang}: ", style="bold")
+        text.append(rec.explanation)
+        return [Hanging(text, 2), Text()]
+    head = Text(f"Consolidate {rec.gang} into {rec.level} {rec.target_domain}: ", style="bold")
+    head.append(f"score {rec.score_before:.2f} → {rec.score_after:.2f}", style="green")
+    lines: list[RenderableType] = [Hanging(head, 2)]
+    lines += [
+        Hanging(
+            f"move {move.pod} ({move.gpus} GPUs): {move.from_node} "
+            f"({move.from_domain}) → {move.to_node}",
+            4,
         )
-    text.append(f"  {rec.explanation}\n", style="dim")
-    return text
-
-
-def _commands(rec: Recommendation) -> list[Text]:
-    """One unwrapped line per command, so that copying a line copies the whole command."""
-    return [Text(f"    $ {c}", style="cyan", no_wrap=True, overflow="ignore") for c in rec.commands]
+        for move in rec.moves
+    ]
+    lines += [Hanging(Text(rec.explanation, style="dim"), 2), Text()]
+    # Whole at any width: a command too long for it continues on the next line (`` \``).
+    return lines + [ShellCommand(c, 4) for c in rec.commands]
 
 
 def render_topology(report: TopologyReport, fancy: bool = True) -> RenderableType:
@@ -105,11 +109,13 @@ def render_topology(report: TopologyReport, fancy: bool = True) -> RenderableTyp
     hierarchy = " → ".join(lv.domain for lv in t.levels)
     title = f"{t.kind}: {t.name}" if t.name else "No topology (hosts only)"
     header = Panel(Text(f"Hierarchy: {hierarchy}"), title=title, title_align="left", expand=False)
-    score_line = Text(f"PodCliqueSet: {report.name}    ", style="bold")
-    score_line.append("Placement score (derived): ")
-    score_line.append_text(score_text(report.placement_score))
-    score_line.append("   reported: ")
-    score_line.append_text(score_text(report.reported_placement_score))
+    derived = Text("Placement score (derived): ")
+    derived.append_text(score_text(report.placement_score))
+    reported = Text("reported: ")
+    reported.append_text(score_text(report.reported_placement_score))
+    score_line = Parts(
+        Text(f"PodCliqueSet: {report.name}", style="bold"), derived, reported, sep=("    ", "   ")
+    )
     constraints = Text("TopologyConstraint: ")
     if report.constraints:
         constraints.append(
@@ -132,27 +138,43 @@ def render_topology(report: TopologyReport, fancy: bool = True) -> RenderableTyp
     else:
         constraints.append("none", style="yellow")
     tree = Tree(Text("placement", style="dim"), guide_style="dim", hide_root=True)
+    unscheduled = [p for g in report.gangs for p in g.unscheduled_pods]
+    # One clique column for every pod line, as wide as the longest clique name.
+    cliques = [p.clique for p in [*_pods(report.tree), *unscheduled]]
+    clique_width = max([10, *map(len, cliques)])
     for domain in report.tree:
-        _add_domain(tree, domain)
+        _add_domain(tree, domain, clique_width)
     legend = Text("GPU cells: ", style="dim")
     legend.append("█", style="green")
     legend.append(" this workload  ", style="dim")
     legend.append("▒", style="yellow")
     legend.append(" other workloads  ░ free", style="dim")
-    parts: list[RenderableType] = [header, score_line, constraints, Text(), tree, legend]
-    unscheduled = [p for g in report.gangs for p in g.unscheduled_pods]
+    parts: list[RenderableType] = [
+        header,
+        score_line,
+        Hanging(constraints),
+        Text(),
+        tree,
+        Hanging(legend),
+    ]
     if unscheduled:
-        text = Text("Unscheduled:\n", style="bold yellow")
-        for pod in unscheduled:
-            text.append(f"  {pod.clique:<10} {pod.name}  {pod.phase}  {pod.gpus} GPUs\n")
-        parts.append(text)
+        parts.append(Text("Unscheduled:", style="bold yellow"))
+        parts += [
+            Hanging(
+                f"{pod.clique:<{clique_width}} {pod.name}  {pod.phase}  {pod.gpus} GPUs",
+                2,
+                2 + clique_width + 1,
+            )
+            for pod in unscheduled
+        ]
+        parts.append(Text())
     if report.warnings:
-        parts += [Text("Warnings:", style="bold"), finding_lines(report.warnings, "  ")]
+        parts += [Text("Warnings:", style="bold"), *finding_lines(report.warnings, 2), Text()]
     if report.recommendations:
         parts.append(Text("Recommendations:", style="bold"))
         for rec in report.recommendations:
-            parts += [_recommendation(rec), *_commands(rec)]
-    parts += [Text(f"note: {n}", style="dim") for n in report.notes]
+            parts += _recommendation(rec)
+    parts += note_lines(report.notes)
     return Group(*parts)
 
 

@@ -1,6 +1,6 @@
 """Small terminal building blocks: bars, state marks, score labels (rich markup); and the
 layouts that keep names whole at any width: hanging indents, line parts, tables that wrap
-only free text."""
+only free text, shell commands with continuations."""
 
 from __future__ import annotations
 
@@ -359,3 +359,93 @@ def _shares(
     for w in range(least[first], min(most[first], room - sum(least[i] for i in rest)) + 1):
         for tail in _shares(rest, least, most, room - w):
             yield {first: w, **tail}
+
+
+# --- shell commands ----------------------------------------------------------------------------
+
+
+def _shell_words(command: str) -> tuple[list[str], str | None]:
+    """The words of a shell command (quotes and escapes kept inside their word) and its
+    trailing ``# comment``."""
+    words: list[str] = []
+    word, quote, index = "", "", 0
+    while index < len(command):
+        char = command[index]
+        if quote:
+            word += char
+            if char == quote:
+                quote = ""
+            elif char == "\\" and quote == '"' and index + 1 < len(command):
+                index += 1
+                word += command[index]
+        elif char == "\\" and index + 1 < len(command):
+            word += command[index : index + 2]
+            index += 1
+        elif char in "'\"":
+            quote, word = char, word + char
+        elif char.isspace():
+            if word:
+                words.append(word)
+            word = ""
+        elif char == "#" and not word:
+            return words, command[index:].rstrip()
+        else:
+            word += char
+        index += 1
+    if word:
+        words.append(word)
+    return words, None
+
+
+def shell_lines(command: str, width: int) -> list[str]:
+    """``$ command`` in lines of at most ``width`` cells where words allow, so that it is
+    never cut: a line that does not end the command ends in `` \\`` (a continuation; broken
+    only at spaces outside quotes), the lines it continues onto are indented by 4, and a
+    trailing ``# comment`` too long to follow goes after a continuation, on ``#`` lines of its
+    own (a comment cannot be continued). Pasted, the lines run the same command."""
+    whole = f"$ {command}"
+    words, comment = _shell_words(command)
+    if cell_len(whole) <= width or not words:
+        return [whole]
+    more = "    "
+    lines: list[str] = []
+    line = f"$ {words[0]}"
+    for index, word in enumerate(words[1:], 1):
+        tail = " ".join([*words[index:], *([comment] if comment else [])])
+        if cell_len(f"{line} {tail}") <= width:
+            return [*lines, f"{line} {tail}"]
+        if cell_len(f"{line} {word} \\") <= width:
+            line = f"{line} {word}"
+        else:
+            lines.append(f"{line} \\")
+            line = more + word
+    if comment:
+        if cell_len(f"{line} {comment}") <= width:
+            return [*lines, f"{line} {comment}"]
+        lines.append(f"{line} \\")
+        line = more + "#"
+        for word in comment[1:].split():
+            if line.endswith("#") or cell_len(f"{line} {word}") <= width:
+                line = f"{line} {word}"
+            else:
+                lines.append(line)
+                line = f"{more}# {word}"
+    return [*lines, line]
+
+
+class ShellCommand:
+    """A ``$ command`` line at ``indent``, printed whole at any width (see ``shell_lines``)."""
+
+    def __init__(self, command: str, indent: int = 4, style: str = "cyan") -> None:
+        self.command = command
+        self.indent = indent
+        self.style = style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in shell_lines(self.command, options.max_width - self.indent):
+            yield Text(" " * self.indent + line, style=self.style)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(
+            self.indent + longest_word(self.command) + 2, self.indent + 2 + len(self.command)
+        ).clamp(max_width=options.max_width)

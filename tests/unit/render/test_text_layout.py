@@ -5,14 +5,14 @@
    console) is printed whole on one line at 80 and 160 columns. No printed word is the start
    of a name without being a word of the report (a cut name, even one the renderer cuts at
    every width), and nothing is ellipsized (names inside free text are not fields of their
-   own); so is every command.
+   own). Every command is printed whole: a ``$ command`` too long for the width continues on
+   the next lines (`` \\`` continuations, broken at spaces), which the shell reads back as the
+   same command.
 2. Stable column layout: in every table the header's column start positions hold for every
    row; a table whose identifier columns leave no room for the rest prints its rows as
    records instead (the first cell on a line, then ``COLUMN: value`` lines), at 80 columns
    only and only where names are long; and no line asks for more than the width (the CLI
-   would cut it), except a line that is a single unbreakable token or a ``$ command``
-   (commands are printed unwrapped so that copying a line copies the whole command; whether
-   they survive at all is rule 1's).
+   would cut it), except a line that is a single unbreakable token.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from text_capture import (
     cut_names,
     identifiers,
     printed,
+    shell_commands,
     whole_on_a_line,
     width_of,
 )
@@ -42,12 +43,7 @@ from grove_mcp.reports.status import StatusList, StatusReport
 
 # Defects this suite finds, as strict xfails: fixing one turns its entry into a failure
 # (XPASS) that says to delete the entry. Keys: (test, report, world, width).
-KNOWN: dict[tuple[str, str, str, int], str] = {
-    ("identifiers", "topology", "long-names", 80): (
-        "text_topology.py: commands are printed no_wrap/overflow=ignore, and Console.print "
-        "crops every line at the width: a long command is cut"
-    ),
-}
+KNOWN: dict[tuple[str, str, str, int], str] = {}
 
 
 def _params(test: str) -> list[Any]:
@@ -77,9 +73,10 @@ def test_identifiers_are_printed_whole(report: str, world: str, width: int) -> N
     assert not cut, f"names cut at {width} columns: {cut}\n" + "\n".join(lines)
     ellipses = sum(line.count("…") for line in lines) - sum(line.count("…") for line in unbounded)
     assert not ellipses, f"text cut short (…) at {width} columns:\n" + "\n".join(lines)
+    typed = shell_commands(lines)
     for command in commands(built):
-        assert any(command in line for line in lines), (
-            f"command wrapped or cut at {width} columns: {command!r}\n" + "\n".join(lines)
+        assert " ".join(command.split()) in typed, (
+            f"command cut at {width} columns: {command!r}\n" + "\n".join(lines)
         )
 
 
@@ -270,6 +267,6 @@ def test_tables_keep_their_columns_and_lines_fit(report: str, world: str, width:
         if width_of(line) <= width:
             continue
         token = line.lstrip(" │├└─")
-        assert token.startswith("$ ") or not re.search(r"\s", token), (
+        assert not re.search(r"\s", token), (
             f"line wider than {width} columns (the CLI cuts it): {line!r}"
         )

@@ -159,6 +159,29 @@ def commands(report: Any) -> set[str]:
     return {v for f, v in _strings(json.loads(report.model_dump_json())) if f in COMMAND_FIELDS}
 
 
+def shell_commands(lines: list[str]) -> list[str]:
+    """The commands printed as ``$ command`` lines, as the shell reads them: a line ending in
+    `` \\`` joined with the next (a continuation), a ``# comment`` continued on ``#`` lines of
+    its own; runs of spaces as one (the shell splits words at any)."""
+    found = []
+    index = 0
+    while index < len(lines):
+        text = lines[index].strip()
+        if text.startswith("$ "):
+            command = text[2:]
+            while command.endswith(" \\") and index + 1 < len(lines):
+                index += 1
+                command = f"{command[:-2]} {lines[index].strip()}"
+            while "#" in command and index + 1 < len(lines):
+                if not lines[index + 1].strip().startswith("# "):
+                    break
+                index += 1
+                command = f"{command} {lines[index].strip()[2:]}"
+            found.append(" ".join(command.split()))
+        index += 1
+    return found
+
+
 def whole_on_a_line(name: str, lines: list[str]) -> bool:
     """``name`` whole on one line, not merely a prefix of a longer name (or a cut-off one)."""
     pattern = re.compile(
