@@ -16,13 +16,9 @@ from ..reports.plan_reports import (
     Verdict,
 )
 from . import plan_lines as lines
-from .widgets import FitTable
+from .widgets import FitTable, Hanging, note_lines
 
 _STYLE = {Verdict.match: "green", Verdict.drift: "red", Verdict.cannot_tell: "yellow"}
-
-
-def _notes(notes: list[str]) -> list[RenderableType]:
-    return [Text(f"note: {n}", style="dim") for n in notes]
 
 
 def _plan_lines(stored: StoredPlanSummary) -> list[str]:
@@ -50,8 +46,8 @@ def render_plan_show(report: PlanShowReport, fancy: bool = True) -> RenderableTy
     ]
     return Group(
         Text(f"AIConfigurator Plan for: {report.name}", style="bold"),
-        Text("\n".join(body)),
-        *_notes(report.notes),
+        *(Hanging(line) for line in body),
+        *note_lines(report.notes),
     )
 
 
@@ -69,18 +65,20 @@ def render_plan_history(report: PlanHistoryReport, fancy: bool = True) -> Render
             f"{e.throughput_per_gpu:.2f}",
         )
     parts: list[RenderableType] = [
-        Text(
-            f"Plan history for: {report.name} ({len(report.entries)} of at most {report.limit}, "
-            f"newest first; * = current)",
-            style="bold",
+        Hanging(
+            Text(
+                f"Plan history for: {report.name} ({len(report.entries)} of at most "
+                f"{report.limit}, newest first; * = current)",
+                style="bold",
+            )
         ),
         table,
     ]
     for e in report.entries:
         if e.changes:
             parts.append(Text(f"rev {e.revision} vs rev {e.revision + 1}:", style="bold"))
-            parts += [Text(f"  {c}") for c in e.changes]
-    return Group(*parts, *_notes(report.notes))
+            parts += [Hanging(Text(c), 2) for c in e.changes]
+    return Group(*parts, *note_lines(report.notes))
 
 
 def render_plan_diff(report: PlanDiffReport, fancy: bool = True) -> RenderableType:
@@ -97,9 +95,12 @@ def render_plan_diff(report: PlanDiffReport, fancy: bool = True) -> RenderableTy
             Text(lines.VERDICT_MARK[row.verdict], style=_STYLE[row.verdict]),
         )
     why = [
-        Text(
-            f"  {lines.VERDICT_MARK[r.verdict].split()[0]} {r.label}: {r.reason}",
-            style=_STYLE[r.verdict],
+        Hanging(
+            Text(
+                f"{lines.VERDICT_MARK[r.verdict].split()[0]} {r.label}: {r.reason}",
+                style=_STYLE[r.verdict],
+            ),
+            2,
         )
         for r in report.rows
         if r.verdict is not Verdict.match
@@ -107,19 +108,23 @@ def render_plan_diff(report: PlanDiffReport, fancy: bool = True) -> RenderableTy
     stored = lines.when(report.plan_stored_at)
     parts: list[RenderableType] = [
         Text(f"Plan vs Deployed Comparison: {report.name}", style="bold"),
-        Text(
-            f"Plan: {report.namespace}/{report.config_map}, stored at: {stored}, digest "
-            f"{lines.short_digest(report.plan_digest)}; workers are per PodCliqueSet replica",
-            style="dim",
+        Hanging(
+            Text(
+                f"Plan: {report.namespace}/{report.config_map}, stored at: {stored}, digest "
+                f"{lines.short_digest(report.plan_digest)}; workers are per PodCliqueSet replica",
+                style="dim",
+            )
         ),
         table,
     ]
     if why:
         parts += [Text("Why:", style="bold"), *why]
-    parts += _notes(report.notes)
+    parts += note_lines(report.notes)
     mark = "✓" if report.summary.ok else "✗"
     parts.append(
-        Text(f"{mark} {report.summary.text}", style="green" if report.summary.ok else "red")
+        Hanging(
+            Text(f"{mark} {report.summary.text}", style="green" if report.summary.ok else "red")
+        )
     )
     return Group(*parts)
 
@@ -138,14 +143,14 @@ def render_plan_store(report: PlanStoreReport, fancy: bool = True) -> Renderable
         )
     where = f"ConfigMap: {report.namespace}/{report.config_map}"
     parts: list[RenderableType] = [
-        Text(head, style="bold"),
+        Hanging(Text(head, style="bold")),
         Text(where, no_wrap=True, overflow="ignore"),
-        Text("\n".join(_plan_lines(s))),
+        *(Hanging(line) for line in _plan_lines(s)),
     ]
     if s.changes and report.action != "unchanged":
         parts.append(Text("Changes from the plan stored before:", style="bold"))
-        parts += [Text(f"  {c}") for c in s.changes]
-    return Group(*parts, *_notes(report.notes))
+        parts += [Hanging(c, 2) for c in s.changes]
+    return Group(*parts, *note_lines(report.notes))
 
 
 RENDERERS = {  # by report model; registry.py collects them
