@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from text_capture import UNBOUNDED, WIDTHS, build, printed, width_of
+from text_capture import UNBOUNDED, WIDTHS, build, continuations, printed, width_of
 
 from grove_mcp.reports.common import Finding, Severity
 from grove_mcp.reports.health import ConditionReport
@@ -73,44 +73,6 @@ def _boxes(lines: list[str], width: int | None) -> list[list[str]]:
     return boxes
 
 
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
-def _squash(line: str) -> str:
-    return "".join(line.split())
-
-
-def _continuations(narrow: list[str], logical: list[str]) -> int:
-    """Map the box's printed lines onto its logical lines; check every continuation line.
-    Returns how many continuation lines there were."""
-    pending = iter(logical)
-    rest, first = "", None
-    continued = 0
-    for line in narrow:
-        text = _squash(line)
-        if not rest:  # a logical line starts here
-            whole = next(pending, None)
-            assert whole is not None, f"extra line in the box: {line!r}"
-            assert _squash(whole).startswith(text), f"{line!r} is not the start of {whole!r}"
-            assert not text or _indent(line) == _indent(whole), (
-                f"{line!r} lost its indentation ({_indent(whole)} in {whole!r})"
-            )
-            rest, first = _squash(whole)[len(text) :], line
-            continue
-        assert text and rest.startswith(text), f"{line!r} does not continue {first!r}"
-        assert _indent(line) > _indent(first), (
-            f"continuation line at column {_indent(line)} of the box, not inside the "
-            f"indentation of the line it continues (column {_indent(first)}):\n"
-            f"  {first!r}\n  {line!r}"
-        )
-        rest = rest[len(text) :]
-        continued += 1
-    assert not rest, f"the box ends inside {first!r}"
-    assert next(pending, None) is None, "lines of the box are missing"
-    return continued
-
-
 CASES = [
     ("health", "demo"),
     ("health", "breached-countdown"),
@@ -131,6 +93,6 @@ def test_wrapped_box_lines_stay_inside_the_indentation(report: str, world: str, 
     wide = _boxes(printed(built, UNBOUNDED), None)
     boxes = _boxes(printed(built, width), width)
     assert len(boxes) == len(wide) > 0
-    continued = sum(_continuations(n, w) for n, w in zip(boxes, wide, strict=True))
+    continued = sum(continuations(n, w) for n, w in zip(boxes, wide, strict=True))
     if report == "long-texts" or width == 80:  # these boxes do wrap: the check is not vacuous
         assert continued > 0

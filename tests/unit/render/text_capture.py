@@ -106,6 +106,49 @@ def width_of(line: str) -> int:
     return cell_len(line)
 
 
+# --- hanging indents -------------------------------------------------------------------------
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _squash(line: str) -> str:
+    return "".join(line.split())
+
+
+def continuations(narrow: list[str], logical: list[str]) -> int:
+    """Map printed lines (``narrow``) onto the logical lines they print (``logical``: the same
+    text printed unbounded) and check every continuation line: it continues the text of its
+    logical line and starts deeper than that line's first line (a hanging indent), never
+    back at its left edge. Returns how many continuation lines there were."""
+    pending = iter(logical)
+    rest, first = "", None
+    continued = 0
+    for line in narrow:
+        text = _squash(line)
+        if not rest:  # a logical line starts here
+            whole = next(pending, None)
+            assert whole is not None, f"extra line: {line!r}"
+            assert _squash(whole).startswith(text), f"{line!r} is not the start of {whole!r}"
+            assert not text or _indent(line) == _indent(whole), (
+                f"{line!r} lost its indentation ({_indent(whole)} in {whole!r})"
+            )
+            rest, first = _squash(whole)[len(text) :], line
+            continue
+        assert text and rest.startswith(text), f"{line!r} does not continue {first!r}"
+        assert _indent(line) > _indent(first), (
+            f"continuation line at column {_indent(line)}, not inside the "
+            f"indentation of the line it continues (column {_indent(first)}):\n"
+            f"  {first!r}\n  {line!r}"
+        )
+        rest = rest[len(text) :]
+        continued += 1
+    assert not rest, f"the text ends inside {first!r}"
+    assert next(pending, None) is None, "lines are missing"
+    return continued
+
+
 # --- identifiers -----------------------------------------------------------------------------
 
 # Report fields holding Kubernetes object names (pods, nodes, PodCliques, gangs, domains…).
