@@ -34,17 +34,19 @@ class GroveError(Exception):
     exit_code = 4
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
+        super().__init__()
         self.message = message
 
     @property
     def message(self) -> str:
-        """The message for users, redacted where it is set: no credentials in any error."""
+        """The message for users, redacted where it is set: no credentials in any error (nor in
+        its ``args``, which logs and tracebacks show)."""
         return self._message
 
     @message.setter
     def message(self, text: str) -> None:
         self._message = redact_text(text)
+        self.args = (self._message,)
 
     def __str__(self) -> str:
         return self.message

@@ -20,7 +20,9 @@ _PATTERNS = [
     re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"),  # AWS access key id
     re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),  # Slack token
     re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}"),  # GitHub token
-    re.compile(r"\bsk-[A-Za-z0-9_-]{20,}"),  # API keys in the OpenAI style
+    # API keys in the OpenAI style: mixed case, so a lowercase name such as the PodCliqueSet
+    # sk-hynix-llama-70b-prod is not one
+    re.compile(r"\bsk-(?=[A-Za-z0-9_-]*[A-Z])[A-Za-z0-9_-]{20,}"),
 ]
 _ASSIGNMENT = re.compile(
     r"(?i)((?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[\"']?\s*[:=]\s*[\"']?)"

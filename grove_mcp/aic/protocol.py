@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..redact import redact_text
 from .request import PlanRequest
 
 Scalar = float | int | str | bool | None
@@ -26,13 +27,19 @@ class AicProgress(_Model):
 
     phase: str = Field(
         description="starting, loading_model, searching_agg, searching_disagg, "
-        "generating_engine_args, rendering, writing, done."
+        "generating_engine_args, rendering, done."
     )
-    message: str = Field(description="What is happening, for people.")
+    message: str = Field(description="What is happening, for people (redacted).")
     elapsed_s: float = Field(description="Seconds since the run started.")
     fraction: float = Field(
         ge=0, le=1, description="Rough share of the work done (phase-based estimate)."
     )
+
+    @field_validator("message")
+    @classmethod
+    def _redacted(cls, message: str) -> str:
+        """Progress reaches people before any report does: no credential in it."""
+        return redact_text(message)
 
 
 class ModeResult(_Model):

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from ..grove import Event, Node, Pod, find_condition
-from ..grove.core import ContainerStatus
+from ..grove.k8s import ContainerStatus
 from ..reports.common import Finding, Severity
 
 CRASH_RESTARTS = 3

@@ -17,6 +17,7 @@ import typer
 from .. import aic, core
 from ..errors import InvalidInput
 from ..planfile import dump_plan
+from ..redact import MASK
 from ..render import OutputFormat, emit
 from ..reports.generate import GenerateReport
 from .options import Output
@@ -165,14 +166,30 @@ def prepare_dir(save_dir: Path) -> Path:
 
 def write_files(report: GenerateReport) -> int:
     """Each plan's manifest and plan.json where the report says (the report is redacted);
-    how many files were written."""
-    written = 0
+    how many files were written. Refuses, before writing any, paths that redaction changed
+    or that two plans share."""
+    paths = [p for plan in report.plans for p in (plan.file, plan.plan_file) if p]
+    if any(MASK in p for p in paths) or len(set(paths)) != len(paths):
+        raise InvalidInput(
+            "A plan's name looks like a credential and was redacted, so its files cannot be "
+            "named after it. Pass another --name."
+        )
     for plan in report.plans:
         if plan.file and plan.plan_file:
             Path(plan.file).write_text(plan.manifest, encoding="utf-8")
             Path(plan.plan_file).write_text(dump_plan(plan.plan), encoding="utf-8")
-            written += 2
-    return written
+    return len(paths)
+
+
+def redaction_warnings(report: GenerateReport) -> list[str]:
+    """What to tell the user when a manifest carries a redacted value (it will not apply)."""
+    return [
+        f"Warning: {plan.name}'s manifest had values that look like credentials; they are "
+        f"written as {MASK}, so fix them before applying. Put credentials in a Secret "
+        "(--hf-token-secret), not in --env."
+        for plan in report.plans
+        if MASK in plan.manifest
+    ]
 
 
 def generate_command(
@@ -247,6 +264,8 @@ def generate_command(
             assert isinstance(report, GenerateReport)
             written = write_files(report)
             error_console().print(f"Wrote {written} file(s) to {directory}", soft_wrap=True)
+            for warning in redaction_warnings(report):
+                error_console().print(warning, style="yellow", soft_wrap=True)
             emit(report, output, console())
         exit_by_verdict(report)
 

@@ -38,7 +38,9 @@ def _register(root: typer.Typer) -> None:
         if group:
             if group[0] not in groups:
                 groups[group[0]] = typer.Typer(
-                    name=group[0], help=GROUPS[group[0]], no_args_is_help=True
+                    name=group[0],
+                    help=GROUPS.get(group[0], f"The {group[0]} commands."),
+                    no_args_is_help=True,
                 )
                 root.add_typer(groups[group[0]])
             parent = groups[group[0]]

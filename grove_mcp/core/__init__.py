@@ -3,8 +3,8 @@
 
 from .budget import BUDGET_BYTES, DEFAULT_LIMIT, MAX_LIMIT, Fitted, Narrowing, fit, output_model
 from .budget_generate import Mode, fit_generate
+from .call import run, watch
 from .offload import run_off_loop
-from .run import run, watch
 from .table import CAPABILITIES, Capability, Inputs, Need, Scope, capability, report_models
 
 __all__ = [

@@ -98,6 +98,12 @@ class Capability:
     writes: bool = False
     args: type | None = None  # the type of its own input, e.g. the plan to store
 
+    def __post_init__(self) -> None:
+        if self.watch and self.scope is not Scope.both:
+            raise TypeError(f"'{self.name}': watching is offered for a name or --all (scope both)")
+        if self.writes and self.args is None:
+            raise TypeError(f"'{self.name}': a capability that writes takes what it writes")
+
     @property
     def reports(self) -> tuple[type[BaseModel], ...]:
         return (self.report, self.report_all) if self.report_all else (self.report,)

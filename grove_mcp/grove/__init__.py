@@ -1,7 +1,6 @@
 """Input models of Grove and Kubernetes objects: tolerant of versions, unknown fields ignored."""
 
 from .base import Condition, KubeObject, ObjectMeta, find_condition, parse_duration, parse_quantity
-from .core import GPU_RESOURCE, Event, Node, Pod, ResourceClaim
 from .crds import (
     DEFAULT_TERMINATION_DELAY,
     PodClique,
@@ -11,6 +10,7 @@ from .crds import (
     TopologyConstraint,
     UpdateProgress,
 )
+from .k8s import GPU_RESOURCE, Event, Node, Pod, ResourceClaim
 from .kinds import KINDS, Kind
 from .topology import HOSTNAME_KEY, ClusterTopologyBinding, TopologyLevel
 

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from .base import Condition, KubeModel, KubeObject, find_condition, parse_duration
-from .core import PodSpec
+from .k8s import PodSpec
 
 DEFAULT_TERMINATION_DELAY = timedelta(hours=4)
 

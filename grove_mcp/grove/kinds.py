@@ -8,8 +8,8 @@ from urllib.parse import quote
 from pydantic import Field
 
 from .base import KubeModel, KubeObject
-from .core import Event, Node, Pod, ResourceClaim
 from .crds import PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang
+from .k8s import Event, Node, Pod, ResourceClaim
 from .topology import ClusterTopologyBinding
 
 # Labels of the ConfigMaps holding stored AIConfigurator plans (value: the PodCliqueSet name).

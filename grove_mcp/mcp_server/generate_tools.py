@@ -70,7 +70,7 @@ def generate_tool(run: Callable[..., aic.AicRun] = aic.run_aiconfigurator) -> To
             report = await run_off_loop(
                 lambda: core.run("generate", None, args=args),
                 timeout=timeout + STOP_GRACE_S,  # the runner stops the child at ``timeout``
-                on_timeout=lambda: aic.AicTimeout(f"AIConfigurator did not finish. {hint}"),
+                on_timeout=lambda: aic.AicTimeout("AIConfigurator did not finish."),
             )
         except aic.AicTimeout as err:
             raise aic.AicTimeout(f"{err} {hint}") from None

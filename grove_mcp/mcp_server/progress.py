@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from ..redact import redact_text
 from ..sources.base import ListQuery, ListResult, Source
 
 log = logging.getLogger("grove_mcp.mcp_server")
@@ -28,8 +29,8 @@ class Progress:
         self._pending: set[asyncio.Task[None]] = set()
 
     async def step(self, done: float, message: str) -> None:
-        try:
-            await self._ctx.report_progress(done, self._total, message)
+        try:  # a source's description may carry a credential (a bundle's label, a path)
+            await self._ctx.report_progress(done, self._total, redact_text(message))
         except Exception:  # progress is best-effort: never fail a call over it
             log.debug("progress notification not delivered", exc_info=True)
 

@@ -1,9 +1,8 @@
-"""Tools made from the capability table, for capabilities that have no hand-written tool.
-
-A hand-written tool (``tools.py``, ``plan_tools.py`` …) is better: its docstring is written for a
-model choosing a tool. Until one exists, a capability is offered as a tool whose signature
-follows its scope (a PodCliqueSet name and the narrowing arguments, or only a namespace), whose
-description is the table's help, and whose output schema is its report model.
+"""Tools made from the capability table: the signature follows the capability's scope (a
+PodCliqueSet name and the narrowing arguments, or only a namespace), the output schema is its
+report model, the description is written for a model (``tools.DESCRIPTIONS``) or, until
+someone writes one, the table's help. Capabilities with inputs of their own or that write
+have hand-written tools (``plan_tools.py``, ``generate_tools.py``).
 """
 
 from __future__ import annotations
@@ -19,9 +18,12 @@ from .inputs import Clique, Gang, Limit, Namespace, PcsName
 from .spec import ToolSpec
 
 
-def table_tool(cap: Capability) -> ToolSpec:
-    """The tool of ``cap``, made from its table entry."""
-    if cap.args is not None or cap.writes:
+def table_tool(
+    cap: Capability, *, title: str | None = None, description: str | None = None
+) -> ToolSpec:
+    """The tool of ``cap``, made from its table entry; ``title`` and ``description`` (what a
+    model reads to choose it) default to the entry's name and help."""
+    if cap.args is not None or cap.writes or cap.scope is Scope.none:
         raise TypeError(f"'{cap.name}' takes inputs or writes: it needs a hand-written tool")
 
     async def about_one(
@@ -43,6 +45,6 @@ def table_tool(cap: Capability) -> ToolSpec:
 
     fn = about_all if cap.scope is Scope.all else about_one
     fn.__name__ = fn.__qualname__ = cap.tool
-    fn.__doc__ = cap.help
+    fn.__doc__ = description or cap.help
     fn.__annotations__["return"] = Annotated[CallToolResult, output_model(cap.report)]
-    return ToolSpec(fn, cap.name.capitalize())
+    return ToolSpec(fn, title or cap.name.capitalize())

@@ -12,72 +12,44 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Collection, Sequence
-from typing import Annotated, Any
+from typing import Any
 
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
-from mcp_types import INVALID_PARAMS, CallToolResult
+from mcp_types import INVALID_PARAMS
 
-from ..core import CAPABILITIES, DEFAULT_LIMIT, output_model
+from ..core import CAPABILITIES, capability
 from ..errors import InvalidInput
-from ..reports.health import HealthReport
-from ..reports.listing import WorkloadList
-from ..reports.status import StatusReport
-from ..reports.topology import TopologyReport
-from .calls import tool_answer
 from .generate_tools import GENERATE_TOOLS
-from .inputs import Clique, Gang, Limit, Namespace, PcsName
 from .plan_tools import PLAN_TOOLS
 from .spec import ToolSpec
 from .table_tools import table_tool
 
-StatusOut = output_model(StatusReport)
-HealthOut = output_model(HealthReport)
-TopologyOut = output_model(TopologyReport)
-ListOut = output_model(WorkloadList)
-
-
-async def grove_list(
-    ctx: Context, namespace: Namespace = None, limit: Limit = DEFAULT_LIMIT
-) -> Annotated[CallToolResult, ListOut]:
-    """List the PodCliqueSets (Grove gang-scheduled inference workloads) of a namespace, each
+# What a model reads to choose a tool: written for it, one per core capability. Their
+# arguments and output schemas come from the capability table (``table_tools.py``).
+DESCRIPTIONS: dict[str, tuple[str, str]] = {
+    "list": (
+        "List PodCliqueSets",
+        """List the PodCliqueSets (Grove gang-scheduled inference workloads) of a namespace, each
     with a one-line state: replicas available, gangs healthy, pods ready, and what is wrong.
 
     Start here when you do not know the workload's name or want to know which one is
     unhealthy; then call grove_status, grove_health or grove_topology with a name.
-    """
-    return await tool_answer(ctx, "list", namespace=namespace, limit=limit)
-
-
-async def grove_status(
-    ctx: Context,
-    name: PcsName,
-    namespace: Namespace = None,
-    clique: Clique = None,
-    gang: Gang = None,
-    limit: Limit = DEFAULT_LIMIT,
-) -> Annotated[CallToolResult, StatusOut]:
-    """Status of one PodCliqueSet: replicas available and updated, rolling-update progress,
+    """,
+    ),
+    "status": (
+        "PodCliqueSet status",
+        """Status of one PodCliqueSet: replicas available and updated, rolling-update progress,
     one row per PodClique (ready, minAvailable, scheduled, gated, MinAvailableBreached) and
     one row per gang (state derived from its cliques, derived placement score).
 
     The first call for "is my-inference OK?" or "why is it degraded?". Follow with
     grove_health (termination countdowns, pod-level causes) or grove_topology (placement).
-    """
-    return await tool_answer(
-        ctx, "status", namespace=namespace, name=name, clique=clique, gang=gang, limit=limit
-    )
-
-
-async def grove_health(
-    ctx: Context,
-    name: PcsName,
-    namespace: Namespace = None,
-    clique: Clique = None,
-    gang: Gang = None,
-    limit: Limit = DEFAULT_LIMIT,
-) -> Annotated[CallToolResult, HealthOut]:
-    """Gang health of one PodCliqueSet: per gang, each clique against its minAvailable
+    """,
+    ),
+    "health": (
+        "Gang health and termination countdowns",
+        """Gang health of one PodCliqueSet: per gang, each clique against its minAvailable
     threshold; Grove's termination countdown (MinAvailableBreached lasting longer than
     terminationDelay makes Grove delete and recreate the replica: when, and why); PodGang
     conditions; and problems found in pods (unschedulable for lack of GPUs, crash loops,
@@ -85,21 +57,11 @@ async def grove_health(
 
     Use for "is a gang about to be restarted?", "why is a gang not ready?", "what is wrong
     with the pods?".
-    """
-    return await tool_answer(
-        ctx, "health", namespace=namespace, name=name, clique=clique, gang=gang, limit=limit
-    )
-
-
-async def grove_topology(
-    ctx: Context,
-    name: PcsName,
-    namespace: Namespace = None,
-    clique: Clique = None,
-    gang: Gang = None,
-    limit: Limit = DEFAULT_LIMIT,
-) -> Annotated[CallToolResult, TopologyOut]:
-    """Where the pods of one PodCliqueSet landed and how well: the topology levels (e.g.
+    """,
+    ),
+    "topology": (
+        "Placement, GPU use and consolidation",
+        """Where the pods of one PodCliqueSet landed and how well: the topology levels (e.g.
     region > zone > rack > host), pack constraints, per gang a derived placement score (1.0 =
     the fewest racks/hosts possible; a gang split across racks scores lower and its
     prefill/decode traffic leaves the NVLink/switch domain), GPUs per node and domain (this
@@ -107,17 +69,12 @@ async def grove_topology(
     commands (shown, never run).
 
     Use for "why is it slow?" when gangs may be split, and "where is there room for it?".
-    """
-    return await tool_answer(
-        ctx, "topology", namespace=namespace, name=name, clique=clique, gang=gang, limit=limit
-    )
-
-
-CORE_TOOLS: tuple[ToolSpec, ...] = (
-    ToolSpec(grove_list, "List PodCliqueSets"),
-    ToolSpec(grove_status, "PodCliqueSet status"),
-    ToolSpec(grove_health, "Gang health and termination countdowns"),
-    ToolSpec(grove_topology, "Placement, GPU use and consolidation"),
+    """,
+    ),
+}
+CORE_TOOLS: tuple[ToolSpec, ...] = tuple(
+    table_tool(capability(name), title=title, description=description)
+    for name, (title, description) in DESCRIPTIONS.items()
 )
 HAND_WRITTEN: dict[str, ToolSpec] = {
     spec.name: spec for spec in CORE_TOOLS + PLAN_TOOLS + GENERATE_TOOLS

@@ -79,9 +79,3 @@ def read_plan(path: str | Path) -> Plan:
 def dump_plan(plan: Plan) -> str:
     """The ``plan.json`` text: camelCase, indented, newline-terminated."""
     return json.dumps(plan.to_json_dict(), indent=2) + "\n"
-
-
-def write_plan(plan: Plan, path: str | Path) -> Path:
-    p = Path(path)
-    p.write_text(dump_plan(plan), encoding="utf-8")
-    return p

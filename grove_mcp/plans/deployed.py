@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from ..capabilities.workload import SCALING_GROUP_LABEL, Workload, replica_index
 from ..grove import GPU_RESOURCE, PodClique, PodCliqueScalingGroup
-from ..grove.core import Container, PodSpec
 from ..grove.crds import CliqueTemplate, ScalingGroupConfig
+from ..grove.k8s import Container, PodSpec
 from ..planfile import ROLE_LABEL
 
 ROLES = ("prefill", "decode", "agg")

@@ -2,7 +2,7 @@
 
 Each row has a verdict — match, drift, or cannot tell (and why) — and says where the deployed
 value comes from. Workers are compared per PodCliqueSet replica from the live PodCliques and
-scaling groups (``plan_deployed``); TP from the engine arguments (``--tp``, ``--tp-size``,
+scaling groups (``plans.deployed``); TP from the engine arguments (``--tp``, ``--tp-size``,
 ``--tensor-parallel-size``, TensorRT-LLM's ``tensor_parallel_size``), else derived from the GPU
 requests when that is unambiguous; the image against the image the plan was rendered with, else
 against the engine version the plan was modelled for; the topology constraint against the one

@@ -18,7 +18,7 @@ from ..reports.plan_reports import (
     StoredPlanSummary,
 )
 from ..snapshot import Snapshot
-from .stored import StoredEntry, StoredPlans, config_map_name, read_stored
+from .configmap import StoredEntry, StoredPlans, config_map_name, read_stored
 
 MAX_CHANGES = 12
 

@@ -2,33 +2,28 @@
 
 The only write of grove-mcp (DESIGN.md rule 5): the capability table offers it only where the
 user asked (``kubectl grove plan store``, the MCP tool under ``--allow-writes``). What the
-ConfigMap holds is decided by ``stored.next_content`` (pure); ``sources.configmap_write`` does
+ConfigMap holds is decided by ``configmap.next_content`` (pure); ``sources.configmap_write`` does
 the read-modify-write.
 """
 
 from __future__ import annotations
 
 from ..capabilities.common import header
-from ..errors import AccessDenied, InvalidInput
+from ..errors import AccessDenied
 from ..reports.common import Severity, Summary
 from ..reports.plan_reports import PlanStoreReport
 from ..snapshot import Snapshot
 from ..sources.base import Source
 from ..sources.configmap_write import write_config_map
+from .configmap import PlanInput, config_map_name, next_content
 from .show import one_line, summarize
-from .stored import PlanInput, config_map_name, next_content
 
 
 def build_plan_store(
     snapshot: Snapshot, source: Source, name: str, plan: PlanInput
 ) -> PlanStoreReport:
     """Store ``plan`` for ``name``, which the snapshot shows to exist (else NotFound)."""
-    kube = getattr(source, "kube", None)
-    if kube is None:
-        raise InvalidInput(
-            f"plan store writes to a cluster, and {source.description} is a read-only capture. "
-            "Drop --demo/--bundle and point at the cluster (--context, --kubeconfig)."
-        )
+    kube = source.kube  # type: ignore[attr-defined]  # core.run refused sources without one
     snapshot.podcliqueset(name)  # raises NotFound listing what exists
     now = source.now()
     try:

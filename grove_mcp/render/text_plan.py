@@ -16,7 +16,7 @@ from ..reports.plan_reports import (
     Verdict,
 )
 from . import plan_lines as lines
-from .widgets import FitTable, Hanging, note_lines
+from .widgets import FitTable, Hanging, note_lines, verdict_line
 
 _STYLE = {Verdict.match: "green", Verdict.drift: "red", Verdict.cannot_tell: "yellow"}
 
@@ -47,6 +47,7 @@ def render_plan_show(report: PlanShowReport, fancy: bool = True) -> RenderableTy
     return Group(
         Text(f"AIConfigurator Plan for: {report.name}", style="bold"),
         *(Hanging(line) for line in body),
+        verdict_line(report.summary, fancy),
         *note_lines(report.notes),
     )
 
@@ -78,7 +79,7 @@ def render_plan_history(report: PlanHistoryReport, fancy: bool = True) -> Render
         if e.changes:
             parts.append(Text(f"rev {e.revision} vs rev {e.revision + 1}:", style="bold"))
             parts += [Hanging(Text(c), 2) for c in e.changes]
-    return Group(*parts, *note_lines(report.notes))
+    return Group(*parts, verdict_line(report.summary, fancy), *note_lines(report.notes))
 
 
 def render_plan_diff(report: PlanDiffReport, fancy: bool = True) -> RenderableType:

@@ -8,7 +8,15 @@ from rich.text import Text
 from ..reports.listing import WorkloadList
 from ..reports.status import StatusList, StatusReport
 from ..timefmt import format_seconds
-from .widgets import FitTable, Hanging, bar, note_lines, ratio_style, score_text, state_text
+from .widgets import (
+    FitTable,
+    bar,
+    note_lines,
+    ratio_style,
+    score_text,
+    state_text,
+    verdict_line,
+)
 
 
 def heading(title: str, emoji: str, fancy: bool) -> Text:
@@ -94,8 +102,6 @@ def render_status(report: StatusReport, fancy: bool = True) -> RenderableType:
             score_text(g.reported_placement_score),
             f"{g.pods_ready}/{g.pods_total}",
         )
-    summary = Text(("∑ " if fancy else "") + "Summary: ", style="bold")
-    summary.append(report.summary.text, style="green" if report.summary.ok else "yellow")
     parts: list[RenderableType] = [
         heading("Resource Overview", "📊", fancy),
         overview,
@@ -105,7 +111,7 @@ def render_status(report: StatusReport, fancy: bool = True) -> RenderableType:
         heading("PodGang Status", "🎯", fancy),
         gangs,
         Text(),
-        Hanging(summary),
+        verdict_line(report.summary, fancy),
     ]
     parts += note_lines(report.notes)
     return Group(*parts)
@@ -117,7 +123,7 @@ def render_status_list(report: StatusList, fancy: bool = True) -> RenderableType
     parts: list[RenderableType] = []
     for item in report.items:
         parts += [render_status(item, fancy), Text()]
-    return Group(*parts)
+    return Group(*parts, verdict_line(report.summary, fancy, "All"))
 
 
 def render_list(report: WorkloadList, fancy: bool = True) -> RenderableType:
@@ -133,7 +139,7 @@ def render_list(report: WorkloadList, fancy: bool = True) -> RenderableType:
             f"{item.pods_ready}/{item.pods_desired}",
             Text(item.state, style=style),
         )
-    return Group(table, *note_lines(report.notes))
+    return Group(table, verdict_line(report.summary, fancy), *note_lines(report.notes))
 
 
 RENDERERS = {  # by report model; registry.py collects them

@@ -26,6 +26,7 @@ from .widgets import (
     gpu_bar,
     note_lines,
     score_text,
+    verdict_line,
 )
 
 
@@ -174,6 +175,7 @@ def render_topology(report: TopologyReport, fancy: bool = True) -> RenderableTyp
         parts.append(Text("Recommendations:", style="bold"))
         for rec in report.recommendations:
             parts += _recommendation(rec)
+    parts.append(verdict_line(report.summary, fancy))
     parts += note_lines(report.notes)
     return Group(*parts)
 
@@ -181,7 +183,8 @@ def render_topology(report: TopologyReport, fancy: bool = True) -> RenderableTyp
 def render_topology_list(report: TopologyList, fancy: bool = True) -> RenderableType:
     if not report.items:
         return Text(f"No PodCliqueSets in namespace {report.namespace}.")
-    return Group(*[render_topology(item, fancy) for item in report.items])
+    items = [render_topology(item, fancy) for item in report.items]
+    return Group(*items, verdict_line(report.summary, fancy, "All"))
 
 
 RENDERERS = {  # by report model; registry.py collects them

@@ -14,7 +14,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from ..reports.common import Finding, GangState, Severity
+from ..reports.common import Finding, GangState, Severity, Summary
 
 STATE_STYLE = {
     GangState.healthy: ("✓", "green"),
@@ -139,6 +139,17 @@ class Hanging:
         return Measurement(text.minimum + self.hang, text.maximum + self.indent).clamp(
             max_width=options.max_width
         )
+
+
+def verdict_line(summary: Summary, fancy: bool, label: str = "Summary") -> Hanging:
+    """The report's own verdict, as every front end shows it: green when ok, yellow for a
+    warning, red for critical."""
+    line = Text(("∑ " if fancy else "") + f"{label}: ", style="bold")
+    line.append(summary.text, style=_VERDICT_STYLE[summary.severity] if not summary.ok else "green")
+    return Hanging(line)
+
+
+_VERDICT_STYLE = {Severity.info: "green", Severity.warning: "yellow", Severity.critical: "red"}
 
 
 class Parts:

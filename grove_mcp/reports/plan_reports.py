@@ -3,7 +3,7 @@ and what ``plan store`` did (store).
 
 A stored plan lives in ConfigMap ``<pcs>-aic-plan`` (label ``grove.io/aic-plan=<pcs>``, key
 ``plan.json``, the last 10 stored plans in ``history.json``). ``Plan`` itself is the model of
-``plan.json`` (``reports/plan.py``); these reports wrap it with where and when it was stored.
+``plan.json`` (``planfile/model.py``); these reports wrap it with where and when it was stored.
 """
 
 from __future__ import annotations

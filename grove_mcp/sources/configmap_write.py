@@ -4,7 +4,7 @@
 Create or update, with optimistic concurrency: the update carries the ``resourceVersion`` read,
 and a conflict (someone else wrote in between, or created it first) is retried once from a fresh
 read. What the ConfigMap should hold is decided by the caller's pure ``decide`` function (for
-plans: ``plans.stored.next_content``); this module only reads and writes. Content that
+plans: ``plans.configmap.next_content``); this module only reads and writes. Content that
 ``decide`` marks unchanged writes nothing. Secrets are never touched.
 """
 

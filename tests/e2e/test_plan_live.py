@@ -18,7 +18,7 @@ from grove_mcp.errors import AccessDenied
 from grove_mcp.grove.kinds import CONFIGMAP
 from grove_mcp.mcp_server import ServerConfig, build_server
 from grove_mcp.planfile import Plan
-from grove_mcp.plans.stored import PlanInput, next_content
+from grove_mcp.plans.configmap import PlanInput, next_content
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources import demo_source
 from grove_mcp.sources.configmap_write import write_config_map

@@ -12,7 +12,7 @@ from grove_mcp import core
 from grove_mcp.cli.main import app
 from grove_mcp.grove.kinds import CONFIGMAP
 from grove_mcp.planfile import dump_plan
-from grove_mcp.plans.stored import PlanInput
+from grove_mcp.plans.configmap import PlanInput
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources import demo_source
 from grove_mcp.sources.kube import KubeClient

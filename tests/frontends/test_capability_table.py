@@ -3,12 +3,18 @@ resources and prompts, the renderers and the README are made from it or agree wi
 
 from __future__ import annotations
 
+import inspect
+import io
+import json
 import re
 import typing
 from typing import Any
 
 import pytest
 import typer
+import yaml
+from rich.console import Console
+from samples import samples
 
 from grove_mcp.cli.main import HAND_WRITTEN, app
 from grove_mcp.core import CAPABILITIES, Scope, output_model, report_models
@@ -16,7 +22,7 @@ from grove_mcp.mcp_server import TOOLS
 from grove_mcp.mcp_server.app import INSTRUCTIONS
 from grove_mcp.mcp_server.prompts import prompts_dir
 from grove_mcp.mcp_server.resources import resource_capabilities
-from grove_mcp.render import OutputFormat, renderer
+from grove_mcp.render import OutputFormat, render
 from tools.readme_commands import README, command_table
 
 # Named in the diagnose prompt as "if the server offers them"; the metrics issue adds them.
@@ -64,6 +70,9 @@ def test_every_tool_is_a_capability_of_the_table():
         returned = typing.get_type_hints(spec.fn, include_extras=True)["return"]
         schema_model = typing.get_args(returned)[1]
         assert issubclass(schema_model, cap.report), spec.name  # the report, plus `truncated`
+        name = inspect.signature(spec.fn).parameters.get("name")
+        takes_a_name = name is not None and name.default is inspect.Parameter.empty
+        assert takes_a_name == (cap.scope in (Scope.one, Scope.both)), spec.name
 
 
 def test_resources_are_the_read_only_capabilities_about_one_workload():
@@ -84,9 +93,29 @@ def test_prompts_and_instructions_name_only_tools_of_the_table():
 
 @pytest.mark.parametrize("fmt", list(OutputFormat), ids=str)
 @pytest.mark.parametrize("model", report_models(), ids=lambda m: m.__name__)
-def test_every_report_has_a_renderer_in_every_format(model, fmt):
-    assert callable(renderer(model, fmt))
-    assert callable(renderer(output_model(model), fmt))  # the MCP variant renders like its base
+def test_every_report_renders_in_every_format_with_its_verdict(model, fmt):
+    report = samples()[model]
+    shown = shown_text(render(report, fmt, fancy=False))
+    verdict = report.summary  # type: ignore[attr-defined]
+    if fmt in (OutputFormat.json, OutputFormat.yaml):
+        assert yaml.safe_load(shown)["summary"] == verdict.model_dump(mode="json")
+    else:
+        assert verdict.text.split(" | ")[0] in shown, "the verdict is not shown"
+    as_mcp_output = output_model(model).model_validate(report.model_dump())  # + `truncated`
+    if fmt in (OutputFormat.json, OutputFormat.yaml):
+        assert "truncated" in shown_text(render(as_mcp_output, fmt))
+    else:
+        assert shown_text(render(as_mcp_output, fmt)) == shown
+
+
+def shown_text(rendered: Any) -> str:
+    if isinstance(rendered, str):
+        return rendered
+    if isinstance(rendered, dict):
+        return json.dumps(rendered)
+    console = Console(width=160, color_system=None, file=io.StringIO())
+    console.print(rendered)
+    return console.file.getvalue()  # type: ignore[attr-defined]
 
 
 def test_readme_command_table_is_generated_from_the_table():

@@ -84,17 +84,20 @@ def _name(cap: Capability) -> str | None:
 
 
 READS = [c for c in CAPABILITIES if c.args is None]
+# Reports that show nothing of the objects but their names: the secret reaches them through
+# the source's label (a bundle's, in every report's header).
+THROUGH_THE_SOURCE_LABEL = {"list"}
 
 
 @pytest.mark.parametrize("cap", READS, ids=lambda c: c.name)
 def test_the_secret_reaches_the_report_and_the_exit_removes_it(cap):
-    source = planted_source()
+    source = planted_source() if cap.name in THROUGH_THE_SOURCE_LABEL else BundleSource(planted())
     request = cap.snapshot_request(source.default_namespace, _name(cap))
     assert request is not None
     raw = cap.build(Inputs(fetch_snapshot(source, request), _name(cap)))
-    assert SECRET in raw.model_dump_json(), "the planted secret does not reach this report"
+    assert SECRET in raw.model_dump_json(), "plant the secret where this report shows it"
 
-    report = core.run(cap, source, None, _name(cap))
+    report = core.run(cap, planted_source(), None, _name(cap))
     assert SECRET not in report.model_dump_json() and MASK in report.model_dump_json()
     for fmt in OutputFormat:
         assert SECRET not in shown(render(report, fmt, fancy=True)), fmt
@@ -126,6 +129,13 @@ def test_generate_redacts_the_report_and_the_files_it_writes(tmp_path: Path):
     for path in files:
         assert SECRET not in path.read_text(), path.name
     assert SECRET not in result.stdout + result.stderr
+    assert "look like credentials" in result.stderr  # the files will not apply as written
+
+    named = ["generate", *argv, "--name", SECRET, "--save-dir", str(tmp_path / "named")]
+    refused = CliRunner().invoke(cli, named, env={"NO_COLOR": "1"})
+    assert refused.exit_code == 2 and "Pass another --name" in refused.stderr
+    assert not list((tmp_path / "named").iterdir())  # nothing written under a masked name
+    assert SECRET not in refused.stdout + refused.stderr
 
 
 def test_cli_output_and_errors_carry_no_secret(tmp_path: Path):
@@ -141,10 +151,17 @@ def test_cli_output_and_errors_carry_no_secret(tmp_path: Path):
 async def test_mcp_answers_carry_no_secret(anyio_backend):
     source = planted_source()
     server = build_server(ServerConfig(), source=lambda: source)
+    progress: list[str] = []
+
+    async def on_progress(_done: float, _total: float | None, message: str | None) -> None:
+        progress.append(message or "")
+
     async with Client(server) as client:
         for tool in ("grove_health", "grove_topology", "grove_plan_diff"):
-            result = await client.call_tool(tool, {"name": PCS})
+            result = await client.call_tool(tool, {"name": PCS}, progress_callback=on_progress)
             assert not result.is_error
             assert SECRET not in result.content[0].text + json.dumps(result.structured_content)
         missing = await client.call_tool("grove_status", {"name": f"x-{SECRET}"})
         assert missing.is_error and SECRET not in missing.content[0].text
+    assert any("Reading bundle sent by ops" in m for m in progress), progress
+    assert not [m for m in progress if SECRET in m]

@@ -1,29 +1,32 @@
 """Every front end shows the report's own verdict: on every scenario and every capability, the
-CLI's exit code and JSON, the MCP tool's structured content and Markdown header, and the Slack
-colour say what the core's ``summary`` says (and fail alike when the core raises)."""
+CLI's exit code and text, the MCP tool's structured content and Markdown header, and the Slack
+colour say what the core's ``summary`` says (and fail alike when the core raises). ``plan
+store`` needs a live cluster: tests/e2e/test_plan_live.py checks its front ends."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from mcp import Client
+from recorded_aic import Replay, flags
+from typer import Typer
 from typer.testing import CliRunner
 
-from grove_mcp import core
+from grove_mcp import aic, core
+from grove_mcp.cli.generate import generate_command
 from grove_mcp.cli.main import app
 from grove_mcp.core import CAPABILITIES, Capability, Scope
 from grove_mcp.errors import GroveError
 from grove_mcp.mcp_server import ServerConfig, build_server
+from grove_mcp.mcp_server.generate_tools import generate_tool
 from grove_mcp.render import OutputFormat, render
-from grove_mcp.render.slack import COLOURS
-from grove_mcp.reports.common import Severity
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources import BundleSource
 
 READS = [c for c in CAPABILITIES if c.args is None]
+SLACK_COLOUR = {"info": "good", "warning": "warning", "critical": "danger"}
 
 
 @pytest.fixture
@@ -31,28 +34,32 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def core_verdict(cap: Capability, source: BundleSource, name: str | None) -> dict[str, Any]:
-    """The core's summary as JSON, or the error's code and exit code."""
+def core_verdict(cap: Capability, source: Any, name: str | None = None) -> dict[str, Any]:
+    """The core's summary as JSON, or the error's code and exit code (``source`` is a bundle
+    source, or ``generate``'s arguments)."""
     try:
-        report = core.run(cap, source, None, name)
+        if isinstance(source, aic.GenerateArgs):
+            report = core.run(cap, None, args=source)
+        else:
+            report = core.run(cap, source, None, name)
     except GroveError as err:
         return {"error": err.code, "exit": err.exit_code}
     summary: dict[str, Any] = report.model_dump(mode="json")["summary"]
     colour = render(report, OutputFormat.slack)["attachments"][0]["color"]
-    assert colour == (COLOURS[Severity.info] if summary["ok"] else COLOURS[summary["severity"]])
+    assert colour == SLACK_COLOUR[summary["severity"]]
     assert not summary["ok"] or summary["severity"] == "info"
     return summary
 
 
 def cli_agrees(cap: Capability, bundle: Path, name: str | None, verdict: dict[str, Any]) -> None:
     target = [name] if name else (["--all"] if cap.scope is Scope.both else [])
-    argv = [*cap.words, *target, "--bundle", str(bundle), "-o", "json"]
-    result = CliRunner().invoke(app, argv, env={"NO_COLOR": "1"})
+    argv = [*cap.words, *target, "--bundle", str(bundle)]
+    result = CliRunner().invoke(app, argv, env={"NO_COLOR": "1", "COLUMNS": "400"})
     if "error" in verdict:
         assert result.exit_code == verdict["exit"], result.output
         return
     assert result.exit_code == (0 if verdict["ok"] else 1), result.output
-    assert json.loads(result.stdout)["summary"] == verdict
+    assert verdict["text"] in result.stdout, "the text output does not show the verdict"
 
 
 async def mcp_agrees(cap: Capability, source: BundleSource, name: str, verdict: dict) -> None:
@@ -101,5 +108,38 @@ def test_the_scenarios_cover_ok_and_not_ok_verdicts():
         for s in ("demo", "healthy")
         for cap in READS
         if cap.scope is Scope.both
+    }
+    assert seen == {True, False}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("fixture", ["qwen3_32b_sglang_8gpu", "qwen3_32b_sglang_8gpu_tpot2"])
+async def test_generate_front_ends_agree(fixture, tmp_path):
+    args = aic.GenerateArgs(aic.make_request(**flags(fixture)), run=Replay(fixture))
+    verdict = core_verdict(core.capability("generate"), args)
+    cli = Typer()
+    cli.callback()(lambda: None)
+    cli.command("generate")(generate_command(Replay(fixture)))
+    argv = ["generate", "--save-dir", str(tmp_path)]
+    names = {"ttft_ms": "--ttft", "tpot_ms": "--tpot", "request_latency_ms": "--request-latency"}
+    for key, value in flags(fixture).items():
+        argv += [names.get(key, "--" + key.replace("_", "-")), str(value)]
+    result = CliRunner().invoke(cli, argv, env={"NO_COLOR": "1", "COLUMNS": "400"})
+    assert result.exit_code == (0 if verdict["ok"] else 1), result.output
+    assert verdict["text"] in result.stdout
+    server = build_server(ServerConfig(demo=True), tools=(generate_tool(Replay(fixture)),))
+    async with Client(server) as client:
+        answer = await client.call_tool("grove_generate", flags(fixture))
+    assert answer.structured_content["summary"] == verdict
+    mark = "OK" if verdict["ok"] else "NOT OK"
+    assert f"**{mark}: {verdict['text']}**" in answer.content[0].text
+
+
+def test_generate_fixtures_cover_both_verdicts():
+    seen = {
+        core.run(
+            "generate", None, args=aic.GenerateArgs(aic.make_request(**flags(f)), run=Replay(f))
+        ).model_dump()["summary"]["ok"]
+        for f in ("qwen3_32b_sglang_8gpu", "qwen3_32b_sglang_8gpu_tpot2")
     }
     assert seen == {True, False}

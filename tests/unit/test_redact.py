@@ -18,6 +18,7 @@ from grove_mcp.redact import MASK, redact, redact_text
         "AKIAIOSFODNN7EXAMPLE",
         "password: hunter2hunter2",
         "api_key=sk-abcdefghijklmnopqrstuvwx",
+        "key sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123",
     ],
 )
 def test_masks_credentials(secret):
@@ -29,6 +30,8 @@ def test_masks_credentials(secret):
 def test_leaves_ordinary_text_alone():
     text = "0/6 nodes are available: 6 Insufficient nvidia.com/gpu. token bucket tokenizer"
     assert redact_text(text) == text
+    names = "podcliqueset/sk-hynix-llama-70b-prod-disagg on node sk-hynix-gpu-node-0001"
+    assert redact_text(names) == names  # Kubernetes names are lowercase; OpenAI keys are not
 
 
 def test_redacts_inside_a_report():

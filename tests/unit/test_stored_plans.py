@@ -15,7 +15,7 @@ from grove_mcp.aic.manifests import RenderOptions, render_pcs, to_yaml
 from grove_mcp.errors import InvalidInput, PlanError
 from grove_mcp.grove.kinds import ConfigMap
 from grove_mcp.planfile import Plan
-from grove_mcp.plans.stored import (
+from grove_mcp.plans.configmap import (
     CONFIGMAP_LIMIT,
     HISTORY_KEY,
     PLAN_KEY,

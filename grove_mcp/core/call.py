@@ -33,6 +33,12 @@ def run(
     source's default). ``args`` is the capability's own input (the plan to store …)."""
     cap = capability(name)
     cap.check(pcs, args)
+    if cap.writes and getattr(source, "kube", None) is None:
+        where = source.description if source is not None else "no source"
+        raise InvalidInput(
+            f"'{cap.name}' writes to a cluster, and {where} is a read-only capture. Drop "
+            "--demo/--bundle and point at the cluster (--context, --kubeconfig)."
+        )
     snapshot = None
     request = cap.snapshot_request(namespace or _default_namespace(source), pcs)
     if request is not None:

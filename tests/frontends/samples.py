@@ -1,0 +1,51 @@
+"""One real report of every model the capability table hands out, from the demo."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import BaseModel
+from recorded_aic import Replay, flags
+
+from grove_mcp import aic, core
+from grove_mcp.core import CAPABILITIES, Scope
+from grove_mcp.reports.common import Severity, Summary
+from grove_mcp.reports.plan_reports import PlanShowReport, PlanStoreReport
+from grove_mcp.sources import demo_source
+
+PCS = "my-inference"
+QWEN_8 = "qwen3_32b_sglang_8gpu"
+
+
+def _stored(show: PlanShowReport) -> PlanStoreReport:
+    """What ``plan store`` answers (it needs a live cluster: tests/e2e), from the demo's plan."""
+    header = show.model_dump(include={"source", "as_of", "namespace", "notes"})
+    return PlanStoreReport(
+        **header,
+        name=show.name,
+        config_map=show.config_map,
+        action="updated",
+        stored=show.stored,
+        history_entries=show.history_entries,
+        bytes_used=4096,
+        summary=Summary(ok=True, severity=Severity.info, text="updated"),
+    )
+
+
+@cache
+def samples() -> dict[type[BaseModel], BaseModel]:
+    found: dict[type[BaseModel], BaseModel] = {}
+    source = demo_source()
+    for cap in CAPABILITIES:
+        if cap.name == "generate":
+            args = aic.GenerateArgs(aic.make_request(**flags(QWEN_8)), run=Replay(QWEN_8))
+            found[cap.report] = core.run(cap, None, args=args)
+        elif cap.name == "plan store":
+            show = core.run("plan show", source, None, PCS)
+            assert isinstance(show, PlanShowReport)
+            found[cap.report] = _stored(show)
+        else:
+            found[cap.report] = core.run(cap, source, None, None if cap.scope is Scope.all else PCS)
+        if cap.report_all is not None:
+            found[cap.report_all] = core.run(cap, source, None, None)
+    return found
