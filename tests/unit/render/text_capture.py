@@ -18,6 +18,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from grove_mcp import core
+from grove_mcp.core import CAPABILITIES, Scope
 from grove_mcp.render import OutputFormat, render
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources import Bundle, BundleSource
@@ -54,17 +55,25 @@ WORLDS: dict[str, tuple[Callable[[], Bundle], str, bool]] = {
     "long-names": (long_names, LONG_PCS, True),
 }
 
-REPORTS: dict[str, Callable[[BundleSource, str], Any]] = {
-    "status": lambda s, n: core.run("status", s, None, n),
-    "status-all": lambda s, n: core.run("status", s, None, None),
-    "health": lambda s, n: core.run("health", s, None, n),
-    "health-all": lambda s, n: core.run("health", s, None, None),
-    "topology": lambda s, n: core.run("topology", s, None, n),
-    "list": lambda s, n: core.run("list", s, None),
-    "plan-show": lambda s, n: core.run("plan show", s, None, n),
-    "plan-history": lambda s, n: core.run("plan history", s, None, n),
-    "plan-diff": lambda s, n: core.run("plan diff", s, None, n),
-}
+
+def _reports() -> dict[str, Callable[[BundleSource, str], Any]]:
+    """Every report of the capability table that reads a world: one PodCliqueSet's, and all of
+    them (``-all``) where the capability offers both."""
+    found: dict[str, Callable[[BundleSource, str], Any]] = {}
+    for cap in CAPABILITIES:
+        if cap.args is not None or cap.scope is Scope.none:
+            continue
+        key = cap.name.replace(" ", "-")
+        if cap.scope is Scope.all:
+            found[key] = lambda s, n, cap=cap: core.run(cap, s, None)
+            continue
+        found[key] = lambda s, n, cap=cap: core.run(cap, s, None, n)
+        if cap.scope is Scope.both:
+            found[f"{key}-all"] = lambda s, n, cap=cap: core.run(cap, s, None, None)
+    return found
+
+
+REPORTS = _reports()
 PLAN_REPORTS = {"plan-show", "plan-history", "plan-diff"}
 
 
