@@ -1,8 +1,9 @@
 """What the terminal renderers print, as plain lines, for the render tests.
 
-Reports come from the core (``api``/``plan_api``) over scenario bundles, as the CLI builds
-them; they are printed the way the CLI prints them (``Console.print`` of ``render(report, OutputFormat.text)`` with
-``fancy=False``, as on a pipe or with NO_COLOR) on a fixed-width, colourless console.
+Reports come from the capability table's exit (``core.run``) over scenario bundles, as the CLI
+builds them; they are printed the way the CLI prints them (``Console.print`` of the text
+rendering with ``fancy=False``, as on a pipe or with NO_COLOR) on a fixed-width, colourless
+console.
 """
 
 from __future__ import annotations
