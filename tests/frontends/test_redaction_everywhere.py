@@ -47,6 +47,9 @@ def _plant(obj: dict[str, Any]) -> dict[str, Any]:
     elif kind == "Pod":
         for container in obj["spec"]["containers"]:
             container.setdefault("args", []).append(f"--api-key={SECRET}")
+        for cond in obj.get("status", {}).get("conditions") or []:
+            if cond.get("message"):
+                cond["message"] += f" (scheduler cache token={SECRET})"
     elif kind == "PodClique":
         for cond in obj.get("status", {}).get("conditions") or []:
             if cond.get("type") == "MinAvailableBreached" and cond.get("status") == "True":
