@@ -1,11 +1,16 @@
-"""One real report of every model the capability table hands out, from the demo."""
+"""One real report of every model the capability table hands out, from the demo; and what a
+rendering shows, as text."""
 
 from __future__ import annotations
 
+import io
+import json
 from functools import cache
+from typing import Any
 
 from pydantic import BaseModel
 from recorded_aic import Replay, flags
+from rich.console import Console
 
 from grove_mcp import aic, core
 from grove_mcp.core import CAPABILITIES, Scope
@@ -49,3 +54,14 @@ def samples() -> dict[type[BaseModel], BaseModel]:
         if cap.report_all is not None:
             found[cap.report_all] = core.run(cap, source, None, None)
     return found
+
+
+def shown(rendered: Any) -> str:
+    """Everything a rendering shows, as text (a rich renderable printed 160 wide)."""
+    if isinstance(rendered, str):
+        return rendered
+    if isinstance(rendered, dict):
+        return json.dumps(rendered)
+    console = Console(width=160, color_system=None, file=io.StringIO())
+    console.print(rendered)
+    return console.file.getvalue()  # type: ignore[attr-defined]

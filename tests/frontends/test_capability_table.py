@@ -4,8 +4,6 @@ resources and prompts, the renderers and the README are made from it or agree wi
 from __future__ import annotations
 
 import inspect
-import io
-import json
 import re
 import typing
 from typing import Any
@@ -13,8 +11,7 @@ from typing import Any
 import pytest
 import typer
 import yaml
-from rich.console import Console
-from samples import samples
+from samples import samples, shown
 
 from grove_mcp.cli.main import HAND_WRITTEN, app
 from grove_mcp.core import CAPABILITIES, Scope, output_model, report_models
@@ -95,27 +92,17 @@ def test_prompts_and_instructions_name_only_tools_of_the_table():
 @pytest.mark.parametrize("model", report_models(), ids=lambda m: m.__name__)
 def test_every_report_renders_in_every_format_with_its_verdict(model, fmt):
     report = samples()[model]
-    shown = shown_text(render(report, fmt, fancy=False))
+    text = shown(render(report, fmt, fancy=False))
     verdict = report.summary  # type: ignore[attr-defined]
     if fmt in (OutputFormat.json, OutputFormat.yaml):
-        assert yaml.safe_load(shown)["summary"] == verdict.model_dump(mode="json")
+        assert yaml.safe_load(text)["summary"] == verdict.model_dump(mode="json")
     else:
-        assert verdict.text.split(" | ")[0] in shown, "the verdict is not shown"
+        assert verdict.text.split(" | ")[0] in text, "the verdict is not shown"
     as_mcp_output = output_model(model).model_validate(report.model_dump())  # + `truncated`
     if fmt in (OutputFormat.json, OutputFormat.yaml):
-        assert "truncated" in shown_text(render(as_mcp_output, fmt))
+        assert "truncated" in shown(render(as_mcp_output, fmt))
     else:
-        assert shown_text(render(as_mcp_output, fmt)) == shown
-
-
-def shown_text(rendered: Any) -> str:
-    if isinstance(rendered, str):
-        return rendered
-    if isinstance(rendered, dict):
-        return json.dumps(rendered)
-    console = Console(width=160, color_system=None, file=io.StringIO())
-    console.print(rendered)
-    return console.file.getvalue()  # type: ignore[attr-defined]
+        assert shown(render(as_mcp_output, fmt)) == text
 
 
 def test_readme_command_table_is_generated_from_the_table():

@@ -6,7 +6,6 @@ checked the same way in tests/e2e/test_redaction_live.py.)"""
 from __future__ import annotations
 
 import copy
-import io
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 from mcp import Client
 from recorded_aic import Replay, flags
-from rich.console import Console
+from samples import shown
 from typer import Typer
 from typer.testing import CliRunner
 
@@ -69,17 +68,6 @@ def planted() -> Bundle:
 
 def planted_source() -> BundleSource:
     return BundleSource(planted(), label=f"bundle sent by ops (token={SECRET})")
-
-
-def shown(rendered: Any) -> str:
-    """Everything a rendering shows, as text."""
-    if isinstance(rendered, str):
-        return rendered
-    if isinstance(rendered, dict):
-        return json.dumps(rendered)
-    console = Console(width=200, color_system=None, file=io.StringIO())
-    console.print(rendered)
-    return console.file.getvalue()  # type: ignore[attr-defined]
 
 
 def _name(cap: Capability) -> str | None:
