@@ -15,20 +15,7 @@ import typer
 from .. import core
 from ..core import Capability, Scope
 from ..errors import InvalidInput
-from ..render import OutputFormat
-from .options import (
-    AllFlag,
-    BundlePath,
-    Context,
-    Demo,
-    Kubeconfig,
-    Name,
-    Namespace,
-    Output,
-    Target,
-    Timeout,
-    Watch,
-)
+from .options import AllFlag, Name, Target, Watch, with_target
 from .run import handled_errors, run_report, run_watch
 
 OptionalName = typer.Argument(None, help="PodCliqueSet name.", show_default=False)
@@ -46,60 +33,36 @@ def _name(name: str | None, all_: bool, command: str) -> str | None:
 
 
 def _one_or_all(cap: Capability) -> Callable[..., None]:
+    @with_target
     def command(
+        target: Target,
         name: str | None = OptionalName,
         all_: AllFlag = False,
         watch: Watch = False,
-        namespace: Namespace = None,
-        context: Context = None,
-        kubeconfig: Kubeconfig = None,
-        output: Output = OutputFormat.text,
-        demo: Demo = False,
-        bundle: BundlePath = None,
-        request_timeout: Timeout = 15.0,
     ) -> None:
-        target = Target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
         with handled_errors():
             name = _name(name, all_, cap.name)
-            if watch and not cap.watch:
-                raise InvalidInput(f"'{cap.name}' cannot --watch.")
+        ns = target.namespace
         if watch:
-            run_watch(target, name, lambda src: core.watch(cap, src, namespace, name))
+            run_watch(target, name, lambda src: core.watch(cap, src, ns, name))
         else:
-            run_report(target, name, lambda src: core.run(cap, src, namespace, name))
+            run_report(target, name, lambda src: core.run(cap, src, ns, name))
 
     return command
 
 
 def _one(cap: Capability) -> Callable[..., None]:
-    def command(
-        name: Name,
-        namespace: Namespace = None,
-        context: Context = None,
-        kubeconfig: Kubeconfig = None,
-        output: Output = OutputFormat.text,
-        demo: Demo = False,
-        bundle: BundlePath = None,
-        request_timeout: Timeout = 15.0,
-    ) -> None:
-        target = Target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
-        run_report(target, name, lambda src: core.run(cap, src, namespace, name))
+    @with_target
+    def command(target: Target, name: Name) -> None:
+        run_report(target, name, lambda src: core.run(cap, src, target.namespace, name))
 
     return command
 
 
 def _all(cap: Capability) -> Callable[..., None]:
-    def command(
-        namespace: Namespace = None,
-        context: Context = None,
-        kubeconfig: Kubeconfig = None,
-        output: Output = OutputFormat.text,
-        demo: Demo = False,
-        bundle: BundlePath = None,
-        request_timeout: Timeout = 15.0,
-    ) -> None:
-        target = Target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
-        run_report(target, None, lambda src: core.run(cap, src, namespace))
+    @with_target
+    def command(target: Target) -> None:
+        run_report(target, None, lambda src: core.run(cap, src, target.namespace))
 
     return command
 

@@ -1,10 +1,13 @@
-"""The kubectl-style options every command shares, declared once."""
+"""The kubectl-style options every command shares, declared once (``with_target``)."""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -57,3 +60,41 @@ class Target:
     demo: bool
     bundle: Path | None
     timeout: float
+
+
+def _option(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+    )
+
+
+# Target's fields, in its order, as CLI options.
+_TARGET_OPTIONS = (
+    _option("namespace", Namespace, None),
+    _option("context", Context, None),
+    _option("kubeconfig", Kubeconfig, None),
+    _option("output", Output, OutputFormat.text),
+    _option("demo", Demo, False),
+    _option("bundle", BundlePath, None),
+    _option("request_timeout", Timeout, 15.0),
+)
+
+
+def with_target(command: Callable[..., None]) -> Callable[..., None]:
+    """``command(target, ...its own arguments)`` as a CLI command that also takes the options
+    every command shares; typer reads the combined signature."""
+    own = [
+        p
+        for p in inspect.signature(command, eval_str=True).parameters.values()
+        if p.name != "target"
+    ]
+
+    @functools.wraps(command)
+    def with_options(**given: Any) -> None:
+        shared = [given.pop(p.name) for p in _TARGET_OPTIONS]
+        command(Target(*shared), **given)
+
+    parameters = [*own, *_TARGET_OPTIONS]
+    with_options.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    with_options.__annotations__ = {p.name: p.annotation for p in parameters}
+    return with_options

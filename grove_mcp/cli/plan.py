@@ -11,8 +11,7 @@ import typer
 
 from .. import core
 from ..plans import plan_input_from_file
-from ..render import OutputFormat
-from .options import BundlePath, Context, Demo, Kubeconfig, Name, Namespace, Output, Target, Timeout
+from .options import Name, Target, with_target
 from .run import handled_errors, run_report
 
 PlanFile = Annotated[
@@ -27,18 +26,9 @@ PlanFile = Annotated[
 ]
 
 
-def store(
-    name: Name,
-    file: PlanFile,
-    namespace: Namespace = None,
-    context: Context = None,
-    kubeconfig: Kubeconfig = None,
-    output: Output = OutputFormat.text,
-    demo: Demo = False,
-    bundle: BundlePath = None,
-    request_timeout: Timeout = 15.0,
-) -> None:
-    target = Target(namespace, context, kubeconfig, output, demo, bundle, request_timeout)
+@with_target
+def store(target: Target, name: Name, file: PlanFile) -> None:
     with handled_errors():
         plan = plan_input_from_file(file)  # refused before any API call when malformed
-    run_report(target, name, lambda src: core.run("plan store", src, namespace, name, plan))
+    ns = target.namespace
+    run_report(target, name, lambda src: core.run("plan store", src, ns, name, plan))
