@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from . import slack
+from .slack import message as slack_message
 
 
 class OutputFormat(StrEnum):
@@ -65,7 +65,7 @@ RENDERERS: dict[tuple[type[BaseModel], OutputFormat], Renderer] = {
 _ANY_REPORT: dict[OutputFormat, Renderer] = {
     OutputFormat.json: to_json,
     OutputFormat.yaml: to_yaml,
-    OutputFormat.slack: _plain(lambda report: slack.message(report, _MARKDOWN[_base(report)])),
+    OutputFormat.slack: _plain(lambda report: slack_message(report, _MARKDOWN[_base(report)])),
 }
 
 

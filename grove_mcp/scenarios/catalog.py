@@ -10,8 +10,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from ..sources.bundle import Bundle
-from .builder import CliqueSpec, PodState, ScalingGroupSpec, ScenarioBuilder, WorkloadSpec
+from .builder import ScenarioBuilder
 from .grove_objects import ALPHA_8, WITH_PR_792, GroveShape
+from .specs import CliqueSpec, PodState, ScalingGroupSpec, WorkloadSpec
 
 NAMESPACE = "vllm-disagg"
 CAPTURED_AT = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)

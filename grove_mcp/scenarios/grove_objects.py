@@ -6,8 +6,19 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from .specs import (
+    CliqueSpec,
+    PodState,
+    ScalingGroupSpec,
+    WorkloadSpec,
+    controller_reference,
+    suffix,
+    ts,
+    uid,
+)
+
 if TYPE_CHECKING:
-    from .builder import CliqueSpec, PodState, ScalingGroupSpec, ScenarioBuilder, WorkloadSpec
+    from .builder import ScenarioBuilder
 
 Obj = dict[str, Any]
 GATE = "grove.io/podgang-pending-creation"
@@ -38,7 +49,6 @@ WITH_PR_792 = GroveShape(podgang_ready_conditions=True)
 def _meta(
     b: ScenarioBuilder, name: str, labels: dict[str, str], owner: Obj | None, created_ago: timedelta
 ) -> Obj:
-    from .builder import controller_reference, ts, uid
 
     meta: Obj = {
         "name": name,
@@ -102,7 +112,6 @@ def podcliqueset_objects(
     never_scheduled: set[int],
 ) -> dict[str, Obj]:
     """Write the PCS, its PCSGs, PCLQs, PodGangs and Pods into the builder; return them by name."""
-    from .builder import ts
 
     pcs = _pcs_object(b, spec)
     out: dict[str, Obj] = {spec.name: pcs}
@@ -232,8 +241,6 @@ class _Replica:
 
     def breached_since(self, key: str) -> str:
         """When MinAvailableBreached of ``key`` turned True (2 minutes ago unless listed)."""
-        from .builder import ts
-
         return ts(self.b.now - self.breaches.get(key, timedelta(minutes=2)))
 
 
@@ -377,7 +384,6 @@ def _pcsg_status(
 
 
 def _pcsg_breach_condition(ctx: _Replica, group: ScalingGroupSpec, available_reps: int) -> Obj:
-    from .builder import ts
 
     if available_reps < group.min_available:
         return _condition(
@@ -469,7 +475,6 @@ def _clique_pod(
     pclq: Obj,
 ) -> Obj:
     """Pod ``k`` of a PodClique, in the state the scenario gives it (else placed and ready)."""
-    from .builder import suffix
 
     b = ctx.b
     state = _placed(ctx, ctx.pods.get(f"{key}/{k}"), clique.gpus)
@@ -496,7 +501,6 @@ def _clique_pod(
 def _placed(ctx: _Replica, state: PodState | None, gpus: int) -> PodState:
     """The pod's state with a node: first-fit unless given, gated or unschedulable; a pod on a
     node that is not gated claims its GPUs there."""
-    from .builder import PodState
 
     state = state or PodState()
     if state.node is None and not state.gated and state.unschedulable is None:
@@ -539,7 +543,6 @@ class _PodCounts:
 def _clique_status(
     ctx: _Replica, key: str, clique: CliqueSpec, minimum: int, clique_pods: list[Obj]
 ) -> Obj:
-    from .builder import ts
 
     counts = _PodCounts.of(clique_pods)
     healthy_since = ts(ctx.b.now - ctx.created_ago + timedelta(minutes=5))
@@ -637,7 +640,6 @@ def _podgang(
     created_ago: timedelta,
     was_scheduled: bool,
 ) -> Obj:
-    from .builder import ts
 
     labels = {**base_labels, "app.kubernetes.io/component": "podgang"}
     if shape.epoch_names:
@@ -735,7 +737,6 @@ def _pcs_status(
     shape: GroveShape,
     out: dict[str, Obj],
 ) -> Obj:
-    from .builder import ts
 
     standalone = sum(
         1

@@ -20,7 +20,7 @@ from mcp_types import CallToolResult, Tool
 
 from grove_mcp.core.budget import BUDGET_BYTES
 from grove_mcp.mcp_server import TOOLS
-from grove_mcp.scenarios.builder import PodState, ScenarioBuilder
+from grove_mcp.scenarios import PodState, ScenarioBuilder
 from grove_mcp.scenarios.catalog import CAPTURED_AT, GPU_SHORTAGE, NAMESPACE, inference_spec
 from grove_mcp.sources.bundle import Bundle
 

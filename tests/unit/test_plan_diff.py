@@ -15,8 +15,7 @@ from grove_mcp.errors import NotFound
 from grove_mcp.planfile import Plan
 from grove_mcp.plans.configmap import PlanInput, next_content, plan_input_from_text
 from grove_mcp.reports.plan_reports import PlanDiffReport, RenderedDeployment
-from grove_mcp.scenarios import SCENARIOS
-from grove_mcp.scenarios.builder import CliqueSpec, ScenarioBuilder, WorkloadSpec
+from grove_mcp.scenarios import SCENARIOS, CliqueSpec, ScenarioBuilder, WorkloadSpec
 from grove_mcp.scenarios.catalog import CAPTURED_AT, NAMESPACE
 from grove_mcp.sources import Bundle, BundleSource
 
