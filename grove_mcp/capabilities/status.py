@@ -6,6 +6,7 @@ from ..reports.common import GangState, Severity, summarize_items, worst
 from ..reports.status import CliqueRow, GangRow, Overview, StatusList, StatusReport, StatusSummary
 from ..snapshot import Snapshot
 from .common import describe_constraint, gang_severity, header, percent, update_report
+from .enforcement import constraint_enforcement
 from .gangs import breach_status, evaluate_gangs, placement_report
 from .workload import Workload, build_workload, replica_index
 
@@ -70,6 +71,7 @@ def _status(snapshot: Snapshot, workload: Workload) -> StatusReport:
     ]
     created = pcs.metadata.creation_timestamp
     delay, _ = pcs.termination_delay
+    enforcement = constraint_enforcement(pcs)
     overview = Overview(
         name=pcs.name,
         created_at=created,
@@ -80,6 +82,8 @@ def _status(snapshot: Snapshot, workload: Workload) -> StatusReport:
         update=update_report(pcs.status.update_progress),
         topology_constraint=describe_constraint(pcs.spec.template.topology_constraint),
         termination_delay_seconds=int(delay.total_seconds()),
+        topology_enforced=enforcement.enforced,
+        topology_not_enforced_why=enforcement.why,
     )
     return StatusReport(
         **header(snapshot, workload),

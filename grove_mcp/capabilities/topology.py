@@ -20,6 +20,7 @@ from ..reports.topology import (
 from ..snapshot import Snapshot
 from .common import header
 from .consolidation import recommend
+from .enforcement import constraint_enforcement
 from .gangs import GangEvaluation, evaluate_gangs, placement_report
 from .gpu_usage import NodeGpus, node_rooms, node_usage, sum_usage
 from .placement import domain_of
@@ -58,6 +59,7 @@ def build_topology(snapshot: Snapshot, name: str) -> TopologyReport:
             levels=[TopologyLevelInfo(domain=lv.domain, key=lv.key) for lv in levels],
         ),
         constraints=constraints,
+        constraint_enforced=constraint_enforcement(workload.pcs).enforced,
         placement_score=score,
         reported_placement_score=min(reported) if reported else None,
         gangs=gangs,
@@ -256,6 +258,19 @@ def _warnings(
 ) -> list[Finding]:
     warnings: list[Finding] = []
     constraint = workload.pcs.spec.template.topology_constraint
+    enforcement = constraint_enforcement(workload.pcs)
+    if enforcement.enforced is False:
+        warnings.append(
+            Finding(
+                code="CONSTRAINT_NOT_ENFORCED",
+                severity=Severity.warning,
+                subject=f"podcliqueset/{workload.name}",
+                message=f"The topology constraint is not enforced: {enforcement.why}. The "
+                "scheduler places the gangs without it.",
+                evidence=[enforcement.evidence or ""],
+                remediation=enforcement.remediation or "",
+            )
+        )
     for evaluation in evaluations:
         placement = evaluation.placement
         if placement is None:

@@ -31,9 +31,12 @@ def status(report: StatusReport) -> str:
     o, s = report.overview, report.summary
     lines = header(report, f"{o.name} — status", s)
     age = format_seconds(o.age_seconds) if o.age_seconds is not None else "?"
+    topology = o.topology_constraint or "none"
+    if o.topology_enforced is False:
+        topology += f" (NOT ENFORCED: {o.topology_not_enforced_why})"
     lines.append(
         f"Replicas {o.available_replicas}/{o.replicas} available, {o.updated_replicas} updated"
-        f" · age {age} · topology {o.topology_constraint or 'none'}"
+        f" · age {age} · topology {topology}"
         f" · terminationDelay {format_seconds(o.termination_delay_seconds)}"
     )
     if o.update is not None and o.update.in_progress:

@@ -6,7 +6,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ..reports.listing import WorkloadList
-from ..reports.status import StatusList, StatusReport
+from ..reports.status import Overview, StatusList, StatusReport
 from ..timefmt import format_seconds
 from .widgets import (
     FitTable,
@@ -21,6 +21,13 @@ from .widgets import (
 
 def heading(title: str, emoji: str, fancy: bool) -> Text:
     return Text(f"{emoji} {title}" if fancy else title, style="bold")
+
+
+def _topology(o: Overview) -> str:
+    constraint = o.topology_constraint or "no pack constraint"
+    if o.topology_enforced is False:
+        return f"{constraint} (NOT ENFORCED: {o.topology_not_enforced_why})"
+    return constraint
 
 
 def _update_line(report: StatusReport) -> str:
@@ -56,7 +63,7 @@ def render_status(report: StatusReport, fancy: bool = True) -> RenderableType:
             f"{o.available_replicas}/{o.replicas} available, {o.updated_replicas} updated",
         ),
         ("Update", _update_line(report)),
-        ("Topology", o.topology_constraint or "no pack constraint"),
+        ("Topology", _topology(o)),
         ("Term. delay", format_seconds(o.termination_delay_seconds)),
     ]:
         overview.append(f"  {label + ':':<13}{value}\n")

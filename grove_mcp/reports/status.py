@@ -42,6 +42,16 @@ class Overview(ReportModel):
     termination_delay_seconds: int = Field(
         description="How long a breach may last before Grove deletes and recreates the replica."
     )
+    topology_enforced: bool | None = Field(
+        description="Whether Grove enforces the topology constraint: true when its "
+        "TopologyLevelsUnavailable condition is False; false when Grove reports it cannot be "
+        "enforced (levels missing from the ClusterTopologyBinding, the binding not found, "
+        "topologyName missing, topology-aware scheduling disabled): the scheduler does not "
+        "pack by it; null when Grove reports nothing (no constraint, or an older Grove)."
+    )
+    topology_not_enforced_why: str | None = Field(
+        description="Why the constraint is not enforced (null unless topology_enforced is false)."
+    )
 
 
 class CliqueRow(ReportModel):

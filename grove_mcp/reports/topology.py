@@ -145,6 +145,13 @@ class TopologyReport(ReportHeader):
     constraints: list[ConstraintInfo] = Field(
         description="Pack constraints of the workload, PodCliqueSet first."
     )
+    constraint_enforced: bool | None = Field(
+        description="Whether Grove enforces the topology constraint: true when its "
+        "TopologyLevelsUnavailable condition is False; false when Grove reports it cannot be "
+        "enforced (levels missing from the ClusterTopologyBinding, the binding not found, "
+        "topologyName missing, topology-aware scheduling disabled): the scheduler does not "
+        "pack by it; null when Grove reports nothing (no constraint, or an older Grove)."
+    )
     placement_score: float | None = Field(
         description="Derived score of the PodCliqueSet: the "
         "minimum over its gangs (as Dynamo aggregates)."

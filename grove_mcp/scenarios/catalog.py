@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from ..sources.bundle import Bundle
 from .builder import ScenarioBuilder
 from .grove_objects import ALPHA_8, WITH_PR_792, GroveShape
-from .specs import CliqueSpec, PodState, ScalingGroupSpec, WorkloadSpec
+from .specs import CliqueSpec, PodState, ScalingGroupSpec, WorkloadSpec, ts
 
 NAMESPACE = "vllm-disagg"
 CAPTURED_AT = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
@@ -97,9 +97,11 @@ def inference_spec(**overrides: object) -> WorkloadSpec:
     return spec
 
 
-def _cluster(b: ScenarioBuilder, training: dict[str, int]) -> None:
+def _cluster(
+    b: ScenarioBuilder, training: dict[str, int], levels: list[tuple[str, str]] = LEVELS
+) -> None:
     """Three racks of two 8-GPU H200 nodes, plus a training job holding some GPUs."""
-    b.topology("gpu-fabric", LEVELS)
+    b.topology("gpu-fabric", levels)
     for rack, nodes in RACKS.items():
         for node in nodes:
             b.node(
@@ -428,6 +430,41 @@ def plan_drift() -> Bundle:
     return b.bundle()
 
 
+def constraint_not_enforced() -> Bundle:
+    """The PodCliqueSet packs by rack, but the ClusterTopologyBinding lost its rack level half
+    an hour ago: Grove reports TopologyLevelsUnavailable=True, translates no pack constraint
+    into the PodGangs, and gang 1 landed across racks."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "pack constraint names a level the topology lacks")
+    _cluster(b, {"gpu-a2": 4, "gpu-b2": 4, "gpu-c2": 8}, [lv for lv in LEVELS if lv[0] != "rack"])
+    objects = b.workload(
+        inference_spec(pack_required="rack", pack_preferred=None),
+        pods={
+            **REPLICA_0_IN_RACK_A,
+            "1/router/0": PodState(node="gpu-b1"),
+            "1/prefill/0": PodState(node="gpu-b1"),
+            "1/prefill/1": PodState(node="gpu-c1"),
+            "1/decode/0": PodState(node="gpu-b1"),
+            "1/decode/1": PodState(node="gpu-b1"),
+        },
+    )
+    for obj in objects.values():
+        if obj["kind"] == "PodGang":  # levels the binding lacks cannot be translated
+            obj["spec"].pop("topologyConstraint", None)
+            obj["metadata"].pop("annotations", None)
+        if obj["kind"] == "PodCliqueSet":
+            obj["status"]["conditions"] = [
+                {
+                    "type": "TopologyLevelsUnavailable",
+                    "status": "True",
+                    "reason": "ClusterTopologyLevelsUnavailable",
+                    "message": "Unavailable topology domains: [rack]",
+                    "lastTransitionTime": ts(CAPTURED_AT - timedelta(minutes=30)),
+                    "observedGeneration": 1,
+                }
+            ]
+    return b.bundle()
+
+
 SCENARIOS: dict[str, Callable[[], Bundle]] = {
     "demo": demo,
     "healthy": healthy,
@@ -439,4 +476,5 @@ SCENARIOS: dict[str, Callable[[], Bundle]] = {
     "podgang-without-phase": podgang_without_phase,
     "epoch-gangs": epoch_gangs,
     "plan-drift": plan_drift,
+    "constraint-not-enforced": constraint_not_enforced,
 }
