@@ -89,6 +89,9 @@ def gang_state(workload: Workload, gang: Gang) -> tuple[GangState, str]:
         return GangState.terminating, "Grove is deleting the gang's PodCliques"
     short = [c for c in cliques if c.status.scheduled_replicas < gang.min_replicas(c)]
     gated = [c for c in short if c.status.schedule_gated_replicas > 0]
+    foreign = sorted({gate for pod in gang.pods for gate in pod.foreign_gates})
+    if gated and foreign:  # scheduleGatedReplicas counts every gate, not only Grove's
+        return GangState.gated, f"pods held by scheduling gate {', '.join(foreign)} (not Grove's)"
     waiting = f"base gang {gang.base_gang}" if gang.base_gang else "PodGang initialisation"
     if gated and gang.base_gang:
         return GangState.gated, f"pods gated, waiting for {waiting}"

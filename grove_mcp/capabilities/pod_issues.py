@@ -67,6 +67,8 @@ def pod_findings(
                 since=since,
             )
         ]
+    if pod.foreign_gates:
+        return [_foreign_gate(pod, clique, subject, ns, since)]
     if pod.is_gated:
         gates = ", ".join(g.name for g in pod.spec.scheduling_gates)
         waiting = (
@@ -236,3 +238,25 @@ def _container_findings(
                 )
             )
     return findings
+
+
+def _foreign_gate(pod: Pod, clique: str, subject: str, ns: str, since: datetime | None) -> Finding:
+    """A gate Grove does not manage: Grove will not lift it, whoever added it must."""
+    foreign = ", ".join(pod.foreign_gates)
+    grove = (
+        " (Grove's own gate is still there too)"
+        if len(pod.foreign_gates) < len(pod.spec.scheduling_gates)
+        else ""
+    )
+    return Finding(
+        code="POD_GATED_FOREIGN",
+        severity=Severity.warning,
+        subject=subject,
+        message=f"{clique} pod is held by scheduling gate {foreign}, which Grove does not "
+        f"manage{grove}: the scheduler will not place it until whoever added the gate removes it.",
+        evidence=[f"spec.schedulingGates: {', '.join(g.name for g in pod.spec.scheduling_gates)}"],
+        remediation=f"Find what adds {foreign} (an admission webhook or a queueing system such "
+        f"as Kueue: kubectl get mutatingwebhookconfigurations) and why it holds the pod; "
+        f"kubectl get pod {ns}{pod.name} -o jsonpath='{{.spec.schedulingGates}}'.",
+        since=since,
+    )

@@ -60,6 +60,11 @@ class Taint(KubeModel):
     effect: str = ""
 
 
+# Grove's own scheduling gate: on every pod until its PodGang is initialised (and, for a
+# scaled gang, until the base gang is scheduled). Any other gate is someone else's.
+GROVE_GATE = "grove.io/podgang-pending-creation"
+
+
 class SchedulingGate(KubeModel):
     name: str
 
@@ -159,6 +164,11 @@ class Pod(KubeObject):
     @property
     def is_gated(self) -> bool:
         return bool(self.spec.scheduling_gates)
+
+    @property
+    def foreign_gates(self) -> tuple[str, ...]:
+        """Scheduling gates that are not Grove's (an admission webhook's, a queue's)."""
+        return tuple(g.name for g in self.spec.scheduling_gates if g.name != GROVE_GATE)
 
 
 class NodeSpec(KubeModel):

@@ -106,7 +106,8 @@ GANG_STATE_DESCRIPTION = (
     "Pending. Healthy: every pod ready. Degraded: at least minAvailable ready but not all. "
     "Starting: scheduled, not yet minAvailable ready, not breached. Updating: a rolling update "
     "is replacing pods. Unschedulable: fewer than minAvailable pods scheduled. Gated: pods held "
-    "by Grove's scheduling gate (waiting for the PodGang or its base gang). Breached: "
+    "by a scheduling gate: Grove's (waiting for the PodGang or its base gang) or another's, "
+    "named in the reason (Grove does not lift it). Breached: "
     "MinAvailableBreached=True, Grove's termination countdown runs. Terminating: Grove is "
     "deleting the gang. Unknown: no data."
 )

@@ -465,6 +465,32 @@ def constraint_not_enforced() -> Bundle:
     return b.bundle()
 
 
+KUEUE_GATE = "kueue.x-k8s.io/admission"
+
+
+def foreign_gate() -> Bundle:
+    """Gang 1's PodGang is initialised, so Grove lifted its own gate; its decode pods still
+    carry Kueue's admission gate, which only Kueue lifts."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "decode pods held by Kueue's gate, not Grove's")
+    _cluster(b, {"gpu-a2": 4, "gpu-b2": 4, "gpu-c1": 8})
+    objects = b.workload(
+        inference_spec(pack_required="rack"),
+        pods={
+            **REPLICA_0_IN_RACK_A,
+            "1/router/0": PodState(node="gpu-b2"),
+            "1/prefill/0": PodState(node="gpu-b1"),
+            "1/prefill/1": PodState(node="gpu-b1"),
+            "1/decode/0": PodState(gated=True, ready=False),
+            "1/decode/1": PodState(gated=True, ready=False),
+        },
+        never_scheduled={1},
+    )
+    for obj in objects.values():
+        if obj["kind"] == "Pod" and obj["spec"].get("schedulingGates"):
+            obj["spec"]["schedulingGates"] = [{"name": KUEUE_GATE}]
+    return b.bundle()
+
+
 SCENARIOS: dict[str, Callable[[], Bundle]] = {
     "demo": demo,
     "healthy": healthy,
@@ -477,4 +503,5 @@ SCENARIOS: dict[str, Callable[[], Bundle]] = {
     "epoch-gangs": epoch_gangs,
     "plan-drift": plan_drift,
     "constraint-not-enforced": constraint_not_enforced,
+    "foreign-gate": foreign_gate,
 }
