@@ -34,6 +34,7 @@ from .names import validate_namespace, validate_pcs_name
 from .sources.base import ListQuery, ListResult, RawObject, Source
 
 PART_OF = "app.kubernetes.io/part-of"
+MANAGED_BY = "app.kubernetes.io/managed-by=grove-operator"
 LIVE_PODS = "status.phase!=Succeeded,status.phase!=Failed"
 
 
@@ -55,7 +56,10 @@ class SnapshotRequest:
 
     @property
     def selector(self) -> str:
-        return f"{PART_OF}={self.name}" if self.name else PART_OF
+        """Grove's children of the PodCliqueSet(s): part-of names it, and managed-by says Grove
+        made them (part-of alone also matches a user's own objects, e.g. a Helm chart's)."""
+        part_of = f"{PART_OF}={self.name}" if self.name else PART_OF
+        return f"{part_of},{MANAGED_BY}"
 
     def queries(self) -> list[ListQuery]:
         ns, sel = self.namespace, self.selector

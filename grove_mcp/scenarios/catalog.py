@@ -491,6 +491,32 @@ def foreign_gate() -> Bundle:
     return b.bundle()
 
 
+def look_alike_pod() -> Bundle:
+    """Healthy, plus a load-generator pod the team labelled part-of=my-inference (as Helm
+    charts do) holding a GPU: it is not Grove's, so it is not the workload's."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "a user's pod labelled part-of the workload")
+    _cluster(b, {"gpu-a2": 3, "gpu-b2": 4, "gpu-c1": 8})
+    b.workload(
+        inference_spec(pack_required="rack", pack_preferred="host"),
+        pods={
+            **REPLICA_0_IN_RACK_A,
+            "1/router/0": PodState(node="gpu-b2"),
+            "1/prefill/0": PodState(node="gpu-b1"),
+            "1/prefill/1": PodState(node="gpu-b1"),
+            "1/decode/0": PodState(node="gpu-b2"),
+            "1/decode/1": PodState(node="gpu-b2"),
+        },
+    )
+    b.other_pod(
+        NAMESPACE,
+        "my-inference-loadgen-7c9d5",
+        "gpu-a2",
+        1,
+        labels={"app.kubernetes.io/part-of": "my-inference", "app": "loadgen"},
+    )
+    return b.bundle()
+
+
 SCENARIOS: dict[str, Callable[[], Bundle]] = {
     "demo": demo,
     "healthy": healthy,
@@ -504,4 +530,5 @@ SCENARIOS: dict[str, Callable[[], Bundle]] = {
     "plan-drift": plan_drift,
     "constraint-not-enforced": constraint_not_enforced,
     "foreign-gate": foreign_gate,
+    "look-alike-pod": look_alike_pod,
 }

@@ -123,14 +123,11 @@ def test_watch_redraws_after_a_change_and_closes_its_connections(
     assert report.gangs[1].termination is None
 
     done.set()
-    admin.request(
-        "PUT",
-        PODCLIQUE,
-        namespace,
-        "my-inference-1-prefill",
-        sub="status",
-        body=admin.request("GET", PODCLIQUE, namespace, "my-inference-1-prefill"),
-    )
+    # One more real change, so the stream yields once more and the consumer sees `done` (an
+    # update that changes nothing may produce no watch event; the quiet-period tick is 30 s).
+    nudged = admin.request("GET", PODCLIQUE, namespace, "my-inference-1-prefill")
+    nudged["metadata"].setdefault("annotations", {})["grove-mcp.io/test-nudge"] = "1"
+    admin.request("PUT", PODCLIQUE, namespace, "my-inference-1-prefill", body=nudged)
     consumer.join(timeout=30)
     assert not consumer.is_alive()
     deadline = time.monotonic() + 10

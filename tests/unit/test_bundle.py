@@ -121,7 +121,7 @@ def test_an_object_that_does_not_fit_its_kind_names_object_and_field(tmp_path):
     root = _write(tmp_path)
     (root / "objects" / "odd.yaml").write_text(
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: odd\n  namespace: vllm-disagg\n"
-        "  labels: {app.kubernetes.io/part-of: my-inference}\n"
+        "  labels: {app.kubernetes.io/part-of: my-inference, app.kubernetes.io/managed-by: grove-operator}\n"
         "spec:\n  containers:\n  - name: c\n    env:\n    - value: no-name\n"
     )
     with pytest.raises(BundleError, match=r"Pod vllm-disagg/odd .* field spec\.containers\.0\.env"):
