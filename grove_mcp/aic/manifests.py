@@ -77,6 +77,13 @@ class RenderOptions:
                     f"'{value}' is not a valid {what}: lowercase letters, digits and '-', "
                     "starting with a letter (e.g. rack, host, zone)."
                 )
+        if self.pack_domain is not None and self.topology_name is None:
+            raise InvalidInput(
+                f"A pack domain ('{self.pack_domain}') needs the ClusterTopologyBinding that "
+                "defines it: Grove's webhook (since alpha.9) refuses a topologyConstraint without "
+                "topologyName. Add --topology-name NAME (topology_name), one of kubectl get "
+                "clustertopologybindings."
+            )
         return self
 
 

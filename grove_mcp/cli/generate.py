@@ -107,14 +107,16 @@ ModelPath = Annotated[
 PackDomain = Annotated[
     str | None,
     _opt(
-        "--pack-domain", help="Pack each gang into one domain of this level, e.g. rack.", panel=_OUT
+        "--pack-domain",
+        help="Pack each gang into one domain of this level, e.g. rack (with --topology-name).",
+        panel=_OUT,
     ),
 ]
 TopologyName = Annotated[
     str | None,
     _opt(
         "--topology-name",
-        help="ClusterTopologyBinding to pack by (when there are several).",
+        help="ClusterTopologyBinding whose level --pack-domain names (required with it).",
         panel=_OUT,
     ),
 ]

@@ -81,10 +81,14 @@ Namespace = Annotated[
 Image = Annotated[str | None, _optional("Container image (default: Dynamo's runtime image).")]
 ModelPath = Annotated[str | None, _optional("Path the engines load inside the pods.")]
 PackDomain = Annotated[
-    str | None, _optional("Pack each replica (gang) into one domain of this level, e.g. rack.")
+    str | None,
+    _optional(
+        "Pack each replica (gang) into one domain of this level, e.g. rack; needs topology_name."
+    ),
 ]
 TopologyName = Annotated[
-    str | None, _optional("ClusterTopologyBinding to pack by, when the cluster has several.")
+    str | None,
+    _optional("ClusterTopologyBinding whose level pack_domain names (required with pack_domain)."),
 ]
 KaiQueue = Annotated[str | None, _optional("Schedule with KAI Scheduler in this queue.")]
 Env = Annotated[

@@ -43,7 +43,7 @@ def test_a_small_plan_end_to_end(tmp_path: Path):
     phases: list[str] = []
     report = generate(
         make_request(**SMALL),
-        RenderOptions(namespace="llm", pack_domain="host"),
+        RenderOptions(namespace="llm", pack_domain="host", topology_name="gpu-fabric"),
         save_dir=tmp_path,
         on_progress=lambda p: phases.append(p.phase),
         timeout_s=600,

@@ -110,6 +110,7 @@ def test_render_options_reach_the_manifest(tmp_path: Path):
         Replay(QWEN_8),
         *argv(QWEN_8, "--save-dir", str(tmp_path), "-o", "json"),
         *("--name", "my-inference", "-n", "vllm-disagg", "--pack-domain", "rack"),
+        *("--topology-name", "gpu-fabric"),
         *("--topology-name", "gpu-fabric", "--kai-queue", "team-a", "--image", "example/img:1"),
         *("--model-path", "/models/qwen3-32b", "--env", "NATS_SERVER=nats://nats:4222"),
         *("--hf-token-secret", ""),
@@ -156,6 +157,7 @@ def test_no_configuration_meeting_the_sla_exits_1_showing_the_closest(tmp_path: 
         (["--model", "./no-such-dir"], "config.json does not exist"),
         (["--name", "My_Inference"], "My_Inference"),
         (["--pack-domain", "Rack!"], "is not a valid pack domain"),
+        (["--pack-domain", "rack"], "Add --topology-name NAME"),
         (["--env", "NATS_SERVER"], "expected KEY=VALUE"),
     ],
 )

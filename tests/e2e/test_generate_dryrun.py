@@ -29,7 +29,11 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "sglang": ("qwen3_32b_sglang_32gpu", {}, {}),
     "vllm": ("qwen3_32b_vllm_32gpu", {}, {}),
     "trtllm": ("qwen3_32b_trtllm_32gpu", {}, {}),
-    "sglang-multi-node-moe": ("deepseek_v3_sglang_32gpu", {}, {"pack_domain": "rack"}),
+    "sglang-multi-node-moe": (
+        "deepseek_v3_sglang_32gpu",
+        {},
+        {"pack_domain": "rack", "topology_name": "gpu-fabric"},
+    ),
     "vllm-multi-node": ("qwen3_32b_vllm_32gpu", {"gpus_per_node": 4}, {}),
     "trtllm-multi-node": ("qwen3_32b_trtllm_32gpu", {"gpus_per_node": 4}, {}),
     "shortened-name-every-option": (

@@ -138,6 +138,7 @@ async def test_a_tiny_budget_leaves_out_every_manifest():
         ({"system": "H200"}, "is not an AIConfigurator system name"),
         ({"name": "My_Inference"}, "My_Inference"),
         ({"pack_domain": "Rack!"}, "is not a valid pack domain"),
+        ({"pack_domain": "rack"}, "refuses a topologyConstraint without topologyName"),
         ({"backend": "tensorrt"}, "backend"),
     ],
 )

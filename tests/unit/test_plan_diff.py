@@ -339,7 +339,11 @@ def _generated_bundle(plan: Plan, change=None) -> Bundle:
     """Nodes of the demo, a PodCliqueSet rendered by generate (no live children: nothing
     reconciles a bundle), and the plan stored from the generated YAML."""
     rendered = render_pcs(
-        plan, None, RenderOptions(name=PCS, namespace=NAMESPACE, pack_domain="rack")
+        plan,
+        None,
+        RenderOptions(
+            name=PCS, namespace=NAMESPACE, pack_domain="rack", topology_name="gpu-fabric"
+        ),
     )
     manifest = copy.deepcopy(rendered.manifest)
     if change:
@@ -376,7 +380,7 @@ def test_a_generated_podcliqueset_matches_its_plan_from_the_template():
     assert row(report, "decode.tp").planned == "2 (flag 8 with attention dp4)"
     assert row(report, "decode.tp").deployed == "8"  # --tensor-parallel-size tp×dp for SGLang
     assert row(report, "image").planned == "nvcr.io/nvidia/ai-dynamo/sglang-runtime:1.3.0"
-    assert row(report, "topology_constraint").planned == "required=rack"
+    assert row(report, "topology_constraint").planned == "required=rack (topology gpu-fabric)"
     assert any("come from the PodCliqueSet template" in n for n in report.notes)
 
 

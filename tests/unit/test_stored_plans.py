@@ -195,7 +195,9 @@ def test_a_yaml_without_the_plan_annotation_names_the_field(tmp_path: Path):
 def test_a_generated_yaml_records_image_and_topology(tmp_path: Path):
     plan = Plan.model_validate(demo_plan())
     manifest = render_pcs(
-        plan, None, RenderOptions(name=PCS, pack_domain="rack", image="img:1")
+        plan,
+        None,
+        RenderOptions(name=PCS, pack_domain="rack", topology_name="gpu-fabric", image="img:1"),
     ).manifest
     path = tmp_path / "my-inference.yaml"
     path.write_text(to_yaml(manifest))

@@ -169,6 +169,7 @@ def test_options_image_model_path_namespace_topology_queue_env():
         RenderOptions(name="My_Inference"),
         RenderOptions(namespace="Bad NS"),
         RenderOptions(pack_domain="Rack!"),
+        RenderOptions(pack_domain="rack"),  # Grove's webhook needs topologyName (alpha.9+)
     ],
 )
 def test_bad_options_are_invalid_input(options):
@@ -213,7 +214,9 @@ def multi_node(backend: str, gpn: int = 8) -> dict:
         update={"decode": decode, "gpus_per_node": gpn, "total_gpus": 36}
     )
     plan = p.plan.model_copy(update={"backend": backend, "config": config})
-    return render_pcs(plan, EngineArgs(), RenderOptions(pack_domain="rack")).manifest
+    return render_pcs(
+        plan, EngineArgs(), RenderOptions(pack_domain="rack", topology_name="gpu-fabric")
+    ).manifest
 
 
 @pytest.mark.parametrize("backend", ["sglang", "vllm", "trtllm"])
