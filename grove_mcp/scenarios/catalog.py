@@ -58,6 +58,13 @@ REPLICA_0_IN_RACK_A = {
     "0/decode/0": PodState(node="gpu-a2"),
     "0/decode/1": PodState(node="gpu-a2"),
 }
+REPLICA_1_IN_RACK_B = {
+    "1/router/0": PodState(node="gpu-b2"),
+    "1/prefill/0": PodState(node="gpu-b1"),
+    "1/prefill/1": PodState(node="gpu-b1"),
+    "1/decode/0": PodState(node="gpu-b2"),
+    "1/decode/1": PodState(node="gpu-b2"),
+}
 
 
 def inference_spec(**overrides: object) -> WorkloadSpec:
@@ -212,11 +219,7 @@ def healthy() -> Bundle:
         inference_spec(pack_required="rack", pack_preferred="host"),
         pods={
             **REPLICA_0_IN_RACK_A,
-            "1/router/0": PodState(node="gpu-b2"),
-            "1/prefill/0": PodState(node="gpu-b1"),
-            "1/prefill/1": PodState(node="gpu-b1"),
-            "1/decode/0": PodState(node="gpu-b2"),
-            "1/decode/1": PodState(node="gpu-b2"),
+            **REPLICA_1_IN_RACK_B,
         },
     )
     return b.bundle()
@@ -305,11 +308,7 @@ def rolling_update() -> Bundle:
             "0/prefill/1": PodState(node="gpu-a1", updated=False),
             "0/decode/0": PodState(node="gpu-a2", updated=False),
             "0/decode/1": PodState(node="gpu-a2", updated=False),
-            "1/router/0": PodState(node="gpu-b2"),
-            "1/prefill/0": PodState(node="gpu-b1"),
-            "1/prefill/1": PodState(node="gpu-b1"),
-            "1/decode/0": PodState(node="gpu-b2"),
-            "1/decode/1": PodState(node="gpu-b2"),
+            **REPLICA_1_IN_RACK_B,
         },
         updating_replica=0,
     )
@@ -477,9 +476,7 @@ def foreign_gate() -> Bundle:
         inference_spec(pack_required="rack"),
         pods={
             **REPLICA_0_IN_RACK_A,
-            "1/router/0": PodState(node="gpu-b2"),
-            "1/prefill/0": PodState(node="gpu-b1"),
-            "1/prefill/1": PodState(node="gpu-b1"),
+            **REPLICA_1_IN_RACK_B,
             "1/decode/0": PodState(gated=True, ready=False),
             "1/decode/1": PodState(gated=True, ready=False),
         },
@@ -500,11 +497,7 @@ def look_alike_pod() -> Bundle:
         inference_spec(pack_required="rack", pack_preferred="host"),
         pods={
             **REPLICA_0_IN_RACK_A,
-            "1/router/0": PodState(node="gpu-b2"),
-            "1/prefill/0": PodState(node="gpu-b1"),
-            "1/prefill/1": PodState(node="gpu-b1"),
-            "1/decode/0": PodState(node="gpu-b2"),
-            "1/decode/1": PodState(node="gpu-b2"),
+            **REPLICA_1_IN_RACK_B,
         },
     )
     b.other_pod(
