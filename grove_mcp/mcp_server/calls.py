@@ -67,9 +67,8 @@ def core_call(
     ctx: Context, capability: str, namespace: str | None, name: str | None, args: Any = None
 ) -> CoreCall:
     """The table's ``run`` of ``capability`` with the namespace defaults applied; bad names
-    are refused now, before any API call."""
+    are refused now, before any API call (``run`` checks the call against the table)."""
     inputs.target(namespace, name)
-    core.capability(capability).check(name, args)
     ns = namespace_for(state_of(ctx), namespace)
     return lambda source: core.run(capability, source, ns, name, args)
 
