@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from .errors import ApiError, BundleError, NotFound
 from .grove import (
     ClusterTopologyBinding,
+    Deployment,
     Event,
     Node,
     Pod,
@@ -26,6 +27,7 @@ from .grove import (
     PodCliqueScalingGroup,
     PodCliqueSet,
     PodGang,
+    PodGangMap,
     ResourceClaim,
 )
 from .grove import kinds as k
@@ -36,6 +38,7 @@ from .sources.base import ListQuery, ListResult, RawObject, Source
 PART_OF = "app.kubernetes.io/part-of"
 MANAGED_BY = "app.kubernetes.io/managed-by=grove-operator"
 LIVE_PODS = "status.phase!=Succeeded,status.phase!=Failed"
+GROVE_OPERATOR = "app.kubernetes.io/name=grove-operator"
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class SnapshotRequest:
     cluster_usage: bool = False
     plans: bool = False  # the ConfigMaps of stored plans (one LIST per label in PLAN_LABELS)
     children: bool = True  # False: only the PodCliqueSet(s) and the plans, nothing below
+    grove_version: bool = False  # the Grove operator's Deployment (its image tag: the version)
 
     def __post_init__(self) -> None:
         validate_namespace(self.namespace)
@@ -76,6 +80,7 @@ class SnapshotRequest:
             ListQuery(k.PODCLIQUE, ns, sel),
             ListQuery(k.SCALINGGROUP, ns, sel),
             ListQuery(k.PODGANG, ns, sel, optional=True),
+            ListQuery(k.PODGANGMAP, ns, sel, optional=True),
             ListQuery(k.POD, ns, sel),
             ListQuery(k.NODE, optional=True),
             ListQuery(k.TOPOLOGY_BINDING, optional=True),
@@ -86,6 +91,8 @@ class SnapshotRequest:
         if self.cluster_usage:
             queries.append(ListQuery(k.POD, None, field_selector=LIVE_PODS, optional=True))
             queries.append(ListQuery(k.RESOURCECLAIM, None, optional=True))
+        if self.grove_version:  # found by label: the chart's namespace is the user's choice
+            queries.append(ListQuery(k.DEPLOYMENT, None, GROVE_OPERATOR, optional=True))
         return queries + plans
 
 
@@ -107,6 +114,13 @@ class Snapshot:
     cluster_pods: tuple[Pod, ...] | None = None
     resource_claims: tuple[ResourceClaim, ...] | None = None
     config_maps: tuple[ConfigMap, ...] = ()  # plan ConfigMaps, when the request asked for plans
+    podgang_maps: tuple[PodGangMap, ...] = ()  # alpha.12 final
+    # The Grove operator's Deployments when asked for and readable; None otherwise, and then
+    # operator_note says why.
+    operator_deployments: tuple[Deployment, ...] | None = None
+    operator_note: str | None = None
+    # Whether the API serves a kind, by kind name, where the source could tell (see ListResult).
+    served: Mapping[str, bool] = field(default_factory=dict)
     podgangs_available: bool = True
     nodes_available: bool = True
     topologies_available: bool = True
@@ -170,6 +184,20 @@ def assemble(
             else None
         ),
         config_maps=_config_maps(results),
+        podgang_maps=parse(k.PODGANGMAP),
+        operator_deployments=(
+            parse(k.DEPLOYMENT, None)
+            if request.grove_version and available(k.DEPLOYMENT, None)
+            else None
+        ),
+        operator_note=next(
+            (r.note for r in results if r.query.kind == k.DEPLOYMENT and r.note), None
+        ),
+        served={
+            r.query.kind.kind: r.served
+            for r in results
+            if r.served is not None and r.query.kind.group == k.GROVE
+        },
         podgangs_available=available(k.PODGANG),
         nodes_available=available(k.NODE),
         topologies_available=available(k.TOPOLOGY_BINDING) or available(k.LEGACY_TOPOLOGY),
@@ -200,7 +228,7 @@ def _notes(results: Sequence[ListResult]) -> tuple[str, ...]:
     binding = next((r for r in results if r.query.kind == k.TOPOLOGY_BINDING), None)
     notes = []
     for result in results:
-        if not result.note or _topology_absence(result):
+        if not result.note or _topology_absence(result) or _version_read(result):
             continue
         if result.query.kind == k.LEGACY_TOPOLOGY and binding is not None and binding.note:
             continue
@@ -216,6 +244,14 @@ def _config_maps(results: Sequence[ListResult]) -> tuple[ConfigMap, ...]:
             for item in result.items:
                 found.setdefault(str(item["metadata"]["name"]), item)
     return tuple(ConfigMap.model_validate(found[name]) for name in sorted(found))
+
+
+def _version_read(result: ListResult) -> bool:
+    """The operator's Deployment (health explains its absence) and PodGangMaps (served only
+    since alpha.12 final) are no news when they cannot be read for want of an API."""
+    if result.query.kind == k.DEPLOYMENT:
+        return True
+    return result.query.kind == k.PODGANGMAP and result.served is False
 
 
 def _topology_absence(result: ListResult) -> bool:

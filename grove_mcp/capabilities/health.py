@@ -2,50 +2,57 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from ..grove import Condition, PodClique
 from ..reports.common import Finding, GangState, Severity, worst
 from ..reports.health import (
+    BreachVerdict,
     CliqueHealth,
     ConditionReport,
     GangHealth,
+    GroveVersionReport,
     HealthList,
     HealthReport,
     HealthSummary,
+    TerminationAlternative,
     TerminationCountdown,
 )
 from ..snapshot import Snapshot
 from ..timefmt import format_seconds
 from .common import gang_severity, header
 from .gangs import BREACHED, GangEvaluation, breach_status, evaluate_gangs, placement_report
+from .grove_version import GroveObjects, GroveVersion, Rules, grove_version
 from .pod_issues import pod_findings
+from .termination import Judged, Outcome, judge_gang, outcome
 from .workload import PODCLIQUE_LABEL, Gang, Workload, build_workload
 
 _SEVERITY_ORDER = {Severity.critical: 0, Severity.warning: 1, Severity.info: 2}
-STARTUP_ACTION = (
-    "None expected: this gang never became Ready, and Grove ignores breaches from initial startup."
-)
-UNLESS_STARTUP = (
-    " (unless the gang never became Ready: Grove ignores breaches from initial startup, "
-    "and this Grove version does not report whether it did)"
-)
 CAVEAT = (
-    "Grove ignores breaches during initial startup (a scaling group that was never "
-    "healthy is skipped) and acts on its next reconcile after the deadline."
+    "Grove acts on its next reconcile after the deadline, and judges only the condition "
+    "transitions it observed: when unsure, it does not terminate."
 )
+ALL_VERSIONS = "all Grove versions (both rule sets agree)"
 
 
 def build_health(snapshot: Snapshot, name: str) -> HealthReport:
     """The health report of one PodCliqueSet (raises NotFound listing what exists)."""
     workload = build_workload(snapshot, name)
-    gangs = [_gang_health(workload, e) for e in evaluate_gangs(workload)]
+    version = grove_version(snapshot, GroveObjects(snapshot.podcliques, snapshot.scaling_groups))
+    gangs = [_gang_health(workload, e, version) for e in evaluate_gangs(workload)]
     issues = _workload_issues(workload)
     delay, _ = workload.pcs.termination_delay
     return HealthReport(
         **header(snapshot, workload),
         name=name,
         termination_delay_seconds=int(delay.total_seconds()),
+        grove_version=GroveVersionReport(
+            version=version.version,
+            rules=version.rules.value if version.rules else None,
+            evidence=version.evidence,
+            hint=version.hint,
+        ),
         issues=issues,
         gangs=gangs,
         summary=_summary(gangs, issues),
@@ -82,84 +89,99 @@ def _clique_health(workload: Workload, gang: Gang, clique: PodClique) -> CliqueH
     )
 
 
-def _breaches(workload: Workload, gang: Gang) -> list[tuple[str, str, Condition]]:
-    """(subject, action, condition) for every running breach that Grove will act on."""
-    found = []
-    index = gang.replica_index
-    replica = f"replica {index}" if index is not None else "the replica"
-    groups_seen = set()
-    for clique in gang.cliques:
-        group = workload.scaling_group_of(clique)
-        cond = clique.status.condition(BREACHED)
-        if group is None:
-            if cond is not None and cond.is_true and cond.last_transition_time:
-                found.append(
-                    (
-                        f"podclique/{clique.name}",
-                        f"Grove deletes and recreates every PodClique of PCS {replica}",
-                        cond,
-                    )
-                )
-            continue
-        group_cond = group.status.condition(BREACHED)
-        if group_cond is not None and group_cond.is_true and group_cond.last_transition_time:
-            if group.name not in groups_seen:
-                groups_seen.add(group.name)
-                found.append(
-                    (
-                        f"podcliquescalinggroup/{group.name}",
-                        f"Grove deletes and recreates every PodClique of PCS {replica}",
-                        group_cond,
-                    )
-                )
-        elif cond is not None and cond.is_true and cond.last_transition_time:
-            found.append(
-                (
-                    f"podclique/{clique.name}",
-                    f"Grove recreates this scaling-group replica of {group.name} (if the "
-                    "group still meets its minAvailable and no update runs)",
-                    cond,
-                )
-            )
-    return found
+@dataclass(frozen=True)
+class _Termination:
+    """A gang's termination answer(s) and every breach judged."""
+
+    countdown: TerminationCountdown | None
+    alternative: TerminationAlternative | None
+    breaches: list[BreachVerdict]
 
 
-def _initial_startup(gang: Gang) -> bool | None:
-    """Whether the gang never became Ready, as Grove reports it since PR #792 (a Ready
-    condition, and lastReady once it was); None when this Grove version does not say."""
-    status = gang.podgang.status if gang.podgang else None
-    if status is None or status.condition("Ready") is None:
-        return None
-    return status.last_ready is None
+def _termination(workload: Workload, gang: Gang, version: GroveVersion) -> _Termination:
+    judged = judge_gang(workload, gang)
+    outcomes = {r: outcome(workload, gang, judged, r) for r in Rules}
+    skipped = outcomes[Rules.gated].skipped
+    breaches = [_verdict(workload, j, version, skipped) for j in judged]
+    if version.rules is not None:
+        known = f"{version.rules.applies_to} ({version.evidence})"
+        return _Termination(_countdown(workload, outcomes[version.rules], known), None, breaches)
+    gated, ungated = outcomes[Rules.gated], outcomes[Rules.ungated]
+    if gated.deciding == ungated.deciding:
+        return _Termination(_countdown(workload, gated, ALL_VERSIONS), None, breaches)
+    first, other = (gated, ungated) if gated.deciding is not None else (ungated, gated)
+    if other.deciding is not None and other.deciding.since < first.deciding.since:  # type: ignore[union-attr]
+        first, other = other, first
+    alternative = _countdown(workload, other, other.rules.applies_to)
+    return _Termination(
+        _countdown(workload, first, first.rules.applies_to),
+        TerminationAlternative(
+            applies_to=other.rules.applies_to,
+            termination=alternative,
+            text=_alternative_text(other, alternative),
+        ),
+        breaches,
+    )
 
 
-def _countdown(workload: Workload, gang: Gang) -> TerminationCountdown | None:
-    delay, configured = workload.pcs.termination_delay
-    startup = _initial_startup(gang)
-    best: TerminationCountdown | None = None
-    for subject, action, cond in _breaches(workload, gang):
-        assert cond.last_transition_time is not None
-        deadline = cond.last_transition_time + delay
-        remaining = deadline - workload.now
-        seconds = int(remaining.total_seconds())
-        fraction = remaining / delay if delay > timedelta(0) else 0.0
-        countdown = TerminationCountdown(
-            subject=subject,
-            action=STARTUP_ACTION
-            if startup
-            else action + (UNLESS_STARTUP if startup is None else ""),
-            breached_since=cond.last_transition_time,
-            termination_delay_seconds=int(delay.total_seconds()),
-            delay_configured=configured,
-            deadline=deadline,
-            remaining_seconds=seconds,
-            remaining_fraction=round(min(1.0, max(0.0, fraction)), 4),
-            initial_startup=startup,
-            caveat=CAVEAT,
+def _alternative_text(other: Outcome, countdown: TerminationCountdown | None) -> str:
+    if countdown is not None:
+        return (
+            f"{other.rules.applies_to}: {countdown.action} in "
+            f"{format_seconds(max(countdown.remaining_seconds, 0))} ({countdown.subject})."
         )
-        if best is None or countdown.deadline < best.deadline:
-            best = countdown
-    return best
+    return f"{other.rules.applies_to}: no termination; Grove leaves these breaches alone."
+
+
+def _verdict(
+    workload: Workload, judged: Judged, version: GroveVersion, skipped: str | None
+) -> BreachVerdict:
+    delay, _ = workload.pcs.termination_delay
+    if skipped is not None and judged.pcs_level:
+        counts: bool | None = False
+        reason = skipped
+    elif version.rules is not None:
+        counts, reason = judged.counts[version.rules], judged.why[version.rules]
+    elif judged.counts[Rules.gated] == judged.counts[Rules.ungated]:
+        counts, reason = judged.counts[Rules.gated], judged.why[Rules.gated]
+    else:
+        counts = None
+        reason = (
+            f"{Rules.gated.applies_to}: {judged.why[Rules.gated]}; "
+            f"{Rules.ungated.applies_to}: counts"
+        )
+    return BreachVerdict(
+        subject=judged.subject,
+        breached_since=judged.since,
+        deadline=judged.deadline(delay),
+        action=judged.action,
+        counts=counts,
+        reason=reason,
+        recycling=judged.recycling,
+    )
+
+
+def _countdown(workload: Workload, result: Outcome, applies_to: str) -> TerminationCountdown | None:
+    judged = result.deciding
+    if judged is None:
+        return None
+    delay, configured = workload.pcs.termination_delay
+    deadline = judged.deadline(delay)
+    remaining = deadline - workload.now
+    fraction = remaining / delay if delay > timedelta(0) else 0.0
+    return TerminationCountdown(
+        subject=judged.subject,
+        action=judged.action,
+        breached_since=judged.since,
+        termination_delay_seconds=int(delay.total_seconds()),
+        delay_configured=configured,
+        deadline=deadline,
+        remaining_seconds=int(remaining.total_seconds()),
+        remaining_fraction=round(min(1.0, max(0.0, fraction)), 4),
+        why=judged.why[result.rules],
+        applies_to=applies_to,
+        caveat=CAVEAT,
+    )
 
 
 def _condition_reports(subject: str, conditions: tuple[Condition, ...]) -> list[ConditionReport]:
@@ -190,34 +212,14 @@ def _conditions(workload: Workload, gang: Gang) -> list[ConditionReport]:
 
 
 def _issues(
-    workload: Workload,
-    gang: Gang,
-    countdown: TerminationCountdown | None,
-    cliques: list[CliqueHealth],
+    workload: Workload, gang: Gang, term: _Termination, cliques: list[CliqueHealth]
 ) -> list[Finding]:
     issues: list[Finding] = []
+    verdicts = {v.subject: v for v in term.breaches}
     for clique in cliques:
         if clique.breached:
-            remaining = ""
-            if countdown is not None:
-                remaining = f" Termination in {format_seconds(countdown.remaining_seconds)}."
-            issues.append(
-                Finding(
-                    code="MIN_AVAILABLE_BREACHED",
-                    severity=Severity.critical,
-                    subject=f"podclique/{clique.name}",
-                    message=f"{clique.clique}: {clique.ready}/{clique.replicas} ready, "
-                    f"{clique.scheduled} scheduled, below minAvailable {clique.min_available}."
-                    f"{remaining}",
-                    evidence=[
-                        f"MinAvailableBreached=True {clique.breach_reason or ''}: "
-                        f"{clique.breach_message or ''}".strip()
-                    ],
-                    remediation="Get the missing pods scheduled and ready before the delay ends "
-                    "(see the pod issues), or Grove recreates the whole replica.",
-                    since=clique.breached_since,
-                )
-            )
+            issues.append(_breach_finding(clique, verdicts.get(f"podclique/{clique.name}"), term))
+    issues += [_recycling_finding(v) for v in term.breaches if v.recycling]
     short_names = {c.name: workload.clique_short_name(c) for c in gang.cliques}
     for pod in gang.pods:
         short = short_names.get(pod.labels.get(PODCLIQUE_LABEL, ""), "?")
@@ -241,10 +243,58 @@ def _issues(
     )
 
 
-def _gang_health(workload: Workload, evaluation: GangEvaluation) -> GangHealth:
+def _breach_finding(
+    clique: CliqueHealth, verdict: BreachVerdict | None, term: _Termination
+) -> Finding:
+    countdown = term.countdown
+    if verdict is not None and verdict.counts is False:
+        consequence = f" Grove does not terminate for it ({verdict.reason.split(':', 1)[0]})."
+    elif countdown is not None:
+        consequence = f" Termination in {format_seconds(countdown.remaining_seconds)}"
+        if term.alternative is not None:
+            consequence += f" under {countdown.applies_to}; {term.alternative.text}"
+        else:
+            consequence += "."
+    else:
+        consequence = ""
+    return Finding(
+        code="MIN_AVAILABLE_BREACHED",
+        severity=Severity.critical,
+        subject=f"podclique/{clique.name}",
+        message=f"{clique.clique}: {clique.ready}/{clique.replicas} ready, "
+        f"{clique.scheduled} scheduled, below minAvailable {clique.min_available}.{consequence}",
+        evidence=[
+            f"MinAvailableBreached=True {clique.breach_reason or ''}: "
+            f"{clique.breach_message or ''}".strip()
+        ],
+        remediation="Get the missing pods scheduled and ready before the delay ends "
+        "(see the pod issues), or Grove recreates the whole replica."
+        if countdown is not None
+        else "Get the missing pods scheduled and ready (see the pod issues).",
+        since=clique.breached_since,
+    )
+
+
+def _recycling_finding(verdict: BreachVerdict) -> Finding:
+    return Finding(
+        code="GANG_RECYCLING",
+        severity=Severity.warning,
+        subject=verdict.subject,
+        message="Grove already fired the termination for this replica and is recreating it; "
+        "it starts no new countdown until the scaling group recovers.",
+        evidence=[f"GangTerminationInProgress=True on {verdict.subject}: {verdict.reason}"],
+        remediation="Wait for the recreated PodCliques to be scheduled and ready; if they stay "
+        "pending, the cause of the first breach is still there (see the pod issues).",
+        since=verdict.breached_since,
+    )
+
+
+def _gang_health(
+    workload: Workload, evaluation: GangEvaluation, version: GroveVersion
+) -> GangHealth:
     gang = evaluation.gang
     cliques = [_clique_health(workload, gang, c) for c in gang.cliques]
-    countdown = _countdown(workload, gang)
+    term = _termination(workload, gang, version)
     return GangHealth(
         name=gang.name,
         replica_index=gang.replica_index,
@@ -257,8 +307,10 @@ def _gang_health(workload: Workload, evaluation: GangEvaluation) -> GangHealth:
         derived_placement=placement_report(evaluation.placement),
         cliques=cliques,
         conditions=_conditions(workload, gang),
-        termination=countdown,
-        issues=_issues(workload, gang, countdown, cliques),
+        termination=term.countdown,
+        termination_alternative=term.alternative,
+        breaches=term.breaches,
+        issues=_issues(workload, gang, term, cliques),
     )
 
 
@@ -301,11 +353,7 @@ def _workload_issues(workload: Workload) -> list[Finding]:
 
 def _summary(gangs: list[GangHealth], issues: list[Finding]) -> HealthSummary:
     healthy = sum(1 for g in gangs if g.healthy)
-    at_risk = [
-        g.termination
-        for g in gangs
-        if g.termination is not None and g.termination.initial_startup is not True
-    ]
+    at_risk = [g.termination for g in gangs if g.termination is not None]
     next_seconds = min((t.remaining_seconds for t in at_risk), default=None)
     text = f"{healthy}/{len(gangs)} gangs healthy"
     if any(i.code == "NO_PODCLIQUES" for i in issues):

@@ -16,6 +16,7 @@ from ..grove import (
     PodCliqueScalingGroup,
     PodCliqueSet,
     PodGang,
+    PodGangMap,
     ResourceClaim,
     TopologyLevel,
 )
@@ -25,6 +26,8 @@ REPLICA_INDEX = "grove.io/podcliqueset-replica-index"
 PODCLIQUE_LABEL = "grove.io/podclique"
 PODGANG_LABEL = "grove.io/podgang"
 BASE_PODGANG = "grove.io/base-podgang"
+PODGANG_ROLE = "grove.io/podgang-role"  # alpha.12 final: Anchor | Tail | ScaleOut
+EPOCH_LABEL = "grove.io/epoch"
 SCALING_GROUP_LABEL = "grove.io/podcliquescalinggroup"
 TOPOLOGY_ANNOTATION = "grove.io/topology-name"
 UNASSIGNED = "(no gang)"
@@ -159,7 +162,12 @@ def build_workload(snapshot: Snapshot, name: str) -> Workload:
         pcs=pcs,
         cliques=cliques,
         scaling_groups=groups,
-        gangs=_gangs(cliques, podgangs, pods),
+        gangs=_gangs(
+            cliques,
+            podgangs,
+            pods,
+            tuple(m for m in snapshot.podgang_maps if m.labels.get(PART_OF) == name),
+        ),
         pods=pods,
         events=events,
         nodes=snapshot.nodes_by_name,
@@ -174,11 +182,15 @@ def build_workload(snapshot: Snapshot, name: str) -> Workload:
 
 
 def _gangs(
-    cliques: tuple[PodClique, ...], podgangs: tuple[PodGang, ...], pods: tuple[Pod, ...]
+    cliques: tuple[PodClique, ...],
+    podgangs: tuple[PodGang, ...],
+    pods: tuple[Pod, ...],
+    maps: tuple[PodGangMap, ...] = (),
 ) -> tuple[Gang, ...]:
     """Gangs from PodGang ``podgroups``, never from names. Each clique belongs to one gang: the
     PodGang listing it (the one its ``grove.io/podgang`` label names, if several do), else the
-    gang its label names, else ``UNASSIGNED``."""
+    gang its label names, else ``UNASSIGNED``. A scaled gang's base comes from the cliques'
+    ``grove.io/base-podgang`` label, or (alpha.12 final) from the PodGangMap."""
     listing: dict[str, list[str]] = {}
     for gang in sorted(podgangs, key=lambda g: g.name):
         for group in gang.spec.podgroups:
@@ -195,6 +207,8 @@ def _gangs(
         clique_names = {c.name for c in gang_cliques}
         indices = {i for c in gang_cliques if (i := replica_index(c.labels)) is not None}
         bases = {c.labels[BASE_PODGANG] for c in gang_cliques if BASE_PODGANG in c.labels}
+        if not bases and gang_name in by_name:
+            bases = set(_anchors_awaited(by_name[gang_name], podgangs, maps))
         gangs.append(
             Gang(
                 name=gang_name,
@@ -213,6 +227,28 @@ def _gangs(
         )
     )
     return tuple(gangs)
+
+
+def _anchors_awaited(
+    gang: PodGang, podgangs: tuple[PodGang, ...], maps: tuple[PodGangMap, ...]
+) -> list[str]:
+    """The anchor gangs a non-anchor PodGang waits for (alpha.12 final): its PodGangMap entry's
+    ``dependsOn`` epochs; without a readable map, the replica's latest anchor."""
+    role = gang.labels.get(PODGANG_ROLE)
+    if role is None or role == "Anchor":
+        return []
+    index = gang.labels.get(REPLICA_INDEX)
+    anchors = {
+        g.labels.get(EPOCH_LABEL, ""): g.name
+        for g in podgangs
+        if g.labels.get(PODGANG_ROLE) == "Anchor" and g.labels.get(REPLICA_INDEX) == index
+    }
+    pgm = next((m for m in maps if m.labels.get(REPLICA_INDEX) == index), None)
+    awaited = pgm.depends_on(gang.labels.get(EPOCH_LABEL, "")) if pgm else None
+    if awaited is None:
+        latest = max(anchors, key=lambda e: int(e) if e.isdigit() else -1, default=None)
+        return [anchors[latest]] if latest is not None else []
+    return [anchors[epoch] for epoch in awaited if epoch in anchors]
 
 
 def _named_topology(pcs: PodCliqueSet, podgangs: tuple[PodGang, ...]) -> str | None:

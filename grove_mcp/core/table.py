@@ -64,6 +64,7 @@ class Need(StrEnum):
     events = "events"  # the namespace's events
     cluster_usage = "cluster_usage"  # every live pod and ResourceClaim (GPUs of other workloads)
     plans = "plans"  # the ConfigMaps of stored plans
+    grove_version = "grove_version"  # the Grove operator's Deployment, for its version (optional)
     aiconfigurator = "aiconfigurator"  # an AIConfigurator run in a child process, no cluster
 
 
@@ -129,6 +130,7 @@ class Capability:
             cluster_usage=Need.cluster_usage in self.needs,
             plans=Need.plans in self.needs,
             children=Need.children in self.needs,
+            grove_version=Need.grove_version in self.needs,
         )
 
     def check(self, name: str | None, args: Any) -> None:
@@ -203,7 +205,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         "Gang health: cliques vs minAvailable, Grove's termination countdown, issues.",
         Scope.both,
         HealthReport,
-        _WORKLOAD | {Need.events},
+        _WORKLOAD | {Need.events, Need.grove_version},
         _per_workload(build_health, build_health_all),
         report_all=HealthList,
         watch=True,

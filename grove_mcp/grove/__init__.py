@@ -7,10 +7,11 @@ from .crds import (
     PodCliqueScalingGroup,
     PodCliqueSet,
     PodGang,
+    PodGangMap,
     TopologyConstraint,
     UpdateProgress,
 )
-from .k8s import GPU_RESOURCE, Event, Node, Pod, ResourceClaim
+from .k8s import GPU_RESOURCE, Deployment, Event, Node, Pod, ResourceClaim
 from .kinds import KINDS, Kind
 from .topology import HOSTNAME_KEY, ClusterTopologyBinding, TopologyLevel
 
@@ -21,6 +22,7 @@ __all__ = [
     "KINDS",
     "ClusterTopologyBinding",
     "Condition",
+    "Deployment",
     "Event",
     "Kind",
     "KubeObject",
@@ -31,6 +33,7 @@ __all__ = [
     "PodCliqueScalingGroup",
     "PodCliqueSet",
     "PodGang",
+    "PodGangMap",
     "ResourceClaim",
     "TopologyConstraint",
     "TopologyLevel",

@@ -275,3 +275,28 @@ class PodGangStatus(KubeModel):
 class PodGang(KubeObject):
     spec: PodGangSpec = Field(default_factory=PodGangSpec)
     status: PodGangStatus = Field(default_factory=PodGangStatus)
+
+
+class PodGangEntry(KubeModel):
+    """One PodGangMap entry (alpha.12 final): the PodGangs of one epoch and what they wait on."""
+
+    epoch: str = ""
+    role: str | None = None  # Anchor | Tail | ScaleOut
+    anchor_index: int = 0
+    depends_on: tuple[str, ...] = ()
+
+
+class PodGangMapSpec(KubeModel):
+    pod_clique_set_replica_index: int | None = None
+    entries: tuple[PodGangEntry, ...] = ()
+
+
+class PodGangMap(KubeObject):
+    """``podgangmaps.grove.io`` (alpha.12 final, #778): one per PCS replica, spec only."""
+
+    spec: PodGangMapSpec = Field(default_factory=PodGangMapSpec)
+
+    def depends_on(self, epoch: str) -> tuple[str, ...] | None:
+        """The epochs the entry ``epoch`` waits for; None when no entry has that epoch."""
+        entry = next((e for e in self.spec.entries if e.epoch == epoch), None)
+        return None if entry is None else entry.depends_on

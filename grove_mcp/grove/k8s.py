@@ -290,3 +290,21 @@ class ResourceClaim(KubeObject):
         if self.status.allocation is None:
             return 0
         return sum(1 for r in self.status.allocation.devices.results if "gpu" in r.driver)
+
+
+class PodTemplate(KubeModel):
+    spec: PodSpec = Field(default_factory=PodSpec)
+
+
+class DeploymentSpec(KubeModel):
+    template: PodTemplate = Field(default_factory=PodTemplate)
+
+
+class Deployment(KubeObject):
+    """An apps/v1 Deployment: read only to learn the Grove operator's image (its version)."""
+
+    spec: DeploymentSpec = Field(default_factory=DeploymentSpec)
+
+    @property
+    def images(self) -> tuple[str, ...]:
+        return tuple(c.image for c in self.spec.template.spec.containers if c.image)

@@ -8,8 +8,8 @@ from urllib.parse import quote
 from pydantic import Field
 
 from .base import KubeModel, KubeObject
-from .crds import PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang
-from .k8s import Event, Node, Pod, ResourceClaim
+from .crds import PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang, PodGangMap
+from .k8s import Deployment, Event, Node, Pod, ResourceClaim
 from .topology import ClusterTopologyBinding
 
 # Labels of the ConfigMaps holding stored AIConfigurator plans (value: the PodCliqueSet name).
@@ -72,6 +72,10 @@ SCALINGGROUP = Kind(
     PodCliqueScalingGroup,
 )
 PODGANG = Kind("PodGang", GROVE_SCHEDULER, "v1alpha1", "podgangs", True, PodGang)
+# alpha.12 final: one map per PCS replica, linking scaled gangs to the gang they wait for.
+PODGANGMAP = Kind(
+    "PodGangMap", GROVE, "v1alpha1", "podgangmaps", True, PodGangMap, has_status=False
+)
 TOPOLOGY_BINDING = Kind(
     "ClusterTopologyBinding",
     GROVE,
@@ -94,6 +98,8 @@ NODE = Kind("Node", "", "v1", "nodes", False, Node)
 EVENT = Kind("Event", "", "v1", "events", True, Event, has_status=False)
 CONFIGMAP = Kind("ConfigMap", "", "v1", "configmaps", True, ConfigMap, has_status=False)
 NAMESPACE = Kind("Namespace", "", "v1", "namespaces", False, Namespace)
+# Read only to learn the Grove operator's version from its image tag.
+DEPLOYMENT = Kind("Deployment", "apps", "v1", "deployments", True, Deployment)
 RESOURCECLAIM = Kind(
     "ResourceClaim", "resource.k8s.io", "v1", "resourceclaims", True, ResourceClaim
 )
@@ -105,6 +111,7 @@ KINDS: dict[str, Kind] = {
         PODCLIQUE,
         SCALINGGROUP,
         PODGANG,
+        PODGANGMAP,
         TOPOLOGY_BINDING,
         LEGACY_TOPOLOGY,
         POD,
@@ -113,5 +120,6 @@ KINDS: dict[str, Kind] = {
         CONFIGMAP,
         NAMESPACE,
         RESOURCECLAIM,
+        DEPLOYMENT,
     )
 }

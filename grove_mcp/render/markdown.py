@@ -99,18 +99,19 @@ def _gang_health(g: GangHealth) -> list[str]:
     )
     t = g.termination
     if t is not None:
-        if t.initial_startup:
-            lines.append(
-                f"Breach since {t.breached_since:%H:%M:%SZ} on {t.subject} is from initial "
-                "startup: Grove does not terminate for it."
-            )
-        else:
-            lines.append(
-                f"**Termination countdown**: {t.action} at {t.deadline:%Y-%m-%d %H:%M:%SZ} "
-                f"(in {format_seconds(t.remaining_seconds)}, "
-                f"{t.remaining_fraction:.0%} of {format_seconds(t.termination_delay_seconds)} "
-                f"left; breached since {t.breached_since:%H:%M:%SZ} on {t.subject}). {t.caveat}"
-            )
+        lines.append(
+            f"**Termination countdown**: {t.action} at {t.deadline:%Y-%m-%d %H:%M:%SZ} "
+            f"(in {format_seconds(t.remaining_seconds)}, "
+            f"{t.remaining_fraction:.0%} of {format_seconds(t.termination_delay_seconds)} "
+            f"left; breached since {t.breached_since:%H:%M:%SZ} on {t.subject}; {t.why}; "
+            f"rules of {t.applies_to}). {t.caveat}"
+        )
+    spared = [b for b in g.breaches if b.counts is False]
+    if spared and t is None:
+        lines.append("No termination expected: Grove leaves these breaches alone.")
+    lines += [f"- {b.subject}: {b.reason}." for b in spared]
+    if g.termination_alternative is not None:
+        lines.append(f"Depends on the Grove version: {g.termination_alternative.text}")
     if not g.healthy:
         lines.append(
             table(
@@ -147,6 +148,14 @@ def health(report: HealthReport) -> str:
         f"terminationDelay {format_seconds(report.termination_delay_seconds)}"
         f" · gangs healthy {s.gangs_healthy}/{s.gangs_total} · at risk {s.gangs_at_risk}"
     )
+    v = report.grove_version
+    if v.rules is None:
+        lines.append(
+            f"Grove version unknown ({v.evidence}): termination answers for both rule sets."
+            + (f" {v.hint}" if v.hint else "")
+        )
+    else:
+        lines.append(f"Grove {v.version or v.rules} rules, from {v.evidence}.")
     lines += findings(report.issues, f"{report.name} issues")
     for gang in report.gangs:
         lines += _gang_health(gang)

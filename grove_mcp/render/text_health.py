@@ -6,7 +6,7 @@ from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
-from ..reports.health import GangHealth, HealthList, HealthReport, TerminationCountdown
+from ..reports.health import GangHealth, HealthList, HealthReport
 from ..timefmt import format_age, format_seconds
 from .text_status import heading
 from .widgets import Hanging, Parts, bar, finding_lines, note_lines, score_text, state_text
@@ -18,19 +18,42 @@ _THRESHOLD = {
 }
 
 
-def _countdown(countdown: TerminationCountdown) -> list[RenderableType]:
-    delay = format_seconds(countdown.termination_delay_seconds)
-    configured = "configured" if countdown.delay_configured else "Grove default"
-    lines: list[RenderableType] = [Hanging(Text(f"TerminationDelay: {delay} ({configured})"))]
-    if countdown.initial_startup:
-        return [*lines, Hanging(Text(countdown.action, style="yellow"))]
-    style = "red" if countdown.remaining_fraction < 0.25 else "yellow"
-    remaining = Text("Time Remaining: ")
-    remaining.append(format_seconds(countdown.remaining_seconds) + " ", style=f"bold {style}")
-    remaining.append_text(bar(countdown.remaining_fraction, width=20, style=style))
-    remaining.append(f" {round(countdown.remaining_fraction * 100)}%")
-    then = Text(f"Then: {countdown.action} (breach on {countdown.subject}).", style="dim")
-    return [*lines, Hanging(remaining), Hanging(then)]
+def _countdown(gang: GangHealth) -> list[RenderableType]:
+    """The termination Grove will carry out (or why none), and the other rule set's answer."""
+    countdown = gang.termination
+    lines: list[RenderableType] = []
+    if countdown is not None:
+        delay = format_seconds(countdown.termination_delay_seconds)
+        configured = "configured" if countdown.delay_configured else "Grove default"
+        lines.append(Hanging(Text(f"TerminationDelay: {delay} ({configured})")))
+        style = "red" if countdown.remaining_fraction < 0.25 else "yellow"
+        remaining = Text("Time Remaining: ")
+        remaining.append(format_seconds(countdown.remaining_seconds) + " ", style=f"bold {style}")
+        remaining.append_text(bar(countdown.remaining_fraction, width=20, style=style))
+        remaining.append(f" {round(countdown.remaining_fraction * 100)}%")
+        lines.append(Hanging(remaining))
+        lines.append(
+            Hanging(Text(f"Then: {countdown.action} (breach on {countdown.subject}).", style="dim"))
+        )
+        lines.append(
+            Hanging(Text(f"Why: {countdown.why}; rules of {countdown.applies_to}.", style="dim"))
+        )
+    spared = [b for b in gang.breaches if b.counts is False]
+    if spared and countdown is None:
+        lines.append(
+            Hanging(Text("Termination: none expected. Grove leaves these breaches alone:"))
+        )
+    lines += [Hanging(Text(f"{b.subject}: {b.reason}.", style="dim"), 2) for b in spared]
+    if gang.termination_alternative is not None:
+        lines.append(
+            Hanging(
+                Text(
+                    f"Depends on the Grove version: {gang.termination_alternative.text}",
+                    style="yellow",
+                )
+            )
+        )
+    return lines
 
 
 def _clique_lines(gang: GangHealth, report: HealthReport) -> list[RenderableType]:
@@ -61,7 +84,7 @@ def _gang_box(gang: GangHealth, report: HealthReport) -> Panel:
     state = Text("State: ")
     state.append_text(state_text(gang.state))
     state.append(f"  ({gang.reason})")
-    if gang.termination and not gang.termination.initial_startup:
+    if gang.termination:
         state.append(
             f" — termination in {format_seconds(gang.termination.remaining_seconds)}",
             style="bold red",
@@ -102,12 +125,37 @@ def _gang_box(gang: GangHealth, report: HealthReport) -> Panel:
             )
             for cond in unhealthy_conditions
         ]
-    if gang.termination:
-        body += [Text(), *_countdown(gang.termination)]
+    termination = _countdown(gang)
+    if termination:
+        body += [Text(), *termination]
     border = "green" if gang.healthy else ("red" if gang.termination else "yellow")
     return Panel(
         Group(*body), title=f"PodGang: {gang.name}", title_align="left", border_style=border
     )
+
+
+def _version_line(report: HealthReport) -> RenderableType:
+    """Which Grove rules the countdowns follow; loud only when the answer depends on it."""
+    version = report.grove_version
+    if version.rules is not None:
+        rules = "ever-scheduled gates" if version.rules == "gated" else "no startup gates"
+        name = version.version or "version range"
+        return Hanging(Text(f"Grove: {name} ({rules}; from {version.evidence})", style="dim"))
+    depends = any(
+        g.termination_alternative or any(b.counts is None for b in g.breaches) for g in report.gangs
+    )
+    if not depends:
+        return Hanging(
+            Text(
+                f"Grove version unknown ({version.evidence}); both rule sets agree here.",
+                style="dim",
+            )
+        )
+    text = Text(f"Grove version unknown: {version.evidence}. ", style="yellow")
+    text.append("Termination answers are given for both rule sets.")
+    if version.hint:
+        text.append(f" {version.hint}", style="dim")
+    return Hanging(text)
 
 
 def render_health(report: HealthReport, fancy: bool = True) -> RenderableType:
@@ -121,6 +169,8 @@ def render_health(report: HealthReport, fancy: bool = True) -> RenderableType:
     ]
     if report.issues:
         parts += [Text("Issues:", style="bold"), *finding_lines(report.issues, 2)]
+    if any(g.breaches for g in report.gangs):
+        parts.append(_version_line(report))
     parts += [_gang_box(g, report) for g in report.gangs]
     summary = Text("Summary: ", style="bold")
     summary.append(report.summary.text, style="green" if report.summary.ok else "red")

@@ -65,17 +65,54 @@ class TerminationCountdown(ReportModel):
     remaining_fraction: float = Field(
         description="remaining / delay, clamped to [0, 1], for a bar."
     )
-    initial_startup: bool | None = Field(
-        description="True when the PodGang reports it never became Ready (Grove PR #792: Ready "
-        "condition present, lastReady unset): Grove ignores breaches from initial startup, so "
-        "no termination is expected. False when it was Ready before. Null when this Grove "
-        "version does not report it (then the countdown holds unless the gang never became "
-        "Ready)."
+    why: str = Field(description="Why this breach arms a termination under Grove's rules.")
+    applies_to: str = Field(
+        description="The Grove versions this answer holds for: the one detected, a range, or "
+        "all versions when both rule sets agree."
     )
     caveat: str = Field(
-        description="Limits of the prediction (Grove skips breaches from initial "
-        "startup, and acts on its next reconcile)."
+        description="Limits of the prediction (Grove acts on its next reconcile after the "
+        "deadline, and knows only the transitions it observed)."
     )
+
+
+class BreachVerdict(ReportModel):
+    subject: str = Field(
+        description="kind/name of a breached child whose termination takes this gang."
+    )
+    breached_since: datetime = Field(description="MinAvailableBreached lastTransitionTime.")
+    deadline: datetime = Field(description="breached_since + terminationDelay.")
+    action: str = Field(description="What Grove does if this breach decides.")
+    counts: bool | None = Field(
+        description="True: it arms a termination; false: Grove leaves it alone (never "
+        "scheduled, never healthy, already recycling, or its replica is skipped); null: it "
+        "depends on the Grove version (see grove_version)."
+    )
+    reason: str = Field(description="Why it counts or not, per Grove's rules.")
+    recycling: bool = Field(
+        description="True when Grove already fired a termination for it "
+        "(GangTerminationInProgress=True) and is recreating the replica."
+    )
+
+
+class TerminationAlternative(ReportModel):
+    applies_to: str = Field(description="The Grove versions this other answer holds for.")
+    termination: TerminationCountdown | None = Field(
+        description="The countdown under those versions' rules; null: no termination."
+    )
+    text: str = Field(description="The other answer in one line.")
+
+
+class GroveVersionReport(ReportModel):
+    version: str | None = Field(description="The operator's release tag, when its image tells.")
+    rules: Literal["gated", "ungated"] | None = Field(
+        description="The gang-termination rules that apply: gated (v0.1.0-alpha.12-rc1 and "
+        "later: a PodClique counts only if it was ever scheduled, a scaling group only if it "
+        "was ever healthy), ungated (up to alpha.11: every breach counts), or null when "
+        "unknown (then both answers are shown)."
+    )
+    evidence: str = Field(description="What the version or rule set was read from.")
+    hint: str | None = Field(description="How to let grove-mcp know the version, when unknown.")
 
 
 class GangHealth(ReportModel):
@@ -100,7 +137,18 @@ class GangHealth(ReportModel):
         description="PodGang and scaling-group conditions as reported."
     )
     termination: TerminationCountdown | None = Field(
-        description="The earliest Grove termination countdown running for this gang, if any."
+        description="The Grove termination that will take this gang's pods: the earliest "
+        "deadline among the breaches that count under Grove's rules. When the version is "
+        "unknown and the rule sets disagree, the answer that terminates (see applies_to and "
+        "termination_alternative)."
+    )
+    termination_alternative: TerminationAlternative | None = Field(
+        description="The other rule set's answer, when the Grove version is unknown and the "
+        "two rule sets disagree."
+    )
+    breaches: list[BreachVerdict] = Field(
+        description="Every running breach whose termination would take this gang's pods, "
+        "judged by Grove's rules, earliest first."
     )
     issues: list[Finding] = Field(
         description="Problems found in the gang's pods and cliques, most severe first."
@@ -111,7 +159,8 @@ class HealthSummary(Summary):
     gangs_healthy: int = Field(description="Gangs in state Healthy.")
     gangs_total: int = Field(description="Gangs.")
     gangs_at_risk: int = Field(
-        description="Gangs with a termination countdown running (initial startup excluded)."
+        description="Gangs with a termination countdown that Grove acts on (under at least "
+        "one rule set when the version is unknown)."
     )
     next_termination_seconds: int | None = Field(
         description="Remaining seconds of the earliest countdown, if any."
@@ -122,6 +171,10 @@ class HealthReport(ReportHeader):
     report: Literal["health"] = Field(default="health", description="Report type.")
     name: str = Field(description="PodCliqueSet name.")
     termination_delay_seconds: int = Field(description="The PCS's terminationDelay.")
+    grove_version: GroveVersionReport = Field(
+        description="The Grove operator version, as far as it can be read, and so which "
+        "gang-termination rules the countdowns follow."
+    )
     issues: list[Finding] = Field(
         description="Problems of the PodCliqueSet itself: errors the operator recorded "
         "(status.lastErrors), replicas without any PodClique."

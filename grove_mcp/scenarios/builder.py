@@ -163,6 +163,43 @@ class ScenarioBuilder:
             )
         )
 
+    def operator(self, tag: str, namespace: str = "grove-system") -> None:
+        """The Grove operator's Deployment as its Helm chart labels it; the tag is the version."""
+        labels = {
+            "app.kubernetes.io/component": "operator-deployment",
+            "app.kubernetes.io/name": "grove-operator",
+            "app.kubernetes.io/part-of": "grove",
+        }
+        self.objects.append(
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {
+                    "name": "grove-operator",
+                    "namespace": namespace,
+                    "labels": labels,
+                    "creationTimestamp": ts(self.now - timedelta(days=12)),
+                },
+                "spec": {
+                    "replicas": 1,
+                    "selector": {"matchLabels": labels},
+                    "template": {
+                        "metadata": {"labels": labels},
+                        "spec": {
+                            "serviceAccountName": "grove-operator",
+                            "containers": [
+                                {
+                                    "name": "grove-operator",
+                                    "image": f"ghcr.io/ai-dynamo/grove/grove-operator:{tag}",
+                                    "args": ["--config=/etc/grove-operator/config.yaml"],
+                                }
+                            ],
+                        },
+                    },
+                },
+            }
+        )
+
     def event(
         self,
         involved: Obj,
@@ -385,6 +422,9 @@ class ScenarioBuilder:
         return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec, "status": status}
 
     def bundle(self) -> Bundle:
+        """The scenario; with the operator's Deployment of the shape's version unless given."""
+        if self.shape.operator_tag and not any(o["kind"] == "Deployment" for o in self.objects):
+            self.operator(self.shape.operator_tag)
         manifest = Manifest(
             captured_at=self.now,
             namespace=self.namespace,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..sources.bundle import Bundle
 from .builder import ScenarioBuilder
-from .grove_objects import ALPHA_8, WITH_PR_792, GroveShape
+from .grove_objects import ALPHA_8, ALPHA_11, ALPHA_12, WITH_PR_792, GroveShape
 from .specs import CliqueSpec, PodState, ScalingGroupSpec, WorkloadSpec, ts
 
 NAMESPACE = "vllm-disagg"
@@ -369,7 +369,7 @@ def epoch_gangs() -> Bundle:
         NAMESPACE,
         CAPTURED_AT,
         "epoch-named gangs, scaled gang gated",
-        shape=GroveShape(epoch_names=True),
+        shape=GroveShape(epoch_names=True, operator_tag="v0.1.0-alpha.12"),
     )
     _cluster(b, {"gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
     spec = WorkloadSpec(
@@ -510,6 +510,186 @@ def look_alike_pod() -> Bundle:
     return b.bundle()
 
 
+def breached_after_scheduled() -> Bundle:
+    """Gang 1 never became Ready (PodGang Ready=False, no lastReady), but its decode clique was
+    scheduled and then lost a pod to a node failure 40 minutes ago: Grove counts the breach
+    (PodCliqueScheduled turned False long after creation) and recreates replica 1 when the
+    delay ends, whatever the PodGang says."""
+    b = ScenarioBuilder(
+        NAMESPACE,
+        CAPTURED_AT,
+        "decode scheduled, then breached; gang never Ready",
+        shape=WITH_PR_792,
+    )
+    _cluster(b, {"gpu-a2": 4, "gpu-b1": 4, "gpu-c1": 8})
+    lost = timedelta(minutes=40)
+    objects = b.workload(
+        inference_spec(pack_required="rack"),
+        pods={
+            **REPLICA_0_IN_RACK_A,
+            "1/router/0": PodState(node="gpu-b2"),
+            "1/prefill/0": PodState(node="gpu-b1", ready=False),
+            "1/prefill/1": PodState(node="gpu-b1", ready=False),
+            "1/decode/0": PodState(node="gpu-b2"),
+            "1/decode/1": PodState(unschedulable=GPU_SHORTAGE, age=lost),
+        },
+        breaches={"1/decode": lost},
+    )
+    for obj in objects.values():
+        if obj["kind"] == "PodGang" and obj["metadata"]["name"] == "my-inference-1":
+            obj["status"].pop("lastReady", None)  # never Ready: prefill never got ready
+    return b.bundle()
+
+
+def _never_scheduled(shape: GroveShape, description: str) -> Bundle:
+    """Replica 1 started 50 minutes ago and never got all its pods scheduled: one of two
+    prefill pods and both decode pods pending for GPUs since startup."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, description, shape=shape)
+    _cluster(b, {"gpu-a2": 4, "gpu-b1": 4, "gpu-b2": 8, "gpu-c1": 8})
+    age = timedelta(minutes=50)
+    b.workload(
+        inference_spec(age=age),
+        pods={
+            **{k: PodState(node=v.node, age=age) for k, v in REPLICA_0_IN_RACK_A.items()},
+            "1/router/0": PodState(node="gpu-b1", age=age),
+            "1/prefill/0": PodState(node="gpu-b1", age=age),
+            "1/prefill/1": PodState(unschedulable=GPU_SHORTAGE, age=age),
+            "1/decode/0": PodState(unschedulable=GPU_SHORTAGE, age=age),
+            "1/decode/1": PodState(unschedulable=GPU_SHORTAGE, age=age),
+        },
+        breaches={"1/prefill": age - timedelta(minutes=1), "1/decode": age - timedelta(minutes=1)},
+        never_scheduled={1},
+    )
+    return b.bundle()
+
+
+def never_scheduled_alpha12() -> Bundle:
+    """At alpha.12 both cliques are breached, but neither was ever scheduled: Grove leaves the
+    replica alone (no countdown)."""
+    return _never_scheduled(ALPHA_12, "never scheduled, Grove alpha.12: no termination")
+
+
+def never_scheduled_alpha11() -> Bundle:
+    """The same start at alpha.11: decode (0 scheduled) is not breached at all, prefill (1 of 2
+    scheduled) is, and alpha.11 has no ever-scheduled gate: replica 1 is recreated when the
+    delay ends."""
+    return _never_scheduled(ALPHA_11, "never scheduled, Grove alpha.11: countdown runs")
+
+
+def _multinode_spec(**overrides: object) -> WorkloadSpec:
+    """A frontend plus a two-node decode scaling group (leader + worker, 4 GPUs each)."""
+    spec = WorkloadSpec(
+        name="mn-disagg",
+        replicas=1,
+        cliques=[
+            CliqueSpec("frontend", 1, role="frontend", port=8000, cpu="4"),
+            CliqueSpec("dleader", 1, gpus=4, role="dleader"),
+            CliqueSpec("dworker", 1, gpus=4, role="dworker"),
+        ],
+        scaling_groups=[
+            ScalingGroupSpec("decode", ("dleader", "dworker"), replicas=2, min_available=1)
+        ],
+        pack_required="rack",
+        topology_name="gpu-fabric",
+        termination_delay="15m",
+    )
+    for key, value in overrides.items():
+        setattr(spec, key, value)
+    return spec
+
+
+def pcsg_never_healthy() -> Bundle:
+    """The decode scaling group has been below its minAvailable since it was created 20
+    minutes ago (its leader never got GPUs): past the 15m delay, yet Grove does not act, since
+    the group was never healthy."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "scaling group never healthy", shape=ALPHA_12)
+    _cluster(b, {"gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
+    age = timedelta(minutes=20)
+    b.workload(
+        _multinode_spec(age=age),
+        pods={
+            "0/frontend/0": PodState(node="gpu-a1", age=age),
+            "0/decode/0/dleader/0": PodState(unschedulable=GPU_SHORTAGE, age=age),
+            "0/decode/0/dworker/0": PodState(node="gpu-a1", age=age),
+            "0/decode/1/dleader/0": PodState(gated=True, age=age),
+            "0/decode/1/dworker/0": PodState(gated=True, age=age),
+        },
+        breaches={"0/decode/0/dleader": age - timedelta(minutes=1)},
+        never_scheduled={0},
+    )
+    return b.bundle()
+
+
+def pcsg_recycling() -> Bundle:
+    """Grove already fired: the decode group was breached for longer than its 15m delay, so 4
+    minutes ago Grove deleted replica 0's PodCliques and marked the group
+    GangTerminationInProgress. The recreated decode pods wait for GPUs; no new countdown runs
+    until the group recovers."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "scaling group being recycled", shape=ALPHA_12)
+    _cluster(b, {"gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
+    fired = timedelta(minutes=4)
+    objects = b.workload(
+        _multinode_spec(age=timedelta(hours=3)),
+        pods={
+            "0/frontend/0": PodState(node="gpu-a1", age=fired),
+            "0/decode/0/dleader/0": PodState(unschedulable=GPU_SHORTAGE, age=fired),
+            "0/decode/0/dworker/0": PodState(node="gpu-a1", ready=False, age=fired),
+            "0/decode/1/dleader/0": PodState(gated=True, age=fired),
+            "0/decode/1/dworker/0": PodState(gated=True, age=fired),
+        },
+        breaches={
+            "0/decode/0/dleader": fired - timedelta(minutes=1),
+            "0/decode/0/dworker": fired - timedelta(minutes=1),
+            "0/decode": timedelta(minutes=19),
+        },
+    )
+    group = objects["mn-disagg-0-decode"]
+    group["status"]["conditions"].append(
+        {
+            "type": "GangTerminationInProgress",
+            "status": "True",
+            "reason": "GangTerminationActive",
+            "message": "Gang termination fired at PCS-replica scope for PCS replica 0; this "
+            "PCSG's PodCliques were deleted as part of the recycle",
+            "lastTransitionTime": ts(CAPTURED_AT - fired),
+        }
+    )
+    b.event(
+        objects["mn-disagg"],
+        "PodCliqueSetReplicaDeleteSuccessful",
+        "PodCliqueSet replica 0 deleted",
+        type_="Normal",
+        first_ago=fired,
+        last_ago=fired,
+        component="grove-operator",
+    )
+    return b.bundle()
+
+
+def final_alpha12() -> Bundle:
+    """alpha.12 final: gangs named by epoch, a PodGangMap per replica, and no
+    grove.io/base-podgang label: the scaled decode gang's dependency is the Tail entry's
+    dependsOn, and its pods stay gated until the anchor gang is scheduled."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "alpha.12 final: PodGangMap", shape=ALPHA_12)
+    _cluster(b, {"gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
+    b.workload(
+        _multinode_spec(),
+        pods={
+            "0/frontend/0": PodState(node="gpu-a1"),
+            "0/decode/0/dleader/0": PodState(unschedulable=GPU_SHORTAGE, age=timedelta(minutes=3)),
+            "0/decode/0/dworker/0": PodState(node="gpu-a1", ready=False),
+            "0/decode/1/dleader/0": PodState(gated=True),
+            "0/decode/1/dworker/0": PodState(gated=True),
+        },
+        breaches={
+            "0/decode/0/dleader": timedelta(minutes=3),
+            "0/decode/0/dworker": timedelta(minutes=3),
+            "0/decode": timedelta(minutes=3),
+        },
+    )
+    return b.bundle()
+
+
 SCENARIOS: dict[str, Callable[[], Bundle]] = {
     "demo": demo,
     "healthy": healthy,
@@ -524,4 +704,10 @@ SCENARIOS: dict[str, Callable[[], Bundle]] = {
     "constraint-not-enforced": constraint_not_enforced,
     "foreign-gate": foreign_gate,
     "look-alike-pod": look_alike_pod,
+    "breached-after-scheduled": breached_after_scheduled,
+    "never-scheduled-alpha12": never_scheduled_alpha12,
+    "never-scheduled-alpha11": never_scheduled_alpha11,
+    "pcsg-never-healthy": pcsg_never_healthy,
+    "pcsg-recycling": pcsg_recycling,
+    "final-alpha12": final_alpha12,
 }

@@ -26,6 +26,7 @@ TEMPLATE_HASH = "6d5f8b9c7"
 OLD_TEMPLATE_HASH = "58c7f4d2b"
 GENERATION_HASH = "7b9f6c5d48"
 EPOCH = "1795180000000000000"
+TAIL_EPOCH = "1795180000000000001"  # alpha.12 final: the Tail entry has an epoch of its own
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,25 @@ class GroveShape:
     # which prune lastScheduled): off by default, like Grove at the pinned commit.
     podgang_ready_conditions: bool = False
     epoch_names: bool = False  # alpha.12 final: <pcs>-<i>-<epoch>[-<sg>-<j>] gang names
+    # alpha.12 final: a PodGangMap per replica says what each scaled gang waits for; the
+    # grove.io/base-podgang label is gone.
+    podgang_map: bool = False
+    # Up to alpha.11 a PodClique with no pod scheduled is MinAvailableBreached=False
+    # (InsufficientScheduledPods: "gang termination suppressed"), not True.
+    unscheduled_not_breached: bool = False
+    operator_tag: str | None = "v0.1.0-alpha.12-rc1"  # the operator Deployment's image tag
 
 
-ALPHA_8 = GroveShape(legacy_topology=True, legacy_progress=True, legacy_pack_domain=True)
-WITH_PR_792 = GroveShape(podgang_ready_conditions=True)
+ALPHA_8 = GroveShape(  # (alpha.8 suppressed any scheduling shortfall; alpha.9–11 only at 0)
+    legacy_topology=True,
+    legacy_progress=True,
+    legacy_pack_domain=True,
+    unscheduled_not_breached=True,
+    operator_tag="v0.1.0-alpha.8",
+)
+ALPHA_11 = GroveShape(unscheduled_not_breached=True, operator_tag="v0.1.0-alpha.11")
+ALPHA_12 = GroveShape(epoch_names=True, podgang_map=True, operator_tag="v0.1.0-alpha.12")
+WITH_PR_792 = GroveShape(podgang_ready_conditions=True, operator_tag="v0.1.0-alpha.13")
 
 
 def _meta(
@@ -130,6 +146,7 @@ def podcliqueset_objects(
             objects,
             updating=updating_replica == i,
             update_started=update_started,
+            was_scheduled=i not in never_scheduled,
         )
         available_replicas += _replica_objects(ctx, was_scheduled=i not in never_scheduled)
     pcs["status"] = _pcs_status(b, spec, available_replicas, updating_replica, b.shape, out)
@@ -216,6 +233,7 @@ class _Replica:
     objects: list[Obj]
     updating: bool
     update_started: str
+    was_scheduled: bool = True  # False: never scheduled since creation (initial startup)
     gang_members: dict[str, list[_Member]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -243,6 +261,12 @@ class _Replica:
         """When MinAvailableBreached of ``key`` turned True (2 minutes ago unless listed)."""
         return ts(self.b.now - self.breaches.get(key, timedelta(minutes=2)))
 
+    @property
+    def first_status(self) -> str:
+        """The operator's first status write, one second after creation (within Grove's 5 s
+        InitialScheduleGrace: a condition False since then never was True)."""
+        return ts(self.b.now - self.created_ago + timedelta(seconds=1))
+
 
 def _replica_objects(ctx: _Replica, was_scheduled: bool) -> bool:
     """The replica's standalone PodCliques, its scaling groups, then its PodGangs; whether the
@@ -250,6 +274,9 @@ def _replica_objects(ctx: _Replica, was_scheduled: bool) -> bool:
     available = _standalone_cliques(ctx)
     for group in ctx.spec.scaling_groups:
         available &= _scaling_group(ctx, group)
+    gang_labels = _base_labels(ctx.spec)
+    if ctx.b.shape.epoch_names:  # alpha.12 final labels PodGangs with their replica too
+        gang_labels["grove.io/podcliqueset-replica-index"] = str(ctx.index)
     for gang_name, members in ctx.gang_members.items():
         gang = _podgang(
             ctx.b,
@@ -257,13 +284,63 @@ def _replica_objects(ctx: _Replica, was_scheduled: bool) -> bool:
             ctx.pcs,
             gang_name,
             members,
-            _base_labels(ctx.spec),
+            gang_labels,
             ctx.b.shape,
             ctx.created_ago,
             was_scheduled,
         )
         ctx.add(gang_name, gang)
+    if ctx.b.shape.podgang_map:
+        pgm = _podgang_map(ctx)
+        ctx.add(pgm["metadata"]["name"], pgm)
     return available
+
+
+def _podgang_map(ctx: _Replica) -> Obj:
+    """The replica's PodGangMap (alpha.12 final): the anchor entry, and a Tail entry for the
+    scaling-group replicas above minAvailable, which waits for the anchor."""
+    grouped = {name for g in ctx.spec.scaling_groups for name in g.cliques}
+    anchor: Obj = {
+        "epoch": EPOCH,
+        "podCliqueSetGenerationHash": GENERATION_HASH,
+        "role": "Anchor",
+        "podCliques": {
+            f"{ctx.spec.name}-{ctx.index}-{c.name}": c.replicas
+            for c in ctx.spec.cliques
+            if c.name not in grouped
+        },
+        "pcsgReplicaIndices": {
+            g.name: list(range(g.min_available)) for g in ctx.spec.scaling_groups
+        },
+    }
+    tail = {
+        g.name: list(range(g.min_available, g.replicas))
+        for g in ctx.spec.scaling_groups
+        if g.replicas > g.min_available
+    }
+    entries = [anchor]
+    if tail:
+        entries.append(
+            {
+                "epoch": TAIL_EPOCH,
+                "podCliqueSetGenerationHash": GENERATION_HASH,
+                "role": "Tail",
+                "pcsgReplicaIndices": tail,
+                "dependsOn": [EPOCH],
+            }
+        )
+    name = f"{ctx.spec.name}-{ctx.index}"
+    labels = {
+        **ctx.labels,
+        "app.kubernetes.io/component": "pcs-podgangmap",
+        "app.kubernetes.io/name": name,
+    }
+    return {
+        "apiVersion": "grove.io/v1alpha1",
+        "kind": "PodGangMap",
+        "metadata": _meta(ctx.b, name, labels, ctx.pcs, ctx.created_ago),
+        "spec": {"podCliqueSetReplicaIndex": ctx.index, "entries": entries},
+    }
 
 
 def _standalone_cliques(ctx: _Replica) -> bool:
@@ -333,7 +410,8 @@ def _group_replica_gang(
     if j < group.min_available:
         return ctx.base_gang, None
     if ctx.b.shape.epoch_names:
-        return f"{ctx.spec.name}-{ctx.index}-{EPOCH}-{group.name}-{j}", ctx.base_gang
+        epoch = TAIL_EPOCH if ctx.b.shape.podgang_map else EPOCH
+        return f"{ctx.spec.name}-{ctx.index}-{epoch}-{group.name}-{j}", ctx.base_gang
     return f"{pcsg_name}-{j - group.min_available}", ctx.base_gang
 
 
@@ -391,7 +469,9 @@ def _pcsg_breach_condition(ctx: _Replica, group: ScalingGroupSpec, available_rep
             "True",
             "InsufficientAvailablePodCliqueScalingGroupReplicas",
             f"available replicas {available_reps} < minAvailable {group.min_available}",
-            ctx.breached_since(f"{ctx.index}/{group.name}"),
+            ctx.breached_since(f"{ctx.index}/{group.name}")
+            if ctx.was_scheduled
+            else ctx.first_status,
         )
     return _condition(
         "MinAvailableBreached",
@@ -439,7 +519,7 @@ def _clique_labels(
         "grove.io/podgang": gang,
         "grove.io/pod-template-hash": TEMPLATE_HASH,
     }
-    if base:
+    if base and not ctx.b.shape.podgang_map:  # alpha.12 final dropped the label
         labels["grove.io/base-podgang"] = base
     return labels
 
@@ -588,6 +668,15 @@ def _clique_breach_condition(
             "Update is in progress",
             ctx.update_started,
         )
+    if counts.scheduled == 0 < minimum and ctx.b.shape.unscheduled_not_breached:
+        return _condition(
+            "MinAvailableBreached",
+            "False",
+            "InsufficientScheduledPods",
+            f"Scheduled replicas {counts.scheduled} (MinAvailable {minimum}); gang termination "
+            "suppressed to avoid recreating Pending pods against the same cluster state",
+            ctx.breached_since(key),
+        )
     if counts.scheduled < minimum or counts.ready < minimum:
         reason = (
             "ScheduledReplicasBelowMinAvailable"
@@ -625,7 +714,9 @@ def _clique_scheduled_condition(
         "True" if ok else "False",
         "SufficientScheduledPods" if ok else "InsufficientScheduledPods",
         f"scheduled: {scheduled}, minAvailable: {minimum}",
-        healthy_since if ok else ctx.breached_since(key),
+        healthy_since
+        if ok
+        else (ctx.breached_since(key) if ctx.was_scheduled else ctx.first_status),
     )
 
 
@@ -643,8 +734,9 @@ def _podgang(
 
     labels = {**base_labels, "app.kubernetes.io/component": "podgang"}
     if shape.epoch_names:
-        labels["grove.io/epoch"] = EPOCH
-        labels["grove.io/podgang-role"] = "Anchor" if name.endswith(EPOCH) else "ScaleOut"
+        anchor = name.endswith(EPOCH)
+        labels["grove.io/epoch"] = EPOCH if anchor or not shape.podgang_map else TAIL_EPOCH
+        labels["grove.io/podgang-role"] = "Anchor" if anchor else "Tail"
     meta = _meta(b, name, labels, pcs, created_ago)
     groups = [
         {

@@ -45,6 +45,10 @@ class ListResult:
     resource_version: str | None = None
     available: bool = True
     note: str | None = None
+    # Whether the API serves the kind (its CRD is installed): False when the server said so
+    # (404), True when it answered, None when the source cannot tell (denied; a bundle holding
+    # no object of the kind).
+    served: bool | None = None
 
 
 @dataclass(frozen=True)

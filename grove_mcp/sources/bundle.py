@@ -259,7 +259,11 @@ class BundleSource:
             and labels(obj["metadata"].get("labels") or {})
             and fields(obj)
         )
-        return ListResult(query, items, resource_version="bundle")
+        held = any(
+            obj.get("kind") == kind.kind and _group_of(obj) == kind.group
+            for obj in self.bundle.objects
+        )
+        return ListResult(query, items, resource_version="bundle", served=True if held else None)
 
     def watch(
         self, results: Sequence[ListResult], tick: float = 30.0

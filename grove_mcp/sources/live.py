@@ -21,16 +21,23 @@ BATCH_SECONDS = 0.25
 class LiveSource:
     """Reads a live cluster through ``KubeClient``; independent LISTs run concurrently."""
 
-    def __init__(self, kube: KubeClient, max_concurrency: int = 8) -> None:
+    def __init__(
+        self, kube: KubeClient, max_concurrency: int = 8, as_of: datetime | None = None
+    ) -> None:
         self.kube = kube
+        self.as_of = as_of  # judge at this time, not the clock (a replayed, seeded scenario)
         self._pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="grove")
 
     @classmethod
     def connect(
-        cls, kubeconfig: str | None = None, context: str | None = None, timeout: float | None = None
+        cls,
+        kubeconfig: str | None = None,
+        context: str | None = None,
+        timeout: float | None = None,
+        as_of: datetime | None = None,
     ) -> LiveSource:
         kwargs = {"timeout": timeout} if timeout else {}
-        return cls(KubeClient.connect(kubeconfig, context, **kwargs))
+        return cls(KubeClient.connect(kubeconfig, context, **kwargs), as_of=as_of)
 
     @property
     def description(self) -> str:
@@ -41,7 +48,7 @@ class LiveSource:
         return self.kube.default_namespace
 
     def now(self) -> datetime:
-        return datetime.now(UTC).replace(microsecond=0)
+        return self.as_of or datetime.now(UTC).replace(microsecond=0)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -74,12 +81,14 @@ class LiveSource:
                 note = f"{query.describe()} could not be read: {err}"
             else:
                 note = str(err)
-            return ListResult(query, available=False, note=note)
+            served = False if isinstance(err, GroveNotInstalled) else None
+            return ListResult(query, available=False, note=note, served=served)
         kind_fields = {"apiVersion": query.kind.api_version, "kind": query.kind.kind}
         return ListResult(
             query,
             tuple({**kind_fields, **item} for item in body.get("items") or ()),
             resource_version=(body.get("metadata") or {}).get("resourceVersion"),
+            served=True,
         )
 
     def watch(

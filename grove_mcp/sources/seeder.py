@@ -38,11 +38,14 @@ ORDER = (
     "PodCliqueScalingGroup",
     "PodClique",
     "PodGang",
+    "PodGangMap",
     "ResourceClaim",
+    "Deployment",
     "Pod",
     "ConfigMap",
     "Event",
 )
+GROVE_CREATED = ("PodCliqueSet", "PodCliqueScalingGroup", "PodClique")
 SERVER_ASSIGNED = (
     "uid",
     "resourceVersion",
@@ -67,6 +70,7 @@ class SeedResult:
     shift: timedelta
     dropped: tuple[tuple[str, str], ...] = ()  # (kind, field path) the server's schema pruned
     notes: tuple[str, ...] = ()
+    as_of: datetime | None = None  # the capture time, moved: when to judge the seeded world
 
 
 def check_seedable(bundle: Bundle) -> None:
@@ -120,13 +124,22 @@ def seed(
     namespace: str | None = None,
     at_capture_time: bool = False,
     now: datetime | None = None,
+    as_created: bool = False,
 ) -> SeedResult:
-    """Apply ``bundle`` (moved into ``namespace`` when given) to the cluster behind ``kube``."""
+    """Apply ``bundle`` (moved into ``namespace`` when given) to the cluster behind ``kube``.
+
+    ``as_created`` moves the times so that the oldest Grove object's creation is now: the API
+    server stamps every object's creationTimestamp itself, so only then does every condition
+    that flipped after its object's creation (Grove's ever-scheduled test compares the two)
+    stay after it. The capture time then lies ahead: judge the seeded world at ``as_of``.
+    """
     check_seedable(bundle)
     if namespace:
         bundle = bundle.with_namespace(namespace)
     moment = (now or datetime.now(UTC)).replace(microsecond=0)
-    shift = timedelta(0) if at_capture_time else moment - bundle.manifest.captured_at
+    start = _oldest_creation(bundle) if as_created else None
+    anchor = start if start is not None else bundle.manifest.captured_at
+    shift = timedelta(0) if at_capture_time else moment - anchor
     shift = timedelta(seconds=int(shift.total_seconds()))
     objects, notes = prepare(bundle, shift)
     namespaces = sorted({ns for o in objects if (ns := _namespace(o))})
@@ -156,7 +169,18 @@ def seed(
         shift,
         tuple(sorted(dropped)),
         tuple(notes),
+        bundle.manifest.captured_at + shift,
     )
+
+
+def _oldest_creation(bundle: Bundle) -> datetime | None:
+    """When the bundle's first Grove object was created (its PodCliqueSets and children)."""
+    times = [
+        datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+        for o in bundle.objects
+        if o["kind"] in GROVE_CREATED and (stamp := o["metadata"].get("creationTimestamp"))
+    ]
+    return min(times, default=None)
 
 
 # --- one object -----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import NoReturn
 
 import pytest
 
-from grove_mcp.grove.kinds import NAMESPACE, POD
+from grove_mcp.grove.kinds import DEPLOYMENT, NAMESPACE, POD
 from grove_mcp.sources.kube import KubeClient
 from tools.envtest.apiserver import ApiServer, Binaries, BinariesMissing, crds_dir, find_binaries
 from tools.envtest.rbac import (
@@ -83,10 +83,12 @@ def cluster_viewer_kubeconfig(envtest: ApiServer) -> str:
 
 @pytest.fixture
 def make_namespace(admin: KubeClient) -> Iterator[Callable[[str], str]]:
-    """Create fresh namespaces (with the per-namespace Roles); force-delete their pods after.
+    """Create fresh namespaces (with the per-namespace Roles); force-delete their pods and
+    Deployments after.
 
-    Pods are what other tests can see (cluster-wide pod lists count GPUs on the shared
-    nodes). There is no namespace controller to empty a deleted namespace, so the pods are
+    Pods and Deployments are what other tests can see: cluster-wide pod lists count GPUs on
+    the shared nodes, and the Grove operator's version is read from Deployments found by label
+    in every namespace. There is no namespace controller to empty a deleted namespace, so the pods are
     deleted directly and the namespace itself is left behind.
     """
     made: list[str] = []
@@ -104,6 +106,7 @@ def make_namespace(admin: KubeClient) -> Iterator[Callable[[str], str]]:
     yield make
     for name in made:
         admin.request("DELETE", POD, name, params=[("gracePeriodSeconds", "0")])
+        admin.request("DELETE", DEPLOYMENT, name)
 
 
 @pytest.fixture

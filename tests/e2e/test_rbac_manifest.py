@@ -59,6 +59,7 @@ def bound(admin: KubeClient) -> None:
     roles = list(yaml.safe_load_all(MANIFEST.read_text()))
     bindings = [
         _binding(USER, "grove-mcp-reader"),
+        _binding(USER, "grove-mcp-grove-version"),
         _binding(WRITER, "grove-mcp-reader"),
         _binding(WRITER, "grove-mcp-plan-writer"),
     ]

@@ -4,10 +4,13 @@ The live reports (a LiveSource on the seeded namespace) are compared with the re
 same bundle, moved into the same namespace, read by a BundleSource. Only this is normalised:
 
 - ``source`` (a cluster vs. a bundle): dropped.
-- Absolute times. The seeder moved every timestamp by ``shift`` (now − capture time), and the
-  bundle is judged at ``as_of − shift``, so ages and countdowns are compared as they are; the
-  bundle report's absolute times (``as_of``, ``since``, deadlines, times quoted in messages)
-  are then moved by ``shift`` onto the cluster's clock.
+- Absolute times. The seeder moved every timestamp by ``shift`` so that the oldest Grove
+  object's creation is the moment of seeding (``as_created``: the API server stamps
+  creationTimestamp itself, and Grove's ever-scheduled rule compares conditions with it), and
+  the live source judges the seeded world at the moved capture time (``SeedResult.as_of``).
+  The bundle is judged at ``as_of − shift``, so ages and countdowns are compared as they are;
+  the bundle report's absolute times (``as_of``, ``since``, deadlines, times quoted in
+  messages) are then moved by ``shift`` onto the cluster's clock.
 - ``created_at``/``age_seconds``, and ``since`` values that derive from a creationTimestamp
   (a live ``since`` equal to one the server assigned): the API server sets creationTimestamp
   itself at creation and ignores the client's value. These become a placeholder on both sides.
@@ -57,12 +60,12 @@ def test_seeded_scenario_reports_like_its_bundle(
     namespace = make_namespace(scenario)
     bundle = SCENARIOS[scenario]().with_namespace(namespace)
 
-    result = seed(admin, bundle)
+    result = seed(admin, bundle, as_created=True)
 
     assert set(result.dropped) <= KNOWN_PRUNED
     expected = _without(bundle, result.dropped)
     created = _creation_times(admin, namespace)
-    live = LiveSource.connect(kubeconfig=admin_kubeconfig)
+    live = LiveSource.connect(kubeconfig=admin_kubeconfig, as_of=result.as_of)
     for name in sorted(
         o["metadata"]["name"] for o in bundle.objects if o["kind"] == "PodCliqueSet"
     ):

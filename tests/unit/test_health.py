@@ -8,7 +8,7 @@ from grove_mcp.capabilities.health import build_health
 
 
 def _health(name: str, pcs: str = "my-inference"):
-    return build_health(scenario_snapshot(name, pcs, events=True), pcs)
+    return build_health(scenario_snapshot(name, pcs, events=True, grove_version=True), pcs)
 
 
 def test_demo_breach_countdown():
@@ -17,7 +17,8 @@ def test_demo_breach_countdown():
     assert healthy.healthy and healthy.termination is None and healthy.issues == []
     assert breached.state == "Breached"
     countdown = breached.termination
-    assert countdown is not None and not countdown.initial_startup
+    assert countdown is not None and countdown.why.startswith("was scheduled")
+    assert countdown.applies_to.startswith("Grove v0.1.0-alpha.12-rc1 and later")
     assert countdown.subject == "podclique/my-inference-1-prefill"
     assert countdown.remaining_seconds == 4 * 3600 - 18 * 60  # 3h 42m
     assert countdown.remaining_fraction == 0.925
@@ -45,18 +46,15 @@ def test_countdown_near_the_end_with_a_crash_loop():
     assert "--previous" in crash.remediation and "7 restarts" in crash.message
 
 
-def test_startup_breach_is_not_a_termination_risk():
-    report = _health("pending-gpus")
-    gang = report.gangs[1]
-    assert gang.termination is not None and gang.termination.initial_startup is True
-    assert "never became Ready" in gang.termination.action
-    assert report.summary.gangs_at_risk == 0
-
-
-def test_without_grove_792_startup_is_unknown_and_said_so():
-    gang = _health("demo").gangs[1]
-    assert gang.termination is not None and gang.termination.initial_startup is None
-    assert "unless the gang never became Ready" in gang.termination.action
+def test_startup_breach_of_a_never_scheduled_clique_is_not_a_risk_but_a_scheduled_one_is():
+    gang = _health("pending-gpus").gangs[1]
+    verdicts = {v.subject: v for v in gang.breaches}
+    prefill = verdicts["podclique/my-inference-1-prefill"]
+    assert prefill.counts is False and prefill.reason.startswith("never scheduled")
+    # decode's pods were scheduled (PodCliqueScheduled=True): Grove counts its breach
+    assert verdicts["podclique/my-inference-1-decode"].counts is True
+    assert gang.termination is not None
+    assert gang.termination.subject == "podclique/my-inference-1-decode"
 
 
 def test_replicas_without_podcliques():

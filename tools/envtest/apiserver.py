@@ -71,6 +71,10 @@ class Binaries:
     etcd: Path
 
 
+# CRDs newer than Grove's snapshot (e.g. PodGangMap, alpha.12 final), installed after it.
+NEWER_CRDS = Path(__file__).resolve().parent / "crds"
+
+
 def crds_dir() -> Path:
     """Grove's CRDs: ``GROVE_CRDS_DIR``, else ``../shared/grove/crds`` beside the repository."""
     configured = os.environ.get("GROVE_CRDS_DIR")
@@ -174,6 +178,7 @@ class ApiServer:
                 self._write_kubeconfig(user, pki["ca"])
             if self.crds is not None:
                 install_crds(self.client(), self.crds, deadline)
+                install_crds(self.client(), NEWER_CRDS, deadline)
         except BaseException:
             self.stop(failed=True)
             raise

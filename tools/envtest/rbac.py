@@ -30,7 +30,9 @@ KINDS = {
     )
 }
 
-GROVE_NAMESPACED = {"grove.io": ["podcliquesets", "podcliques", "podcliquescalinggroups"]}
+GROVE_NAMESPACED = {
+    "grove.io": ["podcliquesets", "podcliques", "podcliquescalinggroups", "podgangmaps"]
+}
 GROVE_PODGANGS = {"scheduler.grove.io": ["podgangs"]}
 CORE_NAMESPACED = {"": ["pods", "events", "configmaps"]}
 EVERYTHING_READ = {
@@ -38,12 +40,14 @@ EVERYTHING_READ = {
         "podcliquesets",
         "podcliques",
         "podcliquescalinggroups",
+        "podgangmaps",
         "clustertopologybindings",
         "clustertopologies",
     ],
     **GROVE_PODGANGS,
     "": ["pods", "nodes", "events", "configmaps", "namespaces"],
     "resource.k8s.io": ["resourceclaims"],
+    "apps": ["deployments"],
 }
 
 

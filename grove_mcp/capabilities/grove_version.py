@@ -1,0 +1,211 @@
+"""Which Grove version wrote the objects, as far as the snapshot tells, and so which of Grove's
+gang-termination rule sets applies (grove-facts §2.7, §11).
+
+The rules changed in v0.1.0-alpha.12-rc1 (Grove PR #614): from then on a breached PodClique arms
+termination only if it was ever scheduled, and a scaling group only if it was ever healthy. The
+evidence, strongest first: the operator's image tag; the CRDs the API serves (PodGangMap exists
+since alpha.12 final; only ClusterTopology, no ClusterTopologyBinding, means alpha.8 or older);
+conditions only one rule set's operator writes. Without any, both answers are shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ..grove import Deployment, PodClique, PodCliqueScalingGroup
+from ..grove import kinds as k
+from ..snapshot import Snapshot
+
+BREACHED = "MinAvailableBreached"
+TERMINATING = "GangTerminationInProgress"
+HEALTHY_OBSERVED = "HealthyStateObserved"
+FIRST_GATED = (0, 1, 0, 0, 12, 1)  # v0.1.0-alpha.12-rc1
+_TAG = re.compile(
+    r"^v?(?P<major>\d+)\.(?P<minor>\d+)\.(?P<patch>\d+)"
+    r"(?:-alpha\.(?P<alpha>\d+))?(?:-rc\.?(?P<rc>\d+))?$"
+)
+
+
+class Rules(StrEnum):
+    """Grove's two rule sets for gang termination."""
+
+    gated = "gated"  # alpha.12-rc1 and later: ever-scheduled / ever-healthy gates
+    ungated = "ungated"  # up to alpha.11: every breached child counts
+
+    @property
+    def applies_to(self) -> str:
+        if self is Rules.gated:
+            return "Grove v0.1.0-alpha.12-rc1 and later"
+        return "Grove up to v0.1.0-alpha.11"
+
+
+@dataclass(frozen=True)
+class GroveVersion:
+    """What is known of the operator's version: ``rules`` is None when the evidence does not
+    decide it, and then ``hint`` says how to find out."""
+
+    version: str | None
+    rules: Rules | None
+    evidence: str
+    hint: str | None = None
+
+
+def grove_version(snapshot: Snapshot, namespace_objects: GroveObjects) -> GroveVersion:
+    """The rule set that applies, from the strongest evidence the snapshot holds."""
+    image = _from_image(snapshot.operator_deployments)
+    if image is not None and image.rules is not None:
+        return image
+    for found in (_from_crds(snapshot), _from_objects(namespace_objects)):
+        if found is not None:
+            return found
+    if image is not None:
+        return image
+    return GroveVersion(None, None, _unread(snapshot), _hint(snapshot))
+
+
+@dataclass(frozen=True)
+class GroveObjects:
+    """The Grove objects whose conditions can betray the operator's version."""
+
+    cliques: tuple[PodClique, ...]
+    scaling_groups: tuple[PodCliqueScalingGroup, ...]
+
+
+def version_key(tag: str) -> tuple[int, ...] | None:
+    """An orderable key of a Grove release tag (v0.1.0-alpha.12-rc1); None if it is not one.
+    A release sorts after its pre-releases, and a pre-release after its release candidates."""
+    match = _TAG.match(tag)
+    if match is None:
+        return None
+    parts = match.groupdict()
+    release = 1 if parts["alpha"] is None else 0
+    alpha = int(parts["alpha"] or 0)
+    rc = int(parts["rc"]) if parts["rc"] is not None else 1 << 20
+    return (int(parts["major"]), int(parts["minor"]), int(parts["patch"]), release, alpha, rc)
+
+
+def rules_of(tag: str) -> Rules | None:
+    key = version_key(tag)
+    if key is None:
+        return None
+    return Rules.gated if key >= FIRST_GATED else Rules.ungated
+
+
+def _tag_of(image: str) -> str | None:
+    """The tag of an image reference, None for a digest-only or untagged reference."""
+    name = image.split("@", 1)[0]
+    last = name.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else None
+
+
+def _from_image(deployments: tuple[Deployment, ...] | None) -> GroveVersion | None:
+    if not deployments:
+        return None
+    found: dict[str, str] = {}  # tag -> where
+    untagged = []
+    for deployment in deployments:
+        where = f"deployment {deployment.metadata.namespace}/{deployment.name}"
+        for image in deployment.images:
+            tag = _tag_of(image)
+            if tag is None:
+                untagged.append(f"{image} ({where})")
+            else:
+                found.setdefault(tag, f"{image} ({where})")
+    rule_sets = {rules_of(tag) for tag in found}
+    if len(found) == 1 and None not in rule_sets:
+        tag, where = next(iter(found.items()))
+        return GroveVersion(tag, rules_of(tag), f"operator image {where}")
+    if found and len(rule_sets) == 1 and None not in rule_sets:
+        tags = ", ".join(sorted(found))
+        return GroveVersion(
+            None, rule_sets.pop(), f"operator images {tags} (all under the same rules)"
+        )
+    listed = "; ".join([*(found[t] for t in sorted(found)), *untagged])
+    return GroveVersion(
+        None,
+        None,
+        f"operator image(s) {listed} do not name one Grove release",
+        "Run the operator from a release tag (v0.1.0-alpha.N), or read the version from "
+        "its build: kubectl logs -l app.kubernetes.io/name=grove-operator -A | head.",
+    )
+
+
+def _from_crds(snapshot: Snapshot) -> GroveVersion | None:
+    served = snapshot.served
+    if served.get(k.PODGANGMAP.kind) is True:
+        return GroveVersion(
+            None,
+            Rules.gated,
+            "CRDs: podgangmaps.grove.io is served (Grove v0.1.0-alpha.12 final or later)",
+        )
+    if served.get(k.LEGACY_TOPOLOGY.kind) is True and served.get(k.TOPOLOGY_BINDING.kind) is False:
+        return GroveVersion(
+            None,
+            Rules.ungated,
+            "CRDs: ClusterTopology without ClusterTopologyBinding (Grove v0.1.0-alpha.8 or older)",
+        )
+    return None
+
+
+def _from_objects(objects: GroveObjects) -> GroveVersion | None:
+    """Conditions that only one rule set's operator writes."""
+    for group in objects.scaling_groups:
+        for type_ in (TERMINATING, HEALTHY_OBSERVED):
+            if group.status.condition(type_) is not None:
+                return GroveVersion(
+                    None,
+                    Rules.gated,
+                    f"podcliquescalinggroup/{group.name} carries {type_}, a condition Grove "
+                    "writes since v0.1.0-alpha.12-rc1",
+                )
+    for clique in objects.cliques:
+        cond = clique.status.condition(BREACHED)
+        if clique.status.condition(HEALTHY_OBSERVED) is not None:
+            return GroveVersion(
+                None,
+                Rules.gated,
+                f"podclique/{clique.name} carries {HEALTHY_OBSERVED} (Grove PR #790, after "
+                "v0.1.0-alpha.12-rc1)",
+            )
+        if cond is None:
+            continue
+        if cond.status == "False" and cond.reason == "InsufficientScheduledPods":
+            return GroveVersion(
+                None,
+                Rules.ungated,
+                f"podclique/{clique.name} is MinAvailableBreached=False/InsufficientScheduledPods"
+                ", which only Grove up to v0.1.0-alpha.11 writes",
+            )
+        if cond.is_true and clique.status.scheduled_replicas == 0 and clique.min_available > 0:
+            return GroveVersion(
+                None,
+                Rules.gated,
+                f"podclique/{clique.name} is MinAvailableBreached=True with 0 pods scheduled: "
+                "Grove up to v0.1.0-alpha.11 writes False there",
+            )
+    return None
+
+
+def _unread(snapshot: Snapshot) -> str:
+    if snapshot.operator_deployments is None:
+        why = snapshot.operator_note or "not read"
+        return f"the operator's Deployment could not be read ({why}); the CRDs do not tell"
+    return (
+        "no Deployment labelled app.kubernetes.io/name=grove-operator was found; the CRDs "
+        "do not tell"
+    )
+
+
+def _hint(snapshot: Snapshot) -> str:
+    if snapshot.operator_deployments is None:
+        return (
+            "Bind the optional ClusterRole grove-mcp-grove-version from deploy/rbac.yaml (list "
+            "deployments.apps), or check: kubectl get deploy -A -l "
+            "app.kubernetes.io/name=grove-operator -o jsonpath='{..image}'."
+        )
+    return (
+        "Check the operator's image: kubectl get deploy -A -o wide | grep -i grove; if its "
+        "Deployment lacks the label app.kubernetes.io/name=grove-operator, add it."
+    )
