@@ -34,6 +34,7 @@ CAVEAT = (
     "transitions it observed: when unsure, it does not terminate."
 )
 ALL_VERSIONS = "all Grove versions (both rule sets agree)"
+MIGRATING = "PodGangMigrationInProgress"  # alpha.12 final (#778)
 
 
 def build_health(snapshot: Snapshot, name: str) -> HealthReport:
@@ -331,6 +332,24 @@ def _workload_issues(workload: Workload) -> list[Finding]:
         )
         for e in pcs.status.last_errors
     ]
+    migrating = pcs.status.condition(MIGRATING)
+    if migrating is not None and migrating.is_true:
+        issues.append(
+            Finding(
+                code="PODGANG_MIGRATION",
+                severity=Severity.warning,
+                subject=f"podcliqueset/{pcs.name}",
+                message="Grove is migrating this PodCliqueSet's PodGangs to the alpha.12 final "
+                "layout: it pauses PodClique and scaling-group reconciles meanwhile, so their "
+                "counters and conditions may be stale.",
+                evidence=[
+                    f"{MIGRATING}=True {migrating.reason or ''}: {migrating.message or ''}".strip()
+                ],
+                remediation="Wait for the migration to finish; if it does not, read the "
+                "operator's logs: kubectl logs -A -l app.kubernetes.io/name=grove-operator.",
+                since=migrating.last_transition_time,
+            )
+        )
     if pcs.spec.replicas > 0 and not workload.cliques:
         issues.append(
             Finding(
@@ -363,6 +382,8 @@ def _summary(gangs: list[GangHealth], issues: list[Finding]) -> HealthSummary:
             f" | {len(at_risk)} gang{'s' if len(at_risk) > 1 else ''} at risk of "
             f"termination (next in {format_seconds(next_seconds or 0)})"
         )
+        if any(g.termination_alternative for g in gangs):
+            text += ", depending on the Grove version"
     ok = healthy == len(gangs) and not any(i.severity == Severity.critical for i in issues)
     return HealthSummary(
         gangs_healthy=healthy,

@@ -200,6 +200,7 @@ def test_unknown_version_gives_both_answers_labelled():
     assert gang.termination_alternative is not None
     assert gang.termination_alternative.termination is None
     assert gang.termination_alternative.text.startswith("Grove v0.1.0-alpha.12-rc1 and later")
+    assert report.summary.text.endswith(", depending on the Grove version")
 
 
 def test_version_evidence_from_conditions_only_one_rule_set_writes():
@@ -262,3 +263,21 @@ def test_final_alpha12_without_a_readable_map_waits_for_the_latest_anchor():
     bundle = _edited("final-alpha12", lambda objs: [o for o in objs if o["kind"] != "PodGangMap"])
     base, scaled = _health(bundle, "mn-disagg").gangs
     assert scaled.base_gang == base.name
+
+
+def test_podgang_migration_in_progress_is_said():
+    def edit(objs: list[Obj]) -> list[Obj]:
+        pcs = _named(objs, "mn-disagg")
+        pcs["status"].setdefault("conditions", []).append(
+            {
+                "type": "PodGangMigrationInProgress",
+                "status": "True",
+                "reason": "MigrationInProgress",
+                "message": "migrating 1 replica",
+                "lastTransitionTime": ts(CAPTURED_AT - timedelta(minutes=1)),
+            }
+        )
+        return objs
+
+    report = _health(_edited("final-alpha12", edit), "mn-disagg")
+    assert [i.code for i in report.issues] == ["PODGANG_MIGRATION"]
