@@ -8,9 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+import typer
 import yaml
+from recorded_aic import Replay, flags
 from typer.testing import CliRunner
 
+from grove_mcp.cli.generate import generate_command
 from grove_mcp.cli.main import app
 
 runner = CliRunner()
@@ -214,3 +217,38 @@ def test_unreadable_inputs_are_refused(tmp_path: Path):
     topology = invoke("-f", str(write(tmp_path, GOOD)), "--topology-file", str(empty_dir))
     assert topology.exit_code == 2 and "is a directory" in topology.stderr
 
+
+# -- the same check in `generate`, before it writes --------------------------------------------
+
+QWEN_8 = "qwen3_32b_sglang_8gpu"
+
+
+def generate(tmp_path: Path, *extra: str):
+    cli = typer.Typer()
+    cli.callback()(lambda: None)
+    cli.command("generate")(generate_command(Replay(QWEN_8)))
+    names = {"ttft_ms": "--ttft", "tpot_ms": "--tpot", "request_latency_ms": "--request-latency"}
+    argv = ["generate", "--save-dir", str(tmp_path)]
+    for key, value in flags(QWEN_8).items():
+        argv += [names.get(key, "--" + key.replace("_", "-")), str(value)]
+    return runner.invoke(cli, [*argv, *extra], env={"NO_COLOR": "1", "COLUMNS": "200"})
+
+
+def test_generate_refuses_a_render_grove_would_refuse_and_writes_nothing(tmp_path: Path):
+    # An --env name Grove's webhook refuses (the CRD schema would let it through).
+    result = generate(tmp_path / "out", "--env", "9LIVES=1")
+    assert result.exit_code == 2, result.output
+    assert "Grove's webhook would refuse the rendered PodCliqueSet" in result.stderr
+    assert "spec.template.cliques[0].spec.podSpec.containers[0].env[1].name" in result.stderr
+    assert "'9LIVES' is not valid" in result.stderr
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_generate_writes_what_passes_and_says_a_pack_domain_was_not_checked(tmp_path: Path):
+    result = generate(tmp_path, "--pack-domain", "rack", "--topology-name", "gpu-fabric")
+    assert result.exit_code in (0, 1), result.output
+    assert len(list(tmp_path.iterdir())) == 4
+    assert "not checked against the ClusterTopologyBinding's levels" in result.stdout
+    for manifest in tmp_path.glob("*.yaml"):
+        checked = invoke("-f", str(manifest), "--demo")
+        assert checked.exit_code == 0, checked.output

@@ -7,8 +7,10 @@ import pytest
 import yaml
 from mcp import Client
 from mcp_helpers import check_answer, text_of
+from recorded_aic import Replay, flags
 
 from grove_mcp.mcp_server import ServerConfig, build_server
+from grove_mcp.mcp_server.generate_tools import generate_tool
 
 pytestmark = pytest.mark.anyio
 PCS = {
@@ -95,3 +97,16 @@ async def test_malformed_text_is_a_tool_error_with_the_line(demo_server):
     assert "manifest, line 3, column 1: not valid YAML" in text_of(result)
     assert "[invalid_input]" in text_of(result)
 
+
+async def test_grove_generate_refuses_a_render_grove_would_refuse():
+    fixture = "qwen3_32b_sglang_8gpu"
+    server = build_server(ServerConfig(demo=True), tools=(generate_tool(Replay(fixture)),))
+    async with Client(server) as client:
+        refused = await client.call_tool(
+            "grove_generate", {**flags(fixture), "env": {"9LIVES": "1"}}
+        )
+        passed = await client.call_tool("grove_generate", {**flags(fixture), "env": {"LIVES": "9"}})
+    assert refused.is_error
+    assert "[admission_refused]" in text_of(refused)
+    assert "spec.template.cliques[0].spec.podSpec.containers[0].env[1].name" in text_of(refused)
+    assert not passed.is_error, text_of(passed)
