@@ -4,6 +4,7 @@
 GroveError                     base; ``str(err)`` is the one-paragraph message for users (exit 4)
 ├── InvalidInput               bad names, flags or files, refused before any API call (exit 2)
 │   ├── PlanError              a plan.json or generated YAML that is not a valid plan: path, field
+│   ├── AdmissionRefused       a rendered manifest Grove's webhook would refuse: nothing written
 │   └── AicUnsupported         a model, system or backend AIConfigurator lacks: lists what it has
 ├── NotFound                   the PodCliqueSet (or its stored plan) does not exist (exit 3)
 ├── GroveNotInstalled          Grove's CRDs are absent from the cluster
@@ -55,6 +56,12 @@ class GroveError(Exception):
 class InvalidInput(GroveError):
     code = "invalid_input"
     exit_code = 2
+
+
+class AdmissionRefused(InvalidInput):
+    """A rendered PodCliqueSet breaks Grove's admission rules; nothing was written."""
+
+    code = "admission_refused"
 
 
 class NotFound(GroveError):

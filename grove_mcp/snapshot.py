@@ -39,6 +39,11 @@ PART_OF = "app.kubernetes.io/part-of"
 MANAGED_BY = "app.kubernetes.io/managed-by=grove-operator"
 LIVE_PODS = "status.phase!=Succeeded,status.phase!=Failed"
 GROVE_OPERATOR = "app.kubernetes.io/name=grove-operator"
+# The topology the cluster defines: a cluster serves one of the two kinds (alpha.9+ / ≤ alpha.8).
+TOPOLOGY_QUERIES = (
+    ListQuery(k.TOPOLOGY_BINDING, optional=True),
+    ListQuery(k.LEGACY_TOPOLOGY, optional=True),
+)
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,7 @@ class SnapshotRequest:
             ListQuery(k.PODGANGMAP, ns, sel, optional=True),
             ListQuery(k.POD, ns, sel),
             ListQuery(k.NODE, optional=True),
-            ListQuery(k.TOPOLOGY_BINDING, optional=True),
-            ListQuery(k.LEGACY_TOPOLOGY, optional=True),
+            *TOPOLOGY_QUERIES,
         ]
         if self.events:
             queries.append(ListQuery(k.EVENT, ns, optional=True))
@@ -276,6 +280,23 @@ def fetch(source: Source, request: SnapshotRequest) -> tuple[list[ListResult], S
     if request.name is not None and not snapshot.podcliquesets:
         raise _not_found(source, request)
     return results, snapshot
+
+
+def fetch_topologies(
+    source: Source,
+) -> tuple[tuple[ClusterTopologyBinding, ...] | None, tuple[str, ...]]:
+    """The cluster's ClusterTopologyBindings (or legacy ClusterTopology), two cluster-scoped
+    LISTs and nothing else; None when neither kind could be read, with the notes saying why."""
+    results = source.list_many(TOPOLOGY_QUERIES)
+    if not any(r.available for r in results):
+        return None, _notes(results)
+    found = tuple(
+        _parsed(r.query.kind, item, source.description)
+        for r in results
+        if r.available
+        for item in r.items
+    )
+    return found, _notes(results)
 
 
 def _not_found(source: Source, request: SnapshotRequest) -> NotFound:

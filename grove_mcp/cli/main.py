@@ -12,6 +12,7 @@ from ..core import CAPABILITIES
 from .commands import table_command
 from .generate import generate
 from .plan import store
+from .validate import validate
 
 app = typer.Typer(
     name="kubectl-grove",
@@ -25,7 +26,11 @@ app = typer.Typer(
 )
 
 # Capabilities with inputs of their own; every other command is made from the table.
-HAND_WRITTEN: dict[str, Callable[..., None]] = {"plan store": store, "generate": generate}
+HAND_WRITTEN: dict[str, Callable[..., None]] = {
+    "plan store": store,
+    "generate": generate,
+    "validate": validate,
+}
 GROUPS = {"plan": "AIConfigurator plans kept beside a PodCliqueSet: store, show, history, diff."}
 
 

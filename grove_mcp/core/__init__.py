@@ -1,10 +1,12 @@
 """The core's entry points, for every front end: the capability table, its single exit
 (``run`` / ``watch``, which redact), size budgets, and running off the event loop."""
 
+from ..capabilities.validate import ManifestText, ValidateArgs  # validate's input
 from .budget import BUDGET_BYTES, DEFAULT_LIMIT, MAX_LIMIT, Fitted, Narrowing, fit, output_model
 from .budget_generate import Mode, fit_generate
 from .call import run, watch
 from .offload import run_off_loop
+from .preflight import check_before_write
 from .table import CAPABILITIES, Capability, Inputs, Need, Scope, capability, report_models
 
 __all__ = [
@@ -15,11 +17,14 @@ __all__ = [
     "Capability",
     "Fitted",
     "Inputs",
+    "ManifestText",
     "Mode",
     "Narrowing",
     "Need",
     "Scope",
+    "ValidateArgs",
     "capability",
+    "check_before_write",
     "fit",
     "fit_generate",
     "output_model",

@@ -24,7 +24,13 @@ from ..capabilities.health import build_health, build_health_all
 from ..capabilities.listing import build_list
 from ..capabilities.status import build_status, build_status_all
 from ..capabilities.topology import build_topology, build_topology_all
-from ..errors import InvalidInput
+from ..capabilities.validate import (
+    KnownTopologies,
+    ValidateArgs,
+    build_validate,
+    topologies_from_text,
+)
+from ..errors import GroveError, InvalidInput
 from ..plans import (
     PlanInput,
     build_plan_diff,
@@ -43,7 +49,8 @@ from ..reports.plan_reports import (
 )
 from ..reports.status import StatusList, StatusReport
 from ..reports.topology import TopologyList, TopologyReport
-from ..snapshot import Snapshot, SnapshotRequest
+from ..reports.validate import ValidateReport
+from ..snapshot import Snapshot, SnapshotRequest, fetch_topologies
 from ..sources.base import Source
 
 
@@ -66,9 +73,10 @@ class Need(StrEnum):
     plans = "plans"  # the ConfigMaps of stored plans
     grove_version = "grove_version"  # the Grove operator's Deployment, for its version (optional)
     aiconfigurator = "aiconfigurator"  # an AIConfigurator run in a child process, no cluster
+    topology = "topology"  # only the ClusterTopologyBindings, when a cluster or bundle is given
 
 
-SNAPSHOT_NEEDS = frozenset(Need) - {Need.aiconfigurator}
+SNAPSHOT_NEEDS = frozenset(Need) - {Need.aiconfigurator, Need.topology}
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,25 @@ def _generate(inputs: Inputs) -> BaseModel:
     return aic.generate_from(inputs.args)
 
 
+def _validate(inputs: Inputs) -> BaseModel:
+    """Offline, unless given bindings: a --topology-file, else the source's (a cluster or a
+    bundle; when they cannot be read, the level rules are skipped and the report says why)."""
+    args: ValidateArgs = inputs.args
+    known: KnownTopologies | None = None
+    if args.topology is not None:
+        known = topologies_from_text(args.topology)
+    elif inputs.source is not None:
+        where = inputs.source.description
+        try:
+            bindings, notes = fetch_topologies(inputs.source)
+        except GroveError as err:
+            bindings, notes = None, (err.message,)
+        if bindings is None and not notes:
+            notes = (f"{where} serves no ClusterTopologyBinding (is Grove installed?).",)
+        known = KnownTopologies(where, bindings, notes)
+    return build_validate(args, known)
+
+
 _WORKLOAD = frozenset({Need.workloads, Need.children})
 
 CAPABILITIES: tuple[Capability, ...] = (
@@ -219,6 +246,17 @@ CAPABILITIES: tuple[Capability, ...] = (
         frozenset({Need.aiconfigurator}),
         _generate,
         args=aic.GenerateArgs,
+    ),
+    Capability(
+        "validate",
+        "Check PodCliqueSet manifests against Grove's admission rules that the CRD schema "
+        "cannot hold (topologyName, pack-domain levels, the 45-character names, startsAfter, "
+        "minAvailable …): each violation by field, with what to change. Exit 1 on violations.",
+        Scope.none,
+        ValidateReport,
+        frozenset({Need.topology}),
+        _validate,
+        args=ValidateArgs,
     ),
     Capability(
         "plan show",

@@ -135,6 +135,7 @@ def generate_tool(run: Callable[..., aic.AicRun] = aic.run_aiconfigurator) -> To
                 env=env or {},
             ).validated()
             report = only_mode(await plan(ctx, request, options), mode or None)
+            report = core.check_before_write(report)  # refused if Grove's webhook would refuse it
             answer = fit_generate(
                 report, state_of(ctx).config.budget_bytes, render_markdown, _how_to_get
             )

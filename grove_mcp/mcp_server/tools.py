@@ -24,6 +24,7 @@ from .generate_tools import GENERATE_TOOLS
 from .plan_tools import PLAN_TOOLS
 from .spec import ToolSpec
 from .table_tools import table_tool
+from .validate_tools import VALIDATE_TOOLS
 
 # What a model reads to choose a tool: written for it, one per core capability. Their
 # arguments and output schemas come from the capability table (``table_tools.py``).
@@ -77,7 +78,7 @@ CORE_TOOLS: tuple[ToolSpec, ...] = tuple(
     for name, (title, description) in DESCRIPTIONS.items()
 )
 HAND_WRITTEN: dict[str, ToolSpec] = {
-    spec.name: spec for spec in CORE_TOOLS + PLAN_TOOLS + GENERATE_TOOLS
+    spec.name: spec for spec in CORE_TOOLS + PLAN_TOOLS + GENERATE_TOOLS + VALIDATE_TOOLS
 }
 # One tool per capability of the table, in its order: hand-written where one exists.
 TOOLS: tuple[ToolSpec, ...] = tuple(

@@ -20,6 +20,31 @@ from grove_mcp.sources import demo_source
 
 PCS = "my-inference"
 QWEN_8 = "qwen3_32b_sglang_8gpu"
+# For ``validate``: one PodCliqueSet breaking two rules (a pack domain the demo's binding lacks,
+# minAvailable over replicas), checked against the demo's ClusterTopologyBinding.
+MANIFEST = """\
+apiVersion: grove.io/v1alpha1
+kind: PodCliqueSet
+metadata:
+  name: my-inference
+spec:
+  replicas: 1
+  template:
+    topologyConstraint:
+      topologyName: gpu-fabric
+      pack:
+        required: block
+    cliques:
+    - name: decode
+      spec:
+        roleName: decode
+        replicas: 2
+        minAvailable: 3
+        podSpec:
+          containers:
+          - name: main
+            image: example/decode:1
+"""
 
 
 def _stored(show: PlanShowReport) -> PlanStoreReport:
@@ -45,6 +70,9 @@ def samples() -> dict[type[BaseModel], BaseModel]:
         if cap.name == "generate":
             args = aic.GenerateArgs(aic.make_request(**flags(QWEN_8)), run=Replay(QWEN_8))
             found[cap.report] = core.run(cap, None, args=args)
+        elif cap.name == "validate":
+            args = core.ValidateArgs((core.ManifestText("sample.yaml", MANIFEST),))
+            found[cap.report] = core.run(cap, source, args=args)
         elif cap.name == "plan store":
             show = core.run("plan show", source, None, PCS)
             assert isinstance(show, PlanShowReport)

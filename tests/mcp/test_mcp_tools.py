@@ -17,6 +17,9 @@ pytestmark = pytest.mark.anyio
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
 NAME = "my-inference"
 CORE = {"grove_status": "status", "grove_health": "health", "grove_topology": "topology"}
+# Tools about no namespace: grove_validate checks the text it is given (and reads only the
+# cluster-scoped ClusterTopologyBindings).
+NO_NAMESPACE = {"grove_validate"}
 
 
 async def tools_by_name(client: Client) -> dict:
@@ -51,7 +54,10 @@ async def test_every_tool_is_read_only_and_idempotent(demo_server):
         assert tool.annotations.read_only_hint is True
         assert tool.annotations.destructive_hint is False
         assert tool.annotations.idempotent_hint is True
-        assert tool.input_schema["properties"]["namespace"]["pattern"]
+        if tool.name not in NO_NAMESPACE:
+            assert tool.input_schema["properties"]["namespace"]["pattern"]
+        else:
+            assert "namespace" not in tool.input_schema["properties"]
         assert tool.output_schema["properties"]["truncated"]["description"]
 
 
