@@ -30,6 +30,7 @@ from .grove import (
 )
 from .grove import kinds as k
 from .grove.kinds import PLAN_LABELS, ConfigMap
+from .grove.quota import KaiQueue, ResourceQuota
 from .names import validate_namespace, validate_pcs_name
 from .sources.base import ListQuery, ListResult, RawObject, Source
 
@@ -47,6 +48,7 @@ class SnapshotRequest:
     events: bool = False
     cluster_usage: bool = False
     plans: bool = False  # the ConfigMaps of stored plans (one LIST per label in PLAN_LABELS)
+    quotas: bool = False  # the namespace's ResourceQuotas and KAI's Queues (what caps GPUs)
     children: bool = True  # False: only the PodCliqueSet(s) and the plans, nothing below
 
     def __post_init__(self) -> None:
@@ -86,6 +88,9 @@ class SnapshotRequest:
         if self.cluster_usage:
             queries.append(ListQuery(k.POD, None, field_selector=LIVE_PODS, optional=True))
             queries.append(ListQuery(k.RESOURCECLAIM, None, optional=True))
+        if self.quotas:
+            queries.append(ListQuery(k.RESOURCEQUOTA, ns, optional=True))
+            queries.append(ListQuery(k.KAI_QUEUE, optional=True))
         return queries + plans
 
 
@@ -107,6 +112,11 @@ class Snapshot:
     cluster_pods: tuple[Pod, ...] | None = None
     resource_claims: tuple[ResourceClaim, ...] | None = None
     config_maps: tuple[ConfigMap, ...] = ()  # plan ConfigMaps, when the request asked for plans
+    # What caps GPUs, when the request asked for quotas; None when not asked or not readable
+    # (``unreadable`` says why, by kind).
+    resource_quotas: tuple[ResourceQuota, ...] | None = None
+    kai_queues: tuple[KaiQueue, ...] | None = None
+    unreadable: Mapping[str, str] = field(default_factory=dict)
     podgangs_available: bool = True
     nodes_available: bool = True
     topologies_available: bool = True
@@ -170,6 +180,11 @@ def assemble(
             else None
         ),
         config_maps=_config_maps(results),
+        resource_quotas=parse(k.RESOURCEQUOTA) if available(k.RESOURCEQUOTA) else None,
+        kai_queues=parse(k.KAI_QUEUE) if available(k.KAI_QUEUE) else None,
+        unreadable={
+            r.query.kind.kind: r.note for r in results if not r.available and r.note is not None
+        },
         podgangs_available=available(k.PODGANG),
         nodes_available=available(k.NODE),
         topologies_available=available(k.TOPOLOGY_BINDING) or available(k.LEGACY_TOPOLOGY),
@@ -200,7 +215,7 @@ def _notes(results: Sequence[ListResult]) -> tuple[str, ...]:
     binding = next((r for r in results if r.query.kind == k.TOPOLOGY_BINDING), None)
     notes = []
     for result in results:
-        if not result.note or _topology_absence(result):
+        if not result.note or _topology_absence(result) or _kai_absence(result):
             continue
         if result.query.kind == k.LEGACY_TOPOLOGY and binding is not None and binding.note:
             continue
@@ -216,6 +231,12 @@ def _config_maps(results: Sequence[ListResult]) -> tuple[ConfigMap, ...]:
             for item in result.items:
                 found.setdefault(str(item["metadata"]["name"]), item)
     return tuple(ConfigMap.model_validate(found[name]) for name in sorted(found))
+
+
+def _kai_absence(result: ListResult) -> bool:
+    """Most clusters run no KAI-Scheduler: its Queue kind not being served is not news (the
+    health report says so where a pod asks for KAI)."""
+    return result.query.kind == k.KAI_QUEUE and str(result.note).endswith("not served")
 
 
 def _topology_absence(result: ListResult) -> bool:

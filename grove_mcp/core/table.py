@@ -64,6 +64,7 @@ class Need(StrEnum):
     events = "events"  # the namespace's events
     cluster_usage = "cluster_usage"  # every live pod and ResourceClaim (GPUs of other workloads)
     plans = "plans"  # the ConfigMaps of stored plans
+    quotas = "quotas"  # the namespace's ResourceQuotas and KAI's Queues (what caps GPUs)
     aiconfigurator = "aiconfigurator"  # an AIConfigurator run in a child process, no cluster
 
 
@@ -128,6 +129,7 @@ class Capability:
             events=Need.events in self.needs,
             cluster_usage=Need.cluster_usage in self.needs,
             plans=Need.plans in self.needs,
+            quotas=Need.quotas in self.needs,
             children=Need.children in self.needs,
         )
 
@@ -203,7 +205,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         "Gang health: cliques vs minAvailable, Grove's termination countdown, issues.",
         Scope.both,
         HealthReport,
-        _WORKLOAD | {Need.events},
+        _WORKLOAD | {Need.events, Need.cluster_usage, Need.quotas},
         _per_workload(build_health, build_health_all),
         report_all=HealthList,
         watch=True,

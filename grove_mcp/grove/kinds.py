@@ -10,6 +10,7 @@ from pydantic import Field
 from .base import KubeModel, KubeObject
 from .crds import PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang
 from .k8s import Event, Node, Pod, ResourceClaim
+from .quota import KaiQueue, ResourceQuota
 from .topology import ClusterTopologyBinding
 
 # Labels of the ConfigMaps holding stored AIConfigurator plans (value: the PodCliqueSet name).
@@ -97,6 +98,8 @@ NAMESPACE = Kind("Namespace", "", "v1", "namespaces", False, Namespace)
 RESOURCECLAIM = Kind(
     "ResourceClaim", "resource.k8s.io", "v1", "resourceclaims", True, ResourceClaim
 )
+RESOURCEQUOTA = Kind("ResourceQuota", "", "v1", "resourcequotas", True, ResourceQuota)
+KAI_QUEUE = Kind("Queue", "scheduling.run.ai", "v2", "queues", False, KaiQueue)
 
 KINDS: dict[str, Kind] = {
     k.kind: k
@@ -113,5 +116,7 @@ KINDS: dict[str, Kind] = {
         CONFIGMAP,
         NAMESPACE,
         RESOURCECLAIM,
+        RESOURCEQUOTA,
+        KAI_QUEUE,
     )
 }

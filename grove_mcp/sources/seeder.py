@@ -34,12 +34,16 @@ from .kube import Conflict, KubeClient
 ORDER = (
     "Node",
     "ClusterTopologyBinding",
+    "Queue",  # KAI-Scheduler's (scheduling.run.ai/v2), cluster-scoped
     "PodCliqueSet",
     "PodCliqueScalingGroup",
     "PodClique",
     "PodGang",
     "ResourceClaim",
     "Pod",
+    # After the pods: quota admission charges pods created once a quota exists, and no quota
+    # controller runs here to recount; created last, the quota keeps the bundle's status.used.
+    "ResourceQuota",
     "ConfigMap",
     "Event",
 )

@@ -71,6 +71,10 @@ class Binaries:
     etcd: Path
 
 
+# CRDs of other projects whose objects grove-mcp reads (KAI-Scheduler's Queue), kept here.
+OTHER_CRDS = Path(__file__).resolve().parent / "crds"
+
+
 def crds_dir() -> Path:
     """Grove's CRDs: ``GROVE_CRDS_DIR``, else ``../shared/grove/crds`` beside the repository."""
     configured = os.environ.get("GROVE_CRDS_DIR")
@@ -174,6 +178,7 @@ class ApiServer:
                 self._write_kubeconfig(user, pki["ca"])
             if self.crds is not None:
                 install_crds(self.client(), self.crds, deadline)
+                install_crds(self.client(), OTHER_CRDS, deadline)
         except BaseException:
             self.stop(failed=True)
             raise
