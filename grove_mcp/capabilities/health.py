@@ -17,6 +17,7 @@ from ..reports.health import (
 )
 from ..snapshot import Snapshot
 from ..timefmt import format_seconds
+from .capacity import CapacityView, capacity_view, gang_capacity
 from .common import gang_severity, header
 from .gangs import BREACHED, GangEvaluation, breach_status, evaluate_gangs, placement_report
 from .pod_issues import pod_findings
@@ -39,7 +40,8 @@ CAVEAT = (
 def build_health(snapshot: Snapshot, name: str) -> HealthReport:
     """The health report of one PodCliqueSet (raises NotFound listing what exists)."""
     workload = build_workload(snapshot, name)
-    gangs = [_gang_health(workload, e) for e in evaluate_gangs(workload)]
+    view = capacity_view(snapshot, workload)
+    gangs = [_gang_health(workload, e, view) for e in evaluate_gangs(workload)]
     issues = _workload_issues(workload)
     delay, _ = workload.pcs.termination_delay
     return HealthReport(
@@ -194,6 +196,7 @@ def _issues(
     gang: Gang,
     countdown: TerminationCountdown | None,
     cliques: list[CliqueHealth],
+    view: CapacityView | None = None,
 ) -> list[Finding]:
     issues: list[Finding] = []
     for clique in cliques:
@@ -229,6 +232,7 @@ def _issues(
             base_gang=gang.base_gang,
             pcs=workload.name,
             now=workload.now,
+            capacity=gang_capacity(view, workload, gang) if view else None,
         )
     return sorted(
         issues,
@@ -241,7 +245,9 @@ def _issues(
     )
 
 
-def _gang_health(workload: Workload, evaluation: GangEvaluation) -> GangHealth:
+def _gang_health(
+    workload: Workload, evaluation: GangEvaluation, view: CapacityView | None = None
+) -> GangHealth:
     gang = evaluation.gang
     cliques = [_clique_health(workload, gang, c) for c in gang.cliques]
     countdown = _countdown(workload, gang)
@@ -258,7 +264,7 @@ def _gang_health(workload: Workload, evaluation: GangEvaluation) -> GangHealth:
         cliques=cliques,
         conditions=_conditions(workload, gang),
         termination=countdown,
-        issues=_issues(workload, gang, countdown, cliques),
+        issues=_issues(workload, gang, countdown, cliques, view),
     )
 
 
