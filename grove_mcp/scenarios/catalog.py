@@ -580,6 +580,31 @@ def kai_queue_limit() -> Bundle:
     return b.bundle()
 
 
+def advice_whole_gang() -> Bundle:
+    """Gang 1 split over racks a and b, and its prefill pod recreated seconds ago (no scheduler
+    verdict yet). Rack b, where most of the gang runs, has room for the decode pod from rack a
+    but then none for the new pod; rack c, empty, holds the whole gang."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "gang 1 split; only an empty rack holds it all")
+    _cluster(b, {"gpu-b1": 1, "gpu-b2": 5})
+    young = timedelta(seconds=15)
+    objects = b.workload(
+        inference_spec(),
+        pods={
+            **REPLICA_0_IN_RACK_A,
+            "1/router/0": PodState(node="gpu-b1"),
+            "1/prefill/0": PodState(node="gpu-b1"),
+            "1/prefill/1": PodState(unschedulable="(none yet)", age=young),
+            "1/decode/0": PodState(node="gpu-b1"),
+            "1/decode/1": PodState(node="gpu-a2"),
+        },
+        breaches={"1/prefill": young},
+    )
+    for obj in objects.values():
+        if obj["kind"] == "Pod" and not obj["spec"].get("nodeName"):
+            obj["status"]["conditions"] = []  # the scheduler has not looked at it yet
+    return b.bundle()
+
+
 SCENARIOS: dict[str, Callable[[], Bundle]] = {
     "demo": demo,
     "healthy": healthy,
@@ -596,4 +621,5 @@ SCENARIOS: dict[str, Callable[[], Bundle]] = {
     "look-alike-pod": look_alike_pod,
     "scheduler-disagrees": scheduler_disagrees,
     "kai-queue-limit": kai_queue_limit,
+    "advice-whole-gang": advice_whole_gang,
 }
