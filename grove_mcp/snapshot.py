@@ -32,6 +32,7 @@ from .grove import (
 )
 from .grove import kinds as k
 from .grove.kinds import PLAN_LABELS, ConfigMap
+from .grove.quota import KaiQueue, ResourceQuota
 from .names import validate_namespace, validate_pcs_name
 from .sources.base import ListQuery, ListResult, RawObject, Source
 
@@ -55,6 +56,7 @@ class SnapshotRequest:
     events: bool = False
     cluster_usage: bool = False
     plans: bool = False  # the ConfigMaps of stored plans (one LIST per label in PLAN_LABELS)
+    quotas: bool = False  # the namespace's ResourceQuotas and KAI's Queues (what caps GPUs)
     children: bool = True  # False: only the PodCliqueSet(s) and the plans, nothing below
     grove_version: bool = False  # the Grove operator's Deployment (its image tag: the version)
 
@@ -97,6 +99,9 @@ class SnapshotRequest:
             queries.append(ListQuery(k.RESOURCECLAIM, None, optional=True))
         if self.grove_version:  # found by label: the chart's namespace is the user's choice
             queries.append(ListQuery(k.DEPLOYMENT, None, GROVE_OPERATOR, optional=True))
+        if self.quotas:
+            queries.append(ListQuery(k.RESOURCEQUOTA, ns, optional=True))
+            queries.append(ListQuery(k.KAI_QUEUE, optional=True))
         return queries + plans
 
 
@@ -125,6 +130,11 @@ class Snapshot:
     operator_note: str | None = None
     # Whether the API serves a kind, by kind name, where the source could tell (see ListResult).
     served: Mapping[str, bool] = field(default_factory=dict)
+    # What caps GPUs, when the request asked for quotas; None when not asked or not readable
+    # (``unreadable`` says why, by kind).
+    resource_quotas: tuple[ResourceQuota, ...] | None = None
+    kai_queues: tuple[KaiQueue, ...] | None = None
+    unreadable: Mapping[str, str] = field(default_factory=dict)
     podgangs_available: bool = True
     nodes_available: bool = True
     topologies_available: bool = True
@@ -202,6 +212,11 @@ def assemble(
             for r in results
             if r.served is not None and r.query.kind.group == k.GROVE
         },
+        resource_quotas=parse(k.RESOURCEQUOTA) if available(k.RESOURCEQUOTA) else None,
+        kai_queues=parse(k.KAI_QUEUE) if available(k.KAI_QUEUE) else None,
+        unreadable={
+            r.query.kind.kind: r.note for r in results if not r.available and r.note is not None
+        },
         podgangs_available=available(k.PODGANG),
         nodes_available=available(k.NODE),
         topologies_available=available(k.TOPOLOGY_BINDING) or available(k.LEGACY_TOPOLOGY),
@@ -232,7 +247,12 @@ def _notes(results: Sequence[ListResult]) -> tuple[str, ...]:
     binding = next((r for r in results if r.query.kind == k.TOPOLOGY_BINDING), None)
     notes = []
     for result in results:
-        if not result.note or _topology_absence(result) or _version_read(result):
+        if (
+            not result.note
+            or _topology_absence(result)
+            or _version_read(result)
+            or _kai_absence(result)
+        ):
             continue
         if result.query.kind == k.LEGACY_TOPOLOGY and binding is not None and binding.note:
             continue
@@ -256,6 +276,12 @@ def _version_read(result: ListResult) -> bool:
     if result.query.kind == k.DEPLOYMENT:
         return True
     return result.query.kind == k.PODGANGMAP and result.served is False
+
+
+def _kai_absence(result: ListResult) -> bool:
+    """Most clusters run no KAI-Scheduler: its Queue kind not being served is not news (the
+    health report says so where a pod asks for KAI)."""
+    return result.query.kind == k.KAI_QUEUE and str(result.note).endswith("not served")
 
 
 def _topology_absence(result: ListResult) -> bool:

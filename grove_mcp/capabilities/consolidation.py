@@ -2,12 +2,18 @@
 
 For a gang whose derived score is below 1, try each level where the gang could fit in one
 domain but spans several — narrowest first, since one host implies one rack. Candidate targets
-are the domains the gang already occupies, most of its GPUs first. The gang's GPU pods outside
-the target are placed best-fit onto the target's ready, schedulable nodes whose free GPUs, CPU
-and memory hold them and whose taints they tolerate (nodes already hosting the gang first). The
-first plan where every move fits is recommended, with the score after the moves; otherwise the
-report says what is missing. The scheduler makes the final choice: nodeSelector and affinity are
-not evaluated here.
+are the domains the gang already occupies, most of its GPUs first, and — for a gang with pods
+still pending — the other domains, most free GPUs first. The gang's GPU pods outside the target
+are placed best-fit onto the target's ready, schedulable nodes whose free GPUs, CPU and memory
+hold them, whose taints they tolerate and whose labels satisfy their nodeSelector and required
+node affinity (nodes already hosting the gang first).
+
+The target is chosen for the whole gang's GPU demand, placed and pending: the first plan where
+every move fits *and* the pending pods fit in what is left is recommended; an unoccupied domain
+qualifies only that way. When no target can hold everything, the first plan where the moves fit
+is recommended and the explanation says the pending pods fit nowhere; when no move fits at all,
+the report says what is missing. The scheduler makes the final choice: preferred affinity and
+pod (anti-)affinity are not evaluated here.
 """
 
 from __future__ import annotations
@@ -55,13 +61,23 @@ def recommend(
         for p in evaluation.gang.pods
         if p.spec.node_name and not p.is_terminated and workload.gpus_of(p) > 0
     ]
+    pending = [p for p in evaluation.gang.pods if _waiting(p)]
+    feasible: list[_Plan] = []
+    whole: _Plan | None = None
     failures: list[_Plan] = []
     for level in levels:
-        for target in _candidates(workload, level, pods):
+        occupied = _candidates(workload, level, pods)
+        others = _unoccupied(workload, level, occupied, rooms) if pending else []
+        for target in [*occupied, *others]:
             plan = _plan(workload, level, target, pods, rooms)
-            if plan.shortfall is None:
-                return _feasible(workload, evaluation, plan, rooms)
-            failures.append(plan)
+            if plan.shortfall is not None:
+                failures.append(plan)
+            elif target in occupied or _pending_fit(workload, pending, plan):
+                feasible.append(plan)
+                if whole is None and _pending_fit(workload, pending, plan) is not False:
+                    whole = plan
+    if feasible:
+        return _feasible(workload, evaluation, whole or feasible[0], rooms, feasible[0])
     # Explain with the broadest level's best candidate: the least demanding ask.
     best = next(plan for plan in failures if plan.level is levels[-1])
     return _infeasible(
@@ -100,12 +116,39 @@ def _candidates(workload: Workload, level: LevelPlacement, pods: list[Pod]) -> l
     return sorted(weight, key=lambda d: (-weight[d][0], -weight[d][1], d))
 
 
+def _waiting(pod: Pod) -> bool:
+    """A pod of the gang still without a node."""
+    return not pod.spec.node_name and not pod.is_terminated
+
+
+def _unoccupied(
+    workload: Workload, level: LevelPlacement, occupied: list[str], rooms: Mapping[str, Room]
+) -> list[str]:
+    """The level's other domains with schedulable nodes, most free GPUs first."""
+    free: dict[str, int] = {}
+    for name, node in workload.nodes.items():
+        domain = domain_of(name, node, level.key)
+        if domain not in occupied and name in rooms and usable(node):
+            free[domain] = free.get(domain, 0) + rooms[name].gpus
+    return sorted(free, key=lambda d: (-free[d], d))
+
+
 def _takes(room: Room, node: Node, pod: Pod, gpus: int) -> bool:
     return (
         room.gpus >= gpus
         and room.cpu >= pod.spec.request("cpu")
         and room.memory >= pod.spec.request("memory")
         and node.admits(pod)
+        and pod.spec.allows(node.labels, node.name)
+    )
+
+
+def _taken(room: Room, pod: Pod, gpus: int) -> Room:
+    return replace(
+        room,
+        gpus=room.gpus - gpus,
+        cpu=room.cpu - pod.spec.request("cpu"),
+        memory=room.memory - pod.spec.request("memory"),
     )
 
 
@@ -146,13 +189,7 @@ def _plan(
                 room,
             )
         chosen = min(fits, key=lambda n: (n not in hosting, room[n].gpus, n))
-        left = room[chosen]
-        room[chosen] = replace(
-            left,
-            gpus=left.gpus - need,
-            cpu=left.cpu - pod.spec.request("cpu"),
-            memory=left.memory - pod.spec.request("memory"),
-        )
+        room[chosen] = _taken(room[chosen], pod, need)
         source = pod.spec.node_name or ""
         moves.append(
             Move(
@@ -175,8 +212,8 @@ def _pending_fit(workload: Workload, pending: list[Pod], plan: _Plan) -> bool | 
         fits = [n for n in room if _takes(room[n], workload.nodes[n], pod, need)]
         if not fits:
             return False
-        chosen = min(fits, key=lambda n: room[n].gpus)
-        room[chosen] = replace(room[chosen], gpus=room[chosen].gpus - need)
+        chosen = min(fits, key=lambda n: (room[n].gpus, n))
+        room[chosen] = _taken(room[chosen], pod, need)
     return True
 
 
@@ -222,8 +259,13 @@ def _elsewhere(
 
 
 def _feasible(
-    workload: Workload, evaluation: GangEvaluation, plan: _Plan, rooms: Mapping[str, Room]
+    workload: Workload,
+    evaluation: GangEvaluation,
+    plan: _Plan,
+    rooms: Mapping[str, Room],
+    first: _Plan,
 ) -> Recommendation:
+    """The recommendation of ``plan``; ``first`` is the plan chosen for the placed pods alone."""
     gang = evaluation.gang
     assert evaluation.placement is not None
     moved = {m.pod: m.to_node for m in plan.moves}
@@ -233,7 +275,7 @@ def _feasible(
     ]
     placement_after = score_placement(after, workload.nodes, workload.topology.levels)
     score_after = placement_after.score if placement_after else None
-    pending = [p for p in gang.pods if not p.spec.node_name and not p.is_terminated]
+    pending = [p for p in gang.pods if _waiting(p)]
     pending_fit = _pending_fit(workload, pending, plan)
     level = plan.level.domain
     moved_gpus = sum(m.gpus for m in plan.moves)
@@ -243,7 +285,21 @@ def _feasible(
         f"{len(plan.moves)} pod(s) ({moved_gpus} GPUs) into {level} {plan.target} raises the "
         f"derived score from {evaluation.placement.score:.2f} to {after_text}."
     ]
+    if pending_fit and plan is not first:
+        parts.append(
+            f"{level.capitalize()} {plan.target} is chosen for the whole gang: its unscheduled "
+            f"pods fit there too, so the gang can complete, while {first.level.domain} "
+            f"{first.target}, which needs fewer moves, would have no room left for them."
+        )
+    elif pending_fit:
+        parts.append("Its unscheduled pods would fit there too, so the gang can complete.")
     if pending_fit is False:
+        placed = sum(p.gpus for p in placed_pods(workload, gang.pods))
+        waiting = sum(workload.gpus_of(p) for p in pending)
+        parts.append(
+            f"No candidate domain can hold the whole gang ({placed} GPUs placed + {waiting} "
+            "pending) with today's free GPUs: this plan consolidates the placed pods only."
+        )
         biggest = max(workload.gpus_of(p) for p in pending)
         most = max((r.gpus for r in plan.rooms_after.values()), default=0)
         parts.append(
@@ -257,8 +313,6 @@ def _feasible(
                 f"{plan.target}, where an unscheduled pod would then fit and split the gang "
                 f"again unless pack.required: {level} is set."
             )
-    elif pending_fit:
-        parts.append("Its unscheduled pods would fit there too.")
     at_min = _at_minimum(workload, evaluation, plan.moves)
     if at_min:
         parts.append(
@@ -268,7 +322,7 @@ def _feasible(
         )
     parts.append(
         "The scheduler picks the replacement's node: cordoning the old node only keeps it off "
-        "that node (nodeSelector and affinity are not checked here)."
+        "that node (preferred and pod affinity are not checked here)."
     )
     if plan.level.key != HOSTNAME_KEY:
         parts.append(

@@ -21,6 +21,7 @@ from ..reports.health import (
 )
 from ..snapshot import Snapshot
 from ..timefmt import format_seconds
+from .capacity import CapacityView, capacity_view, gang_capacity
 from .common import gang_severity, header
 from .gangs import BREACHED, GangEvaluation, breach_status, evaluate_gangs, placement_report
 from .grove_version import GroveObjects, GroveVersion, Rules, grove_version
@@ -41,7 +42,8 @@ def build_health(snapshot: Snapshot, name: str) -> HealthReport:
     """The health report of one PodCliqueSet (raises NotFound listing what exists)."""
     workload = build_workload(snapshot, name)
     version = grove_version(snapshot, GroveObjects(snapshot.podcliques, snapshot.scaling_groups))
-    gangs = [_gang_health(workload, e, version) for e in evaluate_gangs(workload)]
+    view = capacity_view(snapshot, workload)
+    gangs = [_gang_health(workload, e, version, view) for e in evaluate_gangs(workload)]
     issues = _workload_issues(workload)
     delay, _ = workload.pcs.termination_delay
     return HealthReport(
@@ -213,7 +215,11 @@ def _conditions(workload: Workload, gang: Gang) -> list[ConditionReport]:
 
 
 def _issues(
-    workload: Workload, gang: Gang, term: _Termination, cliques: list[CliqueHealth]
+    workload: Workload,
+    gang: Gang,
+    term: _Termination,
+    cliques: list[CliqueHealth],
+    view: CapacityView | None = None,
 ) -> list[Finding]:
     issues: list[Finding] = []
     verdicts = {v.subject: v for v in term.breaches}
@@ -232,6 +238,7 @@ def _issues(
             base_gang=gang.base_gang,
             pcs=workload.name,
             now=workload.now,
+            capacity=gang_capacity(view, workload, gang) if view else None,
         )
     return sorted(
         issues,
@@ -291,7 +298,10 @@ def _recycling_finding(verdict: BreachVerdict) -> Finding:
 
 
 def _gang_health(
-    workload: Workload, evaluation: GangEvaluation, version: GroveVersion
+    workload: Workload,
+    evaluation: GangEvaluation,
+    version: GroveVersion,
+    view: CapacityView | None = None,
 ) -> GangHealth:
     gang = evaluation.gang
     cliques = [_clique_health(workload, gang, c) for c in gang.cliques]
@@ -311,7 +321,7 @@ def _gang_health(
         termination=term.countdown,
         termination_alternative=term.alternative,
         breaches=term.breaches,
-        issues=_issues(workload, gang, term, cliques),
+        issues=_issues(workload, gang, term, cliques, view),
     )
 
 

@@ -6,15 +6,18 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from ..grove import Event, Node, Pod, find_condition
+from ..grove import Condition, Event, Node, Pod, find_condition
 from ..grove.k8s import ContainerStatus
 from ..reports.common import Finding, Severity
+from .capacity import GangCapacity, NodeFit, fit_evidence, nodes_that_fit
+from .shortage_causes import likely_causes
 
 CRASH_RESTARTS = 3
 RECENT_EXIT = timedelta(minutes=10)
 _IMAGE_REASONS = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
 _CONFIG_REASONS = {"CreateContainerConfigError", "CreateContainerError", "RunContainerError"}
-_GPU_SHORTAGE = re.compile(r"Insufficient nvidia\.com/gpu")
+# kube-scheduler's NodeResourcesFit, and KAI-Scheduler's fit error
+_GPU_SHORTAGE = re.compile(r"Insufficient nvidia\.com/gpu|didn't have enough resources?: GPUs")
 
 
 def latest_event(events: Sequence[Event], name: str, reason: str) -> Event | None:
@@ -38,8 +41,10 @@ def pod_findings(
     base_gang: str | None,
     pcs: str,
     now: datetime,
+    capacity: GangCapacity | None = None,
 ) -> list[Finding]:
-    """Every problem visible on one pod, with evidence and a remediation."""
+    """Every problem visible on one pod, with evidence and a remediation. ``capacity`` lets a
+    GPU shortage the scheduler reports be checked against the snapshot's numbers."""
     subject = f"pod/{pod.name}"
     ns = f"-n {pod.metadata.namespace} " if pod.metadata.namespace else ""
     since = pod.metadata.creation_timestamp
@@ -94,7 +99,7 @@ def pod_findings(
             )
         ]
     if not pod.spec.node_name:
-        return [_unschedulable(pod, clique, events, subject, pcs, ns)]
+        return [_unschedulable(pod, clique, events, subject, pcs, ns, capacity)]
     findings: list[Finding] = []
     node = nodes.get(pod.spec.node_name)
     if node is not None and not node.is_ready:
@@ -130,7 +135,13 @@ def pod_findings(
 
 
 def _unschedulable(
-    pod: Pod, clique: str, events: Sequence[Event], subject: str, pcs: str, ns: str
+    pod: Pod,
+    clique: str,
+    events: Sequence[Event],
+    subject: str,
+    pcs: str,
+    ns: str,
+    capacity: GangCapacity | None,
 ) -> Finding:
     cond = find_condition(pod.status.conditions, "PodScheduled")
     event = latest_event(events, pod.name, "FailedScheduling")
@@ -149,9 +160,17 @@ def _unschedulable(
     elif event is not None:
         seen = f", last at {event.last_seen:%Y-%m-%d %H:%M:%SZ}" if event.last_seen else ""
         evidence.append(f"event FailedScheduling ×{event.occurrences}{seen} (same message)")
+    fits = nodes_that_fit(pod, capacity) if capacity and _GPU_SHORTAGE.search(message) else None
+    if capacity is not None and fits:
+        return _disagreement(pod, clique, subject, message, evidence, capacity, fits, cond)
     if _GPU_SHORTAGE.search(message):
+        checked = (
+            "By this snapshot's numbers no node"
+            if fits is not None
+            else "The scheduler found no node that"
+        )
         remediation = (
-            f"No node has {pod.gpus} free GPU(s) for it. Free GPUs on one node, add "
+            f"{checked} has {pod.gpus} free GPU(s) for it. Free GPUs on one node, add "
             f"GPU nodes, or lower the clique's GPU request; 'kubectl grove topology "
             f"{ns}{pcs}' shows free GPUs per node."
         )
@@ -167,6 +186,39 @@ def _unschedulable(
         message=f"{clique} pod is pending: {_short_reason(message)}",
         evidence=evidence,
         remediation=remediation,
+        since=cond.last_transition_time
+        if cond and cond.last_transition_time
+        else pod.metadata.creation_timestamp,
+    )
+
+
+def _disagreement(
+    pod: Pod,
+    clique: str,
+    subject: str,
+    message: str,
+    evidence: list[str],
+    capacity: GangCapacity,
+    fits: list[NodeFit],
+    cond: Condition | None,
+) -> Finding:
+    """The scheduler reports a GPU shortage, yet nodes would fit the pod by the numbers."""
+    causes = likely_causes(pod, fits, capacity)
+    nodes = ", ".join(f"{f.name} ({f.free} free)" for f in fits)
+    confirmed = [c for c in causes if c.verdict == "cause"]
+    others = [c for c in causes if c.verdict != "cause"]
+    lead = "".join(f"Cause: {c.what}: {c.finding} Check: {c.check}. " for c in confirmed)
+    label = "Other likely causes" if confirmed else "Likely causes"
+    checks = " ".join(f"({i}) {c.line()}" for i, c in enumerate(others, 1))
+    return Finding(
+        code="SCHEDULER_DISAGREES",
+        severity=Severity.critical,
+        subject=subject,
+        message=f"{clique} pod is pending: {_short_reason(message)} Yet by this snapshot's "
+        f"numbers {len(fits)} node(s) would fit its {capacity.view.gpus_of(pod)} GPU(s): "
+        f"{nodes}. The scheduler's view and the cluster's arithmetic disagree.",
+        evidence=[*evidence, *fit_evidence(pod, fits, capacity.pack)],
+        remediation=f"{lead}{label}, checked against this snapshot: {checks}",
         since=cond.last_transition_time
         if cond and cond.last_transition_time
         else pod.metadata.creation_timestamp,

@@ -192,11 +192,15 @@ def _tree(
     fragmented = _fragmented_domains(evaluations, workload, levels)
 
     def build(depth: int, prefix: tuple[str, ...]) -> list[DomainPlacement]:
-        names = sorted({p[depth] for p in occupied if p[:depth] == prefix})
+        paths = [*occupied, *(path(n.name) for n in all_nodes)]
+        names = sorted({p[depth] for p in paths if p[:depth] == prefix})
         result = []
         for name in names:
             here = (*prefix, name)
             members = [n for n in all_nodes if path(n.name)[: depth + 1] == here]
+            if not any(p[: depth + 1] == here for p in occupied):
+                result.append(_collapsed(levels[depth][0], name, members, usage))
+                continue
             leaf = depth == len(levels) - 1
             result.append(
                 DomainPlacement(
@@ -216,6 +220,21 @@ def _tree(
         return result
 
     return build(0, ())
+
+
+def _collapsed(
+    level: str, name: str, members: list[Node], usage: Mapping[str, NodeGpus]
+) -> DomainPlacement:
+    """One line for a domain without this workload's pods: its nodes and their GPUs."""
+    return DomainPlacement(
+        level=level,
+        name=name,
+        verdict="unoccupied",
+        gpus=sum_usage(usage[n.name] for n in members if n.name in usage).report(),
+        domains=[],
+        nodes=[],
+        node_names=sorted(n.name for n in members),
+    )
 
 
 def _fragmented_domains(

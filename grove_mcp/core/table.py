@@ -72,6 +72,7 @@ class Need(StrEnum):
     cluster_usage = "cluster_usage"  # every live pod and ResourceClaim (GPUs of other workloads)
     plans = "plans"  # the ConfigMaps of stored plans
     grove_version = "grove_version"  # the Grove operator's Deployment, for its version (optional)
+    quotas = "quotas"  # the namespace's ResourceQuotas and KAI's Queues (what caps GPUs)
     aiconfigurator = "aiconfigurator"  # an AIConfigurator run in a child process, no cluster
     topology = "topology"  # only the ClusterTopologyBindings, when a cluster or bundle is given
 
@@ -137,6 +138,7 @@ class Capability:
             events=Need.events in self.needs,
             cluster_usage=Need.cluster_usage in self.needs,
             plans=Need.plans in self.needs,
+            quotas=Need.quotas in self.needs,
             children=Need.children in self.needs,
             grove_version=Need.grove_version in self.needs,
         )
@@ -232,7 +234,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         "Gang health: cliques vs minAvailable, Grove's termination countdown, issues.",
         Scope.both,
         HealthReport,
-        _WORKLOAD | {Need.events, Need.grove_version},
+        _WORKLOAD | {Need.events, Need.cluster_usage, Need.quotas, Need.grove_version},
         _per_workload(build_health, build_health_all),
         report_all=HealthList,
         watch=True,

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import Field, field_validator
 
+from .affinity import NodeRestrictions
 from .base import Condition, KubeModel, KubeObject, find_condition, parse_quantity
 
 GPU_RESOURCE = "nvidia.com/gpu"
@@ -86,7 +87,7 @@ class Toleration(KubeModel):
         return not self.effect or self.effect == taint.effect
 
 
-class PodSpec(KubeModel):
+class PodSpec(NodeRestrictions):
     node_name: str | None = None
     scheduler_name: str | None = None
     containers: tuple[Container, ...] = ()
@@ -141,6 +142,7 @@ class PodStatus(KubeModel):
     container_statuses: tuple[ContainerStatus, ...] = ()
     init_container_statuses: tuple[ContainerStatus, ...] = ()
     start_time: datetime | None = None
+    nominated_node_name: str | None = None  # where preemption made room for it
 
 
 class Pod(KubeObject):

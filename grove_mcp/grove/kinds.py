@@ -10,6 +10,7 @@ from pydantic import Field
 from .base import KubeModel, KubeObject
 from .crds import PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang, PodGangMap
 from .k8s import Deployment, Event, Node, Pod, ResourceClaim
+from .quota import KaiQueue, ResourceQuota
 from .topology import ClusterTopologyBinding
 
 # Labels of the ConfigMaps holding stored AIConfigurator plans (value: the PodCliqueSet name).
@@ -103,6 +104,8 @@ DEPLOYMENT = Kind("Deployment", "apps", "v1", "deployments", True, Deployment)
 RESOURCECLAIM = Kind(
     "ResourceClaim", "resource.k8s.io", "v1", "resourceclaims", True, ResourceClaim
 )
+RESOURCEQUOTA = Kind("ResourceQuota", "", "v1", "resourcequotas", True, ResourceQuota)
+KAI_QUEUE = Kind("Queue", "scheduling.run.ai", "v2", "queues", False, KaiQueue)
 
 KINDS: dict[str, Kind] = {
     k.kind: k
@@ -121,5 +124,7 @@ KINDS: dict[str, Kind] = {
         NAMESPACE,
         RESOURCECLAIM,
         DEPLOYMENT,
+        RESOURCEQUOTA,
+        KAI_QUEUE,
     )
 }

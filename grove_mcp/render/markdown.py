@@ -184,6 +184,8 @@ def _node(node: NodePlacement, indent: str) -> list[str]:
 
 def _domain(domain: DomainPlacement, indent: str = "") -> list[str]:
     lines = [f"{indent}- {domain.level} {domain.name} [{domain.verdict}] {_usage(domain.gpus)}"]
+    if domain.node_names:  # collapsed: none of this workload's pods here
+        lines[0] += f"; nodes {', '.join(domain.node_names)}"
     for child in domain.domains:
         lines += _domain(child, indent + "  ")
     for node in domain.nodes:

@@ -37,14 +37,19 @@ def _usage(gpus: GpuUsage) -> str:
     return f"{gpus.this_workload} this, {other} other, {free} free of {allocatable}"
 
 
+_VERDICT_STYLE = {"optimal": "green", "fragmented": "yellow", "unoccupied": "dim"}
+
+
 def _domain_label(domain: DomainPlacement) -> Text:
-    style = "green" if domain.verdict == "optimal" else "yellow"
+    style = _VERDICT_STYLE[domain.verdict]
     text = Text(f"{domain.level} ", style="dim")
-    text.append(domain.name, style="bold")
+    text.append(domain.name, style="bold" if domain.verdict != "unoccupied" else "")
     text.append(f" [{domain.verdict}]", style=style)
     if domain.verdict == "fragmented":
         text.append(" ⚠", style=style)
     text.append(f"  {_usage(domain.gpus)} GPUs", style="dim")
+    if domain.node_names:  # collapsed: none of this workload's pods here
+        text.append(f"  nodes: {', '.join(domain.node_names)}", style="dim")
     return text
 
 

@@ -77,17 +77,24 @@ class NodePlacement(ReportModel):
 class DomainPlacement(ReportModel):
     level: str = Field(description="Topology level of this domain, e.g. rack.")
     name: str = Field(description="Domain name (the node label value).")
-    verdict: Literal["optimal", "fragmented"] = Field(
-        description="fragmented when a gang with "
-        "pods here spans more domains at this level "
-        "than it needs; else optimal."
+    verdict: Literal["optimal", "fragmented", "unoccupied"] = Field(
+        description="fragmented when a gang with pods here spans more domains at this level "
+        "than it needs; unoccupied when none of this workload's pods run here (the domain is "
+        "shown collapsed, to show where there is room); else optimal."
     )
     gpus: GpuUsage = Field(description="GPU accounting summed over every node of the domain.")
-    domains: list[DomainPlacement] = Field(description="Child domains at the next level.")
+    domains: list[DomainPlacement] = Field(
+        description="Child domains at the next level; empty when unoccupied."
+    )
     nodes: list[NodePlacement] = Field(
         description="Nodes directly under this domain (at the "
         "narrowest level above hosts): those running this "
-        "workload and their neighbours, by name."
+        "workload and their neighbours, by name; empty when unoccupied."
+    )
+    node_names: list[str] = Field(
+        default_factory=list,
+        description="For an unoccupied (collapsed) domain: the names of all its nodes, sorted; "
+        "empty otherwise.",
     )
 
 
@@ -128,8 +135,10 @@ class Recommendation(ReportModel):
     score_before: float = Field(description="Derived placement score now.")
     score_after: float | None = Field(description="Derived placement score after the moves.")
     pending_pods_fit: bool | None = Field(
-        description="Whether the gang's unscheduled pods also "
-        "fit in the target domain after the moves."
+        description="Whether the gang's unscheduled pods also fit in the target domain after "
+        "the moves (null when it has none). The target is chosen for the whole gang, placed "
+        "and pending: false means no candidate domain can hold everything, which the "
+        "explanation says."
     )
     explanation: str = Field(description="Why, and what is missing if not feasible.")
     commands: list[str] = Field(
@@ -161,7 +170,9 @@ class TopologyReport(ReportHeader):
     )
     gangs: list[GangPlacement] = Field(description="Placement per gang.")
     tree: list[DomainPlacement] = Field(
-        description="Domains holding this workload's pods, broadest level first, by name."
+        description="Domains holding this workload's pods, broadest level first, by name, "
+        "and beside them, collapsed (verdict unoccupied), their sibling domains without its "
+        "pods, so the reader sees where there is room."
     )
     warnings: list[Finding] = Field(description="Placement problems, most severe first.")
     recommendations: list[Recommendation] = Field(

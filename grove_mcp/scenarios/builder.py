@@ -27,6 +27,15 @@ from .specs import (
 Obj = dict[str, Any]
 
 
+def _gpu_container(gpus: int) -> Obj:
+    """The one container of another workload's pod (a training job), holding ``gpus``."""
+    return {
+        "name": "main",
+        "image": "nvcr.io/nvidia/pytorch:25.08-py3",
+        "resources": {"requests": {GPU: str(gpus), "cpu": "16"}, "limits": {GPU: str(gpus)}},
+    }
+
+
 class ScenarioBuilder:
     """Accumulates objects for one bundle; every time is relative to ``captured_at``."""
 
@@ -149,14 +158,7 @@ class ScenarioBuilder:
                 namespace,
                 name,
                 labels or {"app": name.rsplit("-", 1)[0]},
-                container={
-                    "name": "main",
-                    "image": "nvcr.io/nvidia/pytorch:25.08-py3",
-                    "resources": {
-                        "requests": {GPU: str(gpus), "cpu": "16"},
-                        "limits": {GPU: str(gpus)},
-                    },
-                },
+                container=_gpu_container(gpus),
                 state=PodState(node=node),
                 owner=None,
                 created=self.now - age,
@@ -196,6 +198,81 @@ class ScenarioBuilder:
                             ],
                         },
                     },
+                },
+            }
+        )
+
+    def nominated_pod(
+        self, namespace: str, name: str, node: str, gpus: int, labels: dict[str, str]
+    ) -> None:
+        """A pending pod of another workload for which preemption made room on ``node``: the
+        scheduler holds that room for it (``status.nominatedNodeName``)."""
+        pod = self.pod_object(
+            namespace,
+            name,
+            labels,
+            container=_gpu_container(gpus),
+            state=PodState(
+                unschedulable=f"0/6 nodes are available: 6 Insufficient {GPU}. preemption: "
+                f"1 node is a preemption candidate: {node}."
+            ),
+            owner=None,
+            created=self.now - timedelta(minutes=2),
+        )
+        pod["status"]["nominatedNodeName"] = node
+        self.objects.append(pod)
+
+    def resource_quota(self, name: str, hard_gpus: int, used_gpus: int) -> None:
+        """A ResourceQuota capping the namespace's GPUs, as the quota controller has counted."""
+        key = f"requests.{GPU}"
+        self.objects.append(
+            {
+                "apiVersion": "v1",
+                "kind": "ResourceQuota",
+                "metadata": {
+                    "name": name,
+                    "namespace": self.namespace,
+                    "uid": uid("quota", name),
+                    "creationTimestamp": ts(self.now - timedelta(days=3)),
+                },
+                "spec": {"hard": {key: str(hard_gpus)}},
+                "status": {"hard": {key: str(hard_gpus)}, "used": {key: str(used_gpus)}},
+            }
+        )
+
+    def kai_queue(
+        self,
+        name: str,
+        *,
+        quota: float,
+        limit: float,
+        allocated: int,
+        parent: str | None = None,
+    ) -> None:
+        """A KAI-Scheduler Queue (scheduling.run.ai/v2) with the GPUs KAI has allocated in it."""
+        spec: Obj = {
+            "displayName": name,
+            "resources": {
+                "gpu": {"quota": quota, "limit": limit, "overQuotaWeight": 1},
+                "cpu": {"quota": -1, "limit": -1, "overQuotaWeight": 1},
+                "memory": {"quota": -1, "limit": -1, "overQuotaWeight": 1},
+            },
+        }
+        if parent:
+            spec["parentQueue"] = parent
+        self.objects.append(
+            {
+                "apiVersion": "scheduling.run.ai/v2",
+                "kind": "Queue",
+                "metadata": {
+                    "name": name,
+                    "uid": uid("queue", name),
+                    "creationTimestamp": ts(self.now - timedelta(days=30)),
+                },
+                "spec": spec,
+                "status": {
+                    "allocated": {GPU: str(allocated)},
+                    "allocatedNonPreemptible": {GPU: str(allocated)},
                 },
             }
         )

@@ -67,6 +67,19 @@ REPLICA_1_IN_RACK_B = {
 }
 
 
+def gang_1_split(pending: str, age: timedelta) -> dict[str, PodState]:
+    """Both gangs' pods: gang 0 packed in rack-a; gang 1 split over racks b and c, one prefill
+    pod without a node for ``age``, held back by the scheduler's ``pending`` message."""
+    return {
+        **REPLICA_0_IN_RACK_A,
+        "1/router/0": PodState(node="gpu-c1"),
+        "1/prefill/0": PodState(node="gpu-b1"),
+        "1/prefill/1": PodState(unschedulable=pending, age=age),
+        "1/decode/0": PodState(node="gpu-b1"),
+        "1/decode/1": PodState(node="gpu-c1"),
+    }
+
+
 def inference_spec(**overrides: object) -> WorkloadSpec:
     """``my-inference``: router + prefill (2 × TP4) + decode (2 × TP2) per replica, 12 GPUs."""
     spec = WorkloadSpec(
@@ -174,14 +187,7 @@ def demo() -> Bundle:
     breach = timedelta(minutes=18)
     objects = b.workload(
         inference_spec(),
-        pods={
-            **REPLICA_0_IN_RACK_A,
-            "1/router/0": PodState(node="gpu-c1"),
-            "1/prefill/0": PodState(node="gpu-b1"),
-            "1/prefill/1": PodState(unschedulable=GPU_SHORTAGE, age=breach),
-            "1/decode/0": PodState(node="gpu-b1"),
-            "1/decode/1": PodState(node="gpu-c1"),
-        },
+        pods=gang_1_split(GPU_SHORTAGE, breach),
         breaches={"1/prefill": breach},
     )
     pending = next(
@@ -371,7 +377,8 @@ def epoch_gangs() -> Bundle:
         "epoch-named gangs, scaled gang gated",
         shape=GroveShape(epoch_names=True, operator_tag="v0.1.0-alpha.12"),
     )
-    _cluster(b, {"gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
+    # Every node full but gpu-a1's 4 GPUs beside the dworker: the pending dleader's 4 fit nowhere.
+    _cluster(b, {"gpu-a1": 4, "gpu-a2": 8, "gpu-b1": 8, "gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
     spec = WorkloadSpec(
         name="mn-disagg",
         replicas=1,
@@ -521,7 +528,7 @@ def breached_after_scheduled() -> Bundle:
         "decode scheduled, then breached; gang never Ready",
         shape=WITH_PR_792,
     )
-    _cluster(b, {"gpu-a2": 4, "gpu-b1": 4, "gpu-c1": 8})
+    _cluster(b, {"gpu-a2": 4, "gpu-b2": 6, "gpu-c1": 8, "gpu-c2": 8})
     lost = timedelta(minutes=40)
     objects = b.workload(
         inference_spec(pack_required="rack"),
@@ -545,7 +552,7 @@ def _never_scheduled(shape: GroveShape, description: str) -> Bundle:
     """Replica 1 started 50 minutes ago and never got all its pods scheduled: one of two
     prefill pods and both decode pods pending for GPUs since startup."""
     b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, description, shape=shape)
-    _cluster(b, {"gpu-a2": 4, "gpu-b1": 4, "gpu-b2": 8, "gpu-c1": 8})
+    _cluster(b, {"gpu-a2": 4, "gpu-b1": 4, "gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
     age = timedelta(minutes=50)
     b.workload(
         inference_spec(age=age),
@@ -603,7 +610,7 @@ def pcsg_never_healthy() -> Bundle:
     minutes ago (its leader never got GPUs): past the 15m delay, yet Grove does not act, since
     the group was never healthy."""
     b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "scaling group never healthy", shape=ALPHA_12)
-    _cluster(b, {"gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
+    _cluster(b, {"gpu-a1": 4, "gpu-a2": 8, "gpu-b1": 8, "gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
     age = timedelta(minutes=20)
     b.workload(
         _multinode_spec(age=age),
@@ -626,7 +633,7 @@ def pcsg_recycling() -> Bundle:
     GangTerminationInProgress. The recreated decode pods wait for GPUs; no new countdown runs
     until the group recovers."""
     b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "scaling group being recycled", shape=ALPHA_12)
-    _cluster(b, {"gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
+    _cluster(b, {"gpu-a1": 4, "gpu-a2": 8, "gpu-b1": 8, "gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
     fired = timedelta(minutes=4)
     objects = b.workload(
         _multinode_spec(age=timedelta(hours=3)),
@@ -671,7 +678,7 @@ def final_alpha12() -> Bundle:
     grove.io/base-podgang label: the scaled decode gang's dependency is the Tail entry's
     dependsOn, and its pods stay gated until the anchor gang is scheduled."""
     b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "alpha.12 final: PodGangMap", shape=ALPHA_12)
-    _cluster(b, {"gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
+    _cluster(b, {"gpu-a1": 4, "gpu-a2": 8, "gpu-b1": 8, "gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
     b.workload(
         _multinode_spec(),
         pods={
@@ -687,6 +694,94 @@ def final_alpha12() -> Bundle:
             "0/decode": timedelta(minutes=3),
         },
     )
+    return b.bundle()
+
+
+KAI_SHORTAGE = "0/6 nodes are available: 6 node(s) didn't have enough resources: GPUs."
+
+
+def _pending_with_room(b: ScenarioBuilder, message: str) -> dict[str, dict]:
+    """The demo's gang 1 (split over racks b and c, one prefill pod pending with ``message``)
+    in a cluster where gpu-c2 has all its 8 GPUs free."""
+    _cluster(b, {"gpu-a2": 4, "gpu-b1": 1, "gpu-b2": 5, "gpu-c1": 3})
+    breach = timedelta(minutes=18)
+    objects = b.workload(
+        inference_spec(), pods=gang_1_split(message, breach), breaches={"1/prefill": breach}
+    )
+    pending = next(
+        o for o in objects.values() if o["kind"] == "Pod" and not o["spec"].get("nodeName")
+    )
+    b.event(
+        pending,
+        "FailedScheduling",
+        message,
+        count=9,
+        first_ago=breach,
+        last_ago=timedelta(minutes=1),
+    )
+    return objects
+
+
+def scheduler_disagrees() -> Bundle:
+    """The scheduler reports Insufficient nvidia.com/gpu for a prefill pod, yet gpu-c2 has 8
+    free GPUs: preemption has nominated a training pod (8 GPUs) to gpu-c2, which holds that
+    room. The namespace's ResourceQuota is full (24 of 24 GPUs), which refuses new GPU pods but
+    not this one, admitted before."""
+    b = ScenarioBuilder(
+        NAMESPACE,
+        CAPTURED_AT,
+        "scheduler says no GPUs, a node has 8 free: held for a nominated pod",
+    )
+    _pending_with_room(b, GPU_SHORTAGE)
+    b.nominated_pod(
+        "ml-training",
+        "llm-eval-0",
+        "gpu-c2",
+        8,
+        labels={"app": "llm-eval", "training.kubeflow.org/job-name": "llm-eval"},
+    )
+    b.resource_quota("gpu-quota", hard_gpus=24, used_gpus=24)
+    return b.bundle()
+
+
+def kai_queue_limit() -> Bundle:
+    """The same shortage under KAI-Scheduler: gpu-c2 is free, but the pods' queue ``inference``
+    has its 20-GPU limit allocated, so KAI refuses the gang's pending 4 GPUs."""
+    b = ScenarioBuilder(
+        NAMESPACE, CAPTURED_AT, "KAI says no GPUs, a node has 8 free: the queue is at its limit"
+    )
+    objects = _pending_with_room(b, KAI_SHORTAGE)
+    for obj in objects.values():
+        if obj["kind"] == "Pod":
+            obj["spec"]["schedulerName"] = "kai-scheduler"
+            obj["metadata"]["labels"]["kai.scheduler/queue"] = "inference"
+    b.kai_queue("inference-root", quota=-1, limit=-1, allocated=20)
+    b.kai_queue("inference", quota=16, limit=20, allocated=20, parent="inference-root")
+    return b.bundle()
+
+
+def advice_whole_gang() -> Bundle:
+    """Gang 1 split over racks a and b, and its prefill pod recreated seconds ago (no scheduler
+    verdict yet). Rack b, where most of the gang runs, has room for the decode pod from rack a
+    but then none for the new pod; rack c, empty, holds the whole gang."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "gang 1 split; only an empty rack holds it all")
+    _cluster(b, {"gpu-b1": 1, "gpu-b2": 5})
+    young = timedelta(seconds=15)
+    objects = b.workload(
+        inference_spec(),
+        pods={
+            **REPLICA_0_IN_RACK_A,
+            "1/router/0": PodState(node="gpu-b1"),
+            "1/prefill/0": PodState(node="gpu-b1"),
+            "1/prefill/1": PodState(unschedulable="(none yet)", age=young),
+            "1/decode/0": PodState(node="gpu-b1"),
+            "1/decode/1": PodState(node="gpu-a2"),
+        },
+        breaches={"1/prefill": young},
+    )
+    for obj in objects.values():
+        if obj["kind"] == "Pod" and not obj["spec"].get("nodeName"):
+            obj["status"]["conditions"] = []  # the scheduler has not looked at it yet
     return b.bundle()
 
 
@@ -710,4 +805,7 @@ SCENARIOS: dict[str, Callable[[], Bundle]] = {
     "pcsg-never-healthy": pcsg_never_healthy,
     "pcsg-recycling": pcsg_recycling,
     "final-alpha12": final_alpha12,
+    "scheduler-disagrees": scheduler_disagrees,
+    "kai-queue-limit": kai_queue_limit,
+    "advice-whole-gang": advice_whole_gang,
 }

@@ -34,6 +34,7 @@ from .kube import Conflict, KubeClient
 ORDER = (
     "Node",
     "ClusterTopologyBinding",
+    "Queue",  # KAI-Scheduler's (scheduling.run.ai/v2), cluster-scoped
     "PodCliqueSet",
     "PodCliqueScalingGroup",
     "PodClique",
@@ -42,6 +43,9 @@ ORDER = (
     "ResourceClaim",
     "Deployment",
     "Pod",
+    # After the pods: quota admission charges pods created once a quota exists, and no quota
+    # controller runs here to recount; created last, the quota keeps the bundle's status.used.
+    "ResourceQuota",
     "ConfigMap",
     "Event",
 )

@@ -23,6 +23,7 @@ from tools.envtest.rbac import (
     CLUSTER_VIEWER,
     LIMITED_USERS,
     NO_GROVE,
+    NO_QUOTA,
     VIEWER,
     apply,
     cluster_grants,
@@ -79,6 +80,11 @@ def no_grove_kubeconfig(envtest: ApiServer) -> str:
 @pytest.fixture(scope="session")
 def cluster_viewer_kubeconfig(envtest: ApiServer) -> str:
     return str(envtest.kubeconfig(CLUSTER_VIEWER))
+
+
+@pytest.fixture(scope="session")
+def no_quota_kubeconfig(envtest: ApiServer) -> str:
+    return str(envtest.kubeconfig(NO_QUOTA))
 
 
 @pytest.fixture

@@ -71,7 +71,8 @@ class Binaries:
     etcd: Path
 
 
-# CRDs newer than Grove's snapshot (e.g. PodGangMap, alpha.12 final), installed after it.
+# CRDs installed after Grove's snapshot: Grove's newer ones (PodGangMap, alpha.12 final) and
+# other projects' whose objects grove-mcp reads (KAI-Scheduler's Queue).
 NEWER_CRDS = Path(__file__).resolve().parent / "crds"
 
 

@@ -4,6 +4,8 @@
   and configmaps there; nothing cluster-wide (no nodes, no pods of other namespaces).
 - ``no-grove``: a Role per namespace to list pods, but no Grove kinds.
 - ``cluster-viewer``: a ClusterRole to get/list/watch everything grove-mcp reads, everywhere.
+- ``no-quota``: as ``cluster-viewer``, but without ResourceQuotas and KAI's Queues (what caps
+  GPUs), which grove-mcp reads only when allowed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from grove_mcp.grove.kinds import Kind
 from grove_mcp.sources.kube import Conflict, KubeClient
 
 VIEWER, NO_GROVE, CLUSTER_VIEWER = "viewer", "no-grove", "cluster-viewer"
-LIMITED_USERS = (VIEWER, NO_GROVE, CLUSTER_VIEWER)
+NO_QUOTA = "no-quota"
+LIMITED_USERS = (VIEWER, NO_GROVE, CLUSTER_VIEWER, NO_QUOTA)
 RBAC = "rbac.authorization.k8s.io"
 READ = ["get", "list", "watch"]
 KINDS = {
@@ -45,9 +48,10 @@ EVERYTHING_READ = {
         "clustertopologies",
     ],
     **GROVE_PODGANGS,
-    "": ["pods", "nodes", "events", "configmaps", "namespaces"],
+    "": ["pods", "nodes", "events", "configmaps", "namespaces", "resourcequotas"],
     "resource.k8s.io": ["resourceclaims"],
     "apps": ["deployments"],
+    "scheduling.run.ai": ["queues"],
 }
 
 
@@ -90,13 +94,27 @@ def namespace_grants(namespace: str) -> list[dict]:
     ]
 
 
+QUOTA_KINDS = {"": "resourcequotas", "scheduling.run.ai": "queues"}
+
+
 def cluster_grants() -> list[dict]:
-    """The ClusterRole and ClusterRoleBinding of ``cluster-viewer``."""
+    """The ClusterRoles and ClusterRoleBindings of ``cluster-viewer`` and ``no-quota``."""
+    no_quota = {
+        group: [r for r in resources if QUOTA_KINDS.get(group) != r]
+        for group, resources in EVERYTHING_READ.items()
+    }
     return [
         _role(
             "ClusterRole", f"grove-envtest-{CLUSTER_VIEWER}", None, _rules(EVERYTHING_READ, READ)
         ),
         _binding("ClusterRoleBinding", "ClusterRole", CLUSTER_VIEWER, None),
+        _role(
+            "ClusterRole",
+            f"grove-envtest-{NO_QUOTA}",
+            None,
+            _rules({g: r for g, r in no_quota.items() if r}, READ),
+        ),
+        _binding("ClusterRoleBinding", "ClusterRole", NO_QUOTA, None),
     ]
 
 
