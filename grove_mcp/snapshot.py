@@ -29,7 +29,7 @@ from .grove import (
     ResourceClaim,
 )
 from .grove import kinds as k
-from .grove.kinds import PLAN_LABELS, ConfigMap
+from .grove.kinds import PLAN_LABELS, ConfigMap, KaiQueue
 from .names import validate_namespace, validate_pcs_name
 from .sources.base import ListQuery, ListResult, RawObject, Source
 
@@ -48,6 +48,8 @@ class SnapshotRequest:
     cluster_usage: bool = False
     plans: bool = False  # the ConfigMaps of stored plans (one LIST per label in PLAN_LABELS)
     children: bool = True  # False: only the PodCliqueSet(s) and the plans, nothing below
+    workloads: bool = True  # False: no PodCliqueSet and nothing below it (generate)
+    cluster_setup: bool = False  # topology bindings and KAI queues: what generate renders for
 
     def __post_init__(self) -> None:
         validate_namespace(self.namespace)
@@ -69,8 +71,19 @@ class SnapshotRequest:
             for label in PLAN_LABELS
             if self.plans
         ]
+        setup = (
+            [
+                ListQuery(k.TOPOLOGY_BINDING, optional=True),
+                ListQuery(k.LEGACY_TOPOLOGY, optional=True),
+                ListQuery(k.KAI_QUEUE, optional=True),
+            ]
+            if self.cluster_setup
+            else []
+        )
+        if not self.workloads:
+            return setup
         if not self.children:
-            return [ListQuery(k.PODCLIQUESET, ns, field_selector=by_name), *plans]
+            return [ListQuery(k.PODCLIQUESET, ns, field_selector=by_name), *plans, *setup]
         queries = [
             ListQuery(k.PODCLIQUESET, ns, field_selector=by_name),
             ListQuery(k.PODCLIQUE, ns, sel),
@@ -107,6 +120,7 @@ class Snapshot:
     cluster_pods: tuple[Pod, ...] | None = None
     resource_claims: tuple[ResourceClaim, ...] | None = None
     config_maps: tuple[ConfigMap, ...] = ()  # plan ConfigMaps, when the request asked for plans
+    kai_queues: tuple[KaiQueue, ...] | None = None  # None: KAI's Queue kind not read or not served
     podgangs_available: bool = True
     nodes_available: bool = True
     topologies_available: bool = True
@@ -170,6 +184,7 @@ def assemble(
             else None
         ),
         config_maps=_config_maps(results),
+        kai_queues=parse(k.KAI_QUEUE) if available(k.KAI_QUEUE) else None,
         podgangs_available=available(k.PODGANG),
         nodes_available=available(k.NODE),
         topologies_available=available(k.TOPOLOGY_BINDING) or available(k.LEGACY_TOPOLOGY),
@@ -219,8 +234,9 @@ def _config_maps(results: Sequence[ListResult]) -> tuple[ConfigMap, ...]:
 
 
 def _topology_absence(result: ListResult) -> bool:
-    """A cluster serves one of the two topology kinds; the other's absence is not news."""
-    topology_kinds = (k.TOPOLOGY_BINDING.kind, k.LEGACY_TOPOLOGY.kind)
+    """A cluster serves one of the two topology kinds; the other's absence is not news (nor is
+    KAI's Queue kind missing from a cluster without KAI)."""
+    topology_kinds = (k.TOPOLOGY_BINDING.kind, k.LEGACY_TOPOLOGY.kind, k.KAI_QUEUE.kind)
     return (
         result.query.kind.kind in topology_kinds
         and bool(result.note)

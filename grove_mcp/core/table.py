@@ -65,9 +65,14 @@ class Need(StrEnum):
     cluster_usage = "cluster_usage"  # every live pod and ResourceClaim (GPUs of other workloads)
     plans = "plans"  # the ConfigMaps of stored plans
     aiconfigurator = "aiconfigurator"  # an AIConfigurator run in a child process, no cluster
+    cluster_setup = (
+        "cluster_setup"  # topology bindings and KAI queues, read only when given a source
+    )
 
 
 SNAPSHOT_NEEDS = frozenset(Need) - {Need.aiconfigurator}
+# What a capability reads when it is given a cluster or bundle, and does without otherwise.
+OPTIONAL_NEEDS = frozenset({Need.cluster_setup})
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,14 @@ class Capability:
             cluster_usage=Need.cluster_usage in self.needs,
             plans=Need.plans in self.needs,
             children=Need.children in self.needs,
+            workloads=Need.workloads in self.needs,
+            cluster_setup=Need.cluster_setup in self.needs,
         )
+
+    @property
+    def source_optional(self) -> bool:
+        """It runs without a cluster or bundle too (reading one only when given)."""
+        return self.needs & SNAPSHOT_NEEDS <= OPTIONAL_NEEDS
 
     def check(self, name: str | None, args: Any) -> None:
         """Refuse a call that does not fit the capability, before any API call."""
@@ -164,7 +176,7 @@ def _store(inputs: Inputs) -> BaseModel:
 
 
 def _generate(inputs: Inputs) -> BaseModel:
-    return aic.generate_from(inputs.args)
+    return aic.generate_from(inputs.args, inputs.snapshot)
 
 
 _WORKLOAD = frozenset({Need.workloads, Need.children})
@@ -214,7 +226,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         "disaggregated, Plan 2 aggregated, each with its plan.json. Takes 10-90 s.",
         Scope.none,
         GenerateReport,
-        frozenset({Need.aiconfigurator}),
+        frozenset({Need.aiconfigurator, Need.cluster_setup}),
         _generate,
         args=aic.GenerateArgs,
     ),

@@ -25,6 +25,10 @@ class Namespace(KubeObject):
     pass
 
 
+class KaiQueue(KubeObject):
+    """KAI Scheduler's ``scheduling.run.ai/v2`` Queue (cluster-scoped): only its name is read."""
+
+
 @dataclass(frozen=True)
 class Kind:
     """One REST resource: enough to build its URL and parse its objects."""
@@ -94,6 +98,7 @@ NODE = Kind("Node", "", "v1", "nodes", False, Node)
 EVENT = Kind("Event", "", "v1", "events", True, Event, has_status=False)
 CONFIGMAP = Kind("ConfigMap", "", "v1", "configmaps", True, ConfigMap, has_status=False)
 NAMESPACE = Kind("Namespace", "", "v1", "namespaces", False, Namespace)
+KAI_QUEUE = Kind("Queue", "scheduling.run.ai", "v2", "queues", False, KaiQueue, has_status=False)
 RESOURCECLAIM = Kind(
     "ResourceClaim", "resource.k8s.io", "v1", "resourceclaims", True, ResourceClaim
 )
@@ -113,5 +118,6 @@ KINDS: dict[str, Kind] = {
         CONFIGMAP,
         NAMESPACE,
         RESOURCECLAIM,
+        KAI_QUEUE,
     )
 }
