@@ -59,6 +59,8 @@ class SnapshotRequest:
     quotas: bool = False  # the namespace's ResourceQuotas and KAI's Queues (what caps GPUs)
     children: bool = True  # False: only the PodCliqueSet(s) and the plans, nothing below
     grove_version: bool = False  # the Grove operator's Deployment (its image tag: the version)
+    workloads: bool = True  # False: no PodCliqueSet and nothing below it (generate)
+    cluster_setup: bool = False  # topology bindings and KAI queues: what generate renders for
 
     def __post_init__(self) -> None:
         validate_namespace(self.namespace)
@@ -80,8 +82,19 @@ class SnapshotRequest:
             for label in PLAN_LABELS
             if self.plans
         ]
+        setup = (
+            [
+                ListQuery(k.TOPOLOGY_BINDING, optional=True),
+                ListQuery(k.LEGACY_TOPOLOGY, optional=True),
+                ListQuery(k.KAI_QUEUE, optional=True),
+            ]
+            if self.cluster_setup
+            else []
+        )
+        if not self.workloads:
+            return setup
         if not self.children:
-            return [ListQuery(k.PODCLIQUESET, ns, field_selector=by_name), *plans]
+            return [ListQuery(k.PODCLIQUESET, ns, field_selector=by_name), *plans, *setup]
         queries = [
             ListQuery(k.PODCLIQUESET, ns, field_selector=by_name),
             ListQuery(k.PODCLIQUE, ns, sel),
@@ -285,8 +298,9 @@ def _kai_absence(result: ListResult) -> bool:
 
 
 def _topology_absence(result: ListResult) -> bool:
-    """A cluster serves one of the two topology kinds; the other's absence is not news."""
-    topology_kinds = (k.TOPOLOGY_BINDING.kind, k.LEGACY_TOPOLOGY.kind)
+    """A cluster serves one of the two topology kinds; the other's absence is not news (nor is
+    KAI's Queue kind missing from a cluster without KAI)."""
+    topology_kinds = (k.TOPOLOGY_BINDING.kind, k.LEGACY_TOPOLOGY.kind, k.KAI_QUEUE.kind)
     return (
         result.query.kind.kind in topology_kinds
         and bool(result.note)

@@ -73,3 +73,19 @@ def alive(pid: int) -> bool:
         return False
     stat = Path(f"/proc/{pid}/stat")
     return not (stat.exists() and stat.read_text().split()[2] == "Z")
+
+
+def documents(text: str) -> dict[str, dict]:
+    """The objects of a generated multi-document YAML, by kind (each kind appears once)."""
+    import yaml
+
+    found: dict[str, dict] = {}
+    for doc in yaml.safe_load_all(text):
+        assert doc["kind"] not in found, f"two {doc['kind']} objects"
+        found[doc["kind"]] = doc
+    return found
+
+
+def pcs_of(text: str) -> dict:
+    """The PodCliqueSet of a generated YAML (the last document, after what its pods need)."""
+    return documents(text)["PodCliqueSet"]

@@ -18,15 +18,17 @@ from ..errors import (
     SlaUnmeetable,
 )
 from .generate import GenerateArgs, generate, generate_from
-from .manifests import RenderOptions, render_pcs, to_yaml
+from .manifests import RenderOptions, render_pcs, to_yaml, to_yaml_all
 from .mode_plans import build_plans
 from .protocol import AicProgress, AicRun
+from .render_options import DEFAULT_TERMINATION_DELAY
 from .report import build_report
 from .request import BACKENDS, PlanRequest, make_request
 from .runner import DEFAULT_TIMEOUT_S, run_aiconfigurator
 
 __all__ = [
     "BACKENDS",
+    "DEFAULT_TERMINATION_DELAY",
     "DEFAULT_TIMEOUT_S",
     "INSTALL_HINT",
     "AicError",
@@ -49,4 +51,5 @@ __all__ = [
     "render_pcs",
     "run_aiconfigurator",
     "to_yaml",
+    "to_yaml_all",
 ]

@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..reports.generate import GenerateReport, GenerateTimings
+from ..snapshot import Snapshot
+from .cluster_fit import fit_to_cluster
 from .manifests import RenderOptions
 from .mode_plans import build_plans
 from .protocol import AicProgress, AicRun
@@ -38,11 +40,13 @@ class GenerateArgs:
     run: Callable[..., AicRun] = run_aiconfigurator
 
 
-def generate_from(args: GenerateArgs) -> GenerateReport:
-    """``generate`` with its arguments in one value (the capability table's builder)."""
+def generate_from(args: GenerateArgs, snapshot: Snapshot | None = None) -> GenerateReport:
+    """``generate`` with its arguments in one value (the capability table's builder);
+    ``snapshot``: the cluster the manifests are for, when one was given."""
     return generate(
         args.request,
         args.options,
+        snapshot=snapshot,
         save_dir=args.save_dir,
         on_progress=args.on_progress,
         timeout_s=args.timeout_s,
@@ -61,15 +65,18 @@ def generate(
     cancel: threading.Event | None = None,
     run: Callable[..., AicRun] = run_aiconfigurator,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    snapshot: Snapshot | None = None,
 ) -> GenerateReport:
     """Plan ``request`` with AIConfigurator (in a child process) and render both modes.
 
     The report names ``<save_dir>/<name>.yaml`` and ``<name>.plan.json`` per mode as the files
-    to write (None: no files). Bad options are refused before AIConfigurator starts. ``run``
-    replaces the runner (tests).
+    to write (None: no files). Bad options are refused before AIConfigurator starts, those
+    that do not fit the cluster in ``snapshot`` (topology binding, its levels) included.
+    ``run`` replaces the runner (tests).
     """
     started = time.monotonic()
-    options = (options or RenderOptions()).validated()
+    fitted = fit_to_cluster((options or RenderOptions()).validated(), snapshot)
+    options = fitted.options
     directory = Path(save_dir).expanduser().resolve() if save_dir is not None else None
     result = run(request, on_progress=on_progress, timeout_s=timeout_s, cancel=cancel)
 
@@ -103,7 +110,7 @@ def generate(
         child_peak_rss_mb=t.peak_rss_mb if t else None,
     )
     report = build_report(
-        result, rendered, options, save_dir=directory, timings=timings, notes=notes
+        result, rendered, options, save_dir=directory, timings=timings, notes=fitted.notes + notes
     )
     progress("done", report.verdict, 1.0)
     return report

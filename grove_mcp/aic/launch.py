@@ -20,12 +20,21 @@ SSH_PORT = 2222
 SSH_KEY_DIR = "/etc/mpirun-ssh"
 ENGINE_CONFIG_DIR = "/workspace/engine_configs"
 # Environment mpirun forwards from the leader to the ranks on worker nodes, when set.
+# Dynamo's own wiring (dynamo_wiring) included, as its operator forwards every container variable.
 _MPI_ENV = (
     "HF_TOKEN",
     "NCCL_CUMEM_ENABLE",
     "DYN_NAMESPACE",
+    "DYN_COMPONENT",
+    "DYN_DISCOVERY_BACKEND",
+    "DYN_PARENT_DGD_K8S_NAME",
+    "DYN_PARENT_DGD_K8S_NAMESPACE",
+    "POD_NAME",
+    "POD_NAMESPACE",
+    "POD_UID",
     "DYN_SYSTEM_ENABLED",
     "DYN_SYSTEM_PORT",
+    "DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS",
     "ETCD_ENDPOINTS",
     "NATS_SERVER",
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..planfile import Plan
 from .interpret import ModePlan, mode_plan
-from .manifests import RenderedPcs, RenderOptions, render_pcs, to_yaml
+from .manifests import RenderedPcs, RenderOptions, render_pcs, to_yaml_all
 from .protocol import AicRun
 
 MODES = ("disagg", "agg")  # Plan 1, Plan 2
@@ -46,7 +46,7 @@ def build_plans(
             RenderedPlan(
                 mode_plan=plan,
                 pcs=pcs,
-                manifest=to_yaml(pcs.manifest),
+                manifest=to_yaml_all(pcs.documents()),
                 plan=plan.plan.model_copy(update={"name": pcs.name}),
                 file=save_dir / f"{stem}.yaml" if save_dir else None,
                 plan_file=save_dir / f"{stem}.plan.json" if save_dir else None,

@@ -47,3 +47,11 @@ def fit_name(name: str, child_length: int) -> str:
     digest = hashlib.sha256(name.encode()).hexdigest()[:4]
     head = name[: budget - 5].rstrip("-")
     return f"{head}-{digest}"
+
+
+def fit_label(value: str) -> str:
+    """``value`` as a label value (at most 63 characters): cut with a hash when longer."""
+    if len(value) <= MAX_LABEL:
+        return value
+    digest = hashlib.sha256(value.encode()).hexdigest()[:4]
+    return f"{value[: MAX_LABEL - 5].rstrip('-._')}-{digest}"

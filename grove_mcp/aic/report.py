@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from ..planfile import PlanSla, RoleConfig
+from ..planfile import PlanSla, RoleConfig, nodes_per_worker
 from ..reports.common import Severity, Summary
 from ..reports.generate import (
     ConfigurationSummary,
@@ -16,7 +16,7 @@ from ..reports.generate import (
     RoleSummary,
     SlaVerdict,
 )
-from .manifests import RenderOptions, nodes_per_worker
+from .manifests import RenderOptions
 from .mode_plans import SHORT, TITLES, RenderedPlan
 from .protocol import AicRun
 from .request import PlanRequest
@@ -137,9 +137,12 @@ def _verdict(plans: list[ModePlanReport], targets: str) -> tuple[str | None, str
 
 def _common_notes(request: PlanRequest, options: RenderOptions) -> list[str]:
     notes = [
-        "Pods run Dynamo runtime images without the Dynamo operator: the frontend finds workers "
-        "through Dynamo's discovery plane (etcd and NATS by default); pass its addresses as "
-        "environment (e.g. ETCD_ENDPOINTS, NATS_SERVER) when they are not the image defaults."
+        "Pods run Dynamo runtime images wired as Dynamo's operator would: Kubernetes discovery "
+        "(DYN_DISCOVERY_BACKEND=kubernetes) through the ServiceAccount, Role and RoleBinding in "
+        "the same file, which needs Dynamo's DynamoWorkerMetadata CRD "
+        "(dynamoworkermetadatas.nvidia.com, from Dynamo's CRD chart) in the cluster; the "
+        "frontend Service <name>-frontend serves the OpenAI API on port 8000. Pass NATS_SERVER "
+        "or ETCD_ENDPOINTS with --env when the platform provides them."
     ]
     if request.is_local_model and not options.model_path:
         notes.append(

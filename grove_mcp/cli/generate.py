@@ -4,6 +4,10 @@ Parse flags → ``aic.make_request`` / ``RenderOptions`` (bad input refused befo
 starts, exit 2) → the table's ``generate`` in a worker thread with progress on stderr (Ctrl-C
 cancels the child, exit 130) → the files written from the redacted report → the report on
 stdout. Exit 1 when no configuration meets the SLA, 4 when AIConfigurator is missing or fails.
+
+Given a cluster (``--context`` / ``--kubeconfig``, or ``--bundle`` / ``--demo``), generate reads
+its ClusterTopologyBindings and whether it runs KAI Scheduler, and renders for it; without one
+it reads nothing (``aic.cluster_fit`` says what is taken from where).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from ..planfile import dump_plan
 from ..redact import MASK
 from ..render import OutputFormat, emit
 from ..reports.generate import GenerateReport
+from ..sources import Source, open_source
 from .options import Output
 from .progress import progress_display, run_cancellable
 from .run import console, error_console, exit_by_verdict, handled_errors
@@ -27,6 +32,7 @@ from .run import console, error_console, exit_by_verdict, handled_errors
 _DEFAULTS = aic.PlanRequest.model_fields
 _AIC = "AIConfigurator"
 _OUT = "Output"
+_CLUSTER = "Cluster (optional: topology binding and KAI are read from it)"
 _HERE = Path(".")
 
 
@@ -108,7 +114,8 @@ PackDomain = Annotated[
     str | None,
     _opt(
         "--pack-domain",
-        help="Pack each gang into one domain of this level, e.g. rack (with --topology-name).",
+        help="Pack the deployment into one domain of this level, e.g. rack: a level of the "
+        "ClusterTopologyBinding.",
         panel=_OUT,
     ),
 ]
@@ -116,13 +123,46 @@ TopologyName = Annotated[
     str | None,
     _opt(
         "--topology-name",
-        help="ClusterTopologyBinding whose level --pack-domain names (required with it).",
+        help="ClusterTopologyBinding whose level --pack-domain names (default: the cluster's "
+        "only one; required without a cluster).",
         panel=_OUT,
     ),
 ]
 KaiQueue = Annotated[
     str | None,
-    _opt("--kai-queue", help="Schedule with KAI Scheduler in this queue.", panel=_OUT),
+    _opt(
+        "--kai-queue",
+        help="Schedule with KAI Scheduler in this queue (default 'dynamo' when the cluster "
+        "runs KAI).",
+        panel=_OUT,
+    ),
+]
+TerminationDelay = Annotated[
+    str,
+    _opt(
+        "--termination-delay",
+        help="Grove's gang-termination delay: how long a gang may stay below minAvailable "
+        "before Grove recreates it (default 15m, as Dynamo; e.g. 1h30m).",
+        panel=_OUT,
+    ),
+]
+Context = Annotated[
+    str | None, _opt("--context", help="Kubeconfig context of the cluster.", panel=_CLUSTER)
+]
+Kubeconfig = Annotated[
+    Path | None,
+    _opt("--kubeconfig", help="Kubeconfig file of the cluster.", panel=_CLUSTER),
+]
+BundlePath = Annotated[
+    Path | None,
+    _opt("--bundle", help="Read the cluster's setup from a diagnostic bundle.", panel=_CLUSTER),
+]
+Demo = Annotated[bool, _opt("--demo", help="Read the embedded demo's cluster.", panel=_CLUSTER)]
+RequestTimeout = Annotated[
+    float,
+    _opt(
+        "--request-timeout", help="Seconds per API request (default 15).", min=0.5, panel=_CLUSTER
+    ),
 ]
 HfTokenSecret = Annotated[
     str,
@@ -154,6 +194,21 @@ def parse_env(pairs: list[str] | None) -> dict[str, str]:
             )
         env[key.strip()] = value
     return env
+
+
+def cluster_source(
+    context: str | None, kubeconfig: Path | None, bundle: Path | None, demo: bool, timeout: float
+) -> Source | None:
+    """The cluster the manifests are for, when one was named; None: render offline."""
+    if not (context or kubeconfig or bundle or demo):
+        return None
+    return open_source(
+        demo=demo,
+        bundle=str(bundle) if bundle else None,
+        kubeconfig=str(kubeconfig) if kubeconfig else None,
+        context=context,
+        timeout=timeout,
+    )
 
 
 def prepare_dir(save_dir: Path) -> Path:
@@ -222,6 +277,12 @@ def generate_command(
         kai_queue: KaiQueue = None,
         hf_token_secret: HfTokenSecret = "hf-token-secret",
         env: Env = None,
+        termination_delay: TerminationDelay = aic.DEFAULT_TERMINATION_DELAY,
+        context: Context = None,
+        kubeconfig: Kubeconfig = None,
+        bundle: BundlePath = None,
+        demo: Demo = False,
+        request_timeout: RequestTimeout = 15.0,
         output: Output = OutputFormat.text,
     ) -> None:
         with handled_errors():
@@ -241,14 +302,21 @@ def generate_command(
                 kai_queue=kai_queue,
                 hf_token_secret=hf_token_secret or None,
                 env=parse_env(env),
+                termination_delay=termination_delay,
             ).validated()
+            if demo and bundle:
+                raise InvalidInput("Pass either --demo or --bundle, not both.")
+            source = cluster_source(context, kubeconfig, bundle, demo, request_timeout)
+            if source is None:
+                options.require_topology_name()
             directory = prepare_dir(save_dir)
             try:
                 with progress_display(error_console()) as on_progress:
                     report = run_cancellable(
                         lambda cancel: core.run(
                             "generate",
-                            None,
+                            source,
+                            namespace,
                             args=aic.GenerateArgs(
                                 request,
                                 options,

@@ -35,6 +35,7 @@ def requests_of(cap: Capability) -> list[ApiRequest]:
         Scope.one: [EXAMPLE_NAME],
         Scope.all: [None],
         Scope.both: [EXAMPLE_NAME, None],
+        Scope.none: [None],
     }
     verbs = ("list", "watch") if cap.watch else ("list",)
     found: dict[tuple[str, str, str | None], ApiRequest] = {}

@@ -19,6 +19,9 @@ from ..reports.generate import GenerateReport
 from .budget import Fitted, clip, json_size, text_size
 
 Mode = Literal["disagg", "agg"]
+# A generate answer's bound: one plan's manifest (PodCliqueSet, ServiceAccount, RBAC and Service,
+# 9-17 KB) with its report must fit, so it is larger than the reports' default.
+GENERATE_BUDGET_BYTES = 32 * 1024
 
 
 class ManifestsLeftOut(ReportModel):

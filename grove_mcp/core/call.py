@@ -41,10 +41,10 @@ def run(
         )
     snapshot = None
     request = cap.snapshot_request(namespace or _default_namespace(source), pcs)
-    if request is not None:
-        if source is None:
-            raise InvalidInput(f"'{cap.name}' reads a cluster or a bundle, and none was given.")
+    if request is not None and source is not None:
         snapshot = fetch_snapshot(source, request)
+    elif request is not None and not cap.source_optional:
+        raise InvalidInput(f"'{cap.name}' reads a cluster or a bundle, and none was given.")
     return redact(cap.build(Inputs(snapshot, pcs, args, source)))
 
 

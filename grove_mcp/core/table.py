@@ -75,9 +75,14 @@ class Need(StrEnum):
     quotas = "quotas"  # the namespace's ResourceQuotas and KAI's Queues (what caps GPUs)
     aiconfigurator = "aiconfigurator"  # an AIConfigurator run in a child process, no cluster
     topology = "topology"  # only the ClusterTopologyBindings, when a cluster or bundle is given
+    cluster_setup = (
+        "cluster_setup"  # topology bindings and KAI queues, read only when given a source
+    )
 
 
 SNAPSHOT_NEEDS = frozenset(Need) - {Need.aiconfigurator, Need.topology}
+# What a capability reads when it is given a cluster or bundle, and does without otherwise.
+OPTIONAL_NEEDS = frozenset({Need.cluster_setup})
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,14 @@ class Capability:
             quotas=Need.quotas in self.needs,
             children=Need.children in self.needs,
             grove_version=Need.grove_version in self.needs,
+            workloads=Need.workloads in self.needs,
+            cluster_setup=Need.cluster_setup in self.needs,
         )
+
+    @property
+    def source_optional(self) -> bool:
+        """It runs without a cluster or bundle too (reading one only when given)."""
+        return self.needs & SNAPSHOT_NEEDS <= OPTIONAL_NEEDS
 
     def check(self, name: str | None, args: Any) -> None:
         """Refuse a call that does not fit the capability, before any API call."""
@@ -176,7 +188,7 @@ def _store(inputs: Inputs) -> BaseModel:
 
 
 def _generate(inputs: Inputs) -> BaseModel:
-    return aic.generate_from(inputs.args)
+    return aic.generate_from(inputs.args, inputs.snapshot)
 
 
 def _validate(inputs: Inputs) -> BaseModel:
@@ -245,7 +257,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         "disaggregated, Plan 2 aggregated, each with its plan.json. Takes 10-90 s.",
         Scope.none,
         GenerateReport,
-        frozenset({Need.aiconfigurator}),
+        frozenset({Need.aiconfigurator, Need.cluster_setup}),
         _generate,
         args=aic.GenerateArgs,
     ),

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..core.budget import BUDGET_BYTES
+from ..core.budget_generate import GENERATE_BUDGET_BYTES
 from ..sources import open_source
 from ..sources.base import Source
 
@@ -25,6 +26,8 @@ class ServerConfig:
     allow_writes: bool = False
     enabled_tools: frozenset[str] | None = None
     budget_bytes: int = BUDGET_BYTES
+    # grove_generate's answers: its manifests are what it delivers, so they get more room
+    generate_budget_bytes: int = GENERATE_BUDGET_BYTES
     tool_timeout: float = DEFAULT_TOOL_TIMEOUT
     log_level: str = "WARNING"
 

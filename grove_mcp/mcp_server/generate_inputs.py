@@ -83,14 +83,31 @@ ModelPath = Annotated[str | None, _optional("Path the engines load inside the po
 PackDomain = Annotated[
     str | None,
     _optional(
-        "Pack each replica (gang) into one domain of this level, e.g. rack; needs topology_name."
+        "Pack the deployment into one domain of this level, e.g. rack: a level of the "
+        "cluster's ClusterTopologyBinding (checked when the server reads a cluster)."
     ),
 ]
 TopologyName = Annotated[
     str | None,
-    _optional("ClusterTopologyBinding whose level pack_domain names (required with pack_domain)."),
+    _optional(
+        "ClusterTopologyBinding whose level pack_domain names: default the cluster's only one; "
+        "required with pack_domain when the server reads no cluster or the cluster has several."
+    ),
 ]
-KaiQueue = Annotated[str | None, _optional("Schedule with KAI Scheduler in this queue.")]
+KaiQueue = Annotated[
+    str | None,
+    _optional(
+        "Schedule with KAI Scheduler in this queue; when the server's cluster runs KAI, "
+        "Dynamo's default queue 'dynamo' is used unless another is given."
+    ),
+]
+TerminationDelay = Annotated[
+    str | None,
+    _optional(
+        "Grove's gang-termination delay as a Go duration, e.g. 15m (the default, as Dynamo "
+        "sets it), 1h30m or 4h."
+    ),
+]
 Env = Annotated[
     dict[str, str] | None,
     Field(

@@ -5,9 +5,12 @@ Choices:
   cluster). Files would land where the server runs, not where the user is, at a path a model
   chose. The answer carries each manifest (its plan rides in the manifest's annotation) and
   the client saves it with its own, user-approved file tools.
-- annotations: read-only (reads no cluster state, writes nothing), idempotent (AIConfigurator is
-  deterministic), closed world (bundled performance data; only a model id it does not bundle
-  makes it fetch that model's public config.json from Hugging Face).
+- annotations: read-only (reads the server's cluster setup — topology bindings, KAI queues — and
+  writes nothing), idempotent (AIConfigurator is deterministic), closed world (bundled
+  performance data; only a model id it does not bundle makes it fetch that model's public
+  config.json from Hugging Face).
+- the server's source (cluster, bundle or demo) is the cluster the manifests are for; a server
+  whose source could not be opened renders as offline.
 - AIConfigurator runs in a child process (``aic.run_aiconfigurator``): the server's memory stays
   flat. The call is bounded by the server's --tool-timeout; a cancelled or timed-out call sets
   ``cancel``, which stops the child.
@@ -66,9 +69,10 @@ def generate_tool(run: Callable[..., aic.AicRun] = aic.run_aiconfigurator) -> To
         args = aic.GenerateArgs(
             request, options, on_progress=forward, timeout_s=timeout, cancel=cancel, run=run
         )
+        state = state_of(ctx)
         try:
             report = await run_off_loop(
-                lambda: core.run("generate", None, args=args),
+                lambda: core.run("generate", state.source, options.namespace, args=args),
                 timeout=timeout + STOP_GRACE_S,  # the runner stops the child at ``timeout``
                 on_timeout=lambda: aic.AicTimeout("AIConfigurator did not finish."),
             )
@@ -101,6 +105,7 @@ def generate_tool(run: Callable[..., aic.AicRun] = aic.run_aiconfigurator) -> To
         pack_domain: gi.PackDomain = None,
         topology_name: gi.TopologyName = None,
         kai_queue: gi.KaiQueue = None,
+        termination_delay: gi.TerminationDelay = None,
         env: gi.Env = None,
         top_n: gi.TopN = None,
         database_mode: gi.Database = None,
@@ -110,12 +115,14 @@ def generate_tool(run: Callable[..., aic.AicRun] = aic.run_aiconfigurator) -> To
         PodCliqueSet manifests ready for `kubectl apply`: Plan 1 prefill/decode disaggregated,
         Plan 2 aggregated, each with its workers, tensor parallelism and GPUs, and its expected
         throughput, TTFT and TPOT (simulated from AIConfigurator's performance data: no GPU or
-        cluster needed), checked against the SLA given, with a recommendation.
+        cluster needed), checked against the SLA given, with a recommendation. Each manifest
+        carries Dynamo's pod wiring (discovery ServiceAccount and RBAC, probes, frontend
+        Service) and fits the server's cluster: its ClusterTopologyBinding, KAI Scheduler.
 
         Use for "plan / size / generate a deployment of <model> on <N> <GPU>s with TTFT x ms
-        and TPOT y ms". Slow: 10-90 s (progress is reported). Reads no cluster state and writes
-        no files: save the manifest yourself (its plan rides in the grove-mcp.io/aic-plan
-        annotation). A large answer leaves a manifest out and says so; call again with mode=.
+        and TPOT y ms". Slow: 10-90 s (progress is reported). Writes no files: save the
+        manifest yourself (its plan rides in the grove-mcp.io/aic-plan annotation). A large
+        answer leaves a manifest out and says so; call again with mode=.
         """
         try:
             flags = {
@@ -133,11 +140,12 @@ def generate_tool(run: Callable[..., aic.AicRun] = aic.run_aiconfigurator) -> To
                 topology_name=topology_name or None,
                 kai_queue=kai_queue or None,
                 env=env or {},
+                termination_delay=termination_delay or aic.DEFAULT_TERMINATION_DELAY,
             ).validated()
             report = only_mode(await plan(ctx, request, options), mode or None)
             report = core.check_before_write(report)  # refused if Grove's webhook would refuse it
             answer = fit_generate(
-                report, state_of(ctx).config.budget_bytes, render_markdown, _how_to_get
+                report, state_of(ctx).config.generate_budget_bytes, render_markdown, _how_to_get
             )
         except GroveError as err:
             return error_result(err)

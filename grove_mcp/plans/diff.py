@@ -45,13 +45,14 @@ def build_plan_diff(snapshot: Snapshot, name: str) -> PlanDiffReport:
     plan, rendered = stored.current.plan, stored.current.rendered
     matches, unmatched = match_roles(workload, plan.serving_mode == "agg")
     indices = range(max(workload.pcs.spec.replicas, 1))
-    rows = [_replicas_row(plan, workload)]
+    scale = _replicas_per_pcs_replica(plan, workload)
     roles: list[RoleMatch] = []
     deployed: list[DeployedRole] = []
+    role_rows: list[DiffRow] = []
     for role_name, role in plan.config.roles().items():
         match = matches.get(role_name)
         if match is None:
-            rows += _missing_role(role_name, role, plan, workload)
+            role_rows += _missing_role(role_name, role, plan, workload)
             roles.append(
                 RoleMatch(
                     role=role_name,
@@ -71,11 +72,15 @@ def build_plan_diff(snapshot: Snapshot, name: str) -> PlanDiffReport:
                 matched_by=match.matched_by,
             )
         )
-        rows += [
-            _workers_row(role_name, role, match, per_replica),
+        role_rows += [
+            _workers_row(role_name, role, match, per_replica, scale),
             _tp_row(role_name, role, plan, per_replica),
             _gpus_row(role_name, role, plan, per_replica),
         ]
+    workers_match = all(
+        r.verdict is Verdict.match for r in role_rows if r.parameter.endswith(".workers")
+    )
+    rows = [_replicas_row(plan, workload, scale, workers_match), *role_rows]
     rows += [
         _total_gpus_row(plan, workload),
         _backend_row(plan, deployed),
@@ -207,13 +212,34 @@ def _role_row(role_name: str, parameter: str) -> _Row:
     )
 
 
-def _replicas_row(plan: Plan, workload: Workload) -> DiffRow:
+def _replicas_per_pcs_replica(plan: Plan, workload: Workload) -> int:
+    """How many plan replicas one PodCliqueSet replica holds: 1 when each plan replica is a PCS
+    replica; the plan's replicas when all run in one PCS replica with their workers in the same
+    cliques (the shape Dynamo's operator gives a deployment, and generate renders)."""
+    pcs_replicas = workload.pcs.spec.replicas
+    if pcs_replicas and plan.config.replicas % pcs_replicas == 0:
+        return plan.config.replicas // pcs_replicas
+    return 1
+
+
+def _replicas_row(plan: Plan, workload: Workload, scale: int, workers_match: bool) -> DiffRow:
     deployed = workload.pcs.spec.replicas
+    evidence = [f"podcliqueset/{workload.name}: spec.replicas {deployed}"]
+    if scale > 1 and deployed * scale == plan.config.replicas:
+        return _REPLICAS.match_if(
+            workers_match,
+            plan.config.replicas,
+            f"{plan.config.replicas} ({deployed} PodCliqueSet replica, the workers of "
+            f"{scale} in its cliques)",
+            reason="Dynamo's shape: one PodCliqueSet replica whose cliques hold every plan "
+            "replica's workers" + ("" if workers_match else "; the workers rows say what differs"),
+            evidence=evidence,
+        )
     return _REPLICAS.compare(
         plan.config.replicas,
         deployed,
         reason="spec.replicas of the PodCliqueSet (one gang per replica)",
-        evidence=[f"podcliqueset/{workload.name}: spec.replicas {deployed}"],
+        evidence=evidence,
     )
 
 
@@ -245,10 +271,15 @@ def _by_replica(values: Mapping[int, object]) -> str:
 
 
 def _workers_row(
-    role_name: str, role: RoleConfig, match: RoleCliques, per_replica: list[DeployedRole]
+    role_name: str,
+    role: RoleConfig,
+    match: RoleCliques,
+    per_replica: list[DeployedRole],
+    scale: int = 1,
 ) -> DiffRow:
     values = {d.replica: d.workers for d in per_replica}
-    ok = set(values.values()) == {role.workers}
+    expected = role.workers * scale
+    ok = set(values.values()) == {expected}
     source = (
         f"live spec.replicas of scaling group '{match.group.name}' (one replica per worker)"
         if match.group
@@ -256,9 +287,10 @@ def _workers_row(
     )
     if any(d.from_template for d in per_replica):
         source += ", else the PodCliqueSet template"
+    planned = f"{expected} ({role.workers} × {scale} replicas)" if scale > 1 else role.workers
     return _role_row(role_name, "workers").match_if(
         ok,
-        role.workers,
+        planned,
         _by_replica(values),
         reason=source + ("" if ok else f"; the plan has {role.workers} per replica"),
         evidence=[e for d in per_replica for e in d.evidence],

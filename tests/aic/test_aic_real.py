@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+from recorded_aic import pcs_of
 
 from grove_mcp.aic import (
     AicUnsupported,
@@ -56,8 +56,8 @@ def test_a_small_plan_end_to_end(tmp_path: Path):
     for item in report.plans:
         assert item.engine_args_source == "aiconfigurator"
         assert item.file and item.plan_file
-        manifest = yaml.safe_load(Path(item.file).read_text())
-        assert manifest["kind"] == "PodCliqueSet" and manifest["metadata"]["namespace"] == "llm"
+        manifest = pcs_of(Path(item.file).read_text())
+        assert manifest["metadata"]["namespace"] == "llm"
         plan = read_plan(item.plan_file)
         assert plan == read_plan(item.file) == item.plan
         assert plan.config.total_gpus <= 2
@@ -71,7 +71,8 @@ def test_a_small_plan_end_to_end(tmp_path: Path):
             * c["spec"]["replicas"]
             for c in manifest["spec"]["template"]["cliques"]
         )
-        assert requested * manifest["spec"]["replicas"] == plan.config.total_gpus
+        assert manifest["spec"]["replicas"] == 1  # the plan's replicas are in the cliques
+        assert requested == plan.config.total_gpus
     t = report.timings
     assert (
         t.child_peak_rss_mb and t.child_peak_rss_mb > 100

@@ -12,10 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from child_process import interruptible, read_until
 from mcp import Client
-from recorded_aic import alive
+from recorded_aic import alive, pcs_of
 
 from grove_mcp.mcp_server import ServerConfig, build_server
 from grove_mcp.planfile import read_plan
@@ -71,8 +70,8 @@ def test_cli_generate_end_to_end(tmp_path: Path):
     ]
     for mode in ("disagg", "agg"):
         yaml_file = tmp_path / f"qwen3-0-6b-sglang-{mode}.yaml"
-        manifest = yaml.safe_load(yaml_file.read_text())
-        assert manifest["kind"] == "PodCliqueSet" and manifest["metadata"]["namespace"] == "llm"
+        manifest = pcs_of(yaml_file.read_text())
+        assert manifest["metadata"]["namespace"] == "llm"
         assert read_plan(yaml_file) == read_plan(tmp_path / f"qwen3-0-6b-sglang-{mode}.plan.json")
     assert f"To deploy:\n  kubectl apply -f {tmp_path}/qwen3-0-6b-sglang-" in out
 
@@ -122,7 +121,7 @@ async def test_mcp_generate_keeps_the_server_memory_flat():
     assert json.loads(json.dumps(report)) == report  # plain JSON
     assert [p["mode"] for p in report["plans"]] == ["disagg", "agg"]
     for plan in report["plans"]:
-        assert yaml.safe_load(plan["manifest"])["kind"] == "PodCliqueSet"
+        assert pcs_of(plan["manifest"])["kind"] == "PodCliqueSet"
         assert plan["configuration"]["total_gpus"] <= SMALL_MCP["total_gpus"]
 
 

@@ -16,7 +16,16 @@ import pytest
 import typer
 import yaml
 from child_process import interruptible, read_until
-from recorded_aic import FAKE_WORKER, Replay, alive, fake_worker, flags, runner_with
+from recorded_aic import (
+    FAKE_WORKER,
+    Replay,
+    alive,
+    documents,
+    fake_worker,
+    flags,
+    pcs_of,
+    runner_with,
+)
 from typer.testing import CliRunner
 
 from grove_mcp.cli.generate import generate_command
@@ -76,8 +85,8 @@ def test_text_report_prints_plans_files_and_next_commands(tmp_path: Path):
         f"-f {tmp_path}/qwen3-32b-sglang-agg.yaml\n" in out
     )
     for mode in ("disagg", "agg"):
-        manifest = yaml.safe_load((tmp_path / f"qwen3-32b-sglang-{mode}.yaml").read_text())
-        assert manifest["kind"] == "PodCliqueSet"
+        manifest = pcs_of((tmp_path / f"qwen3-32b-sglang-{mode}.yaml").read_text())
+        assert manifest["spec"]["replicas"] == 1
         assert read_plan(tmp_path / f"qwen3-32b-sglang-{mode}.plan.json").serving_mode == mode
 
 
@@ -122,7 +131,7 @@ def test_render_options_reach_the_manifest(tmp_path: Path):
     assert report["plans"][1]["next_commands"][1] == (
         f"kubectl grove plan store my-inference -n vllm-disagg -f {tmp_path}/my-inference-agg.yaml"
     )
-    pcs = yaml.safe_load(report["plans"][0]["manifest"])
+    pcs = pcs_of(report["plans"][0]["manifest"])
     template = pcs["spec"]["template"]
     assert pcs["metadata"]["namespace"] == "vllm-disagg"
     assert template["topologyConstraint"] == {
@@ -134,6 +143,94 @@ def test_render_options_reach_the_manifest(tmp_path: Path):
     assert {"name": "NATS_SERVER", "value": "nats://nats:4222"} in container["env"]
     assert "--model-path /models/qwen3-32b" in container["args"][0]
     assert template["cliques"][1]["labels"]["kai.scheduler/queue"] == "team-a"
+
+
+def test_the_file_holds_what_the_pods_need_before_the_podcliqueset(tmp_path: Path):
+    result = invoke(
+        Replay(QWEN_8),
+        *argv(QWEN_8, "--save-dir", str(tmp_path), "-n", "llm", "--termination-delay", "1h"),
+    )
+    assert result.exit_code == 0, result.output
+    docs = documents((tmp_path / "qwen3-32b-sglang-disagg.yaml").read_text())
+    assert list(docs) == ["ServiceAccount", "Role", "RoleBinding", "Service", "PodCliqueSet"]
+    assert docs["Service"]["metadata"] == {
+        "name": "qwen3-32b-sglang-disagg-frontend",
+        "namespace": "llm",
+        "labels": docs["Service"]["metadata"]["labels"],
+    }
+    assert docs["PodCliqueSet"]["spec"]["template"]["terminationDelay"] == "1h"
+
+
+def _bundle(tmp_path: Path, *objects: dict) -> Path:
+    """A bundle directory holding ``objects`` (the cluster generate renders for)."""
+    root = tmp_path / "cluster"
+    (root / "objects").mkdir(parents=True)
+    (root / "manifest.json").write_text(
+        json.dumps(
+            {
+                "format": "grove-mcp-bundle",
+                "formatVersion": 1,
+                "namespace": "llm",
+                "capturedAt": "2026-11-20T14:30:00Z",
+            }
+        )
+    )
+    (root / "objects" / "cluster.yaml").write_text(yaml.safe_dump_all(objects))
+    return root
+
+
+def _binding(name: str, *domains: str) -> dict:
+    return {
+        "apiVersion": "grove.io/v1alpha1",
+        "kind": "ClusterTopologyBinding",
+        "metadata": {"name": name},
+        "spec": {"levels": [{"domain": d, "key": f"example.com/{d}"} for d in domains]},
+    }
+
+
+def test_given_a_cluster_the_binding_and_kai_come_from_it(tmp_path: Path):
+    queue = {"apiVersion": "scheduling.run.ai/v2", "kind": "Queue", "metadata": {"name": "dynamo"}}
+    bundle = _bundle(tmp_path, _binding("fabric", "zone", "rack"), queue)
+    out = tmp_path / "out"
+    result = invoke(
+        Replay(QWEN_8),
+        *argv(QWEN_8, "--save-dir", str(out), "-o", "json", "--pack-domain", "rack"),
+        *("--bundle", str(bundle)),
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    pcs = pcs_of(report["plans"][0]["manifest"])
+    assert pcs["spec"]["template"]["topologyConstraint"] == {
+        "topologyName": "fabric",
+        "pack": {"required": "rack"},
+    }
+    assert pcs["spec"]["template"]["cliques"][1]["spec"]["podSpec"]["schedulerName"] == (
+        "kai-scheduler"
+    )
+    assert any("KAI Scheduler: the cluster has KAI queues (dynamo)" in n for n in report["notes"])
+
+
+@pytest.mark.parametrize(
+    ("objects", "extra", "message"),
+    [
+        (
+            [_binding("fabric", "zone", "rack"), _binding("nvl", "block")],
+            [],
+            "has several ClusterTopologyBindings (fabric, nvl); choose one with --topology-name.",
+        ),
+        ([_binding("fabric", "zone", "rack")], ["--pack-domain", "host"], "Its levels, broadest "),
+        ([], [], "has no ClusterTopologyBinding"),
+    ],
+)
+def test_a_pack_domain_the_cluster_cannot_honour_exits_2_before_aiconfigurator(
+    tmp_path: Path, objects, extra, message
+):
+    replay = Replay(QWEN_8)
+    args = argv(QWEN_8, "--save-dir", str(tmp_path / "out"), "--pack-domain", "rack", *extra)
+    result = invoke(replay, *args, "--bundle", str(_bundle(tmp_path, *objects)))
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.stderr.split())
+    assert replay.calls == 0
 
 
 def test_no_configuration_meeting_the_sla_exits_1_showing_the_closest(tmp_path: Path):
@@ -156,7 +253,9 @@ def test_no_configuration_meeting_the_sla_exits_1_showing_the_closest(tmp_path: 
         (["--total-gpus", "0"], "total-gpus: Input should be greater than or equal to 1"),
         (["--model", "./no-such-dir"], "config.json does not exist"),
         (["--name", "My_Inference"], "My_Inference"),
-        (["--pack-domain", "Rack!"], "is not a valid pack domain"),
+        (["--pack-domain", "Rack!"], "--pack-domain 'Rack!' is not valid"),
+        (["--termination-delay", "15"], "--termination-delay '15' is not a positive duration"),
+        (["--kai-queue", "Team A"], "--kai-queue 'Team A' is not a KAI queue name"),
         (["--pack-domain", "rack"], "Add --topology-name NAME"),
         (["--env", "NATS_SERVER"], "expected KEY=VALUE"),
     ],

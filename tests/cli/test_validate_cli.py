@@ -234,13 +234,17 @@ def generate(tmp_path: Path, *extra: str):
     return runner.invoke(cli, [*argv, *extra], env={"NO_COLOR": "1", "COLUMNS": "200"})
 
 
-def test_generate_refuses_a_render_grove_would_refuse_and_writes_nothing(tmp_path: Path):
-    # An --env name Grove's webhook refuses (the CRD schema would let it through).
-    result = generate(tmp_path / "out", "--env", "9LIVES=1")
+def test_generate_refuses_a_render_grove_would_refuse_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # The renderer shortens names to Grove's 45-character limit (and refuses bad --env names
+    # itself). Were it to regress, only the webhook, so only the offline check, would notice:
+    # the CRD schema lets a long name through. Break the shortening and see generate refuse.
+    monkeypatch.setattr("grove_mcp.aic.manifests.fit_name", lambda name, child_length: name)
+    result = generate(tmp_path / "out", "--name", "qwen3-32b-sglang-disaggregated-serving-prod")
     assert result.exit_code == 2, result.output
     assert "Grove's webhook would refuse the rendered PodCliqueSet" in result.stderr
-    assert "spec.template.cliques[0].spec.podSpec.containers[0].env[1].name" in result.stderr
-    assert "'9LIVES' is not valid" in result.stderr
+    assert "45" in result.stderr
     assert list((tmp_path / "out").iterdir()) == []
 
 

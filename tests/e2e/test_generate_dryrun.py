@@ -1,6 +1,7 @@
 """Every PodCliqueSet ``generate`` renders from recorded real AIConfigurator runs is accepted by
-the real API server with Grove's CRDs (server-side dry run, strict field validation), and
-deliberately broken ones are refused with our actionable error.
+the real API server with Grove's CRDs (server-side dry run, strict field validation), with the
+ServiceAccount, Role, RoleBinding and frontend Service rendered beside it, and deliberately
+broken ones are refused with our actionable error.
 
 Grove's webhook (the 45-character combined-name limit) does not run here: it is checked in
 tests/unit/aic. The dry run checks everything the CRD holds: schema, required fields, CEL rules.
@@ -17,10 +18,19 @@ from recorded_aic import Replay
 
 from grove_mcp.aic import RenderOptions, generate
 from grove_mcp.errors import ApiError
-from grove_mcp.grove.kinds import PODCLIQUESET
+from grove_mcp.grove import KubeObject
+from grove_mcp.grove.kinds import PODCLIQUESET, Kind
 from grove_mcp.sources.kube import KubeClient
 
 DRY_RUN = [("dryRun", "All"), ("fieldValidation", "Strict")]
+RBAC = "rbac.authorization.k8s.io"
+KINDS = {
+    "ServiceAccount": Kind("ServiceAccount", "", "v1", "serviceaccounts", True, KubeObject),
+    "Role": Kind("Role", RBAC, "v1", "roles", True, KubeObject, has_status=False),
+    "RoleBinding": Kind("RoleBinding", RBAC, "v1", "rolebindings", True, KubeObject, False),
+    "Service": Kind("Service", "", "v1", "services", True, KubeObject),
+    "PodCliqueSet": PODCLIQUESET,
+}
 LONG_NAME = "a-rather-long-inference-deployment-name-for-qwen"
 
 # (recorded run, changes to the run, render options): every backend, both modes (each run
@@ -47,23 +57,30 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
             "topology_name": "gpu-fabric",
             "kai_queue": "inference",
             "env": {"NATS_SERVER": "nats://nats:4222", "ETCD_ENDPOINTS": "http://etcd:2379"},
+            "termination_delay": "1h30m",
         },
     ),
 }
 
 
-def manifests(case: str, namespace: str) -> list[dict[str, Any]]:
+def files(case: str, namespace: str) -> list[list[dict[str, Any]]]:
+    """Every plan's YAML file, as its objects in file order."""
     fixture, changes, options = CASES[case]
     replay = Replay(fixture)
     replay.run = replay.run.model_copy(update=changes)
     report = generate(replay.run.request, RenderOptions(namespace=namespace, **options), run=replay)
     assert [p.mode for p in report.plans] == ["disagg", "agg"]
-    return [yaml.safe_load(p.manifest) for p in report.plans]
+    return [list(yaml.safe_load_all(p.manifest)) for p in report.plans]
+
+
+def manifests(case: str, namespace: str) -> list[dict[str, Any]]:
+    """Every plan's PodCliqueSet."""
+    return [next(d for d in docs if d["kind"] == "PodCliqueSet") for docs in files(case, namespace)]
 
 
 def dry_run(admin: KubeClient, namespace: str, manifest: dict[str, Any]) -> dict[str, Any]:
     answer: dict[str, Any] = admin.request(
-        "POST", PODCLIQUESET, namespace, body=manifest, params=DRY_RUN
+        "POST", KINDS[manifest["kind"]], namespace, body=manifest, params=DRY_RUN
     )
     return answer
 
@@ -82,16 +99,19 @@ def contained(sent: Any, stored: Any, path: str = "") -> list[str]:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_generated_podcliquesets_are_accepted_as_they_are(
+def test_generated_files_are_accepted_as_they_are(
     admin: KubeClient, namespace: str, case: str
 ) -> None:
-    for manifest in manifests(case, namespace):
-        stored = dry_run(admin, namespace, manifest)
-        assert stored["metadata"]["name"] == manifest["metadata"]["name"]
-        assert contained(manifest["spec"], stored["spec"]) == []
-        assert stored["metadata"]["annotations"] == manifest["metadata"]["annotations"]
+    for docs in files(case, namespace):
+        assert [d["kind"] for d in docs] == list(KINDS)  # what the pods need comes first
+        for manifest in docs:
+            stored = dry_run(admin, namespace, manifest)
+            assert stored["metadata"]["name"] == manifest["metadata"]["name"]
+            body = {k: v for k, v in manifest.items() if k not in ("apiVersion", "kind")}
+            assert contained(body, stored) == [], manifest["kind"]
     # a dry run persists nothing
     assert admin.request("GET", PODCLIQUESET, namespace)["items"] == []
+    assert admin.request("GET", KINDS["Service"], namespace)["items"] == []
 
 
 def test_the_shapes_this_covers(admin: KubeClient, namespace: str) -> None:

@@ -34,14 +34,14 @@ def text_of(result: CallToolResult) -> str:
     return "\n".join(block.text for block in result.content if block.type == "text")
 
 
-def check_answer(tool: Tool, result: CallToolResult) -> dict[str, Any]:
+def check_answer(tool: Tool, result: CallToolResult, budget: int = BUDGET_BYTES) -> dict[str, Any]:
     """A successful answer: valid structured content, within the budget; returns the content."""
     assert not result.is_error, text_of(result)
     assert tool.output_schema is not None
     jsonschema.validate(result.structured_content, tool.output_schema)
-    assert len(text_of(result).encode()) <= BUDGET_BYTES
+    assert len(text_of(result).encode()) <= budget
     compact = json.dumps(result.structured_content, separators=(",", ":"), ensure_ascii=False)
-    assert len(compact.encode()) <= BUDGET_BYTES
+    assert len(compact.encode()) <= budget
     return result.structured_content
 
 

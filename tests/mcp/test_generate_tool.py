@@ -12,9 +12,10 @@ import pytest
 import yaml
 from mcp import Client, MCPError
 from mcp_helpers import check_answer, text_of
-from recorded_aic import Replay, alive, fake_worker, flags, runner_with, wait_gone
+from recorded_aic import Replay, alive, fake_worker, flags, pcs_of, runner_with, wait_gone
 
 from grove_mcp.aic import RenderOptions, generate
+from grove_mcp.core.budget_generate import GENERATE_BUDGET_BYTES
 from grove_mcp.mcp_server import ServerConfig, build_server
 from grove_mcp.mcp_server.generate_tools import generate_tool
 from grove_mcp.mcp_server.tools import CORE_TOOLS
@@ -43,7 +44,10 @@ def _without_clock(data: dict) -> dict:
         {
             **p,
             "plan": {k: v for k, v in p["plan"].items() if k != "createdAt"},
-            "manifest": {k: v for k, v in yaml.safe_load(p["manifest"]).items() if k != "metadata"},
+            "manifest": [
+                {k: v for k, v in doc.items() if k != "metadata"}
+                for doc in yaml.safe_load_all(p["manifest"])
+            ],
         }
         for p in data["plans"]
     ]
@@ -71,7 +75,7 @@ async def test_the_tool_is_offered_read_only_with_typed_inputs(demo_server):
 
 async def test_answer_is_the_core_report_as_structured_content_and_markdown():
     tool, result = await call(server(Replay(QWEN_8)), QWEN_8, namespace="llm")
-    content = check_answer(tool, result)
+    content = check_answer(tool, result, GENERATE_BUDGET_BYTES)
     core = generate(Replay(QWEN_8).run.request, RenderOptions(namespace="llm"), run=Replay(QWEN_8))
     assert _without_clock(content) == _without_clock(
         json.loads(core.model_dump_json(by_alias=True))
@@ -81,7 +85,8 @@ async def test_answer_is_the_core_report_as_structured_content_and_markdown():
     assert text.startswith("## AIConfigurator plans for Qwen/Qwen3-32B\n**OK: Use the aggregated")
     assert "### Plan 1: Prefill-Decode Disaggregated Mode — `qwen3-32b-sglang-disagg`" in text
     assert "- Prefill Workers: 1 (tp4, 4 GPUs)" in text and "- TPOT: 9.94ms" in text
-    assert text.count("```yaml\napiVersion: grove.io/v1alpha1\nkind: PodCliqueSet") == 2
+    assert text.count("```yaml\napiVersion: v1\nkind: ServiceAccount") == 2  # what pods need first
+    assert text.count("apiVersion: grove.io/v1alpha1\nkind: PodCliqueSet") == 2
     assert "To deploy: `kubectl apply -f qwen3-32b-sglang-agg.yaml`" in text
 
 
@@ -107,25 +112,27 @@ async def test_progress_from_the_child_arrives_as_increasing_percent():
 
 async def test_a_large_answer_leaves_out_a_manifest_and_mode_fetches_it_from_cache():
     replay = Replay(DEEPSEEK)
-    srv = server(replay)
+    srv = server(replay, generate_budget_bytes=24 * 1024)
     tool, result = await call(srv, DEEPSEEK)
-    content = check_answer(tool, result)
+    content = check_answer(tool, result, 24 * 1024)
     assert content["recommended"] == "disagg"
     assert content["truncated"]["left_out"] == ["agg"]
     agg = next(p for p in content["plans"] if p["mode"] == "agg")
     disagg = next(p for p in content["plans"] if p["mode"] == "disagg")
     assert agg["manifest"] == "" and agg["plan"]["servingMode"] == "agg"
-    assert yaml.safe_load(disagg["manifest"])["kind"] == "PodCliqueSet"
-    assert text_of(result).startswith("> Manifests left out to fit 16 KB: Call grove_generate")
+    assert pcs_of(disagg["manifest"])["kind"] == "PodCliqueSet"
+    assert text_of(result).startswith("> Manifests left out to fit 24 KB: Call grove_generate")
     _, again = await call(srv, DEEPSEEK, mode="agg")
-    content = check_answer(tool, again)
+    content = check_answer(tool, again, 24 * 1024)
     assert [p["mode"] for p in content["plans"]] == ["agg"]
-    assert yaml.safe_load(content["plans"][0]["manifest"])["spec"]["replicas"] == 4
+    agg_pcs = pcs_of(content["plans"][0]["manifest"])
+    assert agg_pcs["spec"]["replicas"] == 1  # Dynamo's shape: the 4 workers in one clique
+    assert agg_pcs["spec"]["template"]["cliques"][1]["spec"]["replicas"] == 4
     assert replay.calls == 1  # the second answer came from the cache
 
 
 async def test_a_tiny_budget_leaves_out_every_manifest():
-    _, result = await call(server(Replay(QWEN_8), budget_bytes=6000), QWEN_8)
+    _, result = await call(server(Replay(QWEN_8), generate_budget_bytes=6000), QWEN_8)
     assert result.structured_content["truncated"]["left_out"] == ["disagg", "agg"]
     assert all(p["manifest"] == "" for p in result.structured_content["plans"])
     assert "(manifest left out of this answer)" in text_of(result)
@@ -137,8 +144,9 @@ async def test_a_tiny_budget_leaves_out_every_manifest():
         ({"tpot_ms": None}, "give a TPOT target (--tpot) or a request latency target"),
         ({"system": "H200"}, "is not an AIConfigurator system name"),
         ({"name": "My_Inference"}, "My_Inference"),
-        ({"pack_domain": "Rack!"}, "is not a valid pack domain"),
-        ({"pack_domain": "rack"}, "refuses a topologyConstraint without topologyName"),
+        ({"pack_domain": "Rack!"}, "--pack-domain 'Rack!' is not valid"),
+        ({"pack_domain": "numa"}, "is not a level of ClusterTopologyBinding 'gpu-fabric'"),
+        ({"termination_delay": "soon"}, "--termination-delay 'soon' is not a positive"),
         ({"backend": "tensorrt"}, "backend"),
     ],
 )
@@ -147,6 +155,17 @@ async def test_bad_input_is_a_tool_error_before_any_run(arguments, expected):
     _, result = await call(server(replay), QWEN_8, **arguments)
     assert result.is_error and expected in text_of(result)
     assert replay.calls == 0
+
+
+async def test_the_servers_cluster_names_the_topology_binding():
+    tool, result = await call(server(Replay(QWEN_8)), QWEN_8, pack_domain="rack")
+    content = check_answer(tool, result, GENERATE_BUDGET_BYTES)
+    pcs = pcs_of(content["plans"][0]["manifest"])
+    assert pcs["spec"]["template"]["topologyConstraint"] == {
+        "topologyName": "gpu-fabric",  # the demo cluster's only binding
+        "pack": {"required": "rack"},
+    }
+    assert any("only ClusterTopologyBinding, 'gpu-fabric'" in n for n in content["notes"])
 
 
 @pytest.mark.parametrize(

@@ -98,15 +98,18 @@ async def test_malformed_text_is_a_tool_error_with_the_line(demo_server):
     assert "[invalid_input]" in text_of(result)
 
 
-async def test_grove_generate_refuses_a_render_grove_would_refuse():
+async def test_grove_generate_refuses_a_render_grove_would_refuse(monkeypatch):
+    # The renderer shortens names to Grove's 45-character limit; were that to regress, only the
+    # offline check (not the CRD schema) would catch the over-long names. Break it and see.
     fixture = "qwen3_32b_sglang_8gpu"
+    long_name = "qwen3-32b-sglang-disaggregated-serving-prod"
     server = build_server(ServerConfig(demo=True), tools=(generate_tool(Replay(fixture)),))
     async with Client(server) as client:
-        refused = await client.call_tool(
-            "grove_generate", {**flags(fixture), "env": {"9LIVES": "1"}}
-        )
-        passed = await client.call_tool("grove_generate", {**flags(fixture), "env": {"LIVES": "9"}})
+        monkeypatch.setattr("grove_mcp.aic.manifests.fit_name", lambda name, child_length: name)
+        refused = await client.call_tool("grove_generate", {**flags(fixture), "name": long_name})
+        monkeypatch.undo()
+        passed = await client.call_tool("grove_generate", {**flags(fixture), "name": "qwen3"})
     assert refused.is_error
     assert "[admission_refused]" in text_of(refused)
-    assert "spec.template.cliques[0].spec.podSpec.containers[0].env[1].name" in text_of(refused)
+    assert "45" in text_of(refused)
     assert not passed.is_error, text_of(passed)

@@ -452,3 +452,32 @@ def test_an_aggregated_plan_against_a_disaggregated_deployment():
     assert "Cliques prefill serve prefill, which the plan (agg) does not have." in report.notes
     assert "Cliques decode serve decode, which the plan (agg) does not have." in report.notes
     assert not report.summary.ok
+
+
+def test_a_generated_podcliqueset_of_several_plan_replicas_matches_in_dynamos_shape():
+    """generate renders one PodCliqueSet replica holding every plan replica's workers (as
+    Dynamo's operator does): plan diff reads that shape as the plan, not as drift."""
+    plan = _plan(
+        replicas=2,
+        prefill={"workers": 1, "tp": 4, "gpusPerWorker": 4},
+        decode={"workers": 3, "tp": 4, "gpusPerWorker": 4},
+        totalGpus=32,
+    )
+    report = diff(_generated_bundle(plan))
+    assert set(verdicts(report).values()) == {"match"}, report.rows
+    assert row(report, "replicas").deployed.startswith("2 (1 PodCliqueSet replica")
+    assert row(report, "decode.workers").planned == "6 (3 × 2 replicas)"
+    assert row(report, "decode.workers").deployed == "6"
+
+    def fewer(obj: dict) -> None:
+        if obj["kind"] == "PodCliqueSet":
+            for clique in obj["spec"]["template"]["cliques"]:
+                if clique["name"] == "decode":
+                    clique["spec"]["replicas"] = 3
+
+    objects = [copy.deepcopy(o) for o in _generated_bundle(plan).objects]
+    for obj in objects:
+        fewer(obj)
+    drifted = diff(Bundle(_generated_bundle(plan).manifest, tuple(objects)))
+    assert {k for k, v in verdicts(drifted).items() if v == "drift"} >= {"decode.workers"}
+    assert verdicts(drifted)["replicas"] == "drift"

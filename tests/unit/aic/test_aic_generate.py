@@ -194,7 +194,7 @@ def test_common_notes_mention_discovery_and_local_models(tmp_path):
         update={"request": run.request.model_copy(update={"model": str(model_dir)})}
     )
     report = generate(local.request, run=lambda *a, **k: local, now=lambda: NOW)
-    assert any("discovery plane" in n for n in report.notes)
+    assert any("Kubernetes discovery" in n and "dynamoworkermetadatas" in n for n in report.notes)
     assert any("mount it there or give --model-path" in n for n in report.notes)
     assert report.plans[0].name == "qwen3-32b-sglang-disagg"
 

@@ -77,14 +77,18 @@ def test_every_backend_and_mode_renders_a_valid_pcs(fixture, mode):
     found = cliques(pcs.manifest)
     roles = p.plan.config.roles()
     assert set(found) == {"frontend"} | {"worker" if r == "agg" else r for r in roles}
-    assert pcs.manifest["spec"]["replicas"] == p.plan.config.replicas
+    assert pcs.manifest["spec"]["replicas"] == 1  # Dynamo's shape: one PCS replica
     for role, cfg in roles.items():
         clique = found["worker" if role == "agg" else role]
-        assert clique["spec"]["replicas"] == cfg.workers
+        assert clique["spec"]["replicas"] == cfg.workers * p.plan.config.replicas
+        assert clique["spec"]["minAvailable"] == 1
         assert gpus(clique) == cfg.gpus_per_worker
         assert f"dynamo.{p.plan.backend}" in script(clique)
     assert gpus(found["frontend"]) == 0
-    assert container(found["frontend"])["ports"] == [{"name": "http", "containerPort": 8000}]
+    assert container(found["frontend"])["ports"] == [
+        {"name": "http", "containerPort": 8000, "protocol": "TCP"}
+    ]
+    assert found["frontend"]["spec"]["replicas"] == found["frontend"]["spec"]["minAvailable"] == 1
 
 
 def test_the_pcs_requests_exactly_the_gpus_of_the_plan():
@@ -224,18 +228,21 @@ def test_a_worker_spanning_nodes_becomes_a_scaling_group_of_leader_and_workers(b
     manifest = multi_node(backend)
     assert_valid_for_grove(manifest)
     template = manifest["spec"]["template"]
+    constraint = {"topologyName": "gpu-fabric", "pack": {"required": "rack"}}
     assert template["podCliqueScalingGroups"] == [
         {
             "name": "decode",
             "cliqueNames": ["decode-ldr", "decode-wkr"],
-            "replicas": 2,
-            "minAvailable": 2,
+            "replicas": 2,  # one per worker; the scaled ones are gangs of their own
+            "minAvailable": 1,  # as Dynamo sets it
+            "topologyConstraint": constraint,  # every gang packed, with its topologyName
         }
     ]
+    assert template["topologyConstraint"] == constraint
     found = cliques(manifest)
     assert set(found) == {"frontend", "prefill", "decode-ldr", "decode-wkr"}
-    assert found["decode-ldr"]["spec"]["replicas"] == 1
-    assert found["decode-wkr"]["spec"]["replicas"] == 1
+    for member in ("decode-ldr", "decode-wkr"):  # every rank of a worker is needed
+        assert found[member]["spec"]["replicas"] == found[member]["spec"]["minAvailable"] == 1
     assert gpus(found["decode-ldr"]) == gpus(found["decode-wkr"]) == 8  # 16 over 2 nodes
     leader, worker = script(found["decode-ldr"]), script(found["decode-wkr"])
     host = "${GROVE_PCSG_NAME}-${GROVE_PCSG_INDEX}-decode-ldr-0.${GROVE_HEADLESS_SERVICE}"
