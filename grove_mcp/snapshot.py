@@ -83,13 +83,7 @@ class SnapshotRequest:
             if self.plans
         ]
         setup = (
-            [
-                ListQuery(k.TOPOLOGY_BINDING, optional=True),
-                ListQuery(k.LEGACY_TOPOLOGY, optional=True),
-                ListQuery(k.KAI_QUEUE, optional=True),
-            ]
-            if self.cluster_setup
-            else []
+            [*TOPOLOGY_QUERIES, ListQuery(k.KAI_QUEUE, optional=True)] if self.cluster_setup else []
         )
         if not self.workloads:
             return setup
@@ -320,23 +314,6 @@ def fetch(source: Source, request: SnapshotRequest) -> tuple[list[ListResult], S
     if request.name is not None and not snapshot.podcliquesets:
         raise _not_found(source, request)
     return results, snapshot
-
-
-def fetch_topologies(
-    source: Source,
-) -> tuple[tuple[ClusterTopologyBinding, ...] | None, tuple[str, ...]]:
-    """The cluster's ClusterTopologyBindings (or legacy ClusterTopology), two cluster-scoped
-    LISTs and nothing else; None when neither kind could be read, with the notes saying why."""
-    results = source.list_many(TOPOLOGY_QUERIES)
-    if not any(r.available for r in results):
-        return None, _notes(results)
-    found = tuple(
-        _parsed(r.query.kind, item, source.description)
-        for r in results
-        if r.available
-        for item in r.items
-    )
-    return found, _notes(results)
 
 
 def _not_found(source: Source, request: SnapshotRequest) -> NotFound:

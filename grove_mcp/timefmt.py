@@ -26,3 +26,8 @@ def format_age(since: datetime | None, now: datetime) -> str:
     if since is None:
         return "?"
     return format_seconds(max(0, int((now - since).total_seconds())))
+
+
+def due_in(seconds: int) -> str:
+    """``in 3h 42m``, or ``due, overdue by 5m`` once the deadline has passed."""
+    return f"in {format_seconds(seconds)}" if seconds >= 0 else f"due, {format_seconds(seconds)}"

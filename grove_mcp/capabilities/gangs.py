@@ -10,7 +10,6 @@ from .placement import PlacedPod, Placement, score_placement
 from .workload import Gang, Workload
 
 BREACHED = "MinAvailableBreached"
-TERMINATING = "GangTerminationInProgress"
 
 
 @dataclass(frozen=True)
@@ -70,14 +69,10 @@ def placement_report(placement: Placement | None) -> DerivedPlacement | None:
 
 
 def _gang_terminating(workload: Workload, gang: Gang) -> bool:
-    if any(c.metadata.deletion_timestamp for c in gang.cliques):
-        return True
-    for group in workload.scaling_groups:
-        if any(workload.scaling_group_of(c) is group for c in gang.cliques):
-            cond = group.status.condition(TERMINATING)
-            if cond is not None and cond.is_true:
-                return True
-    return False
+    """Grove is deleting the gang's PodCliques. (A scaling group's GangTerminationInProgress
+    says a deletion already happened and the recreated cliques are coming up: health explains
+    it; the gang's state is that of the new cliques.)"""
+    return any(c.metadata.deletion_timestamp for c in gang.cliques)
 
 
 def gang_state(workload: Workload, gang: Gang) -> tuple[GangState, str]:

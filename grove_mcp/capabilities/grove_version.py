@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..grove import Deployment, PodClique, PodCliqueScalingGroup
+from ..grove import Deployment, PodClique, PodCliqueScalingGroup, PodGang
 from ..grove import kinds as k
 from ..snapshot import Snapshot
 
@@ -22,6 +22,9 @@ BREACHED = "MinAvailableBreached"
 TERMINATING = "GangTerminationInProgress"
 HEALTHY_OBSERVED = "HealthyStateObserved"
 FIRST_GATED = (0, 1, 0, 0, 12, 1)  # v0.1.0-alpha.12-rc1
+EPOCH_LABEL = "grove.io/epoch"  # alpha.12 final (#778)
+ROLE_LABEL = "grove.io/podgang-role"
+OLD_GROUP_REASON = "InsufficientScheduledPodCliqueScalingGroupReplicas"  # removed in rc1
 _TAG = re.compile(
     r"^v?(?P<major>\d+)\.(?P<minor>\d+)\.(?P<patch>\d+)"
     r"(?:-alpha\.(?P<alpha>\d+))?(?:-rc\.?(?P<rc>\d+))?$"
@@ -29,13 +32,16 @@ _TAG = re.compile(
 
 
 class Rules(StrEnum):
-    """Grove's two rule sets for gang termination."""
+    """Grove's rule sets for gang termination."""
 
-    gated = "gated"  # alpha.12-rc1 and later: ever-scheduled / ever-healthy gates
+    durable = "durable"  # PR #790: only HealthyStateObserved=True counts
+    gated = "gated"  # alpha.12-rc1 and later: ever-scheduled / ever-healthy by the 5 s test
     ungated = "ungated"  # up to alpha.11: every breached child counts
 
     @property
     def applies_to(self) -> str:
+        if self is Rules.durable:
+            return "Grove with HealthyStateObserved (PR #790)"
         if self is Rules.gated:
             return "Grove v0.1.0-alpha.12-rc1 and later"
         return "Grove up to v0.1.0-alpha.11"
@@ -53,24 +59,51 @@ class GroveVersion:
 
 
 def grove_version(snapshot: Snapshot, namespace_objects: GroveObjects) -> GroveVersion:
-    """The rule set that applies, from the strongest evidence the snapshot holds."""
+    """The rule set that applies, from the strongest evidence the snapshot holds. An operator
+    that writes HealthyStateObserved (Grove PR #790, release not pinned down) judges by it alone,
+    so its presence on any object refines every rc1-or-later answer."""
+    found = _decide(snapshot, namespace_objects)
+    durable = _durable(namespace_objects)
+    if durable is not None and found.rules in (Rules.gated, None):
+        return GroveVersion(found.version, Rules.durable, f"{durable}; {found.evidence}")
+    return found
+
+
+def _decide(snapshot: Snapshot, namespace_objects: GroveObjects) -> GroveVersion:
     image = _from_image(snapshot.operator_deployments)
     if image is not None and image.rules is not None:
         return image
     for found in (_from_crds(snapshot), _from_objects(namespace_objects)):
         if found is not None:
+            if image is not None:  # say why the image did not decide
+                return GroveVersion(None, found.rules, f"{found.evidence} ({image.evidence})")
             return found
     if image is not None:
         return image
     return GroveVersion(None, None, _unread(snapshot), _hint(snapshot))
 
 
+def _durable(objects: GroveObjects) -> str | None:
+    for kind, items in (
+        ("podclique", objects.cliques),
+        ("podcliquescalinggroup", objects.scaling_groups),
+    ):
+        for obj in items:
+            if obj.status.condition(HEALTHY_OBSERVED) is not None:
+                return (
+                    f"{kind}/{obj.name} carries {HEALTHY_OBSERVED}: the operator writes it "
+                    "(Grove PR #790) and judges by it alone"
+                )
+    return None
+
+
 @dataclass(frozen=True)
 class GroveObjects:
-    """The Grove objects whose conditions can betray the operator's version."""
+    """The Grove objects whose labels and conditions can betray the operator's version."""
 
     cliques: tuple[PodClique, ...]
     scaling_groups: tuple[PodCliqueScalingGroup, ...]
+    podgangs: tuple[PodGang, ...] = ()
 
 
 def version_key(tag: str) -> tuple[int, ...] | None:
@@ -101,8 +134,23 @@ def _tag_of(image: str) -> str | None:
 
 
 def _from_image(deployments: tuple[Deployment, ...] | None) -> GroveVersion | None:
+    """The version from the operator's image tag; a scaled-down Deployment (an old install
+    left behind) does not count when one runs."""
     if not deployments:
         return None
+    running = [d for d in deployments if d.spec.replicas != 0]
+    if running and len(running) < len(deployments):
+        idle = ", ".join(
+            f"{d.metadata.namespace}/{d.name}" for d in deployments if d not in running
+        )
+        first = _from_image(tuple(running))
+        if first is not None:
+            return GroveVersion(
+                first.version,
+                first.rules,
+                f"{first.evidence}; ignored, scaled to 0: {idle}",
+                first.hint,
+            )
     found: dict[str, str] = {}  # tag -> where
     untagged = []
     for deployment in deployments:
@@ -150,8 +198,24 @@ def _from_crds(snapshot: Snapshot) -> GroveVersion | None:
 
 
 def _from_objects(objects: GroveObjects) -> GroveVersion | None:
-    """Conditions that only one rule set's operator writes."""
+    """Labels and conditions that only one rule set's operator writes."""
+    for gang in objects.podgangs:
+        for label in (EPOCH_LABEL, ROLE_LABEL):
+            if label in gang.labels:
+                return GroveVersion(
+                    None,
+                    Rules.gated,
+                    f"podgang/{gang.name} carries {label} (Grove v0.1.0-alpha.12 final or later)",
+                )
     for group in objects.scaling_groups:
+        cond = group.status.condition(BREACHED)
+        if cond is not None and cond.reason == OLD_GROUP_REASON:
+            return GroveVersion(
+                None,
+                Rules.ungated,
+                f"podcliquescalinggroup/{group.name} has reason {OLD_GROUP_REASON}, which only "
+                "Grove up to v0.1.0-alpha.11 writes",
+            )
         for type_ in (TERMINATING, HEALTHY_OBSERVED):
             if group.status.condition(type_) is not None:
                 return GroveVersion(

@@ -20,7 +20,7 @@ from ..reports.health import (
     TerminationCountdown,
 )
 from ..snapshot import Snapshot
-from ..timefmt import format_seconds
+from ..timefmt import due_in
 from .capacity import CapacityView, capacity_view, gang_capacity
 from .common import gang_severity, header
 from .gangs import BREACHED, GangEvaluation, breach_status, evaluate_gangs, placement_report
@@ -34,6 +34,12 @@ CAVEAT = (
     "Grove acts on its next reconcile after the deadline, and judges only the condition "
     "transitions it observed: when unsure, it does not terminate."
 )
+OVERDUE = (
+    "The deadline has passed: Grove acts on its next reconcile. Overdue by more than a few "
+    "minutes means the operator is not acting (down or stuck), this capture is stale, or Grove "
+    "judges the breach differently: look for PodCliqueSetReplicaDeleteSuccessful events and in "
+    "the operator's logs (kubectl logs -A -l app.kubernetes.io/name=grove-operator)."
+)
 ALL_VERSIONS = "all Grove versions (both rule sets agree)"
 MIGRATING = "PodGangMigrationInProgress"  # alpha.12 final (#778)
 
@@ -41,7 +47,9 @@ MIGRATING = "PodGangMigrationInProgress"  # alpha.12 final (#778)
 def build_health(snapshot: Snapshot, name: str) -> HealthReport:
     """The health report of one PodCliqueSet (raises NotFound listing what exists)."""
     workload = build_workload(snapshot, name)
-    version = grove_version(snapshot, GroveObjects(snapshot.podcliques, snapshot.scaling_groups))
+    version = grove_version(
+        snapshot, GroveObjects(snapshot.podcliques, snapshot.scaling_groups, snapshot.podgangs)
+    )
     view = capacity_view(snapshot, workload)
     gangs = [_gang_health(workload, e, version, view) for e in evaluate_gangs(workload)]
     issues = _workload_issues(workload)
@@ -131,7 +139,7 @@ def _alternative_text(other: Outcome, countdown: TerminationCountdown | None) ->
     if countdown is not None:
         return (
             f"{other.rules.applies_to}: {countdown.action} in "
-            f"{format_seconds(max(countdown.remaining_seconds, 0))} ({countdown.subject})."
+            f"{due_in(countdown.remaining_seconds)} ({countdown.subject})."
         )
     return f"{other.rules.applies_to}: no termination; Grove leaves these breaches alone."
 
@@ -156,7 +164,7 @@ def _verdict(
     return BreachVerdict(
         subject=judged.subject,
         breached_since=judged.since,
-        deadline=judged.deadline(delay),
+        deadline=judged.deadline(delay) if counts is not False else None,
         action=judged.action,
         counts=counts,
         reason=reason,
@@ -183,7 +191,7 @@ def _countdown(workload: Workload, result: Outcome, applies_to: str) -> Terminat
         remaining_fraction=round(min(1.0, max(0.0, fraction)), 4),
         why=judged.why[result.rules],
         applies_to=applies_to,
-        caveat=CAVEAT,
+        caveat=CAVEAT if remaining >= timedelta(0) else OVERDUE,
     )
 
 
@@ -258,7 +266,7 @@ def _breach_finding(
     if verdict is not None and verdict.counts is False:
         consequence = f" Grove does not terminate for it ({verdict.reason.split(':', 1)[0]})."
     elif countdown is not None:
-        consequence = f" Termination in {format_seconds(countdown.remaining_seconds)}"
+        consequence = f" Termination {due_in(countdown.remaining_seconds)}"
         if term.alternative is not None:
             consequence += f" under {countdown.applies_to}; {term.alternative.text}"
         else:
@@ -275,8 +283,10 @@ def _breach_finding(
             f"MinAvailableBreached=True {clique.breach_reason or ''}: "
             f"{clique.breach_message or ''}".strip()
         ],
-        remediation="Get the missing pods scheduled and ready before the delay ends "
-        "(see the pod issues), or Grove recreates the whole replica."
+        remediation=(
+            "Get the missing pods scheduled and ready before the deadline (see the pod "
+            f"issues); otherwise {countdown.action[0].lower()}{countdown.action[1:]}."
+        )
         if countdown is not None
         else "Get the missing pods scheduled and ready (see the pod issues).",
         since=clique.breached_since,
@@ -390,7 +400,7 @@ def _summary(gangs: list[GangHealth], issues: list[Finding]) -> HealthSummary:
     if at_risk:
         text += (
             f" | {len(at_risk)} gang{'s' if len(at_risk) > 1 else ''} at risk of "
-            f"termination (next in {format_seconds(next_seconds or 0)})"
+            f"termination (next {due_in(next_seconds or 0)})"
         )
         if any(g.termination_alternative for g in gangs):
             text += ", depending on the Grove version"

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..grove.kinds import Kind
-from ..snapshot import TOPOLOGY_QUERIES
 from ..sources.configmap_write import WRITE_REQUESTS
-from .table import CAPABILITIES, Capability, Need, Scope
+from .table import CAPABILITIES, Capability, Scope
 
 EXAMPLE_NAMESPACE = "vllm-disagg"
 EXAMPLE_NAME = "my-inference"
@@ -47,11 +46,6 @@ def requests_of(cap: Capability) -> list[ApiRequest]:
                     (verb, query.kind.plural, query.namespace),
                     ApiRequest(cap.name, verb, query.kind, query.namespace),
                 )
-    if Need.topology in cap.needs:  # read outside the snapshot (validate's bindings)
-        for query in TOPOLOGY_QUERIES:
-            found.setdefault(
-                ("list", query.kind.plural, None), ApiRequest(cap.name, "list", query.kind, None)
-            )
     if cap.writes:
         for verb, kind in WRITE_REQUESTS:
             found.setdefault(

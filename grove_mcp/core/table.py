@@ -30,7 +30,7 @@ from ..capabilities.validate import (
     build_validate,
     topologies_from_text,
 )
-from ..errors import GroveError, InvalidInput
+from ..errors import InvalidInput
 from ..plans import (
     PlanInput,
     build_plan_diff,
@@ -50,7 +50,7 @@ from ..reports.plan_reports import (
 from ..reports.status import StatusList, StatusReport
 from ..reports.topology import TopologyList, TopologyReport
 from ..reports.validate import ValidateReport
-from ..snapshot import Snapshot, SnapshotRequest, fetch_topologies
+from ..snapshot import Snapshot, SnapshotRequest
 from ..sources.base import Source
 
 
@@ -74,13 +74,12 @@ class Need(StrEnum):
     grove_version = "grove_version"  # the Grove operator's Deployment, for its version (optional)
     quotas = "quotas"  # the namespace's ResourceQuotas and KAI's Queues (what caps GPUs)
     aiconfigurator = "aiconfigurator"  # an AIConfigurator run in a child process, no cluster
-    topology = "topology"  # only the ClusterTopologyBindings, when a cluster or bundle is given
     cluster_setup = (
         "cluster_setup"  # topology bindings and KAI queues, read only when given a source
     )
 
 
-SNAPSHOT_NEEDS = frozenset(Need) - {Need.aiconfigurator, Need.topology}
+SNAPSHOT_NEEDS = frozenset(Need) - {Need.aiconfigurator}
 # What a capability reads when it is given a cluster or bundle, and does without otherwise.
 OPTIONAL_NEEDS = frozenset({Need.cluster_setup})
 
@@ -198,15 +197,13 @@ def _validate(inputs: Inputs) -> BaseModel:
     known: KnownTopologies | None = None
     if args.topology is not None:
         known = topologies_from_text(args.topology)
-    elif inputs.source is not None:
-        where = inputs.source.description
-        try:
-            bindings, notes = fetch_topologies(inputs.source)
-        except GroveError as err:
-            bindings, notes = None, (err.message,)
+    elif inputs.snapshot is not None:
+        snapshot = inputs.snapshot
+        bindings = snapshot.topologies if snapshot.topologies_available else None
+        notes = snapshot.notes
         if bindings is None and not notes:
-            notes = (f"{where} serves no ClusterTopologyBinding (is Grove installed?).",)
-        known = KnownTopologies(where, bindings, notes)
+            notes = (f"{snapshot.source} serves no ClusterTopologyBinding (is Grove installed?).",)
+        known = KnownTopologies(snapshot.source, bindings, notes)
     return build_validate(args, known)
 
 
@@ -268,7 +265,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         "minAvailable …): each violation by field, with what to change. Exit 1 on violations.",
         Scope.none,
         ValidateReport,
-        frozenset({Need.topology}),
+        frozenset({Need.cluster_setup}),
         _validate,
         args=ValidateArgs,
     ),

@@ -299,6 +299,7 @@ class PodTemplate(KubeModel):
 
 
 class DeploymentSpec(KubeModel):
+    replicas: int | None = None
     template: PodTemplate = Field(default_factory=PodTemplate)
 
 

@@ -21,7 +21,7 @@ from ..reports.topology import (
     TopologyList,
     TopologyReport,
 )
-from ..timefmt import format_seconds
+from ..timefmt import due_in, format_seconds
 from .markdown_parts import cell, findings, header, reported, score, table, verdict
 
 # --- status ---------------------------------------------------------------------------------
@@ -101,7 +101,7 @@ def _gang_health(g: GangHealth) -> list[str]:
     if t is not None:
         lines.append(
             f"**Termination countdown**: {t.action} at {t.deadline:%Y-%m-%d %H:%M:%SZ} "
-            f"(in {format_seconds(t.remaining_seconds)}, "
+            f"({due_in(t.remaining_seconds)}, "
             f"{t.remaining_fraction:.0%} of {format_seconds(t.termination_delay_seconds)} "
             f"left; breached since {t.breached_since:%H:%M:%SZ} on {t.subject}; {t.why}; "
             f"rules of {t.applies_to}). {t.caveat}"

@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from ..reports.health import GangHealth, HealthList, HealthReport
-from ..timefmt import format_age, format_seconds
+from ..timefmt import due_in, format_age, format_seconds
 from .text_status import heading
 from .widgets import Hanging, Parts, bar, finding_lines, note_lines, score_text, state_text
 
@@ -38,6 +38,8 @@ def _countdown(gang: GangHealth) -> list[RenderableType]:
         lines.append(
             Hanging(Text(f"Why: {countdown.why}; rules of {countdown.applies_to}.", style="dim"))
         )
+        if countdown.remaining_seconds < 0:
+            lines.append(Hanging(Text(countdown.caveat, style="yellow")))
     spared = [b for b in gang.breaches if b.counts is False]
     if spared and countdown is None:
         lines.append(
@@ -86,7 +88,7 @@ def _gang_box(gang: GangHealth, report: HealthReport) -> Panel:
     state.append(f"  ({gang.reason})")
     if gang.termination:
         state.append(
-            f" — termination in {format_seconds(gang.termination.remaining_seconds)}",
+            f" — termination {due_in(gang.termination.remaining_seconds)}",
             style="bold red",
         )
     phase = Text("Phase (reported): ")

@@ -81,7 +81,9 @@ class BreachVerdict(ReportModel):
         description="kind/name of a breached child whose termination takes this gang."
     )
     breached_since: datetime = Field(description="MinAvailableBreached lastTransitionTime.")
-    deadline: datetime = Field(description="breached_since + terminationDelay.")
+    deadline: datetime | None = Field(
+        description="breached_since + terminationDelay; null when the breach does not count."
+    )
     action: str = Field(description="What Grove does if this breach decides.")
     counts: bool | None = Field(
         description="True: it arms a termination; false: Grove leaves it alone (never "
@@ -105,11 +107,13 @@ class TerminationAlternative(ReportModel):
 
 class GroveVersionReport(ReportModel):
     version: str | None = Field(description="The operator's release tag, when its image tells.")
-    rules: Literal["gated", "ungated"] | None = Field(
-        description="The gang-termination rules that apply: gated (v0.1.0-alpha.12-rc1 and "
-        "later: a PodClique counts only if it was ever scheduled, a scaling group only if it "
-        "was ever healthy), ungated (up to alpha.11: every breach counts), or null when "
-        "unknown (then both answers are shown)."
+    rules: Literal["durable", "gated", "ungated"] | None = Field(
+        description="The gang-termination rules that apply: durable (an operator that writes "
+        "HealthyStateObserved, Grove PR #790: a child counts only if that condition is True), "
+        "gated (v0.1.0-alpha.12-rc1 and later: a PodClique counts only if it was ever "
+        "scheduled, a scaling group only if it was ever healthy, by a 5 s test against the "
+        "creation time), ungated (up to alpha.11: every breach counts), or null when unknown "
+        "(then both the gated and the ungated answers are shown)."
     )
     evidence: str = Field(description="What the version or rule set was read from.")
     hint: str | None = Field(description="How to let grove-mcp know the version, when unknown.")

@@ -44,4 +44,4 @@ def test_without_the_image_the_served_podgangmap_crd_decides(
     assert "podgangmaps.grove.io is served" in report.grove_version.evidence
     assert not any("deployments" in note for note in report.notes)  # no clutter
     assert report.gangs[1].termination is not None
-    assert report.gangs[1].termination.why.startswith("was scheduled")
+    assert report.gangs[1].termination.why.startswith("treated as once scheduled")

@@ -17,7 +17,7 @@ def test_demo_breach_countdown():
     assert healthy.healthy and healthy.termination is None and healthy.issues == []
     assert breached.state == "Breached"
     countdown = breached.termination
-    assert countdown is not None and countdown.why.startswith("was scheduled")
+    assert countdown is not None and countdown.why.startswith("treated as once scheduled")
     assert countdown.applies_to.startswith("Grove v0.1.0-alpha.12-rc1 and later")
     assert countdown.subject == "podclique/my-inference-1-prefill"
     assert countdown.remaining_seconds == 4 * 3600 - 18 * 60  # 3h 42m

@@ -16,8 +16,15 @@ from grove_mcp.capabilities.health import build_health
 from grove_mcp.reports.health import HealthReport
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.scenarios.builder import ScenarioBuilder
-from grove_mcp.scenarios.catalog import CAPTURED_AT, GPU_SHORTAGE, NAMESPACE, inference_spec
-from grove_mcp.scenarios.grove_objects import GroveShape
+from grove_mcp.scenarios.catalog import (
+    CAPTURED_AT,
+    GPU_SHORTAGE,
+    NAMESPACE,
+    _cluster,
+    _multinode_spec,
+    inference_spec,
+)
+from grove_mcp.scenarios.grove_objects import ALPHA_12, GroveShape
 from grove_mcp.scenarios.specs import PodState, ts
 from grove_mcp.snapshot import SnapshotRequest, fetch_snapshot
 from grove_mcp.sources import Bundle, BundleSource
@@ -54,7 +61,7 @@ def test_breached_after_being_scheduled_counts_even_if_the_gang_never_became_rea
     assert gang.termination is not None
     assert gang.termination.subject == "podclique/my-inference-1-decode"
     assert gang.termination.remaining_seconds == 4 * 3600 - 40 * 60
-    assert gang.termination.why.startswith("was scheduled")
+    assert gang.termination.why.startswith("treated as once scheduled")
     assert report.summary.gangs_at_risk == 1
 
 
@@ -91,19 +98,25 @@ def test_scaling_group_never_healthy_arms_nothing_even_past_the_delay():
     report = _health(SCENARIOS["pcsg-never-healthy"](), "mn-disagg")
     for gang in report.gangs:
         assert gang.termination is None
-        (verdict,) = gang.breaches
-        assert verdict.subject == "podcliquescalinggroup/mn-disagg-0-decode"
-        assert verdict.counts is False and verdict.reason.startswith("never healthy")
-        assert verdict.deadline < report.as_of  # the 15m delay is over: still no termination
+        verdicts = {v.subject: v for v in gang.breaches}
+        group = verdicts["podcliquescalinggroup/mn-disagg-0-decode"]
+        assert group.counts is False and group.reason.startswith("never healthy")
+        assert group.deadline is None  # it does not count
+        # the 15m delay is over: still no termination
+        assert group.breached_since + timedelta(minutes=15) < report.as_of
+        assert not any(v.counts for v in gang.breaches)
 
 
 def test_scaling_group_recycling_shows_no_new_countdown():
     report = _health(SCENARIOS["pcsg-recycling"](), "mn-disagg")
     base = report.gangs[0]
     assert base.termination is None
-    (verdict,) = base.breaches
-    assert verdict.recycling and verdict.counts is False
+    group = next(v for v in base.breaches if v.subject.startswith("podcliquescalinggroup/"))
+    assert group.recycling and group.counts is False and group.reason.startswith("recycled")
     assert "GANG_RECYCLING" in [i.code for i in base.issues]
+    # its members' breaches leave the group short of minAvailable: no replica-level recycle
+    members = [v for v in base.breaches if v.subject.startswith("podclique/")]
+    assert members and all("PCS replica's rule" in v.reason for v in members)
 
 
 def test_replica_missing_a_standalone_podclique_is_skipped():
@@ -151,23 +164,62 @@ def test_healthy_state_observed_decides_where_present():
         return objs
 
     report = _health(_edited("demo", edit))
+    assert report.grove_version.rules == "durable"
     (verdict,) = report.gangs[1].breaches
-    assert verdict.counts is False and "HealthyStateObserved=False" in verdict.reason
+    assert verdict.counts is False and "HealthyStateObserved is False" in verdict.reason
     assert report.gangs[1].termination is None
 
 
-def test_a_scaling_group_member_breach_recycles_its_group_replica():
-    def edit(objs: list[Obj]) -> list[Obj]:  # the group recovered; its replica-1 leader did not
-        group = _named(objs, "mn-disagg-0-decode")
-        breach = _condition(group, "MinAvailableBreached")
-        breach.update(status="False", reason="SufficientAvailablePodCliqueScalingGroupReplicas")
+def test_under_healthy_state_observed_a_child_without_it_does_not_count():
+    def edit(objs: list[Obj]) -> list[Obj]:  # the operator marked only the router
+        router = _named(objs, "my-inference-1-router")
+        router["status"]["conditions"].append(
+            {"type": "HealthyStateObserved", "status": "True", "reason": "HealthyStateObserved"}
+        )
         return objs
 
-    report = _health(_edited("epoch-gangs", edit), "mn-disagg")
-    base = report.gangs[0]
-    assert base.termination is not None
-    assert base.termination.subject == "podclique/mn-disagg-0-decode-0-dleader"
-    assert "scaling-group replica of mn-disagg-0-decode" in base.termination.action
+    report = _health(_edited("demo", edit))
+    (verdict,) = report.gangs[1].breaches
+    assert verdict.counts is False and "HealthyStateObserved is absent" in verdict.reason
+
+
+def _scaled_decode(**group_status: Any) -> Bundle:
+    """mn-disagg with its second decode replica's leader lost 10 minutes ago (it had run)."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "scaled decode replica lost its leader", ALPHA_12)
+    _cluster(b, {"gpu-a2": 8, "gpu-b1": 8, "gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 4})
+    objects = b.workload(
+        _multinode_spec(),
+        pods={
+            "0/frontend/0": PodState(node="gpu-a1"),
+            "0/decode/0/dleader/0": PodState(node="gpu-a1"),
+            "0/decode/0/dworker/0": PodState(node="gpu-a1"),
+            "0/decode/1/dleader/0": PodState(unschedulable=GPU_SHORTAGE),
+            "0/decode/1/dworker/0": PodState(node="gpu-c2"),
+        },
+        breaches={"0/decode/1/dleader": timedelta(minutes=10)},
+    )
+    objects["mn-disagg-0-decode"]["status"].update(group_status)
+    return b.bundle()
+
+
+def test_a_scaling_group_replica_is_recycled_on_its_own_while_the_group_holds():
+    report = _health(_scaled_decode(), "mn-disagg")
+    base, scaled = report.gangs
+    assert base.termination is None
+    assert scaled.termination is not None
+    assert scaled.termination.subject == "podclique/mn-disagg-0-decode-1-dleader"
+    assert scaled.termination.action == (
+        "Grove deletes and recreates replica 1 of scaling group mn-disagg-0-decode"
+    )
+    assert scaled.termination.remaining_seconds == 5 * 60  # 15m delay, 10m gone
+
+
+def test_no_scaling_group_replica_is_recycled_during_the_groups_rolling_update():
+    progress = {"updateProgress": {"updateStartedAt": ts(CAPTURED_AT - timedelta(minutes=12))}}
+    scaled = _health(_scaled_decode(**progress), "mn-disagg").gangs[1]
+    assert scaled.termination is None
+    (verdict,) = scaled.breaches
+    assert verdict.counts is False and "rolling update" in verdict.reason
 
 
 # --- the Grove version ------------------------------------------------------------------------
