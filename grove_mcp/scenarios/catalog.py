@@ -673,6 +673,26 @@ def pcsg_recycling() -> Bundle:
     return b.bundle()
 
 
+def scaled_replica_lost() -> Bundle:
+    """mn-disagg at alpha.12 final with its second decode replica's leader lost 10 minutes ago
+    (it had run): the group still has minAvailable replicas, so when the 15m delay ends Grove
+    recreates that scaling-group replica alone, not the whole PCS replica."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "scaled decode replica lost its leader", ALPHA_12)
+    _cluster(b, {"gpu-a2": 8, "gpu-b1": 8, "gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 4})
+    b.workload(
+        _multinode_spec(),
+        pods={
+            "0/frontend/0": PodState(node="gpu-a1"),
+            "0/decode/0/dleader/0": PodState(node="gpu-a1"),
+            "0/decode/0/dworker/0": PodState(node="gpu-a1"),
+            "0/decode/1/dleader/0": PodState(unschedulable=GPU_SHORTAGE),
+            "0/decode/1/dworker/0": PodState(node="gpu-c2"),
+        },
+        breaches={"0/decode/1/dleader": timedelta(minutes=10)},
+    )
+    return b.bundle()
+
+
 def final_alpha12() -> Bundle:
     """alpha.12 final: gangs named by epoch, a PodGangMap per replica, and no
     grove.io/base-podgang label: the scaled decode gang's dependency is the Tail entry's
@@ -805,6 +825,7 @@ SCENARIOS: dict[str, Callable[[], Bundle]] = {
     "pcsg-never-healthy": pcsg_never_healthy,
     "pcsg-recycling": pcsg_recycling,
     "final-alpha12": final_alpha12,
+    "scaled-replica-lost": scaled_replica_lost,
     "scheduler-disagrees": scheduler_disagrees,
     "kai-queue-limit": kai_queue_limit,
     "advice-whole-gang": advice_whole_gang,

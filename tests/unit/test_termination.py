@@ -20,11 +20,9 @@ from grove_mcp.scenarios.catalog import (
     CAPTURED_AT,
     GPU_SHORTAGE,
     NAMESPACE,
-    _cluster,
-    _multinode_spec,
     inference_spec,
 )
-from grove_mcp.scenarios.grove_objects import ALPHA_12, GroveShape
+from grove_mcp.scenarios.grove_objects import GroveShape
 from grove_mcp.scenarios.specs import PodState, ts
 from grove_mcp.snapshot import SnapshotRequest, fetch_snapshot
 from grove_mcp.sources import Bundle, BundleSource
@@ -184,22 +182,13 @@ def test_under_healthy_state_observed_a_child_without_it_does_not_count():
 
 
 def _scaled_decode(**group_status: Any) -> Bundle:
-    """mn-disagg with its second decode replica's leader lost 10 minutes ago (it had run)."""
-    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "scaled decode replica lost its leader", ALPHA_12)
-    _cluster(b, {"gpu-a2": 8, "gpu-b1": 8, "gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 4})
-    objects = b.workload(
-        _multinode_spec(),
-        pods={
-            "0/frontend/0": PodState(node="gpu-a1"),
-            "0/decode/0/dleader/0": PodState(node="gpu-a1"),
-            "0/decode/0/dworker/0": PodState(node="gpu-a1"),
-            "0/decode/1/dleader/0": PodState(unschedulable=GPU_SHORTAGE),
-            "0/decode/1/dworker/0": PodState(node="gpu-c2"),
-        },
-        breaches={"0/decode/1/dleader": timedelta(minutes=10)},
-    )
-    objects["mn-disagg-0-decode"]["status"].update(group_status)
-    return b.bundle()
+    """``scaled-replica-lost``, with the scaling group's status changed as given."""
+
+    def edit(objs: list[Obj]) -> list[Obj]:
+        _named(objs, "mn-disagg-0-decode")["status"].update(group_status)
+        return objs
+
+    return _edited("scaled-replica-lost", edit)
 
 
 def test_a_scaling_group_replica_is_recycled_on_its_own_while_the_group_holds():
