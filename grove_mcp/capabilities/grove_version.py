@@ -21,13 +21,13 @@ from ..snapshot import Snapshot
 BREACHED = "MinAvailableBreached"
 TERMINATING = "GangTerminationInProgress"
 HEALTHY_OBSERVED = "HealthyStateObserved"
-FIRST_GATED = (0, 1, 0, 0, 12, 1)  # v0.1.0-alpha.12-rc1
+FIRST_GATED = (0, 1, 0, 0, 0, 12, 1)  # v0.1.0-alpha.12-rc1
 EPOCH_LABEL = "grove.io/epoch"  # alpha.12 final (#778)
 ROLE_LABEL = "grove.io/podgang-role"
 OLD_GROUP_REASON = "InsufficientScheduledPodCliqueScalingGroupReplicas"  # removed in rc1
 _TAG = re.compile(
     r"^v?(?P<major>\d+)\.(?P<minor>\d+)\.(?P<patch>\d+)"
-    r"(?:-alpha\.(?P<alpha>\d+))?(?:-rc\.?(?P<rc>\d+))?$"
+    r"(?:-(?P<stage>alpha|beta)\.(?P<n>\d+))?(?:-rc\.?(?P<rc>\d+))?$"
 )
 
 
@@ -107,16 +107,19 @@ class GroveObjects:
 
 
 def version_key(tag: str) -> tuple[int, ...] | None:
-    """An orderable key of a Grove release tag (v0.1.0-alpha.12-rc1); None if it is not one.
-    A release sorts after its pre-releases, and a pre-release after its release candidates."""
+    """An orderable key of a Grove release tag (v0.1.0-alpha.12-rc1, v0.1.0-beta.1); None if it
+    is not one. A release sorts after its pre-releases (alpha, then beta), and a pre-release
+    after its release candidates."""
     match = _TAG.match(tag)
     if match is None:
         return None
     parts = match.groupdict()
-    release = 1 if parts["alpha"] is None else 0
-    alpha = int(parts["alpha"] or 0)
+    release = 1 if parts["stage"] is None else 0
+    stage = 1 if parts["stage"] == "beta" else 0
+    number = int(parts["n"] or 0)
     rc = int(parts["rc"]) if parts["rc"] is not None else 1 << 20
-    return (int(parts["major"]), int(parts["minor"]), int(parts["patch"]), release, alpha, rc)
+    major, minor, patch = int(parts["major"]), int(parts["minor"]), int(parts["patch"])
+    return (major, minor, patch, release, stage, number, rc)
 
 
 def rules_of(tag: str) -> Rules | None:

@@ -264,6 +264,7 @@ def test_version_evidence_from_conditions_only_one_rule_set_writes():
         ("v0.1.0-alpha.12-rc1", "gated"),
         ("v0.1.0-alpha.12", "gated"),
         ("v0.1.0-alpha.14", "gated"),
+        ("v0.1.0-beta.1", "gated"),
         ("v0.1.0", "gated"),
         ("v0.1.0-dev", None),
         ("latest", None),
@@ -274,7 +275,14 @@ def test_release_tags_map_to_rule_sets(tag: str, rules: str | None):
 
 
 def test_release_order():
-    tags = ["v0.1.0-alpha.2", "v0.1.0-alpha.11", "v0.1.0-alpha.12-rc1", "v0.1.0-alpha.12", "v0.1.0"]
+    tags = [
+        "v0.1.0-alpha.2",
+        "v0.1.0-alpha.11",
+        "v0.1.0-alpha.12-rc1",
+        "v0.1.0-alpha.12",
+        "v0.1.0-beta.1",
+        "v0.1.0",
+    ]
     keys = [version_key(t) for t in tags]
     assert keys == sorted(keys)  # type: ignore[type-var]
 
