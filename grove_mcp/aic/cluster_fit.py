@@ -101,6 +101,12 @@ def _check_domain(options: RenderOptions, binding: ClusterTopologyBinding) -> No
 def _fit_kai(options: RenderOptions, snapshot: Snapshot, notes: list[str]) -> RenderOptions:
     names = sorted(q.name for q in snapshot.kai_queues or ())
     if not names:  # KAI's Queue kind not served, not readable, or no queue: no KAI detected
+        if options.kai_queue is not None:
+            notes.append(
+                f"--kai-queue {options.kai_queue}: {snapshot.source} shows no KAI queue (KAI "
+                "Scheduler not installed, or its queues not readable): pods for kai-scheduler "
+                "stay Pending where KAI does not run."
+            )
         return options
     if options.kai_queue is None:
         options = replace(options, kai_queue=KAI_DEFAULT_QUEUE)

@@ -53,7 +53,15 @@ class PlanRequest(BaseModel):
                 "(lowercase, digits and '_', e.g. h200_sxm)"
             )
         if self.tpot_ms is None and self.request_latency_ms is None:
-            raise ValueError("give a TPOT target (--tpot) or a request latency target")
+            raise ValueError(
+                "give a TPOT target (--tpot) or a request latency target (--request-latency)"
+            )
+        if self.tpot_ms is not None and self.request_latency_ms is not None:
+            raise ValueError(
+                "give a TPOT target (--tpot) or a request latency target (--request-latency), "
+                "not both: AIConfigurator searches with the request latency target alone then, "
+                "so a TPOT target would judge plans it did not search for"
+            )
         return self
 
     @property

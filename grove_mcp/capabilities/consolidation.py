@@ -331,9 +331,17 @@ def _feasible(
         )
     sources = sorted({m.from_node for m in plan.moves})
     namespace = workload.pcs.metadata.namespace or ""
+    deletes = (  # one at a time, as the text says, when a deletion breaches a clique
+        [
+            f"kubectl delete pod -n {namespace} {m.pod}   # then wait until its replacement is Ready"
+            for m in plan.moves
+        ]
+        if at_min
+        else [f"kubectl delete pod -n {namespace} {' '.join(m.pod for m in plan.moves)}"]
+    )
     commands = [
         f"kubectl cordon {' '.join(sources)}",
-        f"kubectl delete pod -n {namespace} {' '.join(m.pod for m in plan.moves)}",
+        *deletes,
         f"kubectl uncordon {' '.join(sources)}   # once the new pods run in {plan.target}",
     ]
     return Recommendation(

@@ -60,5 +60,9 @@ def constraint_enforcement(pcs: PodCliqueSet) -> Enforcement:
         else _WHY.get(condition.reason or "", (None, None))
     )
     why = why or f"Grove reports {condition.reason or 'an unknown state'}"
+    if (
+        condition.message
+    ):  # Grove names what is missing, e.g. "Unavailable topology domains: [rack]"
+        why = f"{why} ({condition.message})"
     remediation = remediation or "See the condition's message; kubectl describe pcs shows it."
     return Enforcement(False, why, remediation, evidence.rstrip(": "))

@@ -264,7 +264,14 @@ def _breach_finding(
 ) -> Finding:
     countdown = term.countdown
     if verdict is not None and verdict.counts is False:
-        consequence = f" Grove does not terminate for it ({verdict.reason.split(':', 1)[0]})."
+        consequence = (
+            f" Grove does not count this breach on its own ({verdict.reason.split(':', 1)[0]})."
+        )
+        if countdown is not None:
+            consequence += (
+                f" The termination {countdown.subject} decides is "
+                f"{due_in(countdown.remaining_seconds)}."
+            )
     elif countdown is not None:
         consequence = f" Termination {due_in(countdown.remaining_seconds)}"
         if term.alternative is not None:

@@ -98,11 +98,14 @@ def _summary(overview: Overview, cliques: list[CliqueRow], gangs: list[GangRow])
     ready = sum(c.ready for c in cliques)
     desired = sum(c.replicas for c in cliques)
     healthy = sum(1 for g in gangs if g.state == GangState.healthy)
-    ok = overview.available_replicas >= overview.replicas and healthy == len(gangs)
+    enforced = overview.topology_enforced is not False
+    ok = overview.available_replicas >= overview.replicas and healthy == len(gangs) and enforced
     text = (
         f"{len(cliques)} cliques | {ready}/{desired} pods ready | {healthy}/{len(gangs)} gangs "
         f"healthy | {overview.available_replicas}/{overview.replicas} replicas available"
     )
+    if not enforced:  # as topology says it: the scheduler ignores the placement asked for
+        text += " | topology constraint NOT ENFORCED"
     return StatusSummary(
         cliques=len(cliques),
         pods_ready=ready,

@@ -332,7 +332,8 @@ def generate_command(
                 error_console().print("Cancelled: AIConfigurator was stopped.")
                 raise
             assert isinstance(report, GenerateReport)
-            report = core.check_before_write(report)  # refused if Grove would refuse it
+            # refused if Grove would refuse it; the cluster given (if any) knows the bindings
+            report = core.check_before_write(report, source)
             written = write_files(report)
             error_console().print(f"Wrote {written} file(s) to {directory}", soft_wrap=True)
             for warning in redaction_warnings(report):

@@ -143,7 +143,8 @@ def generate_tool(run: Callable[..., aic.AicRun] = aic.run_aiconfigurator) -> To
                 termination_delay=termination_delay or aic.DEFAULT_TERMINATION_DELAY,
             ).validated()
             report = only_mode(await plan(ctx, request, options), mode or None)
-            report = core.check_before_write(report)  # refused if Grove's webhook would refuse it
+            # refused if Grove's webhook would refuse it; the server's cluster knows the bindings
+            report = core.check_before_write(report, state_of(ctx).source)
             answer = fit_generate(
                 report, state_of(ctx).config.generate_budget_bytes, render_markdown, _how_to_get
             )

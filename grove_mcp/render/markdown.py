@@ -150,12 +150,20 @@ def health(report: HealthReport) -> str:
     )
     v = report.grove_version
     if v.rules is None:
+        depends = any(
+            g.termination_alternative or any(b.counts is None for b in g.breaches)
+            for g in report.gangs
+        )
+        answer = (
+            "termination answers for both rule sets."
+            if depends
+            else "both rule sets give the same answers here."
+        )
         lines.append(
-            f"Grove version unknown ({v.evidence}): termination answers for both rule sets."
-            + (f" {v.hint}" if v.hint else "")
+            f"Grove version unknown ({v.evidence}): {answer}" + (f" {v.hint}" if v.hint else "")
         )
     else:
-        lines.append(f"Grove {v.version or v.rules} rules, from {v.evidence}.")
+        lines.append(f"Grove {v.version or v.rules + ' rules'}, from {v.evidence}.")
     lines += findings(report.issues, f"{report.name} issues")
     for gang in report.gangs:
         lines += _gang_health(gang)

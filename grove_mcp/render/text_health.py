@@ -11,6 +11,16 @@ from ..timefmt import due_in, format_age, format_seconds
 from .text_status import heading
 from .widgets import Hanging, Parts, bar, finding_lines, note_lines, score_text, state_text
 
+RULES = {
+    "durable": "termination counts only what Grove saw healthy (HealthyStateObserved)",
+    "gated": "termination counts only cliques ever scheduled and groups ever healthy",
+    "ungated": "termination counts every breach",
+}
+RULES_APPLY_TO = {
+    "durable": "a release with HealthyStateObserved",
+    "gated": "v0.1.0-alpha.12-rc1 or later",
+    "ungated": "v0.1.0-alpha.11 or earlier",
+}
 _THRESHOLD = {
     "above": ("✓ above threshold", "green"),
     "at": ("✓ at threshold", "green"),
@@ -74,6 +84,9 @@ def _clique_lines(gang: GangHealth, report: HealthReport) -> list[RenderableType
         label, style = _THRESHOLD[c.threshold]
         line = Text(f"{c.clique:<{widths[0]}} {count:<{widths[1]}}  {least:<{widths[2]}}  ")
         line.append(label, style=style)
+        if c.breached is False and c.breach_reason == "InsufficientScheduledPods":
+            line.append(" " * (widths[3] - len(label) + 2))
+            line.append("not breached: Grove suppresses it with no pod scheduled", style="dim")
         if c.breached:
             since = format_age(c.breached_since, report.as_of)
             line.append(" " * (widths[3] - len(label) + 2))
@@ -140,21 +153,21 @@ def _version_line(report: HealthReport) -> RenderableType:
     """Which Grove rules the countdowns follow; loud only when the answer depends on it."""
     version = report.grove_version
     if version.rules is not None:
-        rules = "ever-scheduled gates" if version.rules == "gated" else "no startup gates"
-        name = version.version or "version range"
-        return Hanging(Text(f"Grove: {name} ({rules}; from {version.evidence})", style="dim"))
+        name = version.version or RULES_APPLY_TO[version.rules]
+        return Hanging(
+            Text(f"Grove: {name}, {RULES[version.rules]}. From: {version.evidence}.", style="dim")
+        )
     depends = any(
         g.termination_alternative or any(b.counts is None for b in g.breaches) for g in report.gangs
     )
-    if not depends:
-        return Hanging(
-            Text(
-                f"Grove version unknown ({version.evidence}); both rule sets agree here.",
-                style="dim",
-            )
-        )
-    text = Text(f"Grove version unknown: {version.evidence}. ", style="yellow")
-    text.append("Termination answers are given for both rule sets.")
+    text = Text(
+        f"Grove version unknown: {version.evidence}. ", style="yellow" if depends else "dim"
+    )
+    text.append(
+        "Termination answers are given for both rule sets."
+        if depends
+        else "Both rule sets give the same answers here."
+    )
     if version.hint:
         text.append(f" {version.hint}", style="dim")
     return Hanging(text)

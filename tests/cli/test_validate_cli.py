@@ -256,3 +256,14 @@ def test_generate_writes_what_passes_and_says_a_pack_domain_was_not_checked(tmp_
     for manifest in tmp_path.glob("*.yaml"):
         checked = invoke("-f", str(manifest), "--demo")
         assert checked.exit_code == 0, checked.output
+
+
+def test_generate_checks_the_pack_domain_against_the_clusters_binding_it_was_given(
+    tmp_path: Path,
+):
+    given = generate(tmp_path / "given", "--demo", "--pack-domain", "rack")
+    assert given.exit_code in (0, 1), given.output
+    assert "was not checked against the ClusterTopologyBinding" not in given.output
+    offline = generate(tmp_path / "off", "--pack-domain", "rack", "--topology-name", "gpu-fabric")
+    assert offline.exit_code in (0, 1), offline.output
+    assert "was not checked against the ClusterTopologyBinding" in offline.output

@@ -104,3 +104,11 @@ def test_the_collapsed_line_renders_with_its_nodes():
         "- rack rack-c [unoccupied] GPUs 0 this / 0 other / 16 free of 16; nodes gpu-c1, gpu-c2"
         in text
     )
+
+
+def test_moves_that_breach_a_clique_are_commanded_one_at_a_time():
+    [rec] = _topology(BundleSource(SCENARIOS["advice-whole-gang"]())).recommendations
+    assert "move one pod at a time" in rec.explanation
+    deletes = [c for c in rec.commands if c.startswith("kubectl delete pod")]
+    assert len(deletes) == len(rec.moves) > 1
+    assert all(c.endswith("# then wait until its replacement is Ready") for c in deletes)

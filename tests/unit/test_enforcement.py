@@ -36,6 +36,9 @@ def test_levels_missing_from_the_binding_mean_not_enforced():
     status = core.run("status", source, None, PCS)
     assert status.overview.topology_enforced is False
     assert "not in the ClusterTopologyBinding" in status.overview.topology_not_enforced_why
+    assert "[rack]" in status.overview.topology_not_enforced_why  # Grove names what is missing
+    assert not status.summary.ok and status.summary.severity == "warning"
+    assert "topology constraint NOT ENFORCED" in status.summary.text  # as topology's verdict
     topology = core.run("topology", source, None, PCS)
     assert topology.constraint_enforced is False
     [warning] = [w for w in topology.warnings if w.code == "CONSTRAINT_NOT_ENFORCED"]

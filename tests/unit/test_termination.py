@@ -76,7 +76,7 @@ def test_never_scheduled_at_alpha12_arms_nothing():
         "podclique/my-inference-1-decode": False,
     }
     breach = next(i for i in gang.issues if i.code == "MIN_AVAILABLE_BREACHED")
-    assert "Grove does not terminate for it (never scheduled)" in breach.message
+    assert "Grove does not count this breach on its own (never scheduled)" in breach.message
     assert report.summary.gangs_at_risk == 0
 
 

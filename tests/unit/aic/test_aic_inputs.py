@@ -36,6 +36,7 @@ def test_a_good_request_has_aiconfigurators_defaults():
         ({"total_gpus": 0}, "total-gpus: Input should be greater than or equal to 1"),
         ({"system": "H200 SXM"}, "system 'H200 SXM' is not an AIConfigurator system name"),
         ({"tpot_ms": None}, "give a TPOT target (--tpot) or a request latency target"),
+        ({"request_latency_ms": 12000}, "not both"),
         ({"ttft_ms": -1}, "ttft-ms: Input should be greater than 0"),
         ({"model": "./no/such/dir"}, "./no/such/dir/config.json does not exist"),
     ],

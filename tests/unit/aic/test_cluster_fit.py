@@ -121,6 +121,9 @@ def test_a_missing_queue_is_named_and_no_queues_means_no_kai():
     assert fitted.options.kai_queue == "dynamo"
     assert "KAI queue 'dynamo' does not exist in the cluster" in fitted.notes[1]
     assert fit_to_cluster(RenderOptions(), cluster()).options.kai_queue is None
+    asked = fit_to_cluster(RenderOptions(kai_queue="team-a"), cluster())
+    assert asked.options.kai_queue == "team-a"  # given: kept, with a warning
+    assert "shows no KAI queue" in asked.notes[0]
 
 
 def test_generate_renders_for_the_cluster_before_aiconfigurator_runs():
