@@ -14,6 +14,7 @@ errors (a string where a number belongs) are the schema's business: such fields 
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -563,7 +564,7 @@ class _Checker:
                         f"{path}[{j}]",
                         f"Clique '{name}' starts after "
                         + (f"'{dep}', which is not a clique." if dep else "an empty name."),
-                        f"Name cliques of this PodCliqueSet: {', '.join(sorted(known))}.",
+                        _closest_clique(dep, sorted(known - {name})),
                     )
             for j, dep in _duplicates(after):
                 self.add(
@@ -816,3 +817,11 @@ def _cycles(graph: Mapping[str, list[str]]) -> list[list[str]]:
         if node not in index:
             visit(node)
     return sorted(found)
+
+
+def _closest_clique(wrong: str, others: list[str]) -> str:
+    """Did-you-mean for a startsAfter name: the closest other clique, then the list."""
+    close = difflib.get_close_matches(wrong, others, n=1)
+    hint = f"Did you mean '{close[0]}'? " if close else ""
+    listed = ", ".join(others) if others else "none (it is the only clique)"
+    return f"{hint}Name other cliques of this PodCliqueSet: {listed}."

@@ -459,3 +459,12 @@ def test_wrong_types_are_left_to_the_schema():
 )  # fmt: skip
 def test_go_durations(text: str, seconds: float | None):
     assert go_duration_seconds(text) == (pytest.approx(seconds) if seconds is not None else None)
+
+
+def test_an_unknown_starts_after_suggests_the_closest_other_clique():
+    pcs = good()
+    pcs["spec"]["template"]["cliques"][1]["spec"]["startsAfter"] = ["frontnd"]
+    (problem,) = check(pcs, BINDINGS).problems
+    assert problem.rule == "STARTS_AFTER_UNKNOWN"
+    assert problem.remediation.startswith("Did you mean 'frontend'? ")
+    assert "prefill" not in problem.remediation  # never the clique itself
