@@ -54,7 +54,7 @@ def pod_findings(
                 code="POD_TERMINATING",
                 severity=Severity.info,
                 subject=subject,
-                message=f"{clique} pod is being deleted.",
+                message=f"{clique} pod {pod.name} is being deleted.",
                 since=pod.metadata.deletion_timestamp,
                 remediation="Wait; Grove recreates it. If it hangs, check finalizers and the node.",
             )
@@ -86,7 +86,7 @@ def pod_findings(
                 code="POD_GATED",
                 severity=Severity.warning,
                 subject=subject,
-                message=f"{clique} pod is held by scheduling gate {gates}, waiting for {waiting}.",
+                message=f"{clique} pod {pod.name} is held by scheduling gate {gates}, waiting for {waiting}.",
                 evidence=[f"spec.schedulingGates: {gates}"],
                 remediation=(
                     "Fix the base gang first: its pods must be scheduled before "
@@ -123,7 +123,7 @@ def pod_findings(
                 code="POD_NOT_READY",
                 severity=Severity.warning,
                 subject=subject,
-                message=f"{clique} pod is running but not ready.",
+                message=f"{clique} pod {pod.name} is running but not ready.",
                 evidence=[f"Ready={cond.status} {cond.reason or ''} {cond.message or ''}".strip()]
                 if cond
                 else [],
@@ -183,7 +183,7 @@ def _unschedulable(
         code="POD_UNSCHEDULABLE",
         severity=Severity.critical,
         subject=subject,
-        message=f"{clique} pod is pending: {_short_reason(message)}",
+        message=f"{clique} pod {pod.name} is pending: {_short_reason(message)}",
         evidence=evidence,
         remediation=remediation,
         since=cond.last_transition_time
@@ -214,7 +214,7 @@ def _disagreement(
         code="SCHEDULER_DISAGREES",
         severity=Severity.critical,
         subject=subject,
-        message=f"{clique} pod is pending: {_short_reason(message)} Yet by this snapshot's "
+        message=f"{clique} pod {pod.name} is pending: {_short_reason(message)} Yet by this snapshot's "
         f"numbers {len(fits)} node(s) would fit its {capacity.view.gpus_of(pod)} GPU(s): "
         f"{nodes}. The scheduler's view and the cluster's arithmetic disagree.",
         evidence=[*evidence, *fit_evidence(pod, fits, capacity.pack)],
@@ -304,7 +304,7 @@ def _foreign_gate(pod: Pod, clique: str, subject: str, ns: str, since: datetime 
         code="POD_GATED_FOREIGN",
         severity=Severity.warning,
         subject=subject,
-        message=f"{clique} pod is held by scheduling gate {foreign}, which Grove does not "
+        message=f"{clique} pod {pod.name} is held by scheduling gate {foreign}, which Grove does not "
         f"manage{grove}: the scheduler will not place it until whoever added the gate removes it.",
         evidence=[f"spec.schedulingGates: {', '.join(g.name for g in pod.spec.scheduling_gates)}"],
         remediation=f"Find what adds {foreign} (an admission webhook or a queueing system such "
