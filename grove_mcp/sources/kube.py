@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import urllib3
 from kubernetes import client, config
@@ -34,12 +35,16 @@ from ..errors import (
     NotFound,
     ResourceExpired,
 )
+from ..grove.base import KubeObject
 from ..grove.kinds import Kind
 
 __all__ = ["Conflict", "KubeClient", "LineStream", "ResourceExpired"]
 
 SERVICE_ACCOUNT_NAMESPACE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
 DEFAULT_TIMEOUT_SECONDS = 15.0
+# The pod proxy subresource, named as RBAC names it (for error messages only: its URL is built
+# with the pod's port, see proxy_get).
+PODS_PROXY = Kind("Pod", "", "v1", "pods/proxy", True, KubeObject)
 _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 
 
@@ -139,6 +144,28 @@ class KubeClient:
         finally:
             response.release_conn()
 
+    def proxy_get(
+        self, namespace: str, pod: str, port: int, path: str, accept: str, timeout: float
+    ) -> bytes:
+        """GET ``path`` on ``pod``'s ``port`` through the API server's pod proxy (RBAC: get
+        pods/proxy); returns the body. Errors name the verb, resource and namespace."""
+        response = self._call(
+            "GET",
+            f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}:{port}/proxy{path}",
+            [],
+            None,
+            "application/json",
+            PODS_PROXY,
+            namespace,
+            pod,
+            timeout=(min(5.0, timeout), timeout),
+            accept=accept,
+        )
+        try:
+            return bytes(response.data or b"")
+        finally:
+            response.release_conn()
+
     def stream(
         self, kind: Kind, namespace: str | None, params: list[tuple[str, str]], read_timeout: float
     ) -> LineStream:
@@ -167,10 +194,11 @@ class KubeClient:
         namespace: str | None,
         name: str | None,
         timeout: Any,
+        accept: str = "application/json",
     ) -> Any:
         with self._lock:
             self.requests_made += 1
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         if body is not None:
             headers["Content-Type"] = content_type
         verb = "list" if method == "GET" and name is None else _VERBS.get(method, method.lower())

@@ -1,0 +1,177 @@
+"""Fetching metric expositions from pods: directly (from inside the cluster) or through the API
+server's pod proxy (from outside, with the user's credentials). I/O only: parsing and the window
+arithmetic live in ``grove_mcp.metrics``.
+
+Every scrape asks for the classic text format (``Accept: text/plain;version=0.0.4``; inference-
+metrics.md §0.1: OpenMetrics negotiation mangles names in some prometheus_client versions), runs
+in a bounded pool with a per-pod timeout, and records the midpoint of its request as its time
+(§B.1). A pod that cannot be scraped is a result with its reason, never an exception: the others
+still count.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+import httpx
+
+from ..errors import GroveError
+from .kube import KubeClient
+
+ACCEPT = "text/plain;version=0.0.4"
+MAX_BYTES = 16 * 1024 * 1024  # an exposition larger than this is refused, not buffered
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_CONCURRENCY = 16
+
+
+class ScrapeVia(StrEnum):
+    auto = "auto"
+    proxy = "proxy"  # the API server's pods/proxy, with the user's credentials
+    direct = "direct"  # the pod IP (from inside the cluster)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One pod's metrics endpoint."""
+
+    namespace: str
+    pod: str
+    ip: str | None
+    port: int
+    path: str = "/metrics"
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.ip}]" if self.ip and ":" in self.ip else self.ip
+        return f"http://{host}:{self.port}{self.path}"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One scrape: the exposition text, or why there is none. ``at`` is the midpoint of the
+    request on the monotonic clock (seconds)."""
+
+    target: Target
+    at: float
+    text: str | None = None
+    error: str | None = None
+
+
+class Fetcher(Protocol):
+    def fetch(self, targets: Sequence[Target]) -> list[Fetched]:
+        """Scrape every target concurrently, in order; failures are results."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def choose_via(via: ScrapeVia, kube: KubeClient | None) -> ScrapeVia:
+    """``auto``: direct inside a cluster (the pod IPs are reachable there), else the proxy."""
+    if via is not ScrapeVia.auto:
+        return via
+    in_cluster = bool(os.environ.get("KUBERNETES_SERVICE_HOST")) and (
+        kube is None or kube.label == "in-cluster"
+    )
+    return ScrapeVia.direct if in_cluster or kube is None else ScrapeVia.proxy
+
+
+class _Pooled(ABC):
+    """The bounded pool and per-target bookkeeping both fetchers share."""
+
+    def __init__(self, timeout: float, concurrency: int) -> None:
+        self.timeout = timeout
+        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="scrape")
+
+    def fetch(self, targets: Sequence[Target]) -> list[Fetched]:
+        return list(self._pool.map(self._timed, targets))
+
+    def _timed(self, target: Target) -> Fetched:
+        start = time.monotonic()
+        try:
+            text, error = self._get(target), None
+        except GroveError as err:
+            text, error = None, err.message
+        return Fetched(target, (start + time.monotonic()) / 2, text, error)
+
+    @abstractmethod
+    def _get(self, target: Target) -> str:
+        """The exposition text; raises ``GroveError`` saying why there is none."""
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class DirectFetcher(_Pooled):
+    """GET the pod IP; used inside the cluster."""
+
+    def __init__(
+        self, timeout: float = DEFAULT_TIMEOUT, concurrency: int = DEFAULT_CONCURRENCY
+    ) -> None:
+        super().__init__(timeout, concurrency)
+        self._http = httpx.Client(timeout=timeout, headers={"Accept": ACCEPT})
+
+    def _get(self, target: Target) -> str:
+        if not target.ip:
+            raise GroveError(f"pod {target.pod} has no IP yet (not running): nothing to scrape")
+        try:
+            with self._http.stream("GET", target.url) as response:
+                if response.status_code != 200:
+                    raise GroveError(
+                        f"{target.url} answered HTTP {response.status_code}: check that the "
+                        f"engine serves metrics on port {target.port} at {target.path}"
+                    )
+                return _bounded(response.iter_bytes(), target).decode("utf-8", "replace")
+        except httpx.TimeoutException:
+            raise GroveError(
+                f"{target.url} did not answer within {self.timeout:g} s (pod {target.pod})"
+            ) from None
+        except httpx.HTTPError as err:
+            raise GroveError(f"{target.url} could not be reached: {err}") from None
+
+    def close(self) -> None:
+        super().close()
+        self._http.close()
+
+
+class ProxyFetcher(_Pooled):
+    """GET through the API server's pod proxy; used from outside the cluster."""
+
+    def __init__(
+        self,
+        kube: KubeClient,
+        timeout: float = DEFAULT_TIMEOUT,
+        concurrency: int = DEFAULT_CONCURRENCY,
+    ) -> None:
+        super().__init__(timeout, concurrency)
+        self._kube = kube
+
+    def _get(self, target: Target) -> str:
+        body = self._kube.proxy_get(
+            target.namespace, target.pod, target.port, target.path, ACCEPT, self.timeout
+        )
+        if len(body) > MAX_BYTES:
+            raise GroveError(_too_big(target))
+        return body.decode("utf-8", "replace")
+
+
+def _bounded(chunks: Iterable[bytes], target: Target) -> bytes:
+    data = bytearray()
+    for chunk in chunks:
+        data += chunk
+        if len(data) > MAX_BYTES:
+            raise GroveError(_too_big(target))
+    return bytes(data)
+
+
+def _too_big(target: Target) -> str:
+    return (
+        f"pod {target.pod} served more than {MAX_BYTES // (1024 * 1024)} MiB of metrics at "
+        f"{target.path}: refused (is this a metrics endpoint?)"
+    )
