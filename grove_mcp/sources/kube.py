@@ -160,6 +160,7 @@ class KubeClient:
             pod,
             timeout=(min(5.0, timeout), timeout),
             accept=accept,
+            upstream=f"pod {pod} port {port}",
         )
         try:
             return bytes(response.data or b"")
@@ -195,7 +196,10 @@ class KubeClient:
         name: str | None,
         timeout: Any,
         accept: str = "application/json",
+        upstream: str | None = None,
     ) -> Any:
+        """``upstream``: what a proxied request reaches; an error answer that is not the API
+        server's own (a Status object) came from there and is reported as such."""
         with self._lock:
             self.requests_made += 1
         headers = {"Accept": accept}
@@ -220,6 +224,13 @@ class KubeClient:
             raise _unreachable(self.host, err, self.timeout, self.kubectl_flags) from err
         except urllib3.exceptions.HTTPError as err:
             raise _unreachable(self.host, err, self.timeout, self.kubectl_flags) from err
+        if response.status >= 400 and upstream and not _is_status(response.data):
+            text = _first_line(bytes(response.data or b"").decode("utf-8", "replace"))
+            response.release_conn()
+            raise ApiError(
+                f"{upstream}, reached through the API server's pod proxy, answered HTTP "
+                f"{response.status}: {text or '(no body)'}"
+            )
         if response.status >= 400:
             error = ApiException(http_resp=response)  # reads the Status body
             response.release_conn()
@@ -309,6 +320,14 @@ def _load_kubeconfig(
 
 
 # --- errors ---------------------------------------------------------------------------------
+
+
+def _is_status(data: bytes | None) -> bool:
+    """Whether an error body is the API server's own Status object."""
+    try:
+        return bool(json.loads(data or b"").get("kind") == "Status")
+    except (ValueError, AttributeError):
+        return False
 
 
 def _status_body(err: ApiException) -> dict[str, Any]:

@@ -154,3 +154,13 @@ def test_auto_is_direct_inside_a_cluster_and_proxy_outside(monkeypatch: pytest.M
     assert choose_via(ScrapeVia.proxy, None) is ScrapeVia.proxy  # forced
     monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1")
     assert choose_via(ScrapeVia.auto, None) is ScrapeVia.direct
+
+
+def test_only_the_api_servers_own_status_counts_as_its_refusal():
+    from grove_mcp.sources.kube import _is_status
+
+    rbac = b'{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403}'
+    assert _is_status(rbac)
+    assert not _is_status(b"resolve_deny: denied destination")  # a proxy on the way
+    assert not _is_status(b'{"error":"forbidden"}')  # the pod's own JSON answer
+    assert not _is_status(None)
