@@ -143,6 +143,8 @@ class PodStatus(KubeModel):
     init_container_statuses: tuple[ContainerStatus, ...] = ()
     start_time: datetime | None = None
     nominated_node_name: str | None = None  # where preemption made room for it
+    # where a scraper inside the cluster reaches the pod (Kubernetes spells it podIP)
+    pod_ip: str | None = Field(default=None, alias="podIP")
 
 
 class Pod(KubeObject):

@@ -1,0 +1,1 @@
+"""Inference-engine metrics: what to scrape, and the arithmetic of a window."""
