@@ -38,8 +38,8 @@ class ScrapeVia(StrEnum):
 
 
 @dataclass(frozen=True)
-class Target:
-    """One pod's metrics endpoint."""
+class Address:
+    """Where one pod serves its metrics (what discovery found)."""
 
     namespace: str
     pod: str
@@ -58,15 +58,15 @@ class Fetched:
     """One scrape: the exposition text, or why there is none. ``at`` is the midpoint of the
     request on the monotonic clock (seconds)."""
 
-    target: Target
+    address: Address
     at: float
     text: str | None = None
     error: str | None = None
 
 
 class Fetcher(Protocol):
-    def fetch(self, targets: Sequence[Target]) -> list[Fetched]:
-        """Scrape every target concurrently, in order; failures are results."""
+    def fetch(self, addresses: Sequence[Address]) -> list[Fetched]:
+        """Scrape every address concurrently, in order; failures are results."""
         ...
 
     def close(self) -> None: ...
@@ -83,25 +83,25 @@ def choose_via(via: ScrapeVia, kube: KubeClient | None) -> ScrapeVia:
 
 
 class _Pooled(ABC):
-    """The bounded pool and per-target bookkeeping both fetchers share."""
+    """The bounded pool and per-address bookkeeping both fetchers share."""
 
     def __init__(self, timeout: float, concurrency: int) -> None:
         self.timeout = timeout
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="scrape")
 
-    def fetch(self, targets: Sequence[Target]) -> list[Fetched]:
-        return list(self._pool.map(self._timed, targets))
+    def fetch(self, addresses: Sequence[Address]) -> list[Fetched]:
+        return list(self._pool.map(self._timed, addresses))
 
-    def _timed(self, target: Target) -> Fetched:
+    def _timed(self, address: Address) -> Fetched:
         start = time.monotonic()
         try:
-            text, error = self._get(target), None
+            text, error = self._get(address), None
         except GroveError as err:
             text, error = None, err.message
-        return Fetched(target, (start + time.monotonic()) / 2, text, error)
+        return Fetched(address, (start + time.monotonic()) / 2, text, error)
 
     @abstractmethod
-    def _get(self, target: Target) -> str:
+    def _get(self, address: Address) -> str:
         """The exposition text; raises ``GroveError`` saying why there is none."""
 
     def close(self) -> None:
@@ -117,23 +117,23 @@ class DirectFetcher(_Pooled):
         super().__init__(timeout, concurrency)
         self._http = httpx.Client(timeout=timeout, headers={"Accept": ACCEPT})
 
-    def _get(self, target: Target) -> str:
-        if not target.ip:
-            raise GroveError(f"pod {target.pod} has no IP yet (not running): nothing to scrape")
+    def _get(self, address: Address) -> str:
+        if not address.ip:
+            raise GroveError(f"pod {address.pod} has no IP yet (not running): nothing to scrape")
         try:
-            with self._http.stream("GET", target.url) as response:
+            with self._http.stream("GET", address.url) as response:
                 if response.status_code != 200:
                     raise GroveError(
-                        f"{target.url} answered HTTP {response.status_code}: check that the "
-                        f"engine serves metrics on port {target.port} at {target.path}"
+                        f"{address.url} answered HTTP {response.status_code}: check that the "
+                        f"engine serves metrics on port {address.port} at {address.path}"
                     )
-                return _bounded(response.iter_bytes(), target).decode("utf-8", "replace")
+                return _bounded(response.iter_bytes(), address).decode("utf-8", "replace")
         except httpx.TimeoutException:
             raise GroveError(
-                f"{target.url} did not answer within {self.timeout:g} s (pod {target.pod})"
+                f"{address.url} did not answer within {self.timeout:g} s (pod {address.pod})"
             ) from None
         except httpx.HTTPError as err:
-            raise GroveError(f"{target.url} could not be reached: {err}") from None
+            raise GroveError(f"{address.url} could not be reached: {err}") from None
 
     def close(self) -> None:
         super().close()
@@ -152,26 +152,26 @@ class ProxyFetcher(_Pooled):
         super().__init__(timeout, concurrency)
         self._kube = kube
 
-    def _get(self, target: Target) -> str:
+    def _get(self, address: Address) -> str:
         body = self._kube.proxy_get(
-            target.namespace, target.pod, target.port, target.path, ACCEPT, self.timeout
+            address.namespace, address.pod, address.port, address.path, ACCEPT, self.timeout
         )
         if len(body) > MAX_BYTES:
-            raise GroveError(_too_big(target))
+            raise GroveError(_too_big(address))
         return body.decode("utf-8", "replace")
 
 
-def _bounded(chunks: Iterable[bytes], target: Target) -> bytes:
+def _bounded(chunks: Iterable[bytes], address: Address) -> bytes:
     data = bytearray()
     for chunk in chunks:
         data += chunk
         if len(data) > MAX_BYTES:
-            raise GroveError(_too_big(target))
+            raise GroveError(_too_big(address))
     return bytes(data)
 
 
-def _too_big(target: Target) -> str:
+def _too_big(address: Address) -> str:
     return (
-        f"pod {target.pod} served more than {MAX_BYTES // (1024 * 1024)} MiB of metrics at "
-        f"{target.path}: refused (is this a metrics endpoint?)"
+        f"pod {address.pod} served more than {MAX_BYTES // (1024 * 1024)} MiB of metrics at "
+        f"{address.path}: refused (is this a metrics endpoint?)"
     )

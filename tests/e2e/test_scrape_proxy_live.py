@@ -8,7 +8,7 @@ from __future__ import annotations
 from grove_mcp.grove.kinds import POD
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources.kube import KubeClient
-from grove_mcp.sources.scrape import ProxyFetcher, Target
+from grove_mcp.sources.scrape import Address, ProxyFetcher
 from grove_mcp.sources.seeder import seed
 
 
@@ -25,7 +25,7 @@ def test_an_identity_without_pods_proxy_is_told_what_rbac_denied(
     fetcher = ProxyFetcher(viewer, timeout=5)
 
     (got,) = fetcher.fetch(
-        [Target(namespace, pod["metadata"]["name"], pod["status"]["podIP"], 8000)]
+        [Address(namespace, pod["metadata"]["name"], pod["status"]["podIP"], 8000)]
     )
     fetcher.close()
 

@@ -18,9 +18,9 @@ import respx
 from grove_mcp.sources.scrape import (
     ACCEPT,
     MAX_BYTES,
+    Address,
     DirectFetcher,
     ScrapeVia,
-    Target,
     choose_via,
 )
 
@@ -83,8 +83,8 @@ def silent() -> Iterator[int]:
     listener.close()
 
 
-def _target(port: int, pod: str = "p-0", ip: str | None = "127.0.0.1") -> Target:
-    return Target("ns", pod, ip, port)
+def _target(port: int, pod: str = "p-0", ip: str | None = "127.0.0.1") -> Address:
+    return Address("ns", pod, ip, port)
 
 
 def test_a_scrape_asks_for_the_classic_text_format_and_times_its_midpoint(exporter: int):
@@ -100,13 +100,13 @@ def test_a_scrape_asks_for_the_classic_text_format_and_times_its_midpoint(export
 
 def test_a_hung_pod_times_out_alone_while_the_others_count(exporter: int, silent: int):
     fetcher = DirectFetcher(timeout=3, concurrency=8)
-    targets = [_target(exporter, f"ok-{i}") for i in range(12)] + [_target(silent, "hung")]
+    addresses = [_target(exporter, f"ok-{i}") for i in range(12)] + [_target(silent, "hung")]
     started = time.monotonic()
-    results = fetcher.fetch(targets)
+    results = fetcher.fetch(addresses)
     elapsed = time.monotonic() - started
     fetcher.close()
     hung = results[-1]
-    assert [r.target.pod for r in results] == [t.pod for t in targets]  # in order
+    assert [r.address.pod for r in results] == [t.pod for t in addresses]  # in order
     assert all(r.text == EXPOSITION for r in results[:-1])
     assert hung.text is None and hung.error is not None
     assert "did not answer within 3 s (pod hung)" in hung.error
@@ -128,7 +128,7 @@ def test_an_error_status_and_an_oversized_body_are_reasons_not_exceptions():
     )
     fetcher = DirectFetcher(timeout=1)
     failed, huge = fetcher.fetch(
-        [Target("ns", "a", "10.0.0.5", 8000), Target("ns", "b", "10.0.0.6", 8000)]
+        [Address("ns", "a", "10.0.0.5", 8000), Address("ns", "b", "10.0.0.6", 8000)]
     )
     fetcher.close()
     assert "answered HTTP 500" in (failed.error or "") and "port 8000" in (failed.error or "")
@@ -139,13 +139,13 @@ def test_an_error_status_and_an_oversized_body_are_reasons_not_exceptions():
 def test_an_unreachable_pod_is_named():
     respx.get("http://10.0.0.7:9090/metrics").mock(side_effect=httpx.ConnectError("refused"))
     fetcher = DirectFetcher(timeout=1)
-    (got,) = fetcher.fetch([Target("ns", "w", "10.0.0.7", 9090)])
+    (got,) = fetcher.fetch([Address("ns", "w", "10.0.0.7", 9090)])
     fetcher.close()
     assert got.error == "http://10.0.0.7:9090/metrics could not be reached: refused"
 
 
 def test_ipv6_pod_ips_are_bracketed():
-    assert Target("ns", "p", "fd00::5", 9090).url == "http://[fd00::5]:9090/metrics"
+    assert Address("ns", "p", "fd00::5", 9090).url == "http://[fd00::5]:9090/metrics"
 
 
 def test_auto_is_direct_inside_a_cluster_and_proxy_outside(monkeypatch: pytest.MonkeyPatch):
