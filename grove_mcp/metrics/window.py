@@ -87,9 +87,10 @@ def counter_delta(
     """Σ Δ of counter ``name`` over the series matching ``where``. ``restarted`` is the
     caller's restart marker (a new pod UID, a higher restartCount, a changed
     ``process_start_time_seconds``): every series then counts from 0. None when the
-    after-scrape does not have the metric, or has it as a histogram or summary."""
+    after-scrape does not have the metric, or has it as another type (a gauge, a histogram
+    such as ``vllm:iteration_tokens_total``): types come from TYPE lines, never from names."""
     fa = after.family(name)
-    if fa is None or fa.type not in ("counter", "unknown", "gauge"):
+    if fa is None or fa.type not in ("counter", "unknown"):
         return None
     fb = before.family(name) or Family(fa.name, fa.type, ())
     old = {s.labels: s.value for s in _counter_samples(fb)}

@@ -116,6 +116,15 @@ def test_a_counter_missing_from_the_after_scrape_is_not_reported_not_zero() -> N
     assert d is not None and d.delta == 100.0
 
 
+def test_only_counters_have_counter_deltas() -> None:
+    gauge = "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running 3\n"
+    assert counter_delta(scrape(0, gauge), scrape(1, gauge), "vllm:num_requests_running") is None
+    hist = ttft({"0.1": 1, "+Inf": 1})
+    assert (
+        counter_delta(scrape(0, hist), scrape(1, hist), "vllm:time_to_first_token_seconds") is None
+    )
+
+
 def test_a_window_without_length_has_no_rate() -> None:
     a = scrape(5.0, tokens({"0": 1}))
     d = counter_delta(a, a, "vllm:prompt_tokens")
