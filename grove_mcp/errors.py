@@ -16,6 +16,7 @@ GroveError                     base; ``str(err)`` is the one-paragraph message f
 ├── Conflict                   409: the object changed between read and write
 ├── BundleError                a diagnostic bundle that cannot be read: path and field
 ├── StoredPlanError            a plan ConfigMap that cannot be read: ConfigMap, key and field
+├── MetricsError               a metrics exposition that cannot be read, or histograms that cannot merge
 └── AicError                   AIConfigurator could not produce a plan
     ├── AicNotInstalled        the optional extra is missing: how to install it
     ├── SlaUnmeetable          no configuration meets the TTFT target (exit 1: a finding)
@@ -115,6 +116,13 @@ class StoredPlanError(GroveError):
     """A stored plan ConfigMap that cannot be read: which ConfigMap, key and field."""
 
     code = "stored_plan_invalid"
+
+
+class MetricsError(GroveError):
+    """A metrics exposition that is not Prometheus text, or histograms whose bucket bounds differ
+    and so cannot be summed: says which metric (or which endpoint's body) and what to do."""
+
+    code = "metrics_error"
 
 
 # --- plans and AIConfigurator ----------------------------------------------------------------

@@ -1,0 +1,121 @@
+"""Fake inference pods for tests: real prometheus_client registries with vLLM's metric names
+and buckets (inference-metrics.md A.1), served over HTTP on 127.0.0.1, and a load driver that
+observes known values.
+
+Each :class:`FakeVllmPod` owns one ``CollectorRegistry``; ``restart()`` swaps the metrics for
+fresh ones (counters back to 0, new ``_created`` times) behind the same HTTP endpoint, as a
+restarted engine process would. :func:`drive` records a finite list of requests and returns;
+nothing here loops on its own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
+
+from grove_mcp.metrics.exposition import Scrape, parse_exposition
+
+# vLLM's default TTFT buckets (A.1)
+VLLM_TTFT_BUCKETS = (
+    0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0,
+    2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0, 160.0, 640.0, 2560.0,
+)  # fmt: skip
+
+TEXT_FORMAT = "text/plain;version=0.0.4"
+OPENMETRICS = "application/openmetrics-text;version=1.0.0"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One finished request as the engine records it."""
+
+    ttft: float
+    prompt_tokens: int
+    output_tokens: int
+    engine: str = "0"
+
+
+class _Current(Collector):
+    """Delegates to the pod's current metrics, so a restart keeps the endpoint."""
+
+    def __init__(self, pod: FakeVllmPod) -> None:
+        self.pod = pod
+
+    def collect(self) -> Iterable[Metric]:
+        return self.pod.inner.collect()
+
+
+class FakeVllmPod:
+    def __init__(self, model: str = "Qwen/Qwen3-32B") -> None:
+        self.model = model
+        self.registry = CollectorRegistry(auto_describe=False)
+        self.registry.register(_Current(self))
+        self._fresh()
+
+    def _fresh(self) -> None:
+        self.inner = CollectorRegistry()
+        labels = ("model_name", "engine")
+        self.ttft = Histogram(
+            "vllm:time_to_first_token_seconds",
+            "Histogram of time to first token in seconds.",
+            labels,
+            buckets=VLLM_TTFT_BUCKETS,
+            registry=self.inner,
+        )
+        self.prompt = Counter(
+            "vllm:prompt_tokens", "Number of prefill tokens processed.", labels, registry=self.inner
+        )
+        self.generation = Counter(
+            "vllm:generation_tokens",
+            "Number of generation tokens processed.",
+            labels,
+            registry=self.inner,
+        )
+        self.running = Gauge(
+            "vllm:num_requests_running",
+            "Number of requests in model execution batches.",
+            labels,
+            registry=self.inner,
+        )
+
+    def restart(self) -> None:
+        """The engine process restarted: every metric starts again from zero."""
+        self._fresh()
+
+    def set_running(self, engine: str, value: float) -> None:
+        self.running.labels(self.model, engine).set(value)
+
+    @contextmanager
+    def serve(self) -> Iterator[str]:
+        """Serve /metrics on 127.0.0.1 on a free port; yields the URL; stops the server after."""
+        server, thread = start_http_server(0, addr="127.0.0.1", registry=self.registry)
+        try:
+            yield f"http://127.0.0.1:{server.server_port}/metrics"
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+
+
+def drive(pod: FakeVllmPod, requests: Sequence[Request]) -> None:
+    """Record each request once, as vLLM does when it finishes."""
+    for r in requests:
+        pod.ttft.labels(pod.model, r.engine).observe(r.ttft)
+        pod.prompt.labels(pod.model, r.engine).inc(r.prompt_tokens)
+        pod.generation.labels(pod.model, r.engine).inc(r.output_tokens)
+
+
+def scrape(client: httpx.Client, url: str, accept: str = TEXT_FORMAT) -> Scrape:
+    """One scrape over HTTP, stamped with the monotonic midpoint of the request (B.1)."""
+    start = time.monotonic()
+    response = client.get(url, headers={"Accept": accept})
+    end = time.monotonic()
+    response.raise_for_status()
+    return parse_exposition(response.text, time=(start + end) / 2, source=url)
