@@ -129,6 +129,21 @@ def rules_of(tag: str) -> Rules | None:
     return Rules.gated if key >= FIRST_GATED else Rules.ungated
 
 
+def _operator_images(deployment: Deployment) -> tuple[str, ...]:
+    """The operator's own images: its container named grove-operator (the chart's name), else
+    images of a grove-operator repository; sidecars (kube-rbac-proxy …) never count."""
+    containers = deployment.spec.template.spec.containers
+    named = [c.image for c in containers if c.name == "grove-operator" and c.image]
+    if named:
+        return tuple(named)
+    return tuple(
+        c.image
+        for c in containers
+        if c.image
+        and c.image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0] == "grove-operator"
+    )
+
+
 def _tag_of(image: str) -> str | None:
     """The tag of an image reference, None for a digest-only or untagged reference."""
     name = image.split("@", 1)[0]
@@ -158,13 +173,17 @@ def _from_image(deployments: tuple[Deployment, ...] | None) -> GroveVersion | No
     untagged = []
     for deployment in deployments:
         where = f"deployment {deployment.metadata.namespace}/{deployment.name}"
-        for image in deployment.images:
+        for image in _operator_images(deployment):
             tag = _tag_of(image)
             if tag is None:
                 untagged.append(f"{image} ({where})")
             else:
                 found.setdefault(tag, f"{image} ({where})")
+    if not found and not untagged:  # no container is the operator's
+        return None
     rule_sets = {rules_of(tag) for tag in found}
+    if untagged:  # a digest-pinned operator does not say its release
+        rule_sets.add(None)
     if len(found) == 1 and None not in rule_sets:
         tag, where = next(iter(found.items()))
         return GroveVersion(tag, rules_of(tag), f"operator image {where}")

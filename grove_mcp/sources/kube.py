@@ -45,6 +45,7 @@ DEFAULT_TIMEOUT_SECONDS = 15.0
 # The pod proxy subresource, named as RBAC names it (for error messages only: its URL is built
 # with the pod's port, see proxy_get).
 PODS_PROXY = Kind("Pod", "", "v1", "pods/proxy", True, KubeObject)
+MAX_PROXY_BYTES = 16 * 1024 * 1024
 _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 
 
@@ -148,7 +149,9 @@ class KubeClient:
         self, namespace: str, pod: str, port: int, path: str, accept: str, timeout: float
     ) -> bytes:
         """GET ``path`` on ``pod``'s ``port`` through the API server's pod proxy (RBAC: get
-        pods/proxy); returns the body. Errors name the verb, resource and namespace."""
+        pods/proxy); returns the body, at most ``MAX_PROXY_BYTES``. Errors name the verb,
+        resource and namespace, or the pod when the failure is on its side of the proxy."""
+        upstream = f"pod {pod} port {port}"
         response = self._call(
             "GET",
             f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}:{port}/proxy{path}",
@@ -160,12 +163,22 @@ class KubeClient:
             pod,
             timeout=(min(5.0, timeout), timeout),
             accept=accept,
-            upstream=f"pod {pod} port {port}",
+            upstream=upstream,
         )
+        data = bytearray()
         try:
-            return bytes(response.data or b"")
+            for chunk in response.stream(64 * 1024, decode_content=True):
+                data += chunk
+                if len(data) > MAX_PROXY_BYTES:
+                    raise ApiError(
+                        f"{upstream} sent more than {MAX_PROXY_BYTES // (1024 * 1024)} MiB "
+                        f"at {path}: refused (is this a metrics endpoint?)"
+                    )
+        except urllib3.exceptions.HTTPError as err:  # the body stalled or broke off
+            raise ApiError(f"{upstream}: the answer broke off through the proxy ({err})") from None
         finally:
             response.release_conn()
+        return bytes(data)
 
     def stream(
         self, kind: Kind, namespace: str | None, params: list[tuple[str, str]], read_timeout: float
@@ -224,13 +237,10 @@ class KubeClient:
             raise _unreachable(self.host, err, self.timeout, self.kubectl_flags) from err
         except urllib3.exceptions.HTTPError as err:
             raise _unreachable(self.host, err, self.timeout, self.kubectl_flags) from err
-        if response.status >= 400 and upstream and not _is_status(response.data):
-            text = _first_line(bytes(response.data or b"").decode("utf-8", "replace"))
-            response.release_conn()
-            raise ApiError(
-                f"{upstream}, reached through the API server's pod proxy, answered HTTP "
-                f"{response.status}: {text or '(no body)'}"
-            )
+        if response.status >= 400 and upstream:
+            relayed = _relayed_error(response, upstream)
+            if relayed is not None:
+                raise relayed
         if response.status >= 400:
             error = ApiException(http_resp=response)  # reads the Status body
             response.release_conn()
@@ -320,6 +330,29 @@ def _load_kubeconfig(
 
 
 # --- errors ---------------------------------------------------------------------------------
+
+
+def _relayed_error(response: Any, upstream: str) -> ApiError | None:
+    """An error from the far side of the pod proxy: the pod's own answer (not a Status), or
+    the API server failing to reach it (502/503/504 'error trying to reach service')."""
+    try:
+        data = response.read(64 * 1024)
+    except urllib3.exceptions.HTTPError:
+        data = b""
+    status = response.status
+    if _is_status(data):
+        message = str(json.loads(data).get("message") or "")
+        if status in (502, 503, 504) or message.startswith("error trying to reach service"):
+            response.release_conn()
+            return ApiError(f"{upstream} could not be reached through the pod proxy: {message}")
+        response._body = data  # ApiException below reads the body again from here
+        return None
+    response.release_conn()
+    text = _first_line(bytes(data or b"").decode("utf-8", "replace"))
+    return ApiError(
+        f"{upstream}, reached through the API server's pod proxy, answered HTTP {status}: "
+        f"{text or '(no body)'}"
+    )
 
 
 def _is_status(data: bytes | None) -> bool:

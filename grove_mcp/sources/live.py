@@ -25,7 +25,8 @@ class LiveSource:
         self, kube: KubeClient, max_concurrency: int = 8, as_of: datetime | None = None
     ) -> None:
         self.kube = kube
-        self.as_of = as_of  # judge at this time, not the clock (a replayed, seeded scenario)
+        # judge as of this time, then as the clock moves on (a replayed, seeded scenario)
+        self._offset = (as_of - datetime.now(UTC)) if as_of is not None else None
         self._pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="grove")
 
     @classmethod
@@ -48,7 +49,8 @@ class LiveSource:
         return self.kube.default_namespace
 
     def now(self) -> datetime:
-        return self.as_of or datetime.now(UTC).replace(microsecond=0)
+        now = datetime.now(UTC)
+        return (now + self._offset if self._offset is not None else now).replace(microsecond=0)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -47,6 +47,10 @@ class Address:
     port: int
     path: str = "/metrics"
 
+    def __post_init__(self) -> None:
+        if not self.path.startswith("/"):
+            object.__setattr__(self, "path", "/" + self.path)
+
     @property
     def url(self) -> str:
         host = f"[{self.ip}]" if self.ip and ":" in self.ip else self.ip
@@ -98,6 +102,8 @@ class _Pooled(ABC):
             text, error = self._get(address), None
         except GroveError as err:
             text, error = None, err.message
+        except Exception as err:  # one pod's surprise must not lose the others
+            text, error = None, f"pod {address.pod}: scrape failed ({type(err).__name__}: {err})"
         return Fetched(address, (start + time.monotonic()) / 2, text, error)
 
     @abstractmethod
@@ -115,7 +121,8 @@ class DirectFetcher(_Pooled):
         self, timeout: float = DEFAULT_TIMEOUT, concurrency: int = DEFAULT_CONCURRENCY
     ) -> None:
         super().__init__(timeout, concurrency)
-        self._http = httpx.Client(timeout=timeout, headers={"Accept": ACCEPT})
+        # trust_env=False: pod IPs are never reached through an HTTP(S)_PROXY of the environment
+        self._http = httpx.Client(timeout=timeout, headers={"Accept": ACCEPT}, trust_env=False)
 
     def _get(self, address: Address) -> str:
         if not address.ip:
@@ -132,7 +139,7 @@ class DirectFetcher(_Pooled):
             raise GroveError(
                 f"{address.url} did not answer within {self.timeout:g} s (pod {address.pod})"
             ) from None
-        except httpx.HTTPError as err:
+        except (httpx.HTTPError, httpx.InvalidURL) as err:
             raise GroveError(f"{address.url} could not be reached: {err}") from None
 
     def close(self) -> None:
@@ -153,11 +160,9 @@ class ProxyFetcher(_Pooled):
         self._kube = kube
 
     def _get(self, address: Address) -> str:
-        body = self._kube.proxy_get(
+        body = self._kube.proxy_get(  # bounded by MAX_PROXY_BYTES while it reads
             address.namespace, address.pod, address.port, address.path, ACCEPT, self.timeout
         )
-        if len(body) > MAX_BYTES:
-            raise GroveError(_too_big(address))
         return body.decode("utf-8", "replace")
 
 

@@ -135,7 +135,10 @@ def seed(
     ``as_created`` moves the times so that the oldest Grove object's creation is now: the API
     server stamps every object's creationTimestamp itself, so only then does every condition
     that flipped after its object's creation (Grove's ever-scheduled test compares the two)
-    stay after it. The capture time then lies ahead: judge the seeded world at ``as_of``.
+    stay after it. The capture time then lies ahead: judge the seeded world at ``as_of``. The
+    server stamps every object "now", so this holds for bundles whose Grove objects were created
+    within Grove's 5 s grace of each other (the scenarios are); an object created later than the
+    oldest would look older to Grove's rule than it was.
     """
     check_seedable(bundle)
     if namespace:
@@ -178,12 +181,13 @@ def seed(
 
 
 def _oldest_creation(bundle: Bundle) -> datetime | None:
-    """When the bundle's first Grove object was created (its PodCliqueSets and children)."""
-    times = [
-        datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
-        for o in bundle.objects
-        if o["kind"] in GROVE_CREATED and (stamp := o["metadata"].get("creationTimestamp"))
-    ]
+    """When the bundle's first Grove object was created (its PodCliqueSets and children);
+    timestamps that are not RFC 3339 are left out."""
+    times = []
+    for o in bundle.objects:
+        stamp = o["metadata"].get("creationTimestamp")
+        if o["kind"] in GROVE_CREATED and isinstance(stamp, str) and _TIMESTAMP.match(stamp):
+            times.append(datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(UTC))
     return min(times, default=None)
 
 

@@ -164,3 +164,23 @@ def test_only_the_api_servers_own_status_counts_as_its_refusal():
     assert not _is_status(b"resolve_deny: denied destination")  # a proxy on the way
     assert not _is_status(b'{"error":"forbidden"}')  # the pod's own JSON answer
     assert not _is_status(None)
+
+
+def test_a_path_without_its_slash_still_makes_a_url():
+    assert Address("ns", "p", "10.0.0.1", 9090, "metrics").url == "http://10.0.0.1:9090/metrics"
+
+
+def test_an_unexpected_failure_of_one_pod_is_its_result_not_everyones():
+    class Flaky(DirectFetcher):
+        def _get(self, address: Address) -> str:
+            if address.pod == "bad":
+                raise RuntimeError("surprise")
+            return "ok"
+
+    fetcher = Flaky(timeout=1)
+    good, bad = fetcher.fetch(
+        [Address("ns", "good", "10.0.0.1", 1), Address("ns", "bad", "10.0.0.2", 1)]
+    )
+    fetcher.close()
+    assert good.text == "ok"
+    assert bad.text is None and bad.error == "pod bad: scrape failed (RuntimeError: surprise)"

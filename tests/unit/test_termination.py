@@ -330,3 +330,36 @@ def test_podgang_migration_in_progress_is_said():
 
     report = _health(_edited("final-alpha12", edit), "mn-disagg")
     assert [i.code for i in report.issues] == ["PODGANG_MIGRATION"]
+
+
+def _operator_containers(*containers: dict[str, str]) -> Bundle:
+    def edit(objs: list[Obj]) -> list[Obj]:
+        operator = next(o for o in objs if o["kind"] == "Deployment")
+        operator["spec"]["template"]["spec"]["containers"] = list(containers)
+        return objs
+
+    return _edited("never-scheduled-alpha11", edit)
+
+
+SIDECAR = {"name": "kube-rbac-proxy", "image": "quay.io/brancz/kube-rbac-proxy:v0.18.0"}
+REPO = "ghcr.io/ai-dynamo/grove/grove-operator"
+
+
+def test_a_sidecars_tag_is_never_taken_for_grove_s_version():
+    tagged = _health(
+        _operator_containers(
+            {"name": "grove-operator", "image": f"{REPO}:v0.1.0-alpha.11"}, SIDECAR
+        )
+    )
+    assert (tagged.grove_version.version, tagged.grove_version.rules) == (
+        "v0.1.0-alpha.11",
+        "ungated",
+    )
+    pinned = _health(
+        _operator_containers(
+            {"name": "grove-operator", "image": f"{REPO}@sha256:" + "0" * 64}, SIDECAR
+        )
+    ).grove_version
+    assert pinned.version is None and "v0.18.0" not in pinned.evidence
+    # a digest-pinned operator does not say its release: the conditions decide, and say so
+    assert pinned.rules == "ungated" and "do not name one Grove release" in pinned.evidence
