@@ -368,17 +368,8 @@ def podgang_without_phase() -> Bundle:
     return b.bundle()
 
 
-def epoch_gangs() -> Bundle:
-    """alpha.12 final: epoch-named PodGangs, a multinode decode scaling group with a scaled gang
-    whose pods wait, gated, for the base gang."""
-    b = ScenarioBuilder(
-        NAMESPACE,
-        CAPTURED_AT,
-        "epoch-named gangs, scaled gang gated",
-        shape=GroveShape(epoch_names=True, operator_tag="v0.1.0-alpha.12"),
-    )
-    # Every node full but gpu-a1's 4 GPUs beside the dworker: the pending dleader's 4 fit nowhere.
-    _cluster(b, {"gpu-a1": 4, "gpu-a2": 8, "gpu-b1": 8, "gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
+def _multinode_spec(**overrides: object) -> WorkloadSpec:
+    """A frontend plus a two-node decode scaling group (leader + worker, 4 GPUs each)."""
     spec = WorkloadSpec(
         name="mn-disagg",
         replicas=1,
@@ -394,8 +385,18 @@ def epoch_gangs() -> Bundle:
         topology_name="gpu-fabric",
         termination_delay="15m",
     )
+    for key, value in overrides.items():
+        setattr(spec, key, value)
+    return spec
+
+
+def _decode_leader_pending(b: ScenarioBuilder) -> None:
+    """mn-disagg with decode replica 0's leader pending for GPUs 3 minutes (the group
+    breached) and replica 1, a scaled gang, gated behind it; every node full but gpu-a1's 4
+    GPUs beside the dworker, so the pending leader's 4 fit nowhere."""
+    _cluster(b, {"gpu-a1": 4, "gpu-a2": 8, "gpu-b1": 8, "gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
     b.workload(
-        spec,
+        _multinode_spec(),
         pods={
             "0/frontend/0": PodState(node="gpu-a1"),
             "0/decode/0/dleader/0": PodState(unschedulable=GPU_SHORTAGE, age=timedelta(minutes=3)),
@@ -409,6 +410,18 @@ def epoch_gangs() -> Bundle:
             "0/decode": timedelta(minutes=3),
         },
     )
+
+
+def epoch_gangs() -> Bundle:
+    """alpha.12 final: epoch-named PodGangs, a multinode decode scaling group with a scaled gang
+    whose pods wait, gated, for the base gang."""
+    b = ScenarioBuilder(
+        NAMESPACE,
+        CAPTURED_AT,
+        "epoch-named gangs, scaled gang gated",
+        shape=GroveShape(epoch_names=True, operator_tag="v0.1.0-alpha.12"),
+    )
+    _decode_leader_pending(b)
     return b.bundle()
 
 
@@ -583,28 +596,6 @@ def never_scheduled_alpha11() -> Bundle:
     return _never_scheduled(ALPHA_11, "never scheduled, Grove alpha.11: countdown runs")
 
 
-def _multinode_spec(**overrides: object) -> WorkloadSpec:
-    """A frontend plus a two-node decode scaling group (leader + worker, 4 GPUs each)."""
-    spec = WorkloadSpec(
-        name="mn-disagg",
-        replicas=1,
-        cliques=[
-            CliqueSpec("frontend", 1, role="frontend", port=8000, cpu="4"),
-            CliqueSpec("dleader", 1, gpus=4, role="dleader"),
-            CliqueSpec("dworker", 1, gpus=4, role="dworker"),
-        ],
-        scaling_groups=[
-            ScalingGroupSpec("decode", ("dleader", "dworker"), replicas=2, min_available=1)
-        ],
-        pack_required="rack",
-        topology_name="gpu-fabric",
-        termination_delay="15m",
-    )
-    for key, value in overrides.items():
-        setattr(spec, key, value)
-    return spec
-
-
 def pcsg_never_healthy() -> Bundle:
     """The decode scaling group has been below its minAvailable since it was created 20
     minutes ago (its leader never got GPUs): past the 15m delay, yet Grove does not act, since
@@ -698,22 +689,7 @@ def final_alpha12() -> Bundle:
     grove.io/base-podgang label: the scaled decode gang's dependency is the Tail entry's
     dependsOn, and its pods stay gated until the anchor gang is scheduled."""
     b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "alpha.12 final: PodGangMap", shape=ALPHA_12)
-    _cluster(b, {"gpu-a1": 4, "gpu-a2": 8, "gpu-b1": 8, "gpu-b2": 8, "gpu-c1": 8, "gpu-c2": 8})
-    b.workload(
-        _multinode_spec(),
-        pods={
-            "0/frontend/0": PodState(node="gpu-a1"),
-            "0/decode/0/dleader/0": PodState(unschedulable=GPU_SHORTAGE, age=timedelta(minutes=3)),
-            "0/decode/0/dworker/0": PodState(node="gpu-a1", ready=False),
-            "0/decode/1/dleader/0": PodState(gated=True),
-            "0/decode/1/dworker/0": PodState(gated=True),
-        },
-        breaches={
-            "0/decode/0/dleader": timedelta(minutes=3),
-            "0/decode/0/dworker": timedelta(minutes=3),
-            "0/decode": timedelta(minutes=3),
-        },
-    )
+    _decode_leader_pending(b)
     return b.bundle()
 
 
