@@ -309,7 +309,3 @@ class Deployment(KubeObject):
     """An apps/v1 Deployment: read only to learn the Grove operator's image (its version)."""
 
     spec: DeploymentSpec = Field(default_factory=DeploymentSpec)
-
-    @property
-    def images(self) -> tuple[str, ...]:
-        return tuple(c.image for c in self.spec.template.spec.containers if c.image)
