@@ -249,22 +249,30 @@ def _parsed(kind: k.Kind, item: RawObject, source: str) -> Any:
 
 
 def _notes(results: Sequence[ListResult]) -> tuple[str, ...]:
-    """What could not be read, once each: a cluster serves one of the two topology kinds,
-    so the other's absence is not news, and a denied legacy kind repeats the binding's note."""
+    """What could not be read, once each, where it is news (``_is_news``); a denied legacy
+    topology kind repeats the binding's note."""
     binding = next((r for r in results if r.query.kind == k.TOPOLOGY_BINDING), None)
-    notes = []
+    notes: list[str] = []
     for result in results:
-        if (
-            not result.note
-            or _topology_absence(result)
-            or _version_read(result)
-            or _kai_absence(result)
-        ):
+        if result.note is None or not _is_news(result):
             continue
         if result.query.kind == k.LEGACY_TOPOLOGY and binding is not None and binding.note:
             continue
         notes.append(result.note)
     return tuple(notes)
+
+
+# Kinds a cluster may well not serve: one of the two topology kinds, KAI's Queue (no KAI),
+# PodGangMap (before alpha.12 final). Their absence is no news.
+MAY_BE_ABSENT = frozenset({k.TOPOLOGY_BINDING, k.LEGACY_TOPOLOGY, k.KAI_QUEUE, k.PODGANGMAP})
+# Kinds whose unreadability the report itself explains (health: the operator's Deployment).
+EXPLAINED_BY_REPORT = frozenset({k.DEPLOYMENT})
+
+
+def _is_news(result: ListResult) -> bool:
+    if not result.note or result.query.kind in EXPLAINED_BY_REPORT:
+        return False
+    return not (result.served is False and result.query.kind in MAY_BE_ABSENT)
 
 
 def _config_maps(results: Sequence[ListResult]) -> tuple[ConfigMap, ...]:
@@ -275,31 +283,6 @@ def _config_maps(results: Sequence[ListResult]) -> tuple[ConfigMap, ...]:
             for item in result.items:
                 found.setdefault(str(item["metadata"]["name"]), item)
     return tuple(ConfigMap.model_validate(found[name]) for name in sorted(found))
-
-
-def _version_read(result: ListResult) -> bool:
-    """The operator's Deployment (health explains its absence) and PodGangMaps (served only
-    since alpha.12 final) are no news when they cannot be read for want of an API."""
-    if result.query.kind == k.DEPLOYMENT:
-        return True
-    return result.query.kind == k.PODGANGMAP and result.served is False
-
-
-def _kai_absence(result: ListResult) -> bool:
-    """Most clusters run no KAI-Scheduler: its Queue kind not being served is not news (the
-    health report says so where a pod asks for KAI)."""
-    return result.query.kind == k.KAI_QUEUE and str(result.note).endswith("not served")
-
-
-def _topology_absence(result: ListResult) -> bool:
-    """A cluster serves one of the two topology kinds; the other's absence is not news (nor is
-    KAI's Queue kind missing from a cluster without KAI)."""
-    topology_kinds = (k.TOPOLOGY_BINDING.kind, k.LEGACY_TOPOLOGY.kind, k.KAI_QUEUE.kind)
-    return (
-        result.query.kind.kind in topology_kinds
-        and bool(result.note)
-        and (str(result.note).endswith("not served"))
-    )
 
 
 def fetch_snapshot(source: Source, request: SnapshotRequest) -> Snapshot:

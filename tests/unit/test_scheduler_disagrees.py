@@ -198,7 +198,9 @@ def test_kai_not_installed_is_not_a_note_for_everyone():
     class NoKai(BundleSource):
         def list_many(self, queries):  # type: ignore[no-untyped-def]
             return [
-                replace(r, items=(), available=False, note="queues in cluster: not served")
+                replace(
+                    r, items=(), available=False, note="queues in cluster: not served", served=False
+                )
                 if r.query.kind == KAI_QUEUE
                 else r
                 for r in super().list_many(queries)
