@@ -6,6 +6,9 @@ Layout (the format ``diag`` writes, the demo ships and the seeder applies)::
                        "namespace": "…", "toolVersion": "…", "description": "…", "notes": […]}
     objects/*.yaml    Kubernetes objects with their status: single documents, multi-document
                       YAML, JSON, or ``kind: List`` with ``items``
+    metrics/<namespace>/<pod>/<seconds>.prom
+                      raw metric expositions as the pod served them, ``<seconds>`` after the
+                      first scrape of the recording (optional; ``metrics`` reads them)
 
 ``BundleSource`` answers LIST queries by evaluating selectors in memory, as the API server does.
 """
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import json
 import tarfile
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +33,7 @@ FORMAT = "grove-mcp-bundle"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 OBJECTS_DIR = "objects"
+METRICS_DIR = "metrics"
 _OBJECT_SUFFIXES = (".yaml", ".yml", ".json")
 _MAX_MEMBER_BYTES = 256 * 2**20
 
@@ -94,6 +98,8 @@ class Bundle:
     manifest: Manifest
     objects: tuple[RawObject, ...] = field(default_factory=tuple)
     origin: str = "bundle"
+    # recorded expositions by (namespace, pod): (seconds after the first scrape, text), in order
+    metrics: Mapping[tuple[str, str], tuple[tuple[float, str], ...]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path) -> Bundle:
@@ -114,7 +120,7 @@ class Bundle:
         for name in sorted(files):
             if name.startswith(f"{OBJECTS_DIR}/") and name.endswith(_OBJECT_SUFFIXES):
                 objects.extend(_parse_objects(files[name], f"{path}/{name}"))
-        return cls(manifest, tuple(objects), origin=str(path))
+        return cls(manifest, tuple(objects), origin=str(path), metrics=_recorded(files, path))
 
     def with_namespace(self, namespace: str) -> Bundle:
         """The same world moved into one namespace. Pure.
@@ -128,6 +134,7 @@ class Bundle:
             self,
             manifest=replace(self.manifest, namespace=namespace),
             objects=tuple(_renamespaced(obj, namespace) for obj in self.objects),
+            metrics={(namespace, pod): v for (_, pod), v in self.metrics.items()},
         )
 
     def write(self, path: str | Path) -> Path:
@@ -142,7 +149,32 @@ class Bundle:
             items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
             text = yaml.safe_dump_all(items, sort_keys=False, default_flow_style=False)
             (root / OBJECTS_DIR / f"{kind.lower()}s.yaml").write_text(text)
+        for (namespace, pod), samples in sorted(self.metrics.items()):
+            folder = root / METRICS_DIR / namespace / pod
+            folder.mkdir(parents=True, exist_ok=True)
+            for seconds, text in samples:
+                (folder / f"{seconds:.3f}.prom").write_text(text)
         return root
+
+
+def _recorded(
+    files: Mapping[str, bytes], path: Path
+) -> dict[tuple[str, str], tuple[tuple[float, str], ...]]:
+    """``metrics/<ns>/<pod>/<seconds>.prom`` members, by pod, oldest first."""
+    out: dict[tuple[str, str], list[tuple[float, str]]] = {}
+    for name, data in files.items():
+        parts = name.split("/")
+        if len(parts) != 4 or parts[0] != METRICS_DIR or not parts[3].endswith(".prom"):
+            continue
+        try:
+            seconds = float(parts[3].removesuffix(".prom"))
+        except ValueError:
+            raise BundleError(
+                f"{path}/{name}: a recorded exposition is named <seconds>.prom "
+                "(seconds after the first scrape, e.g. 30.000.prom)."
+            ) from None
+        out.setdefault((parts[1], parts[2]), []).append((seconds, data.decode("utf-8", "replace")))
+    return {key: tuple(sorted(v)) for key, v in out.items()}
 
 
 def _renamespaced(value: Any, namespace: str) -> Any:
