@@ -18,7 +18,8 @@ from ..redact import redact
 from ..snapshot import fetch_snapshot
 from ..sources.base import Source
 from ..watching import watch_snapshots
-from .table import Capability, Inputs, capability
+from .metrics import collect_metrics
+from .table import Capability, Inputs, Need, capability
 
 
 def run(
@@ -45,7 +46,10 @@ def run(
         snapshot = fetch_snapshot(source, request)
     elif request is not None and not cap.source_optional:
         raise InvalidInput(f"'{cap.name}' reads a cluster or a bundle, and none was given.")
-    return redact(cap.build(Inputs(snapshot, pcs, args, source)))
+    collected = None
+    if Need.metrics in cap.needs and snapshot is not None and pcs:
+        collected = collect_metrics(source, snapshot, pcs, args)
+    return redact(cap.build(Inputs(snapshot, pcs, args, source, collected)))
 
 
 def _default_namespace(source: Source | None) -> str:

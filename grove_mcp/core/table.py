@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from .. import aic
 from ..capabilities.health import build_health, build_health_all
 from ..capabilities.listing import build_list
+from ..capabilities.metrics import MetricsArgs, build_metrics
 from ..capabilities.status import build_status, build_status_all
 from ..capabilities.topology import build_topology, build_topology_all
 from ..capabilities.validate import (
@@ -41,6 +42,7 @@ from ..plans import (
 from ..reports.generate import GenerateReport
 from ..reports.health import HealthList, HealthReport
 from ..reports.listing import WorkloadList
+from ..reports.metrics import MetricsReport
 from ..reports.plan_reports import (
     PlanDiffReport,
     PlanHistoryReport,
@@ -52,6 +54,7 @@ from ..reports.topology import TopologyList, TopologyReport
 from ..reports.validate import ValidateReport
 from ..snapshot import Snapshot, SnapshotRequest
 from ..sources.base import Source
+from ..sources.metrics_collect import Collected
 
 
 class Scope(StrEnum):
@@ -77,9 +80,10 @@ class Need(StrEnum):
     cluster_setup = (
         "cluster_setup"  # topology bindings and KAI queues, read only when given a source
     )
+    metrics = "metrics"  # a window of the pods' metrics: scraped, recorded, or from Prometheus
 
 
-SNAPSHOT_NEEDS = frozenset(Need) - {Need.aiconfigurator}
+SNAPSHOT_NEEDS = frozenset(Need) - {Need.aiconfigurator, Need.metrics}
 # What a capability reads when it is given a cluster or bundle, and does without otherwise.
 OPTIONAL_NEEDS = frozenset({Need.cluster_setup})
 
@@ -92,6 +96,7 @@ class Inputs:
     name: str | None
     args: Any = None
     source: Source | None = None  # for the one capability that writes
+    collected: Collected | None = None  # the metrics window, for capabilities that need it
 
 
 Builder = Callable[[Inputs], BaseModel]
@@ -190,6 +195,11 @@ def _generate(inputs: Inputs) -> BaseModel:
     return aic.generate_from(inputs.args, inputs.snapshot)
 
 
+def _metrics(inputs: Inputs) -> BaseModel:
+    assert inputs.snapshot is not None and inputs.name and inputs.collected is not None
+    return build_metrics(inputs.snapshot, inputs.name, inputs.args, inputs.collected)
+
+
 def _validate(inputs: Inputs) -> BaseModel:
     """Offline, unless given bindings: a --topology-file, else the source's (a cluster or a
     bundle; when they cannot be read, the level rules are skipped and the report says why)."""
@@ -247,6 +257,17 @@ CAPABILITIES: tuple[Capability, ...] = (
         _per_workload(build_health, build_health_all),
         report_all=HealthList,
         watch=True,
+    ),
+    Capability(
+        "metrics",
+        "How fast it serves over a window: tok/s (per GPU), TTFT and TPOT/ITL p50/p90/p99, "
+        "queues and KV-cache use per role with a saturated/underutilized verdict, per pod, "
+        "and against the stored plan's SLA. Waits one window (default 30 s).",
+        Scope.one,
+        MetricsReport,
+        _WORKLOAD | {Need.plans, Need.metrics},
+        _metrics,
+        args=MetricsArgs,
     ),
     Capability(
         "generate",

@@ -65,6 +65,11 @@ class Family:
     name: str
     type: str
     samples: tuple[Sample, ...]
+    served: str = ""  # the name as the pod spelled it (``vllm:x``); ``name`` when unknown
+
+    @property
+    def shown(self) -> str:
+        return self.served or self.name
 
 
 @dataclass(frozen=True)
@@ -125,10 +130,12 @@ def _split(sample_name: str, known: Mapping[str, str]) -> tuple[str, str]:
 
 def _group(families: list[Metric]) -> Mapping[str, Family]:
     types: dict[str, str] = {}
+    spelled: dict[str, str] = {}
     for fam in families:
         key = normalize(fam.name)
         if fam.type != "unknown":
             types.setdefault(key, fam.type)
+            spelled.setdefault(key, fam.name)
     # untyped histograms: `x_bucket{le=…}` samples with no TYPE line anywhere
     for fam in families:
         if fam.type == "unknown":
@@ -152,11 +159,11 @@ def _group(families: list[Metric]) -> Mapping[str, Family]:
             samples.setdefault(key, {}).setdefault((suffix, sample.labels), sample)
 
     out = {
-        key: Family(name=key, type=types.get(key, "unknown"), samples=tuple(by_series.values()))
+        key: Family(key, types.get(key, "unknown"), tuple(by_series.values()), spelled.get(key, ""))
         for key, by_series in samples.items()
     }
     for key, kind in types.items():  # typed families with no samples still say "exists"
-        out.setdefault(key, Family(name=key, type=kind, samples=()))
+        out.setdefault(key, Family(key, kind, (), spelled.get(key, "")))
     return MappingProxyType(dict(sorted(out.items())))
 
 

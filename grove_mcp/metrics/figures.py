@@ -123,30 +123,38 @@ def dedup_filter(detection: Detection, labels_seen: Iterable[str]) -> dict[str, 
 
 
 def reads_for(
-    served: Iterable[str], hint: EngineHint | None, labels_seen: Iterable[str] = ()
+    served: Iterable[str],
+    hint: EngineHint | None,
+    labels_seen: Mapping[str, Iterable[str]] | Iterable[str] = (),
 ) -> tuple[Detection, dict[Quantity, Read1]]:
-    """The engine a pod runs and, per quantity, the first name of its chain the pod serves."""
+    """The engine a pod runs and, per quantity, the first name of its chain the pod serves.
+    ``labels_seen`` are the label names the pod's series carry: by served family name (then
+    the de-duplication filter applies to the families that carry the label), or one set for all."""
     names = sorted(set(served))
     detection = detect_engine(names, hint)
     prof = profile(detection.engine, detection.backend)
     if prof is None:
         return detection, {}
-    extra = dedup_filter(detection, labels_seen)
+    per_family = labels_seen if isinstance(labels_seen, Mapping) else None
+    common = () if per_family is not None else labels_seen
     reads: dict[Quantity, Read1] = {}
     for q, chain in prof.chains.items():
         hit = resolve(chain, names)
         if hit is not None:
-            reads[q] = Read1(q, hit, _wheres(hit.candidate, extra))
+            seen = per_family.get(hit.served_name, ()) if per_family is not None else common
+            reads[q] = Read1(q, hit, _wheres(hit.candidate, dedup_filter(detection, seen)))
     return detection, reads
 
 
-def _served(scrape: Scrape) -> tuple[list[str], set[str]]:
+def _served(scrape: Scrape) -> tuple[list[str], dict[str, set[str]]]:
+    """The family names a scrape serves and the label names of each family's series."""
     names: list[str] = []
-    labels: set[str] = set()
+    labels: dict[str, set[str]] = {}
     for fam in scrape.families.values():
-        names.append(fam.name)
+        names.append(fam.shown)
+        seen = labels.setdefault(fam.shown, set())
         for s in fam.samples:
-            labels.update(k for k, _ in s.labels)
+            seen.update(k for k, _ in s.labels)
     return names, labels
 
 
@@ -186,6 +194,8 @@ def _read(
                 sum(g.maximum for g in present),
                 min(g.samples for g in present),
             )
+    if counter is not None and not counter.series:
+        counter = None  # served, but no series matches the filter (SGLang's mode="decode" …)
     if counter is None and histogram is None and gauge is None:
         return None
     return Figure(r.quantity, name, c.read, r.resolved.fallback, counter, histogram, gauge)

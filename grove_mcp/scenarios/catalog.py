@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from ..sources.bundle import Bundle
 from .builder import ScenarioBuilder
 from .grove_objects import ALPHA_8, ALPHA_11, ALPHA_12, WITH_PR_792, GroveShape
+from .metrics_recording import PodLoad, record
 from .specs import CliqueSpec, PodState, ScalingGroupSpec, WorkloadSpec, ts
 
 NAMESPACE = "vllm-disagg"
@@ -47,6 +49,7 @@ def _sglang(mode: str, tp: int) -> tuple[str, ...]:
         mode,
         "--port",
         "30000",
+        "--enable-metrics",
     )
 
 
@@ -215,7 +218,48 @@ def demo() -> Bundle:
         component="grove-operator",
     )
     _plan_config_map(b)
-    return b.bundle()
+    return _with_recording(b.bundle(), _DEMO_LOADS)
+
+
+# The demo's traffic: 19.2 req/s of 4000 → 500 tokens split evenly over the two replicas. Gang 1
+# has one prefill pod of two, so it prefills twice the requests: queued, KV pool nearly full,
+# TTFT p99 far over the plan's 300 ms. Decode keeps ITL p99 under 10 ms.
+_FAST_PREFILL = PodLoad(
+    "prefill", 4.8, 4000, 500, ttft_median=0.15, queue=0.3, running=3, token_usage=0.45
+)
+_DEMO_LOADS = {
+    "0/prefill": _FAST_PREFILL,
+    "1/prefill": PodLoad(
+        "prefill",
+        9.6,
+        4000,
+        500,
+        ttft_median=0.55,
+        ttft_spread=0.35,
+        queue=7,
+        running=6,
+        token_usage=0.94,
+    ),
+    "decode": PodLoad("decode", 4.8, 4000, 500, itl_median=0.0062, running=40, token_usage=0.55),
+}
+
+
+def _with_recording(bundle: Bundle, loads: dict[str, PodLoad]) -> Bundle:
+    """The bundle with recorded scrapes of its running engine pods; a pod's load is the first of
+    ``loads`` whose key its name contains as ``-<key>-`` (``/`` for ``-``)."""
+    chosen: dict[str, PodLoad] = {}
+    for obj in bundle.objects:
+        name = obj["metadata"]["name"]
+        if obj["kind"] != "Pod" or obj["metadata"].get("namespace") != bundle.manifest.namespace:
+            continue
+        if obj.get("status", {}).get("phase") != "Running":
+            continue
+        key = next((k for k in loads if f"-{k.replace('/', '-')}-" in name), None)
+        if key is not None:
+            chosen[name] = loads[key]
+    recorded = record(chosen, MODEL)
+    ns = bundle.manifest.namespace
+    return replace(bundle, metrics={(ns, pod): rows for pod, rows in recorded.items()})
 
 
 def healthy() -> Bundle:

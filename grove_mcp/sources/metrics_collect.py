@@ -183,3 +183,23 @@ def scrape_collector(
             ProxyFetcher(client, timeout, concurrency), "the API server's pod proxy"
         )
     return ScrapeCollector(DirectFetcher(timeout, concurrency), "the pod IPs")
+
+
+def open_collector(
+    source: object,
+    via: ScrapeVia = ScrapeVia.auto,
+    timeout: float = DEFAULT_TIMEOUT,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    prometheus_url: str | None = None,
+) -> Collector:
+    """The collector for a source: Prometheus when a URL is given, a bundle's recordings, or
+    scrapes of a live cluster's pods."""
+    if prometheus_url:
+        from .prometheus import PrometheusCollector
+
+        return PrometheusCollector(prometheus_url, timeout=max(timeout, 10.0))
+    from .bundle import BundleSource
+
+    if isinstance(source, BundleSource):
+        return RecordedCollector(source.bundle.metrics, source.description)
+    return scrape_collector(getattr(source, "kube", None), via, timeout, concurrency)

@@ -97,7 +97,7 @@ def test_demo_pods_roles_hints_endpoints_and_gpus():
     assert prefill.hint is not None and prefill.hint.engine is Engine.sglang
     assert prefill.endpoint is not None
     assert (prefill.endpoint.port, prefill.endpoint.source) == (30000, PortSource.args)
-    assert "--enable-metrics" in prefill.endpoint.caveat  # the demo's args lack it (A.2)
+    assert prefill.endpoint.caveat == ""  # the demo runs SGLang with --enable-metrics (A.2)
     assert prefill.gpus == 4 and prefill.pod_ip == "10.244.0.10"
 
 

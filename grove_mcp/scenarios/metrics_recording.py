@@ -1,0 +1,128 @@
+"""Recorded metric scrapes for scenarios: what SGLang pods would have served, scrape by scrape.
+
+Each engine pod gets a real prometheus_client registry with SGLang's metric names, types, labels
+and default buckets (inference-metrics.md A.2); a seeded load observes a known traffic between
+scrapes, and every scrape is the registry's classic text exposition. Deterministic: the same
+:class:`PodLoad` gives the same bytes (no process metrics, no ``_created`` samples).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import generate_latest
+
+# SGLang's current default buckets (A.2)
+TTFT_BUCKETS = (0.1, 0.2, 0.4, 0.6, 0.8, 1, 2, 4, 6, 8, 10, 20, 40, 60, 80, 100, 200, 400)
+ITL_BUCKETS = (
+    0.002, 0.004, 0.006, 0.008, 0.010, 0.015, 0.020, 0.025, 0.030, 0.035, 0.040,
+    0.060, 0.080, 0.100, 0.200, 0.400, 0.600, 0.800, 1, 2, 4, 6, 8,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PodLoad:
+    """What one SGLang pod serves per second over the recording, and its steady gauges."""
+
+    mode: str  # "prefill" | "decode"
+    requests_per_second: float
+    isl: int
+    osl: int
+    ttft_median: float = 0.0  # seconds (prefill), lognormal around it
+    ttft_spread: float = 0.3
+    itl_median: float = 0.0  # seconds (decode)
+    itl_spread: float = 0.15
+    queue: float = 0.0  # waiting requests, average
+    running: float = 0.0
+    token_usage: float = 0.0  # KV pool used, 0-1
+    history_seconds: float = 300.0  # served before the first scrape (lifetime figures)
+
+
+class _SglangPod:
+    def __init__(self, model: str, load: PodLoad, seed: int) -> None:
+        self.load = load
+        self.rng = random.Random(seed)
+        self.registry = CollectorRegistry(auto_describe=False)
+        sched = {"model_name": model, "engine_type": load.mode, "tp_rank": "0", "pp_rank": "0"}
+        self.sched = sched
+        labels = list(sched)
+        r = self.registry
+        self.ttft = Histogram(
+            "sglang:time_to_first_token_seconds",
+            "Time to first token",
+            ["model_name"],
+            buckets=TTFT_BUCKETS,
+            registry=r,
+        ).labels(model)
+        self.itl = Histogram(
+            "sglang:inter_token_latency_seconds",
+            "Inter-token latency",
+            ["model_name"],
+            buckets=ITL_BUCKETS,
+            registry=r,
+        ).labels(model)
+        self.prompt = Counter(
+            "sglang:prompt_tokens", "Prompt tokens", ["model_name"], registry=r
+        ).labels(model)
+        self.generation = Counter(
+            "sglang:generation_tokens", "Generation tokens", ["model_name"], registry=r
+        ).labels(model)
+        self.requests = Counter(
+            "sglang:num_requests", "Requests", ["model_name"], registry=r
+        ).labels(model)
+        self.realtime = Counter(
+            "sglang:realtime_tokens", "Tokens by mode", [*labels, "mode"], registry=r
+        )
+        self.running = Gauge("sglang:num_running_reqs", "Running", labels, registry=r)
+        self.queue = Gauge("sglang:num_queue_reqs", "Queued", labels, registry=r)
+        self.usage = Gauge("sglang:token_usage", "KV token pool use", labels, registry=r)
+
+    def serve(self, seconds: float, wobble: float) -> None:
+        """Observe ``seconds`` of traffic; gauges set around their averages by ``wobble``."""
+        load, rng = self.load, self.rng
+        n = round(load.requests_per_second * seconds)
+        for _ in range(n):
+            self.requests.inc()
+            if load.mode == "prefill":
+                self.ttft.observe(rng.lognormvariate(0, load.ttft_spread) * load.ttft_median)
+                self.prompt.inc(load.isl)
+                self.realtime.labels(**self.sched, mode="prefill_compute").inc(load.isl)
+            else:
+                for _ in range(load.osl // 100):  # token-weighted; one sample per 100 tokens here
+                    self.itl.observe(rng.lognormvariate(0, load.itl_spread) * load.itl_median)
+                self.generation.inc(load.osl)
+                self.realtime.labels(**self.sched, mode="decode").inc(load.osl)
+        self.running.labels(**self.sched).set(round(load.running * wobble, 2))
+        self.queue.labels(**self.sched).set(round(load.queue * wobble))
+        self.usage.labels(**self.sched).set(round(min(load.token_usage * wobble, 1.0), 3))
+
+    def exposition(self) -> str:
+        return generate_latest(self.registry).decode()
+
+
+def record(
+    loads: Mapping[str, PodLoad],
+    model: str,
+    offsets: tuple[float, ...] = (0.0, 10.0, 20.0, 30.0),
+    seed: int = 7,
+) -> dict[str, tuple[tuple[float, str], ...]]:
+    """Per pod: a scrape at each offset (seconds after the first), with the load in between."""
+    pods = {
+        name: _SglangPod(model, load, seed + i)
+        for i, (name, load) in enumerate(sorted(loads.items()))
+    }
+    out: dict[str, list[tuple[float, str]]] = {name: [] for name in pods}
+    wobbles = (1.0, 1.1, 0.9, 1.05, 0.95)
+    for pod in pods.values():
+        pod.serve(pod.load.history_seconds, 1.0)
+    previous = offsets[0]
+    for i, at in enumerate(offsets):
+        for name, pod in pods.items():
+            if i:
+                pod.serve(at - previous, wobbles[i % len(wobbles)])
+            out[name].append((at, pod.exposition()))
+        previous = at
+    return {name: tuple(rows) for name, rows in out.items()}
