@@ -11,6 +11,7 @@ from .. import __version__
 from ..core import CAPABILITIES
 from .commands import table_command
 from .generate import generate
+from .metrics import compare, metrics
 from .plan import store
 from .validate import validate
 
@@ -30,6 +31,8 @@ HAND_WRITTEN: dict[str, Callable[..., None]] = {
     "plan store": store,
     "generate": generate,
     "validate": validate,
+    "metrics": metrics,
+    "compare": compare,
 }
 GROUPS = {"plan": "AIConfigurator plans kept beside a PodCliqueSet: store, show, history, diff."}
 

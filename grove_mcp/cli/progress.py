@@ -81,3 +81,22 @@ def run_cancellable(work: Callable[[threading.Event], T]) -> T:
         raise outcome["error"]
     result: T = outcome["result"]
     return result
+
+
+@contextmanager
+def window_progress(console: Console, title: str) -> Iterator[Callable[[float, str], None]]:
+    """A callback ``(fraction, line)`` for a metrics window: a transient bar on a terminal, else
+    one plain line per step."""
+    if not console.is_terminal:
+        yield lambda _f, line: console.print(line, markup=False, highlight=False, soft_wrap=True)
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(title, total=1.0)
+        yield lambda fraction, line: bar.update(task, completed=fraction, description=line)

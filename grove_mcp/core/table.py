@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .. import aic
+from ..capabilities.compare import build_compare
 from ..capabilities.health import build_health, build_health_all
 from ..capabilities.listing import build_list
 from ..capabilities.metrics import MetricsArgs, build_metrics
@@ -39,6 +40,7 @@ from ..plans import (
     build_plan_show,
     build_plan_store,
 )
+from ..reports.compare import CompareReport
 from ..reports.generate import GenerateReport
 from ..reports.health import HealthList, HealthReport
 from ..reports.listing import WorkloadList
@@ -200,6 +202,11 @@ def _metrics(inputs: Inputs) -> BaseModel:
     return build_metrics(inputs.snapshot, inputs.name, inputs.args, inputs.collected)
 
 
+def _compare(inputs: Inputs) -> BaseModel:
+    assert inputs.snapshot is not None and inputs.name and inputs.collected is not None
+    return build_compare(inputs.snapshot, inputs.name, inputs.args, inputs.collected)
+
+
 def _validate(inputs: Inputs) -> BaseModel:
     """Offline, unless given bindings: a --topology-file, else the source's (a cluster or a
     bundle; when they cannot be read, the level rules are skipped and the report says why)."""
@@ -267,6 +274,17 @@ CAPABILITIES: tuple[Capability, ...] = (
         MetricsReport,
         _WORKLOAD | {Need.plans, Need.metrics},
         _metrics,
+        args=MetricsArgs,
+    ),
+    Capability(
+        "compare",
+        "Plan vs Actual: throughput per GPU, TTFT and TPOT p99 against the SLA, placement "
+        "score against 1.0, replicas and GPUs against the plan; then a diagnosis and numbered "
+        "recommendations. Needs a stored plan (or a plan file). Waits one window.",
+        Scope.one,
+        CompareReport,
+        _WORKLOAD | {Need.plans, Need.metrics, Need.cluster_usage},
+        _compare,
         args=MetricsArgs,
     ),
     Capability(

@@ -21,6 +21,7 @@ from mcp_types import INVALID_PARAMS
 from ..core import CAPABILITIES, capability
 from ..errors import InvalidInput
 from .generate_tools import GENERATE_TOOLS
+from .metrics_tools import METRICS_TOOLS
 from .plan_tools import PLAN_TOOLS
 from .spec import ToolSpec
 from .table_tools import table_tool
@@ -78,7 +79,8 @@ CORE_TOOLS: tuple[ToolSpec, ...] = tuple(
     for name, (title, description) in DESCRIPTIONS.items()
 )
 HAND_WRITTEN: dict[str, ToolSpec] = {
-    spec.name: spec for spec in CORE_TOOLS + PLAN_TOOLS + GENERATE_TOOLS + VALIDATE_TOOLS
+    spec.name: spec
+    for spec in CORE_TOOLS + PLAN_TOOLS + GENERATE_TOOLS + VALIDATE_TOOLS + METRICS_TOOLS
 }
 # One tool per capability of the table, in its order: hand-written where one exists.
 TOOLS: tuple[ToolSpec, ...] = tuple(

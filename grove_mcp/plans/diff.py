@@ -42,7 +42,26 @@ def build_plan_diff(snapshot: Snapshot, name: str) -> PlanDiffReport:
     missing)."""
     stored, notes = find_stored(snapshot, name)
     workload = build_workload(snapshot, name)
-    plan, rendered = stored.current.plan, stored.current.rendered
+    rows, roles, more = diff_rows(workload, stored.current.plan, stored.current.rendered)
+    base = header(snapshot, workload)
+    return PlanDiffReport(
+        **{**base, "notes": base["notes"] + notes + more},
+        name=name,
+        config_map=stored.config_map,
+        plan_stored_at=stored.current.stored_at,
+        plan_digest=stored.current.digest,
+        rows=rows,
+        roles=roles,
+        summary=_summary(rows),
+    )
+
+
+def diff_rows(
+    workload: Workload, plan: Plan, rendered: RenderedDeployment | None = None
+) -> tuple[list[DiffRow], list[RoleMatch], list[str]]:
+    """Every row of ``plan`` against the deployed ``workload``, the role matches, and notes."""
+    name = workload.name
+    notes: list[str] = []
     matches, unmatched = match_roles(workload, plan.serving_mode == "agg")
     indices = range(max(workload.pcs.spec.replicas, 1))
     scale = _replicas_per_pcs_replica(plan, workload)
@@ -110,17 +129,7 @@ def build_plan_diff(snapshot: Snapshot, name: str) -> PlanDiffReport:
             f"{waiting} worker pod(s) are not ready. Desired counts are compared here; see "
             f"kubectl grove health {name} for why."
         )
-    base = header(snapshot, workload)
-    return PlanDiffReport(
-        **{**base, "notes": base["notes"] + notes},
-        name=name,
-        config_map=stored.config_map,
-        plan_stored_at=stored.current.stored_at,
-        plan_digest=stored.current.digest,
-        rows=rows,
-        roles=roles,
-        summary=_summary(rows),
-    )
+    return rows, roles, notes
 
 
 # --- rows -----------------------------------------------------------------------------------

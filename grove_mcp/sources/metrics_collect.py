@@ -198,8 +198,7 @@ def open_collector(
         from .prometheus import PrometheusCollector
 
         return PrometheusCollector(prometheus_url, timeout=max(timeout, 10.0))
-    from .bundle import BundleSource
-
-    if isinstance(source, BundleSource):
-        return RecordedCollector(source.bundle.metrics, source.description)
+    bundle = getattr(source, "bundle", None)  # a bundle (also behind a wrapping source)
+    if bundle is not None:
+        return RecordedCollector(bundle.metrics, getattr(source, "description", "the bundle"))
     return scrape_collector(getattr(source, "kube", None), via, timeout, concurrency)

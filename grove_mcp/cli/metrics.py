@@ -1,0 +1,144 @@
+"""``kubectl grove metrics`` and ``compare``: one window of the workload's metrics (scraped
+through the pod proxy or the pod IPs, recorded in a bundle, or asked of Prometheus), with a
+progress bar on stderr while the window elapses. Ctrl-C stops the wait."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import BaseModel
+
+from .. import core
+from ..capabilities.metrics import MetricsArgs
+from ..errors import InvalidInput
+from ..planfile import read_plan
+from ..render import OutputFormat, emit
+from ..sources.scrape import DEFAULT_TIMEOUT, ScrapeVia
+from .options import Name, Target, with_target
+from .progress import run_cancellable, window_progress
+from .run import console, error_console, exit_by_verdict, handled_errors, source_for, validate
+
+Window = Annotated[
+    float,
+    typer.Option("--window", help="Seconds between the first and last scrape.", min=1, max=3600),
+]
+SinceStart = Annotated[
+    bool,
+    typer.Option("--since-start", help="Lifetime figures from one scrape, without waiting."),
+]
+Via = Annotated[
+    ScrapeVia,
+    typer.Option(
+        "--scrape-via",
+        help="auto: the pod IPs inside a cluster, else the API server's pod proxy.",
+        case_sensitive=False,
+    ),
+]
+Port = Annotated[
+    int | None,
+    typer.Option(
+        "--metrics-port",
+        help="Scrape this port (overrides what discovery finds).",
+        min=1,
+        max=65535,
+    ),
+]
+MetricsPath = Annotated[
+    str | None, typer.Option("--metrics-path", help="Scrape this path (default: the engine's).")
+]
+ScrapeTimeout = Annotated[
+    float, typer.Option("--scrape-timeout", help="Seconds to wait for each pod.", min=0.5)
+]
+PrometheusUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--prometheus-url",
+        help="Ask this Prometheus (PromQL over the window) instead of scraping the pods.",
+    ),
+]
+PlanFile = Annotated[
+    Path | None,
+    typer.Option("--plan", help="A plan.json to judge against instead of the stored plan."),
+]
+WatchWindows = Annotated[
+    bool, typer.Option("-w", "--watch", help="Redraw after every window until Ctrl-C.")
+]
+
+
+def _args(
+    window: float,
+    since_start: bool,
+    via: ScrapeVia,
+    port: int | None,
+    path: str | None,
+    timeout: float,
+    prometheus_url: str | None,
+    plan: Path | None,
+) -> MetricsArgs:
+    if path is not None and not path.startswith("/"):
+        raise InvalidInput(f"--metrics-path {path!r} must start with '/'.")
+    return MetricsArgs(
+        window=window,
+        since_start=since_start,
+        scrape_via=via,
+        port=port,
+        path=path,
+        timeout=timeout,
+        prometheus_url=prometheus_url,
+        plan=read_plan(plan) if plan is not None else None,
+    )
+
+
+def _one_window(target: Target, name: str, capability: str, args: MetricsArgs) -> BaseModel:
+    source = source_for(target)
+    title = f"{capability} {name}: collecting a {args.window:g}s window"
+
+    def work(cancel: threading.Event, on_progress: Callable[[float, str], None]) -> BaseModel:
+        given = MetricsArgs(**{**args.__dict__, "on_progress": on_progress, "cancel": cancel})
+        return core.run(capability, source, target.namespace, name, given)
+
+    with window_progress(error_console(), title) as on_progress:
+        return run_cancellable(lambda cancel: work(cancel, on_progress))
+
+
+def metrics_command(capability: str) -> Callable[..., None]:
+    @with_target
+    def command(
+        target: Target,
+        name: Name,
+        window: Window = 30.0,
+        since_start: SinceStart = False,
+        scrape_via: Via = ScrapeVia.auto,
+        metrics_port: Port = None,
+        metrics_path: MetricsPath = None,
+        scrape_timeout: ScrapeTimeout = DEFAULT_TIMEOUT,
+        prometheus_url: PrometheusUrl = None,
+        plan: PlanFile = None,
+        watch: WatchWindows = False,
+    ) -> None:
+        with handled_errors():
+            validate(target, name)
+            args = _args(
+                window, since_start, scrape_via, metrics_port, metrics_path,
+                scrape_timeout, prometheus_url, plan,
+            )  # fmt: skip
+            if watch and (target.demo or target.bundle):
+                raise InvalidInput("--watch needs a live cluster: a bundle's recording is fixed.")
+            report = _one_window(target, name, capability, args)
+            emit(report, target.output, console())
+            while watch:
+                report = _one_window(target, name, capability, args)
+                if target.output is OutputFormat.text:
+                    console().clear()
+                emit(report, target.output, console())
+        exit_by_verdict(report)
+
+    return command
+
+
+metrics = metrics_command("metrics")
+compare = metrics_command("compare")

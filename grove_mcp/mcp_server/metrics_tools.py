@@ -1,0 +1,173 @@
+"""MCP tools of ``metrics`` and ``compare``: one window of the workload's metrics, with a progress
+notification per scrape (the same schedule as the CLI's bar). The call is bounded by the window
+plus the server's --tool-timeout; a bundle or the demo answers from its recording at once."""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Literal
+
+from mcp.server.mcpserver import Context
+from mcp_types import CallToolResult, TextContent
+from pydantic import Field
+
+from ..capabilities.metrics import MetricsArgs
+from ..core import DEFAULT_LIMIT, Narrowing, fit, output_model, run_off_loop
+from ..errors import ClusterUnreachable, GroveError
+from ..planfile import plan_from_json
+from ..render import render_markdown
+from ..reports.compare import CompareReport
+from ..reports.metrics import MetricsReport
+from ..sources.scrape import ScrapeVia
+from .calls import core_call, error_result, state_of
+from .inputs import Limit, Namespace, PcsName
+from .progress import Progress, ProgressSource
+from .spec import ToolSpec
+
+MAX_WINDOW = 300.0
+
+Window = Annotated[
+    float,
+    Field(
+        ge=1,
+        le=MAX_WINDOW,
+        description="Seconds between the first and the last scrape (rates and quantiles cover "
+        "them). The call waits this long on a live cluster.",
+    ),
+]
+SinceStart = Annotated[
+    bool, Field(description="Lifetime figures from one scrape (since each process started).")
+]
+Via = Annotated[
+    Literal["auto", "proxy", "direct"],
+    Field(description="auto: pod IPs inside a cluster, else the API server's pod proxy."),
+]
+Port = Annotated[
+    int | None, Field(ge=1, le=65535, description="Scrape this port instead of the one found.")
+]
+PrometheusUrl = Annotated[
+    str | None,
+    Field(max_length=2048, description="Ask this Prometheus (PromQL) instead of the pods."),
+]
+PlanJson = Annotated[
+    str | None,
+    Field(
+        max_length=256 * 1024,
+        description="A plan.json (text) to judge against instead of the stored plan.",
+    ),
+]
+
+
+async def _answer(
+    ctx: Context, capability: str, name: str, namespace: str | None, args: MetricsArgs, limit: int
+) -> CallToolResult:
+    state = state_of(ctx)
+    try:
+        source = state.require_source()
+        progress = Progress(ctx, total=1.0)
+        cancel = threading.Event()
+        given = MetricsArgs(
+            **{**args.__dict__, "on_progress": progress.step_from_thread, "cancel": cancel}
+        )
+        call = core_call(ctx, capability, namespace or None, name, given)
+        await progress.step(0, f"Reading {source.description}")
+        timeout = (0 if args.since_start else args.window) + state.config.tool_timeout
+
+        def too_slow() -> GroveError:
+            cancel.set()  # the collector stops waiting at its next step
+            return ClusterUnreachable(
+                f"No answer within {timeout:g} s (the window plus --tool-timeout) from "
+                f"{source.description}. Try a shorter window, or another --scrape-via."
+            )
+
+        watched = ProgressSource(source, progress)
+        report = await run_off_loop(lambda: call(watched), timeout=timeout, on_timeout=too_slow)
+        await progress.settle()
+        answer = fit(report, Narrowing(limit=limit), render_markdown, state.config.budget_bytes)
+        await progress.step(1.0, "Answer ready")
+    except GroveError as err:
+        return error_result(err)
+    return CallToolResult(
+        content=[TextContent(type="text", text=answer.text)], structured_content=answer.data
+    )
+
+
+def _args(
+    window: float,
+    since_start: bool,
+    scrape_via: str,
+    metrics_port: int | None,
+    prometheus_url: str | None,
+    plan: str | None = None,
+) -> MetricsArgs:
+    return MetricsArgs(
+        window=window,
+        since_start=since_start,
+        scrape_via=ScrapeVia(scrape_via),
+        port=metrics_port,
+        prometheus_url=prometheus_url or None,
+        plan=plan_from_json(plan, "the plan argument") if plan else None,
+    )
+
+
+async def grove_metrics(
+    ctx: Context,
+    name: PcsName,
+    namespace: Namespace = None,
+    window: Window = 30.0,
+    since_start: SinceStart = False,
+    scrape_via: Via = "auto",
+    metrics_port: Port = None,
+    prometheus_url: PrometheusUrl = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Annotated[CallToolResult, output_model(MetricsReport)]:
+    """How fast one PodCliqueSet serves, measured over a window of its engines' Prometheus
+    metrics (vLLM, SGLang, TensorRT-LLM, Dynamo): input/output tokens/s and per GPU, TTFT and
+    ITL/TPOT p50/p90/p99 (from the Dynamo frontend when there is one, else the prefill/decode
+    engines), queue and running requests, and per role KV-cache use with a saturated /
+    underutilized verdict and its thresholds; per pod how it was read or why not; and, when a
+    plan is stored, each figure against the plan's SLA (met or missed).
+
+    Use for "is it meeting its SLA?", "how many tokens/s?", "which role is the bottleneck?".
+    Waits `window` seconds on a live cluster (progress is reported); the demo and bundles
+    answer from recorded scrapes at once. Follow with grove_compare for causes and actions.
+    """
+    try:
+        args = _args(window, since_start, scrape_via, metrics_port, prometheus_url)
+    except GroveError as err:
+        return error_result(err)
+    return await _answer(ctx, "metrics", name, namespace, args, limit)
+
+
+async def grove_compare(
+    ctx: Context,
+    name: PcsName,
+    namespace: Namespace = None,
+    window: Window = 30.0,
+    plan: PlanJson = None,
+    scrape_via: Via = "auto",
+    metrics_port: Port = None,
+    prometheus_url: PrometheusUrl = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Annotated[CallToolResult, output_model(CompareReport)]:
+    """Plan vs Actual for one PodCliqueSet: throughput per GPU against the AIConfigurator plan,
+    TTFT p99 and TPOT p99 against its SLA, the derived placement score against the 1.0 the plan
+    assumed, replicas and GPUs deployed against planned; then a diagnosis (which rule fired,
+    with the numbers) and numbered recommendations with their expected effect and commands
+    (shown, never run).
+
+    The answer to "why is my-inference slow?" and "what should I change?". Needs a plan stored
+    beside the PodCliqueSet (grove_plan_store) or `plan` (a plan.json's text). Waits `window`
+    seconds on a live cluster.
+    """
+    try:
+        args = _args(window, False, scrape_via, metrics_port, prometheus_url, plan)
+    except GroveError as err:
+        return error_result(err)
+    return await _answer(ctx, "compare", name, namespace, args, limit)
+
+
+METRICS_TOOLS: tuple[ToolSpec, ...] = (
+    ToolSpec(grove_metrics, "Serving performance over a window"),
+    ToolSpec(grove_compare, "Plan vs Actual, diagnosis and recommendations"),
+)
