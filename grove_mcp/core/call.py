@@ -34,6 +34,8 @@ def run(
     source's default). ``args`` is the capability's own input (the plan to store …)."""
     cap = capability(name)
     cap.check(pcs, args)
+    if args is None and cap.optional_args and cap.args is not None:
+        args = cap.args()
     if cap.writes and getattr(source, "kube", None) is None:
         where = source.description if source is not None else "no source"
         raise InvalidInput(

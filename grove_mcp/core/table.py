@@ -117,6 +117,8 @@ class Capability:
     report_all: type[BaseModel] | None = None
     watch: bool = False
     writes: bool = False
+    repeats: bool = False  # --watch takes a new window after each one (not the watch API)
+    optional_args: bool = False  # ``args()`` (its defaults) stands for input not given
     args: type | None = None  # the type of its own input, e.g. the plan to store
 
     def __post_init__(self) -> None:
@@ -168,6 +170,8 @@ class Capability:
         if self.scope in (Scope.all, Scope.none) and name:
             raise InvalidInput(f"'{self.name}' takes no PodCliqueSet name.")
         if self.args is not None and not isinstance(args, self.args):
+            if args is None and self.optional_args:
+                return
             raise InvalidInput(f"'{self.name}' needs its input ({self.args.__name__}).")
 
 
@@ -275,6 +279,8 @@ CAPABILITIES: tuple[Capability, ...] = (
         _WORKLOAD | {Need.plans, Need.metrics},
         _metrics,
         args=MetricsArgs,
+        repeats=True,
+        optional_args=True,
     ),
     Capability(
         "compare",
@@ -286,6 +292,8 @@ CAPABILITIES: tuple[Capability, ...] = (
         _WORKLOAD | {Need.plans, Need.metrics, Need.cluster_usage},
         _compare,
         args=MetricsArgs,
+        repeats=True,
+        optional_args=True,
     ),
     Capability(
         "generate",

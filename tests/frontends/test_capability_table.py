@@ -54,7 +54,7 @@ def test_cli_arguments_follow_the_scope(cap):
     takes_name = "name" in params and params["name"].param_type_name == "argument"
     assert takes_name == (cap.scope in (Scope.one, Scope.both))
     assert ("all_" in params) == (cap.scope is Scope.both)
-    assert ("watch" in params) == cap.watch
+    assert ("watch" in params) == (cap.watch or cap.repeats)
 
 
 def test_every_tool_is_a_capability_of_the_table():
