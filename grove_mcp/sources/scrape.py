@@ -131,7 +131,8 @@ class DirectFetcher(_Pooled):
             with self._http.stream("GET", address.url) as response:
                 if response.status_code != 200:
                     raise GroveError(
-                        f"{address.url} answered HTTP {response.status_code}: check that the "
+                        f"{address.url} (pod {address.pod}) answered HTTP "
+                        f"{response.status_code}: check that the "
                         f"engine serves metrics on port {address.port} at {address.path}"
                     )
                 return _bounded(response.iter_bytes(), address).decode("utf-8", "replace")
@@ -140,7 +141,9 @@ class DirectFetcher(_Pooled):
                 f"{address.url} did not answer within {self.timeout:g} s (pod {address.pod})"
             ) from None
         except (httpx.HTTPError, httpx.InvalidURL) as err:
-            raise GroveError(f"{address.url} could not be reached: {err}") from None
+            raise GroveError(
+                f"{address.url} (pod {address.pod}) could not be reached: {err}"
+            ) from None
 
     def close(self) -> None:
         super().close()

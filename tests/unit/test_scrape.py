@@ -141,7 +141,7 @@ def test_an_unreachable_pod_is_named():
     fetcher = DirectFetcher(timeout=1)
     (got,) = fetcher.fetch([Address("ns", "w", "10.0.0.7", 9090)])
     fetcher.close()
-    assert got.error == "http://10.0.0.7:9090/metrics could not be reached: refused"
+    assert got.error == "http://10.0.0.7:9090/metrics (pod w) could not be reached: refused"
 
 
 def test_ipv6_pod_ips_are_bracketed():
