@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from ..grove.kinds import Kind
 from ..sources.configmap_write import WRITE_REQUESTS
-from .table import CAPABILITIES, Capability, Scope
+from ..sources.kube import PODS_PROXY
+from .table import CAPABILITIES, Capability, Need, Scope
 
 EXAMPLE_NAMESPACE = "vllm-disagg"
 EXAMPLE_NAME = "my-inference"
@@ -46,6 +47,11 @@ def requests_of(cap: Capability) -> list[ApiRequest]:
                     (verb, query.kind.plural, query.namespace),
                     ApiRequest(cap.name, verb, query.kind, query.namespace),
                 )
+    if Need.metrics in cap.needs:  # scraping from outside the cluster: the pod proxy
+        found.setdefault(
+            ("get", PODS_PROXY.plural, EXAMPLE_NAMESPACE),
+            ApiRequest(cap.name, "get", PODS_PROXY, EXAMPLE_NAMESPACE),
+        )
     if cap.writes:
         for verb, kind in WRITE_REQUESTS:
             found.setdefault(

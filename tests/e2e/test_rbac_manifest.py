@@ -33,7 +33,10 @@ WRITER = "rbac-manifest-writer"
 def _allowed(
     admin: KubeClient, verb: str, kind: Kind, namespace: str | None, user: str = USER
 ) -> bool:
-    attributes: dict[str, Any] = {"verb": verb, "group": kind.group, "resource": kind.plural}
+    resource, _, subresource = kind.plural.partition("/")  # pods/proxy
+    attributes: dict[str, Any] = {"verb": verb, "group": kind.group, "resource": resource}
+    if subresource:
+        attributes["subresource"] = subresource
     if namespace:
         attributes["namespace"] = namespace
     review = {
@@ -60,6 +63,7 @@ def bound(admin: KubeClient) -> None:
     bindings = [
         _binding(USER, "grove-mcp-reader"),
         _binding(USER, "grove-mcp-grove-version"),
+        _binding(USER, "grove-mcp-metrics"),
         _binding(WRITER, "grove-mcp-reader"),
         _binding(WRITER, "grove-mcp-plan-writer"),
     ]
@@ -70,7 +74,10 @@ def bound(admin: KubeClient) -> None:
 @pytest.mark.usefixtures("bound")
 def test_every_request_of_every_capability_is_allowed(admin: KubeClient) -> None:
     requests = api_requests()
-    assert {r.capability for r in requests} >= {"status", "topology", "health", "plan store"}
+    assert {r.capability for r in requests} >= {
+        "status", "topology", "health", "plan store", "metrics", "compare"
+    }  # fmt: skip
+    assert any(r.kind.plural == "pods/proxy" for r in requests)
     reads = [r for r in requests if not r.writes]
     writes = [r for r in requests if r.writes]
     denied = [r.describe() for r in reads if not _allowed(admin, r.verb, r.kind, r.namespace)]
