@@ -10,6 +10,7 @@ nothing here loops on its own.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -49,15 +50,39 @@ class _Current(Collector):
         self.pod = pod
 
     def collect(self) -> Iterable[Metric]:
-        return self.pod.inner.collect()
+        metrics = list(self.pod.inner.collect())
+        self.pod.scraped()
+        return metrics
 
 
 class FakeVllmPod:
     def __init__(self, model: str = "Qwen/Qwen3-32B") -> None:
         self.model = model
         self.registry = CollectorRegistry(auto_describe=False)
+        self._scrapes = 0
+        self._scraped = threading.Condition()
         self.registry.register(_Current(self))
         self._fresh()
+
+    def scraped(self) -> None:
+        """Called once per exposition served (a scrape, ours or a Prometheus server's)."""
+        with self._scraped:
+            self._scrapes += 1
+            self._scraped.notify_all()
+
+    @property
+    def scrapes(self) -> int:
+        with self._scraped:
+            return self._scrapes
+
+    def wait_scrapes(self, count: int, seconds: float = 10.0) -> int:
+        """Until ``count`` expositions have been served in all; TimeoutError after ``seconds``."""
+        with self._scraped:
+            if not self._scraped.wait_for(lambda: self._scrapes >= count, seconds):
+                raise TimeoutError(
+                    f"{self._scrapes} scrapes after {seconds:g}s, waited for {count}"
+                )
+            return self._scrapes
 
     def _fresh(self) -> None:
         self.inner = CollectorRegistry()
