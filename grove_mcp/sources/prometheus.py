@@ -53,9 +53,12 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+_RE2_SPECIAL = re.compile(r"([.^$*+?()\[\]{}|\\])")
+
+
 def _alternatives(values: Iterable[str]) -> str:
-    """A fully anchored PromQL regex matching exactly these strings."""
-    return "|".join(re.escape(v) for v in sorted(set(values)))
+    """A PromQL (RE2, fully anchored) regex matching exactly these strings."""
+    return "|".join(_RE2_SPECIAL.sub(r"\\\1", v) for v in sorted(set(values)))
 
 
 def _filters(wheres: Sequence[Mapping[str, str]]) -> list[dict[str, set[str]]]:
