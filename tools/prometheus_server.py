@@ -37,17 +37,15 @@ class PrometheusMissing(RuntimeError):
 
 
 def find_prometheus() -> str:
-    """``GROVE_PROMETHEUS`` if set, else /usr/bin/prometheus, else ``prometheus`` on PATH."""
-    for candidate in (
-        os.environ.get("GROVE_PROMETHEUS"),
-        DEFAULT_BINARY,
-        shutil.which("prometheus"),
-    ):
+    """``GROVE_PROMETHEUS`` when set (and only it), else /usr/bin/prometheus, else PATH."""
+    chosen = os.environ.get("GROVE_PROMETHEUS")
+    candidates = [chosen] if chosen else [DEFAULT_BINARY, shutil.which("prometheus")]
+    for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
+    where = f"GROVE_PROMETHEUS={chosen}" if chosen else "/usr/bin/prometheus or PATH"
     raise PrometheusMissing(
-        "no prometheus binary (GROVE_PROMETHEUS, /usr/bin/prometheus or PATH); "
-        "install the Debian package: apt-get install -y prometheus"
+        f"no prometheus binary ({where}); install the Debian package: apt-get install -y prometheus"
     )
 
 
