@@ -3,8 +3,9 @@
 I/O only: PromQL over HTTP (``/api/v1/query``, one instant ``time=now``), answered per pod as
 finished :class:`~grove_mcp.metrics.figures.PodFigures`. The metric names and label filters are
 the ones a scrape would use: :func:`~grove_mcp.metrics.figures.reads_for` chooses them from the
-names each pod serves *in Prometheus* (inference-metrics.md B.6: a Prometheus 2.x scraping
-OpenMetrics may store ``vllm_…`` for ``vllm:…``; the names asked are exactly the names stored).
+names each pod serves *in Prometheus*; the queries match ``__name__`` by a regex that takes
+both prefix forms (inference-metrics.md B.6: a Prometheus 2.x scraping OpenMetrics may store
+``vllm_…`` for ``vllm:…``).
 
 Requests per collect do not grow with pods: one query for the names every target pod serves,
 one for SGLang's ``tp_rank`` label, one for process start times (``since_start``), then one
@@ -61,6 +62,20 @@ def _alternatives(values: Iterable[str]) -> str:
     return "|".join(_RE2_SPECIAL.sub(r"\\\1", v) for v in sorted(set(values)))
 
 
+_ESCAPED_PREFIXES = ("vllm", "sglang", "trtllm")  # served as `<p>:` or `<p>_` (§0.1, B.6)
+
+
+def _name_matcher(name: str) -> str:
+    """``__name__`` matching the served name in either prefix form: a Prometheus 2.x scraping
+    OpenMetrics may store ``vllm_x`` for ``vllm:x`` (B.6), and a window across an exporter
+    upgrade holds both. The rest of the name is literal."""
+    for prefix in _ESCAPED_PREFIXES:
+        if name.startswith((f"{prefix}:", f"{prefix}_")):
+            rest = _alternatives([name[len(prefix) + 1 :]])
+            return f"__name__=~{_quote(f'{prefix}[:_]{rest}')}"
+    return f"__name__={_quote(name)}"
+
+
 def _filters(wheres: Sequence[Mapping[str, str]]) -> list[dict[str, set[str]]]:
     """The read's label filters as few matcher sets as possible: each key to its allowed values.
     ``reads_for`` gives the product of every key's values, which is one matcher set; anything
@@ -87,8 +102,8 @@ class _Labels:
     namespace: str
 
     def selector(self, name: str | None, namespace: str, pods: Iterable[str], **extra: str) -> str:
-        """``{__name__="N", namespace="ns", pod=~"a|b", k=~"v"}`` (colons are fine in PromQL)."""
-        parts = [f"__name__={_quote(name)}"] if name else []
+        """``{__name__=~"vllm[:_]x", namespace="ns", pod=~"a|b", k=~"v"}``."""
+        parts = [_name_matcher(name)] if name else []
         parts.append(f"{self.namespace}={_quote(namespace)}")
         parts.append(f"{self.pod}=~{_quote(_alternatives(pods))}")
         parts.extend(f"{k}{v}" for k, v in extra.items())

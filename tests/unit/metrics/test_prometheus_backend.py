@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from metrics_exporters import VLLM_TTFT_BUCKETS, FakeVllmPod, Request, drive
+from metrics_exporters import VLLM_TTFT_BUCKETS, FakeSglangPod, FakeVllmPod, Request, drive
 
 from grove_mcp.metrics.catalog import Quantity
 from grove_mcp.metrics.discovery import Role, Target
@@ -39,11 +39,13 @@ from tools.prometheus_server import (
 
 NS = "vllm-disagg"
 PODS = ("prefill-0", "decode-0")
+SGLANG = "sglang-0"  # two DP schedulers × two TP ranks: only tp_rank="0" counts
 GHOST = "prefill-1"  # a target pod Prometheus does not scrape
 ENGINES = ("0", "1")
 STEPS = 5
 QUANTILES = (0.5, 0.9, 0.99)
 RUNNING = {"0": 3.0, "1": 5.0}
+SG_GAUGES = {"0": (4.0, 0.2), "1": (6.0, 0.6)}  # per DP scheduler: running, KV usage (TP rank 0)
 
 
 def _unavailable(reason: str) -> NoReturn:
@@ -102,6 +104,8 @@ def bucket_quantile(values: Sequence[float], bounds: Sequence[float], q: float) 
 class Scenario:
     prom: PrometheusServer
     pods: dict[str, FakeVllmPod]
+    sglang: FakeSglangPod
+    sglang_window: list[Request]  # per request: engine = the DP scheduler
     window: dict[str, list[Request]]  # inside the window, per pod
     before: dict[str, list[Request]]  # before it
     at: float  # the evaluation time (epoch seconds)
@@ -123,17 +127,24 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
         drive(pod, before[p])  # every series exists before the window
         for engine, value in RUNNING.items():
             pod.set_running(engine, value)
-    with pods[PODS[0]].serve() as url0, pods[PODS[1]].serve() as url1:
+    sglang = FakeSglangPod()
+    for r in preload():  # large counters before the window, as for the vLLM pods
+        sglang.record(r.engine, r.ttft, r.prompt_tokens, r.prompt_tokens // 2, r.output_tokens)
+    for dp, (running, usage) in SG_GAUGES.items():
+        sglang.set_gauges(dp, running, usage, other_ranks=100.0)
+    sglang_window = requests(30, 450)
+    everyone: dict[str, FakeVllmPod | FakeSglangPod] = {**pods, SGLANG: sglang}
+    with pods[PODS[0]].serve() as url0, pods[PODS[1]].serve() as url1, sglang.serve() as url2:
         targets = [
             ScrapeTarget(url, {"namespace": NS, "pod": p})
-            for p, url in zip(PODS, (url0, url1), strict=True)
+            for p, url in zip((*PODS, SGLANG), (url0, url1, url2), strict=True)
         ]
         workdir: Path = tmp_path_factory.mktemp("prometheus")
         with PrometheusServer(binary, targets, workdir) as prom:
 
             def scraped_all(extra: int) -> None:
-                goal = {p: pod.scrapes + extra for p, pod in pods.items()}
-                for p, pod in pods.items():
+                goal = {p: pod.scrapes + extra for p, pod in everyone.items()}
+                for p, pod in everyone.items():
                     pod.wait_scrapes(goal[p], 15.0)
 
             scraped_all(2)  # Prometheus holds the state before the window
@@ -143,6 +154,10 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
                 for p, pod in pods.items():
                     chunk = window[p][step::STEPS]
                     drive(pod, chunk)
+                for r in sglang_window[step::STEPS]:
+                    sglang.record(
+                        r.engine, r.ttft, r.prompt_tokens, r.prompt_tokens // 2, r.output_tokens
+                    )
                 scraped_all(1)
             scraped_all(3)  # the last samples hold every request
             seconds = math.ceil(time.time() - start)
@@ -150,10 +165,12 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
 
             def ingested() -> bool:
                 stamps = prom.query(f'timestamp(up{{namespace="{NS}"}})')
-                return len(stamps) == len(PODS) and all(float(s["value"][1]) >= at for s in stamps)
+                return len(stamps) == len(everyone) and all(
+                    float(s["value"][1]) >= at for s in stamps
+                )
 
             prom.wait(ingested, 15.0, "a scrape after the window's end")
-            yield Scenario(prom, pods, window, before, at, seconds)
+            yield Scenario(prom, pods, sglang, sglang_window, window, before, at, seconds)
 
 
 def extrapolation_bound(s: Scenario, sample_name: str, pod: str) -> float:
@@ -273,9 +290,51 @@ def test_gauges_and_the_pod_without_series(scenario: Scenario) -> None:
 def test_requests_do_not_grow_with_pods(scenario: Scenario) -> None:
     _, one = _collect(scenario, PODS[:1])
     _, three = _collect(scenario, [*PODS, GHOST])
-    print(f"requests per collect: 1 pod {one}, 3 pods {three}")
-    assert one == three
-    assert three <= 12  # the pods' names, then one per metric read
+    _, sglang = _collect(scenario, [SGLANG])
+    _, everyone = _collect(scenario, [*PODS, SGLANG, GHOST])
+    print(f"requests per collect: 1 vLLM pod {one}, 2 vLLM pods + 1 unscraped {three}, ")
+    print(f"1 SGLang pod {sglang}, all four {everyone}")
+    assert one == three  # the same reads for more pods: no more requests
+    # the names query, SGLang's tp_rank query, one per distinct metric read
+    assert everyone == one + sglang - 1
+    assert everyone <= 12
+
+
+def test_sglang_counts_tp_rank_0_and_the_modes_it_should(scenario: Scenario) -> None:
+    answers, _ = _collect(scenario, [SGLANG])
+    fig = _figures(answers, SGLANG)
+    assert fig.engine.value == "sglang"
+    w = scenario.seconds
+    window = scenario.sglang_window
+    expected = {
+        Quantity.output_tokens: sum(r.output_tokens for r in window) / w,
+        Quantity.input_tokens: sum(r.prompt_tokens + r.prompt_tokens // 2 for r in window) / w,
+    }
+    for quantity, truth in expected.items():
+        f = fig.get(quantity)
+        assert f is not None and f.counter is not None and f.per_second is not None
+        bound = extrapolation_bound(scenario, f.metric, SGLANG)
+        print(
+            f"{SGLANG} {quantity.value} ({f.metric}): ours {f.per_second:.3f}/s, driver "
+            f"{truth:.3f}/s (ratio {f.per_second / truth:.4f}, bound {bound:.4f})"
+        )
+        # TP rank 1 would double it; the wrong modes would add the other mode's tokens
+        assert truth * (1 - 1e-9) <= f.per_second <= truth * bound * (1 + 1e-9)
+    ttft = fig.get(Quantity.ttft)
+    assert ttft is not None and ttft.histogram is not None
+    h = ttft.histogram
+    values = [r.ttft for r in window]
+    assert h.mean == pytest.approx(sum(values) / len(values), rel=1e-6)
+    p99 = h.quantile(0.99)
+    assert p99 is not None
+    assert p99.value == pytest.approx(bucket_quantile(values, VLLM_TTFT_BUCKETS, 0.99), rel=1e-6)
+    running, kv = fig.get(Quantity.running), fig.get(Quantity.kv_usage)
+    assert running is not None and running.gauge is not None
+    assert kv is not None and kv.gauge is not None
+    assert running.gauge.average == pytest.approx(sum(r for r, _ in SG_GAUGES.values()))
+    # KV usage is the mean over the schedulers (GAUGE_COMBINE), TP rank 0 only
+    assert kv.gauge.average == pytest.approx(0.4)
+    assert kv.gauge.maximum == pytest.approx(0.4)
 
 
 def test_since_start_reads_current_values(scenario: Scenario) -> None:
