@@ -18,7 +18,8 @@ query per distinct metric read, for all pods at once (``pod=~"a|b|c"``):
 
 The statistics of one read come back in one response, told apart by a ``grove_stat`` label
 (``label_replace(…) or label_replace(…)``). Prometheus' ``increase`` extrapolates to the
-window's edges and handles counter resets itself, so ``resets`` and ``new_series`` are 0 here.
+window's edges and counts across counter resets itself; ``resets()`` in the same answer tells
+``resets`` (a histogram with one is ``partial``) for the report's notes; ``new_series`` is 0.
 """
 
 from __future__ import annotations
@@ -244,19 +245,18 @@ class PrometheusCollector:
             by_ns[t.namespace or request.namespace].append(t.pod)
             hints[t.pod] = t.hint
         answers: dict[str, Answer] = {}
-        notes: list[str] = []
         steps = max(1, len(by_ns))
         for i, (ns, pods) in enumerate(sorted(by_ns.items())):
             if stop.is_set():
-                notes.append("cancelled: pods not asked are missing")
-                break
+                answers.update({p: PodFigures(p, 0.0, error="cancelled") for p in pods})
+                continue
             if request.on_progress:
                 request.on_progress(i / steps, f"asking {self.via} about {len(pods)} pods in {ns}")
             answers.update(self._namespace(ns, sorted(set(pods)), hints, request, w, at, stop))
         if request.on_progress:
             request.on_progress(1.0, f"{self.requests} queries to {self.via}")
         window = float(w) if not request.since_start else request.window
-        return Collected(answers, self.via, window, request.since_start, tuple(notes))
+        return Collected(answers, self.via, window, request.since_start)
 
     def _namespace(
         self,
@@ -317,6 +317,8 @@ class PrometheusCollector:
             if stop.is_set():
                 break
             results[group] = self._read(group, ns, members, w, at, request.since_start)
+        if stop.is_set():
+            return {**out, **{p: PodFigures(p, 0.0, error="cancelled") for p in present}}
         for pod in present:
             detection, reads = plans[pod]
             seconds = lifetime.get(pod, 0.0) if request.since_start else float(w)
@@ -330,6 +332,13 @@ class PrometheusCollector:
                 figures[q] = fig
                 if fig.fallback:
                     notes.append(f"{q.value} from {fig.metric} (an older name or a weaker source)")
+                if (fig.counter and fig.counter.resets) or (
+                    fig.histogram and fig.histogram.partial
+                ):
+                    notes.append(
+                        f"{fig.metric} restarted inside the window: Prometheus' increase() "
+                        "counts across the reset"
+                    )
             if not reads and detection.engine is not Engine.unknown:
                 notes.append(f"serves none of {detection.engine.value}'s metrics we read")
             if request.since_start and pod not in lifetime:
@@ -353,19 +362,24 @@ class PrometheusCollector:
         def window(s: str) -> str:
             return s if since_start else f"increase({s}[{w}s])"
 
+        def resets(s: str) -> str:
+            return f"resets({s}[{w}s])"
+
         if g.type is MetricType.counter:
             inner = union("", window)
-            expr = _tagged(
-                {"delta": f"sum by ({by}) ({inner})", "series": f"count by ({by}) ({inner})"}
-            )
+            parts = {"delta": f"sum by ({by}) ({inner})", "series": f"count by ({by}) ({inner})"}
+            if not since_start:
+                parts["resets"] = f"sum by ({by}) ({union('', resets)})"
+            expr = _tagged(parts)
         elif g.type is MetricType.histogram:
-            expr = _tagged(
-                {
-                    "bucket": f"sum by ({by}, le) ({union('_bucket', window)})",
-                    "sum": f"sum by ({by}) ({union('_sum', window)})",
-                    "count": f"sum by ({by}) ({union('_count', window)})",
-                }
-            )
+            parts = {
+                "bucket": f"sum by ({by}, le) ({union('_bucket', window)})",
+                "sum": f"sum by ({by}) ({union('_sum', window)})",
+                "count": f"sum by ({by}) ({union('_count', window)})",
+            }
+            if not since_start:
+                parts["resets"] = f"sum by ({by}) ({union('_count', resets)})"
+            expr = _tagged(parts)
         else:
             how = "avg" if g.combine == "mean" else g.combine
             per_eval = f"{how} by ({by}) ({union('', lambda s: s)})"
@@ -415,7 +429,8 @@ def _figure(r: Read1, got: Mapping[str, Any] | None, seconds: float) -> Figure |
     name = r.resolved.served_name
     counter = histogram = gauge = None
     if c.type is MetricType.counter and "delta" in got:
-        counter = CounterDelta(name, got["delta"], seconds, int(got.get("series", 0)), 0, 0)
+        series, resets = int(got.get("series", 0)), int(got.get("resets", 0))
+        counter = CounterDelta(name, got["delta"], seconds, series, resets, 0)
     elif c.type is MetricType.histogram:
         raw = {b: v for b, v in got["buckets"].items() if not math.isnan(b)}
         if not raw or not any(math.isinf(b) and b > 0 for b in raw):
@@ -426,7 +441,10 @@ def _figure(r: Read1, got: Mapping[str, Any] | None, seconds: float) -> Figure |
             top = max(top, raw[b])
             buckets.append((b, top))
         count = got.get("count", buckets[-1][1])
-        histogram = HistogramDelta(name, tuple(buckets), count, got.get("sum", 0.0), seconds, False)
+        partial = got.get("resets", 0) > 0
+        histogram = HistogramDelta(
+            name, tuple(buckets), count, got.get("sum", 0.0), seconds, partial
+        )
     elif c.type is MetricType.gauge and "avg" in got:
         gauge = GaugeStats(name, got["avg"], got.get("max", got["avg"]), int(got.get("samples", 0)))
     if counter is None and histogram is None and gauge is None:

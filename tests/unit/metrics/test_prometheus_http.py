@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator
 from urllib.parse import parse_qs
 
@@ -179,3 +180,39 @@ def test_queries_are_valid_json_form_posts(prom: respx.MockRouter) -> None:
     assert form["time"] == ["1700000000.000"]
     assert form["query"][0] == 'group by (__name__, pod) ({namespace="ns", pod=~"p1"})'
     json.dumps(form)  # plain strings only
+
+
+def test_a_reset_inside_the_window_is_noted(prom: respx.MockRouter) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        q = sent(request)
+        if q.startswith("group by"):
+            return httpx.Response(
+                200, json=vector(({"__name__": "vllm:generation_tokens_total", "pod": "p1"}, 1))
+            )
+        assert 'resets({__name__=~"vllm[:_]generation_tokens_total"' in q
+        stats = {"delta": 300.0, "series": 1, "resets": 1}
+        return httpx.Response(
+            200, json=vector(*[({"pod": "p1", "grove_stat": k}, v) for k, v in stats.items()])
+        )
+
+    prom.post("/api/v1/query").mock(side_effect=answer)
+    fig = collect("p1")["p1"]
+    assert isinstance(fig, PodFigures)
+    out = fig.get(Quantity.output_tokens)
+    assert out is not None and out.counter is not None
+    assert (out.counter.delta, out.counter.resets, out.per_second) == (300.0, 1, 10.0)
+    assert any("restarted inside the window" in n for n in fig.notes)
+
+
+def test_cancelled_before_asking_sends_nothing(prom: respx.MockRouter) -> None:
+    route = prom.post("/api/v1/query")
+    stop = threading.Event()
+    stop.set()
+    collector = PrometheusCollector(URL)
+    got = collector.collect(MetricsRequest(NS, targets("p1", "p2"), cancel=stop))
+    collector.close()
+    assert not route.called
+    assert {p: a.error for p, a in got.answers.items() if isinstance(a, PodFigures)} == {
+        "p1": "cancelled",
+        "p2": "cancelled",
+    }
