@@ -25,6 +25,7 @@ window's edges and counts across counter resets itself; ``resets()`` in the same
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import re
 import threading
@@ -45,7 +46,7 @@ from ..metrics.window import CounterDelta, GaugeStats, HistogramDelta
 from .metrics_collect import Answer, Collected, MetricsRequest
 
 DEFAULT_TIMEOUT = 10.0
-MAX_BYTES = 32 * 1024 * 1024  # a larger answer is refused, not buffered
+MAX_BYTES = 32 * 1024 * 1024  # a larger answer is refused once it passes this
 _STAT = "grove_stat"  # the label that tells the statistics of one read apart in one answer
 _GAUGE_POINTS = 60  # evaluations of a gauge inside the window (the subquery's resolution)
 
@@ -161,8 +162,8 @@ class PrometheusCollector:
     ) -> None:
         self.url = _validate_url(url)
         for what, label in (
-            ("--prometheus-pod-label", pod_label),
-            ("--prometheus-namespace-label", namespace_label),
+            ("the pod label", pod_label),
+            ("the namespace label", namespace_label),
         ):
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", label):
                 raise InvalidInput(f"{what} {label!r} is not a Prometheus label name.")
@@ -176,8 +177,17 @@ class PrometheusCollector:
         self.requests = 0  # queries sent by this collector (for tests and the bench)
 
     @property
+    def shown(self) -> str:
+        """The URL as shown to users: any ``user:password@`` is masked."""
+        parts = urlsplit(self.url)
+        if "@" not in parts.netloc:
+            return self.url
+        host = parts.netloc.rsplit("@", 1)[1]
+        return parts._replace(netloc=f"***@{host}").geturl()
+
+    @property
     def via(self) -> str:
-        return f"Prometheus at {self.url}"
+        return f"Prometheus at {self.shown}"
 
     def close(self) -> None:
         if self._own:
@@ -189,38 +199,44 @@ class PrometheusCollector:
         """One instant query; the ``result`` of a vector answer. Raises GroveError, never
         httpx's exceptions."""
         endpoint = f"{self.url}/api/v1/query"
+        shown = self.shown
         self.requests += 1
+        form = {"query": promql, "time": f"{at:.3f}", "timeout": f"{self.timeout:g}s"}
         try:
-            response = self._http.post(
-                endpoint,
-                data={"query": promql, "time": f"{at:.3f}", "timeout": f"{self.timeout:g}s"},
-                headers={"Accept": "application/json"},
-                timeout=self.timeout,
-            )
+            with self._http.stream(
+                "POST", endpoint, data=form, headers={"Accept": "application/json"}
+            ) as response:
+                content = bytearray()
+                for chunk in response.iter_bytes():
+                    content += chunk
+                    if len(content) > MAX_BYTES:
+                        raise MetricsError(
+                            f"Prometheus at {shown} answered more than {MAX_BYTES} bytes to: "
+                            f"{promql}"
+                        )
         except httpx.TimeoutException:
             raise ClusterUnreachable(
-                f"Prometheus at {self.url} did not answer within {self.timeout:g}s; "
-                "raise --prometheus-timeout or shorten --window."
+                f"Prometheus at {shown} did not answer within {self.timeout:g}s: raise the "
+                "Prometheus timeout or shorten the window."
             ) from None
         except httpx.HTTPError as err:
             raise ClusterUnreachable(
-                f"cannot reach Prometheus at {self.url}: {type(err).__name__}: {err}. "
+                f"cannot reach Prometheus at {shown}: {type(err).__name__}: {err}. "
                 "Check --prometheus-url (scheme, host, port, path prefix)."
             ) from None
-        if len(response.content) > MAX_BYTES:
-            raise MetricsError(f"Prometheus at {self.url} answered more than {MAX_BYTES} bytes.")
+        text = content.decode("utf-8", errors="replace")
         try:
-            body = response.json()
+            body = json.loads(text)
         except ValueError:
             body = None
         if not isinstance(body, dict):
             raise MetricsError(
-                f"Prometheus at {self.url} answered HTTP {response.status_code} without its JSON "
-                f"API ({response.text[:120]!r}): is --prometheus-url the server's base URL?"
+                f"Prometheus at {shown} answered HTTP {response.status_code} without its JSON "
+                f"API ({text[:120]!r}): is --prometheus-url the server's base URL?"
             )
         if body.get("status") != "success":
             raise MetricsError(
-                f"Prometheus at {self.url} refused a query (HTTP {response.status_code}, "
+                f"Prometheus at {shown} refused a query (HTTP {response.status_code}, "
                 f"{body.get('errorType', 'error')}): {body.get('error', 'no reason given')}. "
                 f"The query was: {promql}"
             )
@@ -228,7 +244,7 @@ class PrometheusCollector:
         result = data.get("result")
         if data.get("resultType") != "vector" or not isinstance(result, list):
             raise MetricsError(
-                f"Prometheus at {self.url} answered a {data.get('resultType')!r}, not a vector, "
+                f"Prometheus at {shown} answered a {data.get('resultType')!r}, not a vector, "
                 f"to: {promql}"
             )
         return result
@@ -454,6 +470,7 @@ def _figure(r: Read1, got: Mapping[str, Any] | None, seconds: float) -> Figure |
 
 def _validate_url(url: str) -> str:
     raw = (url or "").strip()
+    url = re.sub(r"//[^/@]*@", "//***@", raw)  # shown in errors: never a password
     try:
         parts = urlsplit(raw)
         parts.port  # noqa: B018  (raises on a bad port)

@@ -216,3 +216,29 @@ def test_cancelled_before_asking_sends_nothing(prom: respx.MockRouter) -> None:
         "p1": "cancelled",
         "p2": "cancelled",
     }
+
+
+def test_credentials_in_the_url_are_used_but_never_shown(prom: respx.MockRouter) -> None:
+    secret = "http://grove:s3cret@prometheus.test:9090"
+    route = prom.post("/api/v1/query").mock(side_effect=httpx.ConnectError("refused"))
+    collector = PrometheusCollector(secret)
+    assert collector.via == "Prometheus at http://***@prometheus.test:9090"
+    with pytest.raises(ClusterUnreachable) as err:
+        collector.collect(MetricsRequest(NS, targets("p1")))
+    collector.close()
+    assert "s3cret" not in str(err.value) and "***@prometheus.test" in str(err.value)
+    assert route.calls[0].request.headers["authorization"].startswith("Basic ")
+    with pytest.raises(InvalidInput) as bad:
+        PrometheusCollector("ftp://grove:s3cret@prometheus.test")
+    assert "s3cret" not in str(bad.value)
+
+
+def test_an_oversized_answer_is_refused(
+    prom: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("grove_mcp.sources.prometheus.MAX_BYTES", 100)
+    prom.post("/api/v1/query").mock(
+        return_value=httpx.Response(200, json=vector(({"a": "b" * 200}, 1)))
+    )
+    with pytest.raises(MetricsError, match="answered more than 100 bytes"):
+        collect("p1")
