@@ -10,6 +10,7 @@ nothing here loops on its own.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -49,15 +50,39 @@ class _Current(Collector):
         self.pod = pod
 
     def collect(self) -> Iterable[Metric]:
-        return self.pod.inner.collect()
+        metrics = list(self.pod.inner.collect())
+        self.pod.scraped()
+        return metrics
 
 
 class FakeVllmPod:
     def __init__(self, model: str = "Qwen/Qwen3-32B") -> None:
         self.model = model
         self.registry = CollectorRegistry(auto_describe=False)
+        self._scrapes = 0
+        self._scraped = threading.Condition()
         self.registry.register(_Current(self))
         self._fresh()
+
+    def scraped(self) -> None:
+        """Called once per exposition served (a scrape, ours or a Prometheus server's)."""
+        with self._scraped:
+            self._scrapes += 1
+            self._scraped.notify_all()
+
+    @property
+    def scrapes(self) -> int:
+        with self._scraped:
+            return self._scrapes
+
+    def wait_scrapes(self, count: int, seconds: float = 10.0) -> int:
+        """Until ``count`` expositions have been served in all; TimeoutError after ``seconds``."""
+        with self._scraped:
+            if not self._scraped.wait_for(lambda: self._scrapes >= count, seconds):
+                raise TimeoutError(
+                    f"{self._scrapes} scrapes after {seconds:g}s, waited for {count}"
+                )
+            return self._scrapes
 
     def _fresh(self) -> None:
         self.inner = CollectorRegistry()
@@ -119,3 +144,61 @@ def scrape(client: httpx.Client, url: str, accept: str = TEXT_FORMAT) -> Scrape:
     end = time.monotonic()
     response.raise_for_status()
     return parse_exposition(response.text, time=(start + end) / 2, source=url)
+
+
+class FakeSglangPod:
+    """An SGLang server with two data-parallel schedulers of two TP ranks each: every TP rank
+    reports the same figures (A.2), so only ``tp_rank="0"`` may count."""
+
+    DP = ("0", "1")
+    TP = ("0", "1")
+
+    def __init__(self, model: str = "Qwen/Qwen3-32B") -> None:
+        self.model = model
+        self._scrapes = 0
+        self._scraped = threading.Condition()
+        self.registry = CollectorRegistry(auto_describe=False)
+        inner = CollectorRegistry()
+        labels = ("model_name", "engine_type", "tp_rank", "dp_rank")
+        self.tokens = Counter(
+            "sglang:realtime_tokens",
+            "Tokens processed, by mode.",
+            (*labels, "mode"),
+            registry=inner,
+        )
+        self.ttft = Histogram(
+            "sglang:time_to_first_token_seconds",
+            "Histogram of time to first token in seconds.",
+            labels,
+            buckets=VLLM_TTFT_BUCKETS,
+            registry=inner,
+        )
+        self.running = Gauge("sglang:num_running_reqs", "Running requests.", labels, registry=inner)
+        self.usage = Gauge("sglang:token_usage", "KV-cache token usage.", labels, registry=inner)
+        self.inner = inner
+        self.registry.register(_Current(self))  # type: ignore[arg-type]
+
+    scraped = FakeVllmPod.scraped
+    scrapes = FakeVllmPod.scrapes
+    wait_scrapes = FakeVllmPod.wait_scrapes
+    serve = FakeVllmPod.serve
+
+    def _labels(self, dp: str, tp: str) -> tuple[str, str, str, str]:
+        return (self.model, "unified", tp, dp)
+
+    def record(self, dp: str, ttft: float, prefill: int, cached: int, decode: int) -> None:
+        """One finished request on scheduler ``dp``, reported identically by every TP rank."""
+        for tp in self.TP:
+            labels = self._labels(dp, tp)
+            self.ttft.labels(*labels).observe(ttft)
+            self.tokens.labels(*labels, "prefill_compute").inc(prefill)
+            self.tokens.labels(*labels, "prefill_cache").inc(cached)
+            self.tokens.labels(*labels, "decode").inc(decode)
+
+    def set_gauges(self, dp: str, running: float, usage: float, other_ranks: float) -> None:
+        """TP rank 0 reports ``running``/``usage``; the other ranks ``other_ranks`` (which a
+        correct reader never sees)."""
+        for tp in self.TP:
+            labels = self._labels(dp, tp)
+            self.running.labels(*labels).set(running if tp == "0" else other_ranks)
+            self.usage.labels(*labels).set(usage if tp == "0" else other_ranks)
