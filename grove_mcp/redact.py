@@ -32,9 +32,14 @@ _ASSIGNMENT = re.compile(
 M = TypeVar("M", bound=BaseModel)
 
 
+# a password in a URL's userinfo: http://user:secret@prometheus:9090
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s/:@]+:)[^\s/@]+@")
+
+
 def redact_text(text: str) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: f"{m.group(1)} {MASK}" if m.lastindex else MASK, text)
+    text = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}{MASK}@", text)
     return _ASSIGNMENT.sub(lambda m: m.group(1) + MASK, text)
 
 

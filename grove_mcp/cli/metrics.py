@@ -13,7 +13,7 @@ import typer
 from pydantic import BaseModel
 
 from .. import core
-from ..capabilities.metrics import MetricsArgs
+from ..core import MetricsArgs
 from ..errors import InvalidInput
 from ..planfile import read_plan
 from ..render import OutputFormat, emit

@@ -3,7 +3,7 @@ pods, open the collector the source and arguments call for, collect the window."
 
 from __future__ import annotations
 
-from ..capabilities.metrics import MetricsArgs, metrics_targets, scraped
+from ..performance.metrics import MetricsArgs, metrics_targets, scraped
 from ..snapshot import Snapshot
 from ..sources.base import Source
 from ..sources.metrics_collect import Collected, MetricsRequest, open_collector

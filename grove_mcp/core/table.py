@@ -20,10 +20,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from .. import aic
-from ..capabilities.compare import build_compare
 from ..capabilities.health import build_health, build_health_all
 from ..capabilities.listing import build_list
-from ..capabilities.metrics import MetricsArgs, build_metrics
 from ..capabilities.status import build_status, build_status_all
 from ..capabilities.topology import build_topology, build_topology_all
 from ..capabilities.validate import (
@@ -33,6 +31,8 @@ from ..capabilities.validate import (
     topologies_from_text,
 )
 from ..errors import InvalidInput
+from ..performance.compare import build_compare
+from ..performance.metrics import MetricsArgs, build_metrics
 from ..plans import (
     PlanInput,
     build_plan_diff,

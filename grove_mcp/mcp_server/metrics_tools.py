@@ -11,8 +11,7 @@ from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, TextContent
 from pydantic import Field
 
-from ..capabilities.metrics import MetricsArgs
-from ..core import DEFAULT_LIMIT, Narrowing, fit, output_model, run_off_loop
+from ..core import DEFAULT_LIMIT, MetricsArgs, Narrowing, fit, output_model, run_off_loop
 from ..errors import ClusterUnreachable, GroveError
 from ..planfile import plan_from_json
 from ..render import render_markdown

@@ -155,7 +155,7 @@ class RecordedCollector:
                 longest = max(longest, rows[-1][0] - rows[0][0])
             errors = () if rows else (f"pod {t.pod}: no recorded metrics in {self.origin}",)
             answers[t.pod] = PodSamples(t.pod, rows, None, errors)
-        notes = ()
+        notes: tuple[str, ...] = ()
         if not any(self._recorded):
             notes = (f"{self.origin} holds no recorded metrics (capture with `diag --metrics`).",)
         window = request.window if request.since_start else longest

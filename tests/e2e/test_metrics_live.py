@@ -13,7 +13,7 @@ import pytest
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 
 from grove_mcp import core
-from grove_mcp.capabilities.metrics import MetricsArgs
+from grove_mcp.performance.metrics import MetricsArgs
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources.kube import KubeClient
 from grove_mcp.sources.live import LiveSource

@@ -44,3 +44,9 @@ def test_redacts_inside_a_report():
     cleaned = redact(dirty)
     assert "hf_abc" not in cleaned.model_dump_json()
     assert redact(report) is report  # nothing to mask: the same object
+
+
+def test_a_password_in_a_url_is_masked_and_the_rest_kept():
+    text = "Prometheus at https://grafana:s3cr3t-Pa55@prom.example:9090/api failed"
+    assert redact_text(text) == f"Prometheus at https://grafana:{MASK}@prom.example:9090/api failed"
+    assert redact_text("http://prom:9090/api/v1/query") == "http://prom:9090/api/v1/query"

@@ -17,8 +17,8 @@ import pytest
 from metrics_exporters import VLLM_TTFT_BUCKETS, FakeVllmPod, Request, drive
 from test_metrics_loopback import exact_quantile, requests
 
-from grove_mcp.capabilities.metrics import MetricsArgs, build_metrics, metrics_targets, scraped
 from grove_mcp.core import capability
+from grove_mcp.performance.metrics import MetricsArgs, build_metrics, metrics_targets, scraped
 from grove_mcp.reports.metrics import MetricsReport
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.snapshot import fetch_snapshot

@@ -29,7 +29,7 @@ from ..reports.metrics import Latency, MetricsReport, RoleMetrics, Verdict
 from ..reports.plan_reports import DiffRow
 from ..reports.plan_reports import Verdict as DiffVerdict
 from ..reports.topology import TopologyReport
-from .metrics_roles import SATURATED_KV, SATURATED_WAITING_PER_POD
+from .roles import SATURATED_KV, SATURATED_WAITING_PER_POD
 
 IMBALANCE_FACTOR = 3.0
 TARGET_KV = 0.8  # the KV use the decode estimate aims for

@@ -17,6 +17,8 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from ..capabilities.common import header
+from ..capabilities.workload import build_workload
 from ..errors import MetricsError, NotFound
 from ..metrics.catalog import Engine, Quantity
 from ..metrics.discovery import Override, Target, discover
@@ -36,8 +38,7 @@ from ..reports.metrics import (
 from ..snapshot import Snapshot
 from ..sources.metrics_collect import Collected, PodSamples, Progress
 from ..sources.scrape import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ScrapeVia
-from .common import header
-from .metrics_roles import (
+from .roles import (
     THRESHOLDS,
     RoleData,
     gauge,
@@ -47,7 +48,6 @@ from .metrics_roles import (
     role_kind,
     verdict,
 )
-from .workload import build_workload
 
 #: Throughput per GPU counts as met at this share of the plan's (less traffic is not a fault).
 THROUGHPUT_MET_SHARE = 0.8
@@ -209,7 +209,17 @@ def _deployment_latency(layer: tuple[list[PodFigures], str], quantity: Quantity)
     return latency(hist, metric, layer[1])
 
 
-def _plan_rows(plan: Plan, report: dict, gpus: int) -> list[PlanRow]:
+@dataclass(frozen=True)
+class _Deployment:
+    """The deployment-level figures."""
+
+    throughput: Throughput
+    ttft: Latency | None
+    itl: Latency | None
+    tpot: Latency | None
+
+
+def _plan_rows(plan: Plan, report: _Deployment, gpus: int) -> list[PlanRow]:
     rows: list[PlanRow] = []
 
     def latency_row(metric: str, target: float | None, lat: Latency | None, note: str) -> None:
@@ -237,20 +247,20 @@ def _plan_rows(plan: Plan, report: dict, gpus: int) -> list[PlanRow]:
     latency_row(
         "TTFT p99 vs SLA",
         plan.sla.ttft_ms,
-        report["ttft"],
-        report["ttft"].metric if report["ttft"] else "",
+        report.ttft,
+        report.ttft.metric if report.ttft else "",
     )
-    tpot = report["tpot"] or report["itl"]
+    tpot = report.tpot or report.itl
     tpot_note = ""
     if tpot is not None:
         tpot_note = tpot.metric + (
             ""
-            if report["tpot"]
+            if report.tpot
             else ": no per-request TPOT served, ITL p99 stands in (token-weighted)"
         )
     latency_row("TPOT p99 vs SLA", plan.sla.tpot_ms, tpot, tpot_note)
     planned = plan.expected.tokens_per_second_per_gpu
-    actual = report["throughput"].output_tokens_per_second_per_gpu
+    actual = report.throughput.output_tokens_per_second_per_gpu
     rows.append(
         PlanRow(
             metric="Output tok/s per GPU vs plan",
@@ -304,12 +314,12 @@ def build_metrics(
         if layers.out[1] == layers.inp[1]
         else f"output: {layers.out[1]}; input: {layers.inp[1]}",
     )
-    parts = {
-        "throughput": throughput,
-        "ttft": _deployment_latency(layers.ttft, Quantity.ttft),
-        "itl": _deployment_latency(layers.itl, Quantity.itl),
-        "tpot": _deployment_latency(layers.itl, Quantity.tpot),
-    }
+    parts = _Deployment(
+        throughput,
+        _deployment_latency(layers.ttft, Quantity.ttft),
+        _deployment_latency(layers.itl, Quantity.itl),
+        _deployment_latency(layers.itl, Quantity.tpot),
+    )
     queue_layer = (
         layers.ttft[0]
         if layers.ttft[1] == "the Dynamo frontend"
@@ -329,7 +339,10 @@ def build_metrics(
         window_seconds=round(collected.window, 3),
         since_start=collected.since_start,
         summary=_summary(plan_rows, pods, targets),
-        **parts,
+        throughput=parts.throughput,
+        ttft=parts.ttft,
+        itl=parts.itl,
+        tpot=parts.tpot,
         waiting=gauge(queue_layer, Quantity.queue, average=False),
         running=gauge(queue_layer, Quantity.running, average=False),
         roles=[_role_report(r) for r in roles],

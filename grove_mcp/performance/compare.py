@@ -4,6 +4,8 @@ diff builders on the same snapshot and window."""
 
 from __future__ import annotations
 
+from ..capabilities.topology import build_topology
+from ..capabilities.workload import build_workload
 from ..errors import NotFound
 from ..planfile import Plan
 from ..plans.diff import diff_rows
@@ -13,10 +15,8 @@ from ..reports.metrics import MetricsReport
 from ..reports.plan_reports import DiffRow, Verdict
 from ..snapshot import Snapshot
 from ..sources.metrics_collect import Collected
-from .compare_rules import Facts, diagnose
 from .metrics import MetricsArgs, build_metrics, find_plan
-from .topology import build_topology
-from .workload import build_workload
+from .rules import Facts, diagnose
 
 
 def _row_from_plan(metrics: MetricsReport, metric: str) -> CompareRow | None:
