@@ -8,6 +8,7 @@ everything. Nothing reconciles here: tests write status themselves.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -19,6 +20,7 @@ import pytest
 from grove_mcp.grove.kinds import DEPLOYMENT, NAMESPACE, POD
 from grove_mcp.sources.kube import KubeClient
 from tools.envtest.apiserver import ApiServer, Binaries, BinariesMissing, crds_dir, find_binaries
+from tools.envtest.netns import ExporterProcess, Netns, NetnsUnavailable, netns_exporters
 from tools.envtest.rbac import (
     CLUSTER_VIEWER,
     LIMITED_USERS,
@@ -119,3 +121,21 @@ def make_namespace(admin: KubeClient) -> Iterator[Callable[[str], str]]:
 def namespace(make_namespace: Callable[[str], str], request: pytest.FixtureRequest) -> str:
     """A fresh namespace named after the test."""
     return make_namespace(request.node.name)
+
+
+@pytest.fixture
+def exporters_in_netns() -> Iterator[Callable[[int], tuple[Netns, ExporterProcess]]]:
+    """Make ``n`` fake vLLM pods in a fresh network namespace (addresses the API server will
+    proxy to; loopback ones it refuses): the namespace and the exporter child they run in.
+    Everything is removed after the test, failed or not. Skipped (an error under
+    ``GROVE_REQUIRE_E2E=1``) where namespaces cannot be made."""
+    with contextlib.ExitStack() as stack:
+
+        def make(pods: int) -> tuple[Netns, ExporterProcess]:
+            try:
+                return stack.enter_context(netns_exporters(pods))
+            except NetnsUnavailable as err:
+                reason = str(err)
+            _unavailable(f"no network namespace for pod-proxy exporters: {reason}")
+
+        yield make

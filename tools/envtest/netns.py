@@ -32,6 +32,10 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from grove_mcp.grove.kinds import POD
+from grove_mcp.sources.kube import KubeClient
 
 REPO = Path(__file__).resolve().parents[2]
 SUBNET_PREFIX = "10.213"
@@ -218,3 +222,41 @@ def netns_exporters(pods: int, port: int = 8000) -> Iterator[tuple[Netns, Export
             yield ns, child
         finally:
             child.close()
+
+
+def create_pods(
+    kube: KubeClient, namespace: str, pods: Sequence[tuple[str, str]], port: int = 8000
+) -> list[dict[str, Any]]:
+    """Create vLLM-looking Pods (``name``, ``ip``) whose status says Running at ``ip``: the
+    admin creates each Pod, then writes its status through the status subresource (nothing
+    runs pods here). The container port is named ``metrics``, as discovery expects."""
+    made = []
+    for name, ip in pods:
+        body = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": name, "namespace": namespace, "labels": {"app": "fake-vllm"}},
+            "spec": {
+                "containers": [
+                    {
+                        "name": "vllm",
+                        "image": "vllm/vllm-openai:v0.10.1",
+                        "args": ["--model", "Qwen/Qwen3-32B", "--port", str(port)],
+                        "ports": [{"name": "metrics", "containerPort": port}],
+                    }
+                ]
+            },
+        }
+        server = kube.request("POST", POD, namespace, body=body)
+        status = {
+            "phase": "Running",
+            "podIP": ip,
+            "podIPs": [{"ip": ip}],
+            "conditions": [{"type": "Ready", "status": "True"}],
+        }
+        made.append(
+            kube.request(
+                "PUT", POD, namespace, name, sub="status", body={**server, "status": status}
+            )
+        )
+    return made
