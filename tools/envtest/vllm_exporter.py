@@ -162,7 +162,7 @@ class Exporters:
 
     @property
     def addresses(self) -> list[str]:
-        return [f"{s.server_address[0]}:{s.server_address[1]}" for s in self.servers]
+        return [f"{s.server_name}:{s.server_port}" for s in self.servers]
 
     def start(self) -> Exporters:
         self._thread.start()
