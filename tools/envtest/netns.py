@@ -9,7 +9,9 @@ address per fake pod (``.10`` upwards), and one child process
 address. Its stdin drives the load (:meth:`ExporterProcess.observe`), each command acknowledged.
 
 Everything is torn down on exit, failure included: the child (stdin closed, then killed), the
-namespace and the host end of the veth. Names carry the pid, so parallel runs do not collide.
+namespace and the host end of the veth. Names carry the pid, so parallel runs do not collide;
+a run killed before its teardown leaves a namespace that the next run removes (its pid is gone),
+and its exporter child exits on its own (stdin closed, or its deadline).
 Needs root (CAP_NET_ADMIN) and ``ip``; :class:`NetnsUnavailable` says why not otherwise.
 
 Without the veth route, a 10.x address leaves through the default route; in the sandbox this
@@ -24,6 +26,7 @@ import ipaddress
 import itertools
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -178,6 +181,24 @@ class Netns:
     spare_ip: str  # assigned in the namespace, nothing listens: connection refused at once
 
 
+def remove_stale() -> list[str]:
+    """Delete namespaces that runs killed before their teardown left behind (their pid is
+    gone); the host end of a veth goes with its peer's namespace. Returns the names removed."""
+    removed = []
+    for line in _ip("netns", "list", check=False).stdout.splitlines():
+        found = re.match(r"grove-e2e-(\d+)x\d+\b", line)
+        if not found or int(found[1]) == os.getpid():
+            continue
+        try:
+            os.kill(int(found[1]), 0)
+        except ProcessLookupError:
+            _ip("netns", "del", found[0], check=False)
+            removed.append(found[0])
+        except PermissionError:
+            pass  # alive, someone else's
+    return removed
+
+
 @contextlib.contextmanager
 def network_namespace(pods: int) -> Iterator[Netns]:
     """A namespace with one address per pod (plus a spare), linked to the host by a veth."""
@@ -186,6 +207,7 @@ def network_namespace(pods: int) -> Iterator[Netns]:
     if os.geteuid() != 0:
         raise NetnsUnavailable("network namespaces need root (CAP_NET_ADMIN); running as uid "
                                f"{os.geteuid()}")  # fmt: skip
+    remove_stale()
     tag = f"{os.getpid()}x{next(_serial)}"
     name, host, peer = f"grove-e2e-{tag}", f"gvh{tag}"[:15], f"gvn{tag}"[:15]
     subnet = free_subnet()
