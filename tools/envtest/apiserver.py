@@ -47,6 +47,8 @@ REPO = Path(__file__).resolve().parents[2]
 BUILD_SCRIPT = REPO / "tools" / "envtest" / "build.sh"
 ADMIN = "admin"
 START_SECONDS = 60.0
+# readiness checks go straight to loopback, whatever HTTP(S)_PROXY the environment sets
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 CRD = Kind(
     "CustomResourceDefinition",
     "apiextensions.k8s.io",
@@ -237,7 +239,7 @@ class ApiServer:
 
         def healthy() -> bool:
             _alive(proc, "etcd")
-            with urllib.request.urlopen(f"{url}/health", timeout=1) as answer:
+            with _NO_PROXY.open(f"{url}/health", timeout=1) as answer:
                 return bool(json.load(answer).get("health") == "true")
 
         wait_until(healthy, deadline, f"etcd at {url}")
@@ -270,10 +272,13 @@ class ApiServer:
             ],
         )
         context = ssl.create_default_context(cafile=str(pki["ca"]))
+        opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
+        )
 
         def ready() -> bool:
             _alive(proc, "kube-apiserver")
-            with urllib.request.urlopen(f"{self.url}/readyz", timeout=1, context=context) as r:
+            with opener.open(f"{self.url}/readyz", timeout=1) as r:
                 return bool(r.status == 200)
 
         wait_until(ready, deadline, f"kube-apiserver at {self.url}/readyz")
