@@ -3,7 +3,7 @@ pods, open the collector the source and arguments call for, collect the window."
 
 from __future__ import annotations
 
-from ..performance.metrics import MetricsArgs, metrics_targets, scraped
+from ..performance.metrics import MetricsArgs, metrics_targets, parse_one, scraped
 from ..snapshot import Snapshot
 from ..sources.base import Source
 from ..sources.metrics_collect import Collected, MetricsRequest, open_collector
@@ -23,6 +23,7 @@ def collect_metrics(
         since_start=args.since_start,
         on_progress=args.on_progress,
         cancel=args.cancel,
+        parse=parse_one,
     )
     collector = open_collector(
         source, args.scrape_via, args.timeout, args.concurrency, args.prometheus_url

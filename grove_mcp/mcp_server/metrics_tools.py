@@ -5,7 +5,7 @@ plus the server's --tool-timeout; a bundle or the demo answers from its recordin
 from __future__ import annotations
 
 import threading
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, TextContent
@@ -13,7 +13,7 @@ from pydantic import Field
 
 from ..core import DEFAULT_LIMIT, MetricsArgs, Narrowing, fit, output_model, run_off_loop
 from ..errors import ClusterUnreachable, GroveError
-from ..planfile import plan_from_json
+from ..planfile import Plan, plan_from_dict, plan_from_json
 from ..render import render_markdown
 from ..reports.compare import CompareReport
 from ..reports.metrics import MetricsReport
@@ -49,10 +49,10 @@ PrometheusUrl = Annotated[
     Field(max_length=2048, description="Ask this Prometheus (PromQL) instead of the pods."),
 ]
 PlanJson = Annotated[
-    str | None,
+    dict[str, Any] | Annotated[str, Field(max_length=256 * 1024)] | None,
     Field(
-        max_length=256 * 1024,
-        description="A plan.json (text) to judge against instead of the stored plan.",
+        description="A plan.json (the object, or its text) to judge against instead of the "
+        "stored plan.",
     ),
 ]
 
@@ -97,7 +97,7 @@ def _args(
     scrape_via: str,
     metrics_port: int | None,
     prometheus_url: str | None,
-    plan: str | None = None,
+    plan: dict[str, Any] | str | None = None,
 ) -> MetricsArgs:
     return MetricsArgs(
         window=window,
@@ -105,8 +105,16 @@ def _args(
         scrape_via=ScrapeVia(scrape_via),
         port=metrics_port,
         prometheus_url=prometheus_url or None,
-        plan=plan_from_json(plan, "the plan argument") if plan else None,
+        plan=_plan(plan),
     )
+
+
+def _plan(given: dict[str, Any] | str | None) -> Plan | None:
+    if not given:
+        return None
+    if isinstance(given, str):
+        return plan_from_json(given, "the plan argument")
+    return plan_from_dict(given, "the plan argument")
 
 
 async def grove_metrics(

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
+from .exposition import family_key
+
 
 class Engine(StrEnum):
     """An inference server whose metrics we know (A.1–A.4)."""
@@ -650,3 +652,23 @@ def hint_from_container(
         if image and pattern.search(image):
             return EngineHint(engine, f"image {image}", backend)
     return None
+
+
+# --- what a scrape must keep -----------------------------------------------------------------
+
+
+def _wanted_families() -> frozenset[str]:
+    names = {c.name for p in PROFILES.values() for ch in p.chains.values() for c in ch.candidates}
+    names |= {c.name for extra in _WORKER_EXTRAS.values() for c in extra}
+    names |= _TRTLLM_UNPREFIXED | {"process_start_time_seconds"}
+    return frozenset(family_key(n) for n in names)
+
+
+WANTED_FAMILIES = _wanted_families()
+
+
+def wanted(family: str) -> bool:
+    """Whether the report reads a family (normalized name without suffix, as
+    :func:`grove_mcp.metrics.exposition.family_key` gives): every name of every chain, the
+    names detection needs, and ``process_start_time_seconds``."""
+    return family in WANTED_FAMILIES

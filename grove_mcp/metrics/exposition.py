@@ -18,7 +18,7 @@ the request) and passes that time in.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -96,10 +96,21 @@ class Scrape:
         return None
 
 
-def parse_exposition(text: str, time: float, source: str = "the metrics endpoint") -> Scrape:
+def parse_exposition(
+    text: str,
+    time: float,
+    source: str = "the metrics endpoint",
+    wanted: Callable[[str], bool] | None = None,
+) -> Scrape:
     """Parse Prometheus text (or OpenMetrics text, which the same parser tolerates) into a
     :class:`Scrape`. ``source`` names the endpoint in the error raised on a body that is not
-    an exposition (an HTML error page, a JSON ``/metrics`` such as TRT-LLM's)."""
+    an exposition (an HTML error page, a JSON ``/metrics`` such as TRT-LLM's).
+
+    ``wanted`` (a family name, normalized, without suffix → keep it?) drops the samples of the
+    other families before prometheus_client parses them (it spends most of its time on label
+    sets); every ``# TYPE`` line is kept, so the names a pod serves are all still known."""
+    if wanted is not None:
+        text = _only_wanted(text, wanted)
     try:
         parsed = list(text_string_to_metric_families(text))
     except Exception as err:  # the parser raises ValueError, IndexError … on garbage
@@ -109,6 +120,46 @@ def parse_exposition(text: str, time: float, source: str = "the metrics endpoint
             "--enable-metrics."
         ) from None
     return Scrape(time=time, families=_group(parsed))
+
+
+def family_key(name: str) -> str:
+    """The normalized family a metric or sample name belongs to (suffix stripped)."""
+    key = normalize(name)
+    for suffix in _SUFFIXES:
+        if key.endswith(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
+def _only_wanted(text: str, wanted: Callable[[str], bool]) -> str:
+    """The exposition's lines that are comments (TYPE kept, HELP of unwanted families dropped)
+    or samples of wanted families; the parser sees the rest of the text unchanged."""
+    keep: list[str] = []
+    verdicts: dict[str, bool] = {}
+    for line in text.splitlines():
+        if line.startswith("#"):
+            parts = line.split(None, 3)
+            if len(parts) >= 3 and parts[1] == "TYPE":
+                keep.append(line)
+                continue
+            name = parts[2] if len(parts) >= 3 and parts[1] == "HELP" else None
+        else:
+            end = len(line)
+            for stop in ("{", " ", "\t"):
+                at = line.find(stop)
+                if at != -1:
+                    end = min(end, at)
+            name = line[:end]
+        if not name:
+            keep.append(line)
+            continue
+        key = family_key(name)
+        ok = verdicts.get(key)
+        if ok is None:
+            ok = verdicts[key] = wanted(key) or wanted(normalize(name))
+        if ok:
+            keep.append(line)
+    return "\n".join(keep) + "\n"
 
 
 def _labels(raw: Mapping[str, str]) -> Labels:

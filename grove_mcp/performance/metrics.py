@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ..capabilities.common import header
 from ..capabilities.workload import build_workload
 from ..errors import MetricsError, NotFound
-from ..metrics.catalog import Engine, Quantity
+from ..metrics.catalog import Engine, Quantity, wanted
 from ..metrics.discovery import Override, Target, discover
 from ..metrics.exposition import Scrape, parse_exposition
 from ..metrics.figures import PodFigures, figures_from_scrapes
@@ -94,6 +94,11 @@ def scraped(target: Target) -> bool:
 # --- answers → figures ------------------------------------------------------------------------
 
 
+def parse_one(text: str, at: float, pod: str) -> Scrape:
+    """One exposition of ``pod``, keeping only the families the report reads."""
+    return parse_exposition(text, at, f"pod {pod}", wanted)
+
+
 def pod_figures(
     target: Target, answer: PodSamples | PodFigures | None, collected: Collected
 ) -> PodFigures:
@@ -102,11 +107,11 @@ def pod_figures(
         return PodFigures(target.pod, 0.0, error=_not_read(target))
     if isinstance(answer, PodFigures):
         return answer
-    scrapes: list[Scrape] = []
+    scrapes: list[Scrape] = list(answer.parsed or ())
     errors = list(answer.errors)
-    for at, text in answer.samples:
+    for at, text in answer.samples if answer.parsed is None else ():
         try:
-            scrapes.append(parse_exposition(text, at, f"pod {target.pod}"))
+            scrapes.append(parse_one(text, at, target.pod))
         except MetricsError as err:
             errors.append(err.message)
     figures = figures_from_scrapes(

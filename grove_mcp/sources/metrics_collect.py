@@ -16,14 +16,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..errors import InvalidInput
+from ..errors import GroveError, InvalidInput
 from ..metrics.discovery import Target
+from ..metrics.exposition import Scrape
 from ..metrics.figures import PodFigures
 from .scrape import (
     DEFAULT_CONCURRENCY,
     DEFAULT_TIMEOUT,
     Address,
     DirectFetcher,
+    Fetched,
     Fetcher,
     ProxyFetcher,
     ScrapeVia,
@@ -48,6 +50,8 @@ class MetricsRequest:
     since_start: bool = False  # one scrape: lifetime figures, no waiting
     on_progress: Progress | None = None
     cancel: threading.Event | None = None
+    # parse each exposition as it arrives (inside the window's idle time); errors are recorded
+    parse: Callable[[str, float, str], Scrape] | None = None
 
     def __post_init__(self) -> None:
         if not self.since_start and not MIN_WINDOW <= self.window <= MAX_WINDOW:
@@ -68,6 +72,7 @@ class PodSamples:
     samples: tuple[tuple[float, str], ...] = ()
     wall: float | None = None
     errors: tuple[str, ...] = ()
+    parsed: tuple[Scrape, ...] | None = None  # the samples parsed, when the request parsed them
 
 
 Answer = PodSamples | PodFigures
@@ -108,6 +113,7 @@ class ScrapeCollector:
         rounds = 1 if request.since_start else request.scrapes
         samples: dict[str, list[tuple[float, str]]] = {p: [] for p in addresses}
         errors: dict[str, list[str]] = {p: [] for p in addresses}
+        parsed: dict[str, list[Scrape]] = {p: [] for p in addresses}
         wall: dict[str, float] = {}
         start = time.monotonic()
         stop = request.cancel or threading.Event()
@@ -115,19 +121,36 @@ class ScrapeCollector:
             due = start + request.window * i / max(rounds - 1, 1)
             if i and stop.wait(max(0.0, due - time.monotonic())):
                 break  # cancelled: answer with what was read
-            for got in self._fetcher.fetch(list(addresses.values())):
-                if got.text is not None:
-                    samples[got.address.pod].append((got.at, got.text))
-                    wall[got.address.pod] = time.time()
-                elif got.error and got.error not in errors[got.address.pod]:
-                    errors[got.address.pod].append(got.error)
+
+            def take(got: Fetched) -> None:  # in the scrape pool; each pod has its own lists
+                pod = got.address.pod
+                if got.text is None:
+                    if got.error and got.error not in errors[pod]:
+                        errors[pod].append(got.error)
+                    return
+                samples[pod].append((got.at, got.text))
+                wall[pod] = time.time()
+                if request.parse is not None:
+                    try:
+                        parsed[pod].append(request.parse(got.text, got.at, pod))
+                    except GroveError as err:
+                        errors[pod].append(err.message)
+
+            self._fetcher.fetch(list(addresses.values()), take)
             if request.on_progress:
                 done = (i + 1) / rounds
                 left = max(0.0, start + request.window - time.monotonic())
                 line = f"scrape {i + 1}/{rounds} of {len(addresses)} pods"
                 request.on_progress(done, line + (f"; {left:.0f}s left" if i + 1 < rounds else ""))
         answers = {
-            p: PodSamples(p, tuple(samples[p]), wall.get(p), tuple(errors[p])) for p in addresses
+            p: PodSamples(
+                p,
+                tuple(samples[p]),
+                wall.get(p),
+                tuple(errors[p]),
+                tuple(parsed[p]) if request.parse is not None else None,
+            )
+            for p in addresses
         }
         return Collected(answers, self.via, request.window, request.since_start)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
@@ -69,8 +69,11 @@ class Fetched:
 
 
 class Fetcher(Protocol):
-    def fetch(self, addresses: Sequence[Address]) -> list[Fetched]:
-        """Scrape every address concurrently, in order; failures are results."""
+    def fetch(
+        self, addresses: Sequence[Address], each: Callable[[Fetched], None] | None = None
+    ) -> list[Fetched]:
+        """Scrape every address concurrently, in order; failures are results. ``each`` is
+        called in the pool with every answer as it arrives (to parse while others download)."""
         ...
 
     def close(self) -> None: ...
@@ -93,8 +96,16 @@ class _Pooled(ABC):
         self.timeout = timeout
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="scrape")
 
-    def fetch(self, addresses: Sequence[Address]) -> list[Fetched]:
-        return list(self._pool.map(self._timed, addresses))
+    def fetch(
+        self, addresses: Sequence[Address], each: Callable[[Fetched], None] | None = None
+    ) -> list[Fetched]:
+        def one(address: Address) -> Fetched:
+            got = self._timed(address)
+            if each is not None:
+                each(got)
+            return got
+
+        return list(self._pool.map(one, addresses))
 
     def _timed(self, address: Address) -> Fetched:
         start = time.monotonic()
