@@ -19,21 +19,27 @@ from .metrics import MetricsArgs, build_metrics, find_plan
 from .rules import Facts, diagnose
 
 
+def _figure(value: float | None, unit: str) -> str:
+    """``1,280 ms``, ``9.6 ms``, ``612.4 tok/s/GPU``; ``no data`` for None."""
+    if value is None:
+        return "no data"
+    small = abs(value) < (10 if unit == "ms" else 1000)
+    return f"{value:,.1f} {unit}" if small else f"{value:,.0f} {unit}"
+
+
 def _row_from_plan(metrics: MetricsReport, metric: str) -> CompareRow | None:
     row = next((r for r in metrics.plan if r.metric.startswith(metric)), None)
     if row is None:
         return None
-    unit = f" {row.unit}"
     verdict = (
         RowVerdict.unknown
         if row.met is None
         else (RowVerdict.met if row.met else RowVerdict.missed)
     )
-    actual = "no data" if row.actual is None else f"{row.actual:.1f}{unit}"
     return CompareRow(
         metric=metric,
-        planned=f"{row.planned:g}{unit}" + (" (SLA)" if row.unit == "ms" else ""),
-        actual=actual,
+        planned=_figure(row.planned, row.unit) + (" (SLA)" if row.unit == "ms" else ""),
+        actual=_figure(row.actual, row.unit),
         delta_percent=row.delta_percent,
         verdict=verdict,
         note=row.note,

@@ -92,30 +92,14 @@ def ttft(f: Facts) -> list[Finding]:
     saturated = [r for r in f.roles("prefill", "aggregated") if r.verdict is Verdict.saturated]
     if saturated:
         role = max(saturated, key=_queue_per_pod)
-        q = _queue_per_pod(role)
-        k = _workers_for_queue(role.pods_read, q) if q else 1
         kind = "prefill" if role.kind == "prefill" else "aggregated"
-        return [
-            (
-                Diagnosis(
-                    code="TTFT_PREFILL_QUEUEING",
-                    severity=Severity.warning,
-                    text=f"TTFT misses the SLA because requests queue for {kind} workers.",
-                    evidence=[*evidence, _role_line(role)],
-                ),
-                Action(
-                    priority=1,
-                    code="TTFT_PREFILL_QUEUEING",
-                    action=f"Add {k} {kind} worker(s) to role {role.role} "
-                    f"({role.pods_read} → {role.pods_read + k}).",
-                    expected_effect=f"Queue per worker {q:.1f} → about "
-                    f"{q * role.pods_read / (role.pods_read + k):.1f} (load spread over "
-                    f"{role.pods_read + k} workers), under the saturation threshold of "
-                    f"{SATURATED_WAITING_PER_POD:g}; TTFT p99 falls with the queueing time.",
-                    commands=[_scale_hint(f, role.role)],
-                ),
-            )
-        ]
+        diagnosis = Diagnosis(
+            code="TTFT_PREFILL_QUEUEING",
+            severity=Severity.warning,
+            text=f"TTFT misses the SLA because requests queue for {kind} workers.",
+            evidence=[*evidence, _role_line(role)],
+        )
+        return [(diagnosis, _more_workers(f, role, kind))]
     rps, isl = (
         f.metrics.throughput.requests_per_second,
         f.metrics.throughput.input_tokens_per_second,
@@ -142,6 +126,36 @@ def ttft(f: Facts) -> list[Finding]:
             ),
         )
     ]
+
+
+def _more_workers(f: Facts, role: RoleMetrics, kind: str) -> Action:
+    """Restore the role's missing pods when its other pods keep up with their share; else k
+    more workers, k from the queue per pod (the linear estimate)."""
+    waits = sorted(p.waiting_avg or 0.0 for p in f.metrics.pods if p.role == role.role and p.read)
+    missing = role.pods - role.pods_read
+    rest = waits[:-1]
+    if missing and rest and sum(rest) / len(rest) < SATURATED_WAITING_PER_POD:
+        return Action(
+            priority=1,
+            code="TTFT_PREFILL_QUEUEING",
+            action=f"Bring back the {missing} {role.role} pod(s) not serving before adding "
+            "workers: the role's other pods keep up with their share.",
+            expected_effect=f"The role's other pods queue {sum(rest) / len(rest):.1f} per pod at "
+            f"their load; the overloaded pod (queue {waits[-1]:.1f}) gets the same share back.",
+            commands=[f"kubectl grove health {f.name} -n {f.namespace}"],
+        )
+    q = _queue_per_pod(role)
+    k = _workers_for_queue(role.pods_read, q) if q else 1
+    n = role.pods_read
+    return Action(
+        priority=1,
+        code="TTFT_PREFILL_QUEUEING",
+        action=f"Add {k} {kind} worker(s) to role {role.role} ({n} → {n + k}).",
+        expected_effect=f"Queue per worker {q:.1f} → about {q * n / (n + k):.1f} (load spread "
+        f"over {n + k} workers, a linear and so conservative estimate), under the saturation "
+        f"threshold of {SATURATED_WAITING_PER_POD:g}; TTFT p99 falls with the queueing time.",
+        commands=[_scale_hint(f, role.role)],
+    )
 
 
 def tpot(f: Facts) -> list[Finding]:
@@ -203,30 +217,23 @@ def imbalance(f: Facts) -> list[Finding]:
             continue
         missing = [p.pod for p in f.metrics.pods if p.role == role.role and not p.read]
         evidence = [f"{pod}: {top:.1f} queued on average; role average {mean:.1f}"]
-        fix = "Spread the load: check the router's balancing across replicas."
+        action = None  # with pods missing, FEWER_THAN_PLANNED and the latency rules say it
         if missing:
             evidence.append(f"not serving: {', '.join(missing)}")
-            fix = (
-                f"Bring back {', '.join(missing)} (see kubectl grove health {f.name}); until "
-                f"then {pod} carries its replica's share alone."
+        else:
+            action = Action(
+                priority=3,
+                code="LOAD_IMBALANCE",
+                action="Spread the load: check the router's balancing across the role's pods.",
+                expected_effect=f"{pod}'s queue falls toward the role average ({mean:.1f}).",
             )
-        out.append(
-            (
-                Diagnosis(
-                    code="LOAD_IMBALANCE",
-                    severity=Severity.warning,
-                    text=f"One {role.role} pod queues far more than the others.",
-                    evidence=evidence,
-                ),
-                Action(
-                    priority=1 if missing else 3,
-                    code="LOAD_IMBALANCE",
-                    action=fix,
-                    expected_effect=f"{pod}'s queue falls toward the role average ({mean:.1f}).",
-                    commands=[f"kubectl grove health {f.name} -n {f.namespace}"],
-                ),
-            )
+        diagnosis = Diagnosis(
+            code="LOAD_IMBALANCE",
+            severity=Severity.warning,
+            text=f"One {role.role} pod queues far more than the others.",
+            evidence=evidence,
         )
+        out.append((diagnosis, action))
     return out
 
 
@@ -276,14 +283,15 @@ def placement(f: Facts) -> list[Finding]:
     action = None
     if rec is not None:
         after = f"{rec.score_after:.2f}" if rec.score_after is not None else "?"
+        moves = f"{len(rec.moves)} pod move(s)" if rec.moves else "no move possible today"
         action = Action(
             priority=2,
             code="SPLIT_PLACEMENT",
-            action=f"Consolidate gang {rec.gang} into {rec.level} {rec.target_domain}: "
-            f"{rec.explanation}",
+            action=f"Consolidate gang {rec.gang} into {rec.level} {rec.target_domain} "
+            f"({moves}; the caveats are in kubectl grove topology {f.name}).",
             expected_effect=f"placement score {rec.score_before:.2f} → {after}: KV transfer and "
             "TP traffic stay inside the domain the plan assumed.",
-            commands=list(rec.commands),
+            commands=[f"kubectl grove topology {f.name} -n {f.namespace}", *rec.commands],
         )
     return [
         (
