@@ -101,6 +101,7 @@ def test_a_saturated_role_beside_an_idle_one_is_a_ratio_off_the_plan(demo):
     roles = [
         _role(r, Verdict.underutilized, 0.1, 0.0) if r.role == "decode" else r for r in m.roles
     ]
+    codes, _ = _codes(_facts(demo, m.model_copy(update={"roles": roles})))
     assert "ROLE_RATIO_OFF" in codes
 
 
