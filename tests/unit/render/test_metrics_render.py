@@ -149,8 +149,8 @@ def test_compare_text_shows_plan_vs_actual_diagnosis_and_numbered_recommendation
     assert "- TTFT p99 1280 ms vs SLA 300 ms (4.3x)" in out
     numbers = [int(m) for m in re.findall(r"^  (\d+)\. ", out, re.MULTILINE)]
     assert numbers == [a.priority for a in report.recommendations] == [1, 2, 3]
-    assert "  2. Add 5 prefill worker(s) to role prefill (3 → 8)." in out
-    assert "→ Queue per worker 2.3 → about 0.9" in out
+    assert "  2. Bring back the 1 prefill pod(s) not serving before adding workers" in out
+    assert "→ The role's other pods queue 0.0 per pod at their load" in out
     assert _line(out, "Summary:").startswith("Summary: missed: Output tok/s per GPU, TTFT p99")
     fancy = _fancy(report)
     assert re.search(r"\+326\.7%\s+✗ missed", fancy) and re.search(r"-4\.0%\s+✓ met", fancy)
