@@ -305,19 +305,19 @@ class PrometheusCollector:
         present = [p for p in pods if served.get(p)]
         if not present:
             return out
-        tp_rank: set[str] = set()
+        # which families of which pods carry SGLang's tp_rank (scheduler gauges do; its
+        # tokenizer-side histograms and counters do not, and must not be filtered by it)
+        ranked: dict[str, dict[str, set[str]]] = defaultdict(dict)
         if any(any(n.startswith(("sglang:", "sglang_")) for n in served[p]) for p in present):
             sel = lab.selector(None, ns, present, tp_rank='!=""')
-            tp_rank = {
-                row["metric"].get(lab.pod, "")
-                for row in self.query(f"count by ({lab.pod}) ({sel})", at)
-            }
+            for row in self.query(f"group by (__name__, {lab.pod}) ({sel})", at):
+                m = row.get("metric", {})
+                if m.get("__name__"):
+                    ranked[m.get(lab.pod, "")][m["__name__"]] = {"tp_rank"}
         plans: dict[str, tuple[Any, dict[Quantity, Read1]]] = {}
         groups: dict[_Group, list[str]] = defaultdict(list)
         for pod in present:
-            detection, reads = reads_for(
-                served[pod], hints.get(pod), ("tp_rank",) if pod in tp_rank else ()
-            )
+            detection, reads = reads_for(served[pod], hints.get(pod), ranked.get(pod, {}))
             plans[pod] = (detection, reads)
             for r in reads.values():
                 groups[_group_of(r)].append(pod)

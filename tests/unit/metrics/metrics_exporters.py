@@ -166,10 +166,10 @@ class FakeSglangPod:
             (*labels, "mode"),
             registry=inner,
         )
-        self.ttft = Histogram(
+        self.ttft = Histogram(  # tokenizer-side: model_name only, once per request (A.2)
             "sglang:time_to_first_token_seconds",
             "Histogram of time to first token in seconds.",
-            labels,
+            ("model_name",),
             buckets=VLLM_TTFT_BUCKETS,
             registry=inner,
         )
@@ -188,9 +188,9 @@ class FakeSglangPod:
 
     def record(self, dp: str, ttft: float, prefill: int, cached: int, decode: int) -> None:
         """One finished request on scheduler ``dp``, reported identically by every TP rank."""
+        self.ttft.labels(self.model).observe(ttft)
         for tp in self.TP:
             labels = self._labels(dp, tp)
-            self.ttft.labels(*labels).observe(ttft)
             self.tokens.labels(*labels, "prefill_compute").inc(prefill)
             self.tokens.labels(*labels, "prefill_cache").inc(cached)
             self.tokens.labels(*labels, "decode").inc(decode)

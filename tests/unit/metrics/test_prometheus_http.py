@@ -127,11 +127,14 @@ def test_sglang_reads_use_the_scrape_filters_for_every_pod_at_once(
     def answer(request: httpx.Request) -> httpx.Response:
         q = sent(request)
         queries.append(q)
+        if q.startswith("group by (__name__, pod)") and 'tp_rank!=""' in q:
+            # the scheduler's families carry tp_rank; the tokenizer's TTFT does not (A.2)
+            ranked = [n for n in SGLANG_NAMES if "time_to_first_token" not in n]
+            rows = [({"__name__": n, "pod": p}, 1) for p in pods for n in ranked]
+            return httpx.Response(200, json=vector(*rows))
         if q.startswith("group by (__name__, pod)"):
             rows = [({"__name__": n, "pod": p}, 1) for p in pods for n in SGLANG_NAMES]
             return httpx.Response(200, json=vector(*rows))
-        if q.startswith("count by (pod)"):  # which pods carry tp_rank
-            return httpx.Response(200, json=vector(*[({"pod": p}, 2) for p in pods]))
         if "realtime_tokens_total" in q and 'mode=~"prefill_cache|prefill_compute"' in q:
             return httpx.Response(
                 200,
@@ -156,6 +159,8 @@ def test_sglang_reads_use_the_scrape_filters_for_every_pod_at_once(
     assert len(queries) <= 8  # names, tp_rank, one per distinct read (not per pod)
     every = [q for q in queries if "realtime_tokens_total" in q]
     assert every and all('tp_rank="0"' in q for q in every)
+    ttft = [q for q in queries if "time_to_first_token" in q]
+    assert ttft and not any("tp_rank" in q for q in ttft)  # it has no such label to match
     assert all('pod=~"sg-0|sg\\\\.1"' in q for q in queries)
     decode = [q for q in every if 'mode="decode"' in q]
     assert decode and "increase(" in decode[0] and "[30s]" in decode[0]
