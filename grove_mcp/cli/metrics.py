@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from .. import core
 from ..core import MetricsArgs
 from ..errors import InvalidInput
+from ..grove.base import parse_duration
 from ..planfile import read_plan
 from ..render import OutputFormat, emit
 from ..sources.scrape import DEFAULT_TIMEOUT, ScrapeVia
@@ -22,9 +23,31 @@ from .options import Name, Target, with_target
 from .progress import run_cancellable, window_progress
 from .run import console, error_console, exit_by_verdict, handled_errors, source_for, validate
 
+
+def _seconds(text: str) -> float:
+    """``30``, ``30s``, ``2m``, ``1m30s`` → seconds; refused (exit 2) otherwise."""
+    try:
+        number = float(text)
+    except ValueError:
+        try:
+            found = parse_duration(text)
+        except ValueError:
+            found = None
+        if found is None:
+            raise typer.BadParameter(f"{text!r} is not a duration: give e.g. 30, 30s, 2m") from None
+        number = found.total_seconds()
+    if not 1 <= number <= 3600:
+        raise typer.BadParameter(f"{text} is out of range: give 1s to 3600s")
+    return number
+
+
 Window = Annotated[
     float,
-    typer.Option("--window", help="Seconds between the first and last scrape.", min=1, max=3600),
+    typer.Option(
+        "--window",
+        help="Time between the first and last scrape: 30, 30s, 2m (1s to 1h).",
+        parser=_seconds,
+    ),
 ]
 SinceStart = Annotated[
     bool,

@@ -223,10 +223,16 @@ def figures_from_scrapes(
     names, labels = _served(scrapes[-1])
     detection, reads = reads_for(names, hint, labels)
     seconds = scrapes[-1].time - scrapes[0].time
-    if since_start:
-        seconds = _lifetime(scrapes[-1], wall) or 0.0
-    figures: dict[Quantity, Figure] = {}
     notes: list[str] = []
+    if since_start:
+        lifetime = _lifetime(scrapes[-1], wall)
+        seconds = lifetime or 0.0
+        if lifetime is None:
+            notes.append(
+                "lifetime rates unknown: no process_start_time_seconds with the time of the "
+                "scrape; counts and latencies are since the process started"
+            )
+    figures: dict[Quantity, Figure] = {}
     for q, r in reads.items():
         fig = _read(r, scrapes, since_start, restarted, seconds)
         if fig is None:

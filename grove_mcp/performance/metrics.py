@@ -195,18 +195,15 @@ class _Layers:
 def _layers(roles: Sequence[RoleData]) -> _Layers:
     served = [r for r in roles if r.kind != "other"]
     engines = [r for r in served if r.kind != "frontend"]
-    every = ([f for r in engines for f in r.figures], "every engine role")
     if any(r.kind == "frontend" and r.figures for r in served):
         front = _layer(served, ["frontend"])
         return _Layers(front, front, front, front)
+    # never another pool's figures in their place: prefill tokens are not the deployment's output
     out = _layer(engines, ["decode", "aggregated"])
+    out = out if out[0] else ([], "no decode or aggregated pod read")
     inp = _layer(engines, ["prefill", "aggregated"])
-    return _Layers(
-        out if out[0] else every,
-        inp if inp[0] else every,
-        inp if inp[0] else every,
-        out if out[0] else every,
-    )
+    inp = inp if inp[0] else ([], "no prefill or aggregated pod read")
+    return _Layers(out, inp, inp, out)
 
 
 def _deployment_latency(layer: tuple[list[PodFigures], str], quantity: Quantity) -> Latency | None:
@@ -232,9 +229,9 @@ def _plan_rows(plan: Plan, report: _Deployment, gpus: int) -> list[PlanRow]:
             return
         p99 = lat.p99 if lat else None
         actual = p99.ms if p99 else None
-        met = (
-            None if p99 is None else (p99.ms <= target and not (p99.at_least and p99.ms >= target))
-        )
+        met: bool | None = None if p99 is None else p99.ms <= target
+        if p99 is not None and p99.at_least:  # only a lower bound: over, or cannot tell
+            met = False if p99.ms >= target else None
         rows.append(
             PlanRow(
                 metric=metric,

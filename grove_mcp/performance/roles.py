@@ -55,7 +55,8 @@ class RoleData:
 def role_kind(target: Target, figures: PodFigures | None) -> str:
     """prefill / decode from Dynamo's sub-component type or the role's name; a Dynamo frontend;
     an inference engine otherwise is aggregated; anything else (a router) is other."""
-    engine = figures.engine if figures else (target.hint.engine if target.hint else None)
+    read = figures is not None and figures.detection is not None
+    engine = figures.engine if read and figures else (target.hint.engine if target.hint else None)
     if engine is Engine.dynamo_frontend or target.role.component_type == "frontend":
         return "frontend"
     for word in ("prefill", "decode"):

@@ -6,6 +6,7 @@ returns a diagnosis citing the numbers and a recommendation with its expected ef
 | TTFT_PREFILL_QUEUEING | TTFT p99 over the SLA and a prefill (or aggregated) role saturated | k more prefill workers, k from the queue |
 | TTFT_PREFILL_COMPUTE | TTFT p99 over the SLA, prefill not saturated | re-plan with the measured ISL |
 | TPOT_DECODE_SATURATED | TPOT (or ITL) p99 over the SLA and a decode (or aggregated) role saturated | k more decode workers, k from KV use |
+| TPOT_OVER_SLA | TPOT (or ITL) p99 over the SLA, no decode role saturated | (diagnosis only) |
 | LOAD_IMBALANCE | one pod of a role queues ≥ 3x its role's average | bring the role's missing pods back, spread the load |
 | ROLE_RATIO_OFF | one role saturated while another is underutilized | move workers from the idle role |
 | SPLIT_PLACEMENT | the derived placement score is below 1.0 | the topology report's consolidation |
@@ -29,6 +30,7 @@ from ..reports.metrics import Latency, MetricsReport, RoleMetrics, Verdict
 from ..reports.plan_reports import DiffRow
 from ..reports.plan_reports import Verdict as DiffVerdict
 from ..reports.topology import TopologyReport
+from .metrics import THROUGHPUT_MET_SHARE
 from .roles import SATURATED_KV, SATURATED_WAITING_PER_POD
 
 IMBALANCE_FACTOR = 3.0
@@ -60,7 +62,8 @@ Rule = Callable[[Facts], list[Finding]]
 
 
 def _p99_over(lat: Latency | None, target: float | None) -> float | None:
-    """The p99 in ms when it is over ``target``; None otherwise or without data."""
+    """The p99 in ms when it is over ``target``; None otherwise or without data (a p99 in the
+    +Inf bucket is only a lower bound: over when that bound already is)."""
     if lat is None or lat.p99 is None or target is None:
         return None
     return lat.p99.ms if lat.p99.ms > target else None
@@ -344,7 +347,7 @@ def throughput(f: Facts) -> list[Finding]:
     actual = f.metrics.throughput.output_tokens_per_second_per_gpu
     planned = f.plan.expected.tokens_per_second_per_gpu
     saturated = any(r.verdict is Verdict.saturated for r in f.metrics.roles)
-    if actual is None or not planned or actual >= 0.8 * planned or saturated:
+    if actual is None or not planned or actual >= THROUGHPUT_MET_SHARE * planned or saturated:
         return []
     return [
         (

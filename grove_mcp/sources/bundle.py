@@ -16,6 +16,7 @@ Layout (the format ``diag`` writes, the demo ships and the seeder applies)::
 from __future__ import annotations
 
 import json
+import math
 import tarfile
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -100,6 +101,7 @@ class Bundle:
     origin: str = "bundle"
     # recorded expositions by (namespace, pod): (seconds after the first scrape, text), in order
     metrics: Mapping[tuple[str, str], tuple[tuple[float, str], ...]] = field(default_factory=dict)
+    metrics_skipped: tuple[str, ...] = ()  # recorded files that could not be read, and why
 
     @classmethod
     def load(cls, path: str | Path) -> Bundle:
@@ -120,7 +122,10 @@ class Bundle:
         for name in sorted(files):
             if name.startswith(f"{OBJECTS_DIR}/") and name.endswith(_OBJECT_SUFFIXES):
                 objects.extend(_parse_objects(files[name], f"{path}/{name}"))
-        return cls(manifest, tuple(objects), origin=str(path), metrics=_recorded(files, path))
+        metrics, skipped = _recorded(files, path)
+        return cls(
+            manifest, tuple(objects), origin=str(path), metrics=metrics, metrics_skipped=skipped
+        )
 
     def with_namespace(self, namespace: str) -> Bundle:
         """The same world moved into one namespace. Pure.
@@ -159,22 +164,32 @@ class Bundle:
 
 def _recorded(
     files: Mapping[str, bytes], path: Path
-) -> dict[tuple[str, str], tuple[tuple[float, str], ...]]:
-    """``metrics/<ns>/<pod>/<seconds>.prom`` members, by pod, oldest first."""
+) -> tuple[dict[tuple[str, str], tuple[tuple[float, str], ...]], tuple[str, ...]]:
+    """``metrics/<ns>/<pod>/<seconds>.prom`` members, by pod, oldest first; and what was skipped
+    (a name that is not a time), said by ``metrics`` rather than refusing the whole bundle."""
     out: dict[tuple[str, str], list[tuple[float, str]]] = {}
+    skipped: list[str] = []
     for name, data in files.items():
         parts = name.split("/")
-        if len(parts) != 4 or parts[0] != METRICS_DIR or not parts[3].endswith(".prom"):
+        if parts[0] != METRICS_DIR or not name.endswith(".prom"):
             continue
-        try:
-            seconds = float(parts[3].removesuffix(".prom"))
-        except ValueError:
-            raise BundleError(
-                f"{path}/{name}: a recorded exposition is named <seconds>.prom "
-                "(seconds after the first scrape, e.g. 30.000.prom)."
-            ) from None
+        seconds = _seconds(parts[3].removesuffix(".prom")) if len(parts) == 4 else None
+        if seconds is None:
+            skipped.append(
+                f"{path}/{name}: skipped; recorded expositions are "
+                "metrics/<namespace>/<pod>/<seconds>.prom (seconds ≥ 0 after the first scrape)"
+            )
+            continue
         out.setdefault((parts[1], parts[2]), []).append((seconds, data.decode("utf-8", "replace")))
-    return {key: tuple(sorted(v)) for key, v in out.items()}
+    return {key: tuple(sorted(v)) for key, v in out.items()}, tuple(sorted(skipped))
+
+
+def _seconds(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
 
 
 def _renamespaced(value: Any, namespace: str) -> Any:

@@ -162,10 +162,14 @@ class RecordedCollector:
     """A bundle's recorded expositions: the window is the recording's, and nothing waits."""
 
     def __init__(
-        self, recorded: Mapping[tuple[str, str], Sequence[tuple[float, str]]], origin: str
+        self,
+        recorded: Mapping[tuple[str, str], Sequence[tuple[float, str]]],
+        origin: str,
+        skipped: Sequence[str] = (),
     ) -> None:
         self._recorded = recorded
         self.origin = origin
+        self._skipped = tuple(skipped)
 
     def collect(self, request: MetricsRequest) -> Collected:
         answers: dict[str, Answer] = {}
@@ -178,9 +182,9 @@ class RecordedCollector:
                 longest = max(longest, rows[-1][0] - rows[0][0])
             errors = () if rows else (f"pod {t.pod}: no recorded metrics in {self.origin}",)
             answers[t.pod] = PodSamples(t.pod, rows, None, errors)
-        notes: tuple[str, ...] = ()
+        notes: tuple[str, ...] = self._skipped
         if not any(self._recorded):
-            notes = (f"{self.origin} holds no recorded metrics (capture with `diag --metrics`).",)
+            notes += (f"{self.origin} holds no recorded metrics (capture with `diag --metrics`).",)
         window = request.window if request.since_start else longest
         return Collected(answers, f"recorded in {self.origin}", window, request.since_start, notes)
 
@@ -217,11 +221,17 @@ def open_collector(
 ) -> Collector:
     """The collector for a source: Prometheus when a URL is given, a bundle's recordings, or
     scrapes of a live cluster's pods."""
+    bundle = getattr(source, "bundle", None)  # a bundle (also behind a wrapping source)
     if prometheus_url:
+        if bundle is not None:
+            raise InvalidInput(
+                "--prometheus-url reads the metrics of now, and a bundle holds the objects of its "
+                "capture time: use it against the live cluster (drop --demo/--bundle)."
+            )
         from .prometheus import PrometheusCollector
 
         return PrometheusCollector(prometheus_url, timeout=max(timeout, 10.0))
-    bundle = getattr(source, "bundle", None)  # a bundle (also behind a wrapping source)
     if bundle is not None:
-        return RecordedCollector(bundle.metrics, getattr(source, "description", "the bundle"))
+        origin = getattr(source, "description", "the bundle")
+        return RecordedCollector(bundle.metrics, origin, bundle.metrics_skipped)
     return scrape_collector(getattr(source, "kube", None), via, timeout, concurrency)
