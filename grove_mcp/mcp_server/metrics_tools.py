@@ -44,6 +44,10 @@ Via = Annotated[
 Port = Annotated[
     int | None, Field(ge=1, le=65535, description="Scrape this port instead of the one found.")
 ]
+MetricsPath = Annotated[
+    str | None,
+    Field(pattern="^/", max_length=256, description="Scrape this path instead of the engine's."),
+]
 PrometheusUrl = Annotated[
     str | None,
     Field(max_length=2048, description="Ask this Prometheus (PromQL) instead of the pods."),
@@ -96,6 +100,7 @@ def _args(
     since_start: bool,
     scrape_via: str,
     metrics_port: int | None,
+    metrics_path: str | None,
     prometheus_url: str | None,
     plan: dict[str, Any] | str | None = None,
 ) -> MetricsArgs:
@@ -104,6 +109,7 @@ def _args(
         since_start=since_start,
         scrape_via=ScrapeVia(scrape_via),
         port=metrics_port,
+        path=metrics_path or None,
         prometheus_url=prometheus_url or None,
         plan=_plan(plan),
     )
@@ -125,6 +131,7 @@ async def grove_metrics(
     since_start: SinceStart = False,
     scrape_via: Via = "auto",
     metrics_port: Port = None,
+    metrics_path: MetricsPath = None,
     prometheus_url: PrometheusUrl = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Annotated[CallToolResult, output_model(MetricsReport)]:
@@ -140,7 +147,7 @@ async def grove_metrics(
     answer from recorded scrapes at once. Follow with grove_compare for causes and actions.
     """
     try:
-        args = _args(window, since_start, scrape_via, metrics_port, prometheus_url)
+        args = _args(window, since_start, scrape_via, metrics_port, metrics_path, prometheus_url)
     except GroveError as err:
         return error_result(err)
     return await _answer(ctx, "metrics", name, namespace, args, limit)
@@ -154,6 +161,7 @@ async def grove_compare(
     plan: PlanJson = None,
     scrape_via: Via = "auto",
     metrics_port: Port = None,
+    metrics_path: MetricsPath = None,
     prometheus_url: PrometheusUrl = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Annotated[CallToolResult, output_model(CompareReport)]:
@@ -168,7 +176,7 @@ async def grove_compare(
     seconds on a live cluster.
     """
     try:
-        args = _args(window, False, scrape_via, metrics_port, prometheus_url, plan)
+        args = _args(window, False, scrape_via, metrics_port, metrics_path, prometheus_url, plan)
     except GroveError as err:
         return error_result(err)
     return await _answer(ctx, "compare", name, namespace, args, limit)

@@ -92,8 +92,13 @@ class RoleMetrics(ReportModel):
     kv_cache_usage: GaugeValue | None = Field(
         description="KV-cache usage, fraction 0-1, mean over its pods per scrape."
     )
-    running: GaugeValue | None = Field(description="Running requests, summed over its pods.")
-    waiting: GaugeValue | None = Field(description="Queued requests, summed over its pods.")
+    running: GaugeValue | None = Field(
+        description="Running requests, summed over its pods (max: the sum of each pod's "
+        "maximum, an upper bound of the simultaneous peak)."
+    )
+    waiting: GaugeValue | None = Field(
+        description="Queued requests, summed over its pods (max as for running)."
+    )
     verdict: Verdict = Field(description="saturated, underutilized, ok, or unknown without gauges.")
     verdict_reason: str = Field(description="Why, with the thresholds applied.")
 
