@@ -27,6 +27,13 @@ def progress_display(console: Console) -> Iterator[ProgressCallback]:
     if not console.is_terminal:
         yield _plain_lines(console)
         return
+    with _bar(console, "starting AIConfigurator") as update:
+        yield lambda p: update(p.fraction, p.message)
+
+
+@contextmanager
+def _bar(console: Console, title: str) -> Iterator[Callable[[float, str], None]]:
+    """A transient progress bar: ``update(fraction, line)``."""
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -35,8 +42,8 @@ def progress_display(console: Console) -> Iterator[ProgressCallback]:
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task("starting AIConfigurator", total=1.0)
-        yield lambda p: bar.update(task, completed=p.fraction, description=p.message)
+        task = bar.add_task(title, total=1.0)
+        yield lambda fraction, line: bar.update(task, completed=fraction, description=line)
 
 
 def _plain_lines(console: Console) -> ProgressCallback:
@@ -90,13 +97,5 @@ def window_progress(console: Console, title: str) -> Iterator[Callable[[float, s
     if not console.is_terminal:
         yield lambda _f, line: console.print(line, markup=False, highlight=False, soft_wrap=True)
         return
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(title, total=1.0)
-        yield lambda fraction, line: bar.update(task, completed=fraction, description=line)
+    with _bar(console, title) as update:
+        yield update
