@@ -11,7 +11,7 @@ from .. import __version__
 from ..core import CAPABILITIES
 from .commands import table_command
 from .generate import generate
-from .metrics import compare, metrics
+from .metrics import compare, diagnose, metrics
 from .plan import store
 from .validate import validate
 
@@ -33,6 +33,7 @@ HAND_WRITTEN: dict[str, Callable[..., None]] = {
     "validate": validate,
     "metrics": metrics,
     "compare": compare,
+    "diagnose": diagnose,
 }
 GROUPS = {"plan": "AIConfigurator plans kept beside a PodCliqueSet: store, show, history, diff."}
 

@@ -128,6 +128,25 @@ def _one_window(target: Target, name: str, capability: str, args: MetricsArgs) -
         return run_cancellable(lambda cancel: work(cancel, on_progress))
 
 
+def _run(target: Target, name: str, capability: str, args: MetricsArgs, watch: bool) -> None:
+    """One window (or one after the other with --watch), printed; exit by the verdict."""
+    with handled_errors():
+        validate(target, name)
+        if watch and (target.demo or target.bundle):
+            raise InvalidInput("--watch needs a live cluster: a bundle's recording is fixed.")
+        if args.no_metrics:
+            report = core.run(capability, source_for(target), target.namespace, name, args)
+        else:
+            report = _one_window(target, name, capability, args)
+        emit(report, target.output, console())
+        while watch:
+            report = _one_window(target, name, capability, args)
+            if target.output is OutputFormat.text:
+                console().clear()
+            emit(report, target.output, console())
+    exit_by_verdict(report)
+
+
 def metrics_command(capability: str) -> Callable[..., None]:
     @with_target
     def command(
@@ -144,23 +163,41 @@ def metrics_command(capability: str) -> Callable[..., None]:
         watch: WatchWindows = False,
     ) -> None:
         with handled_errors():
-            validate(target, name)
             args = _args(
                 window, since_start, scrape_via, metrics_port, metrics_path,
                 scrape_timeout, prometheus_url, plan,
             )  # fmt: skip
-            if watch and (target.demo or target.bundle):
-                raise InvalidInput("--watch needs a live cluster: a bundle's recording is fixed.")
-            report = _one_window(target, name, capability, args)
-            emit(report, target.output, console())
-            while watch:
-                report = _one_window(target, name, capability, args)
-                if target.output is OutputFormat.text:
-                    console().clear()
-                emit(report, target.output, console())
-        exit_by_verdict(report)
+        _run(target, name, capability, args, watch)
 
     return command
+
+
+NoMetrics = Annotated[
+    bool,
+    typer.Option("--no-metrics", help="Read no metrics window: faster; latency is not checked."),
+]
+
+
+@with_target
+def diagnose(
+    target: Target,
+    name: Name,
+    window: Window = 30.0,
+    no_metrics: NoMetrics = False,
+    scrape_via: Via = ScrapeVia.auto,
+    metrics_port: Port = None,
+    metrics_path: MetricsPath = None,
+    scrape_timeout: ScrapeTimeout = DEFAULT_TIMEOUT,
+    prometheus_url: PrometheusUrl = None,
+    plan: PlanFile = None,
+) -> None:
+    with handled_errors():
+        args = _args(
+            window, False, scrape_via, metrics_port, metrics_path,
+            scrape_timeout, prometheus_url, plan,
+        )  # fmt: skip
+        args = MetricsArgs(**{**args.__dict__, "no_metrics": no_metrics})
+    _run(target, name, "diagnose", args, watch=False)
 
 
 metrics = metrics_command("metrics")

@@ -49,7 +49,7 @@ def run(
     elif request is not None and not cap.source_optional:
         raise InvalidInput(f"'{cap.name}' reads a cluster or a bundle, and none was given.")
     collected = None
-    if Need.metrics in cap.needs and snapshot is not None and pcs:
+    if Need.metrics in cap.needs and snapshot is not None and pcs and not args.no_metrics:
         collected = collect_metrics(source, snapshot, pcs, args)
     return redact(cap.build(Inputs(snapshot, pcs, args, source, collected)))
 

@@ -30,6 +30,7 @@ from ..capabilities.validate import (
     build_validate,
     topologies_from_text,
 )
+from ..diagnosis import build_diagnose
 from ..errors import InvalidInput
 from ..performance.compare import build_compare
 from ..performance.metrics import MetricsArgs, build_metrics
@@ -41,6 +42,7 @@ from ..plans import (
     build_plan_store,
 )
 from ..reports.compare import CompareReport
+from ..reports.diagnose import DiagnoseReport
 from ..reports.generate import GenerateReport
 from ..reports.health import HealthList, HealthReport
 from ..reports.listing import WorkloadList
@@ -211,6 +213,11 @@ def _compare(inputs: Inputs) -> BaseModel:
     return build_compare(inputs.snapshot, inputs.name, inputs.args, inputs.collected)
 
 
+def _diagnose(inputs: Inputs) -> BaseModel:
+    assert inputs.snapshot is not None and inputs.name
+    return build_diagnose(inputs.snapshot, inputs.name, inputs.args, inputs.collected)
+
+
 def _validate(inputs: Inputs) -> BaseModel:
     """Offline, unless given bindings: a --topology-file, else the source's (a cluster or a
     bundle; when they cannot be read, the level rules are skipped and the report says why)."""
@@ -293,6 +300,21 @@ CAPABILITIES: tuple[Capability, ...] = (
         _compare,
         args=MetricsArgs,
         repeats=True,
+        optional_args=True,
+    ),
+    Capability(
+        "diagnose",
+        "Why is it slow? Every check at once — gang health and Grove's countdown, scheduling, "
+        "pods and nodes, rollouts, latency against the SLA by role, placement, plan drift, "
+        "blind spots — ranked, each with evidence and what to do. Waits one metrics window "
+        "(--no-metrics: none).",
+        Scope.one,
+        DiagnoseReport,
+        _WORKLOAD
+        | {Need.events, Need.cluster_usage, Need.quotas, Need.grove_version, Need.plans}
+        | {Need.metrics},
+        _diagnose,
+        args=MetricsArgs,
         optional_args=True,
     ),
     Capability(

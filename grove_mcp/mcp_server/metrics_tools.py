@@ -16,6 +16,7 @@ from ..errors import ClusterUnreachable, GroveError
 from ..planfile import Plan, plan_from_dict, plan_from_json
 from ..render import render_markdown
 from ..reports.compare import CompareReport
+from ..reports.diagnose import DiagnoseReport
 from ..reports.metrics import MetricsReport
 from ..sources.scrape import ScrapeVia
 from .calls import core_call, error_result, state_of
@@ -74,7 +75,8 @@ async def _answer(
         )
         call = core_call(ctx, capability, namespace or None, name, given)
         await progress.step(0, f"Reading {source.description}")
-        timeout = (0 if args.since_start else args.window) + state.config.tool_timeout
+        waits = not (args.since_start or args.no_metrics)
+        timeout = (args.window if waits else 0) + state.config.tool_timeout
 
         def too_slow() -> GroveError:
             cancel.set()  # the collector stops waiting at its next step
@@ -182,7 +184,46 @@ async def grove_compare(
     return await _answer(ctx, "compare", name, namespace, args, limit)
 
 
+NoMetrics = Annotated[
+    bool, Field(description="Read no metrics window: answers at once; latency is not checked.")
+]
+
+
+async def grove_diagnose(
+    ctx: Context,
+    name: PcsName,
+    namespace: Namespace = None,
+    window: Window = 30.0,
+    no_metrics: NoMetrics = False,
+    plan: PlanJson = None,
+    scrape_via: Via = "auto",
+    metrics_port: Port = None,
+    metrics_path: MetricsPath = None,
+    prometheus_url: PrometheusUrl = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Annotated[CallToolResult, output_model(DiagnoseReport)]:
+    """Why is this PodCliqueSet slow or unhealthy? ONE call runs every check grove-mcp knows —
+    gang health and Grove's termination countdown, pending pods and the scheduler's reasons
+    (quota, KAI queue, gates), crash loops, image pulls and node problems, rolling updates,
+    latency against the plan's SLA by role (prefill queueing, decode saturation, a role ratio
+    off the plan), placement split over racks, drift from the plan, and what could not be
+    checked — and returns the causes ranked (what blocks serving, then what breaks the SLA,
+    then efficiency), each with evidence, why it matters, what to do (commands shown, never
+    run) and the expected effect, opened by a one-paragraph answer.
+
+    Start here for "why is my-inference slow?" or "what is wrong with it?". Waits `window`
+    seconds for metrics on a live cluster (no_metrics=true answers at once).
+    """
+    try:
+        args = _args(window, False, scrape_via, metrics_port, metrics_path, prometheus_url, plan)
+        args = MetricsArgs(**{**args.__dict__, "no_metrics": no_metrics})
+    except GroveError as err:
+        return error_result(err)
+    return await _answer(ctx, "diagnose", name, namespace, args, limit)
+
+
 METRICS_TOOLS: tuple[ToolSpec, ...] = (
+    ToolSpec(grove_diagnose, "Why is it slow? Ranked causes with evidence"),
     ToolSpec(grove_metrics, "Serving performance over a window"),
     ToolSpec(grove_compare, "Plan vs Actual, diagnosis and recommendations"),
 )

@@ -67,6 +67,7 @@ class MetricsArgs:
     concurrency: int = DEFAULT_CONCURRENCY
     prometheus_url: str | None = None
     plan: Plan | None = None  # a plan.json given instead of the stored plan
+    no_metrics: bool = False  # diagnose --no-metrics: read no window at all
     on_progress: Progress | None = None
     cancel: threading.Event | None = None
 

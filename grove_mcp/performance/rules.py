@@ -363,6 +363,9 @@ def throughput(f: Facts) -> list[Finding]:
 
 
 RULES: tuple[Rule, ...] = (fewer, ttft, tpot, imbalance, ratio, placement, throughput)
+#: The rules about the metrics window alone (diagnose takes placement and missing pods from the
+#: topology and health reports themselves).
+LATENCY_RULES: tuple[Rule, ...] = (ttft, tpot, imbalance, ratio, throughput)
 
 
 def _scale_hint(f: Facts, role: str) -> str:

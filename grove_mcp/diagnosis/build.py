@@ -1,0 +1,103 @@
+"""``diagnose``: every analyzer over one snapshot and window, findings ranked, one answer. Pure:
+the window is collected before, as for ``metrics``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..capabilities.common import header
+from ..capabilities.health import build_health
+from ..capabilities.status import build_status
+from ..capabilities.topology import build_topology
+from ..capabilities.workload import build_workload
+from ..performance.metrics import MetricsArgs, build_metrics, find_plan
+from ..plans.diff import diff_rows
+from ..reports.common import Severity, Summary, worst
+from ..reports.diagnose import IMPACT_ORDER, DiagnoseReport, DiagnosisFinding
+from ..snapshot import Snapshot
+from ..sources.metrics_collect import Collected
+from .base import Evidence
+from .registry import ANALYZERS
+
+_SEVERITY = {Severity.critical: 0, Severity.warning: 1, Severity.info: 2}
+
+
+def _rank(found: Sequence[tuple[int, DiagnosisFinding]]) -> list[DiagnosisFinding]:
+    """Problems before notes; then what blocks serving, breaks the SLA, costs efficiency, hides
+    something; then severity; then the registry's order."""
+
+    def key(item: tuple[int, DiagnosisFinding]) -> tuple[int, int, int, int]:
+        order, f = item
+        note = f.severity is Severity.info
+        return (int(note), IMPACT_ORDER.index(f.impact), _SEVERITY[f.severity], order)
+
+    ranked = sorted(found, key=key)
+    return [f.model_copy(update={"rank": i}) for i, (_, f) in enumerate(ranked, 1)]
+
+
+def _answer(name: str, findings: Sequence[DiagnosisFinding], checked: Sequence[str]) -> str:
+    problems = [f for f in findings if f.severity is not Severity.info]
+    if not problems:
+        return (
+            f"No problem found that would make {name} slow or unhealthy: "
+            f"{len(checked)} checks ran ({', '.join(checked)})."
+            + (" Notes below say what could not be checked." if findings else "")
+        )
+    top = problems[0]
+    text = (
+        f"Most likely cause: {top.title} ({top.code}). {top.explanation} First: {top.remediation}"
+    )
+    others = [f.title.rstrip(".") for f in problems[1:3]]
+    if others:
+        text += " Also: " + "; ".join(others) + "."
+    return text
+
+
+def build_diagnose(
+    snapshot: Snapshot, name: str, args: MetricsArgs, collected: Collected | None
+) -> DiagnoseReport:
+    """The ranked findings of every analyzer for ``name``."""
+    workload = build_workload(snapshot, name)
+    metrics = build_metrics(snapshot, name, args, collected) if collected else None
+    why_not = None if collected else "skipped (--no-metrics)"
+    plan, origin = find_plan(snapshot, name, args.plan)
+    evidence = Evidence(
+        name=name,
+        namespace=snapshot.namespace,
+        snapshot=snapshot,
+        status=build_status(snapshot, name),
+        topology=build_topology(snapshot, name),
+        health=build_health(snapshot, name),
+        metrics=metrics,
+        metrics_why_not=why_not,
+        plan=plan,
+        plan_origin=origin,
+        diff=diff_rows(workload, plan)[0] if plan else [],
+    )
+    found = [(i, f) for i, (_, analyze) in enumerate(ANALYZERS) for f in analyze(evidence)]
+    findings = _rank(found)
+    checked = [n for n, _ in ANALYZERS]
+    not_checked = [] if metrics else [f"latency, queues and saturation: metrics {why_not}"]
+    if plan is None:
+        not_checked.append(f"the SLA and plan drift: {origin}")
+    problems = [f for f in findings if f.severity is not Severity.info]
+    summary = Summary(
+        ok=not problems,
+        severity=worst(f.severity for f in problems) if problems else Severity.info,
+        text=problems[0].title if problems else "no problem found",
+    )
+    read = (
+        f"window {metrics.window_seconds:g}s, {metrics.read_via}"
+        if metrics
+        else f"not read: {why_not}"
+    )
+    return DiagnoseReport(
+        **header(snapshot, workload),
+        name=name,
+        answer=_answer(name, findings, checked),
+        summary=summary,
+        metrics=read,
+        findings=findings,
+        checked=checked,
+        not_checked=not_checked,
+    )

@@ -1,0 +1,27 @@
+"""The analyzers ``diagnose`` runs, in the order that breaks ranking ties. Adding one: a module in
+``analyzers/`` with ``NAME`` and ``analyze(evidence)``, and one line here."""
+
+from __future__ import annotations
+
+from .analyzers import (
+    blind_spots,
+    gang_health,
+    latency,
+    placement,
+    plan_drift,
+    pods_and_nodes,
+    rollout,
+    scheduling,
+)
+from .base import Analyzer
+
+ANALYZERS: tuple[tuple[str, Analyzer], ...] = (
+    (gang_health.NAME, gang_health.analyze),
+    (scheduling.NAME, scheduling.analyze),
+    (pods_and_nodes.NAME, pods_and_nodes.analyze),
+    (rollout.NAME, rollout.analyze),
+    (latency.NAME, latency.analyze),
+    (placement.NAME, placement.analyze),
+    (plan_drift.NAME, plan_drift.analyze),
+    (blind_spots.NAME, blind_spots.analyze),
+)
