@@ -49,7 +49,12 @@ class Progress:
         """
 
         def schedule() -> None:
-            task = self._loop.create_task(self.step(done, message))
+            step = self.step(done, message)
+            try:
+                task = self._loop.create_task(step)
+            except RuntimeError:  # the loop is closing: drop the step, never leave it unawaited
+                step.close()
+                return
             self._pending.add(task)
             task.add_done_callback(self._pending.discard)
 
