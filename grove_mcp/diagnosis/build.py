@@ -22,6 +22,34 @@ from .registry import ANALYZERS
 _SEVERITY = {Severity.critical: 0, Severity.warning: 1, Severity.info: 2}
 
 
+MAX_ALSO = 8  # other subjects listed in a merged finding
+
+
+def _merged(found: Sequence[tuple[int, DiagnosisFinding]]) -> list[tuple[int, DiagnosisFinding]]:
+    """Findings of one code from one analyzer as one (the most severe whole, the others listed
+    in its evidence): a 300-pod workload's 40 split gangs are one cause, not 40."""
+    groups: dict[tuple[str, str], list[tuple[int, DiagnosisFinding]]] = {}
+    for item in found:
+        groups.setdefault((item[1].analyzer, item[1].code), []).append(item)
+    out = []
+    for items in groups.values():
+        items.sort(key=lambda i: _SEVERITY[i[1].severity])
+        order, first = items[0]
+        rest = [f for _, f in items[1:]]
+        if rest:
+            also = [f"also {f.subject}: {f.title}" for f in rest[:MAX_ALSO]]
+            if len(rest) > MAX_ALSO:
+                also.append(f"… and {len(rest) - MAX_ALSO} more")
+            first = first.model_copy(
+                update={
+                    "title": f"{first.title.rstrip('.')} (and {len(rest)} more like it)",
+                    "evidence": [*first.evidence, *also],
+                }
+            )
+        out.append((order, first))
+    return out
+
+
 def _rank(found: Sequence[tuple[int, DiagnosisFinding]]) -> list[DiagnosisFinding]:
     """Problems before notes; then what blocks serving, breaks the SLA, costs efficiency, hides
     something; then severity; then the registry's order."""
@@ -75,7 +103,7 @@ def build_diagnose(
         diff=diff_rows(workload, plan)[0] if plan else [],
     )
     found = [(i, f) for i, (_, analyze) in enumerate(ANALYZERS) for f in analyze(evidence)]
-    findings = _rank(found)
+    findings = _rank(_merged(found))
     checked = [n for n, _ in ANALYZERS]
     not_checked = [] if metrics else [f"latency, queues and saturation: metrics {why_not}"]
     if plan is None:
@@ -86,11 +114,12 @@ def build_diagnose(
         severity=worst(f.severity for f in problems) if problems else Severity.info,
         text=problems[0].title if problems else "no problem found",
     )
-    read = (
-        f"window {metrics.window_seconds:g}s, {metrics.read_via}"
-        if metrics
-        else f"not read: {why_not}"
-    )
+    if metrics is None:
+        read = f"not read: {why_not}"
+    elif not any(p.read for p in metrics.pods):
+        read = f"no pod could be read ({metrics.read_via})"
+    else:
+        read = f"window {metrics.window_seconds:g}s, {metrics.read_via}"
     return DiagnoseReport(
         **header(snapshot, workload),
         name=name,

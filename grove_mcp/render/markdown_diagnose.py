@@ -7,18 +7,32 @@ from ..reports.diagnose import DiagnoseReport, DiagnosisFinding
 from .markdown_parts import header
 
 WHOLE = 3
+EVIDENCE = 4  # evidence lines of a whole finding in Markdown; the JSON has all of them
+
+
+CAP = 360  # characters of one field in Markdown; the structured answer has the whole text
+
+
+def _cap(text: str, limit: int = CAP) -> str:
+    return (
+        text if len(text) <= limit else text[: limit - 1].rstrip() + "… (see the structured answer)"
+    )
 
 
 def _line(f: DiagnosisFinding) -> str:
     impact = f.impact.value.replace("_", " ")
-    return f"{f.rank}. **{f.severity.value} {f.code}** ({impact}) {f.subject}: {f.title}"
+    return f"{f.rank}. **{f.severity.value} {f.code}** ({impact}) {f.subject}: {_cap(f.title, 200)}"
 
 
 def _whole(f: DiagnosisFinding) -> list[str]:
     lines = [_line(f)]
-    lines += [f"   - evidence: {e}" for e in f.evidence]
-    lines.append(f"   - why: {f.explanation}")
-    lines.append(f"   - do: {f.remediation}")
+    lines += [f"   - evidence: {_cap(e, 200)}" for e in f.evidence[:EVIDENCE]]
+    if len(f.evidence) > EVIDENCE:
+        lines.append(
+            f"   - evidence: (+{len(f.evidence) - EVIDENCE} more in the structured answer)"
+        )
+    lines.append(f"   - why: {_cap(f.explanation)}")
+    lines.append(f"   - do: {_cap(f.remediation)}")
     if f.expected_effect:
         lines.append(f"   - expected: {f.expected_effect}")
     lines += [f"   - `{c}`" for c in f.commands]
@@ -29,7 +43,7 @@ def diagnose(report: DiagnoseReport) -> str:
     out = header(
         report, f"{report.name} — diagnosis", report.summary, f"Metrics: {report.metrics}."
     )
-    out += ["", report.answer]
+    out += ["", _cap(report.answer, 2 * CAP)]
     if report.findings:
         out += ["", "### Findings (most likely cause first)"]
         for f in report.findings[:WHOLE]:

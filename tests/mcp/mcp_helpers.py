@@ -92,17 +92,19 @@ def http_server(*args: str, token: str | None = None, deadline: float = 30.0) ->
             process.wait()
 
 
-def big_bundle() -> Bundle:
-    """40 replicas (200 pods, 480 GPUs) on 64 nodes in 8 racks; replica 37 is breached."""
+def big_bundle(replicas: int = BIG_REPLICAS, breached: int = 37) -> Bundle:
+    """40 replicas (200 pods, 480 GPUs) on 64 nodes in 8 racks; replica 37 is breached (other
+    sizes: ``replicas`` of 5 pods each, ``breached`` < replicas)."""
     b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "a large workload for the response budget")
     b.topology("gpu-fabric", [("rack", "topology.kubernetes.io/rack")])
-    for rack in range(8):
+    racks = max(8, -(-replicas * 12 // 64) + 1)  # 12 GPUs a replica, 64 GPUs a rack
+    for rack in range(racks):
         for host in range(8):
             b.node(f"gpu-r{rack}-h{host}", {"topology.kubernetes.io/rack": f"rack-{rack}"})
     age = timedelta(minutes=5)
     b.workload(
-        inference_spec(name="big-inference", replicas=BIG_REPLICAS, labels={}),
-        pods={"37/prefill/1": PodState(unschedulable=GPU_SHORTAGE, age=age)},
-        breaches={"37/prefill": age},
+        inference_spec(name="big-inference", replicas=replicas, labels={}),
+        pods={f"{breached}/prefill/1": PodState(unschedulable=GPU_SHORTAGE, age=age)},
+        breaches={f"{breached}/prefill": age},
     )
     return b.bundle()
