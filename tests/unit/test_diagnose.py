@@ -1,0 +1,105 @@
+"""diagnose on named scenarios: ranking, the planted cause on top, numbers equal to the other
+reports of the same snapshot, no false alarm, and every analyzer module registered."""
+
+from __future__ import annotations
+
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+from grove_mcp import core
+from grove_mcp.diagnosis import analyzers
+from grove_mcp.diagnosis.registry import ANALYZERS
+from grove_mcp.reports.common import Severity
+from grove_mcp.reports.diagnose import IMPACT_ORDER, DiagnoseReport
+from grove_mcp.scenarios import SCENARIOS
+from grove_mcp.sources import BundleSource, demo_source
+from grove_mcp.timefmt import format_seconds
+
+PCS = "my-inference"
+
+
+def diagnose(source, **args) -> DiagnoseReport:
+    report = core.run("diagnose", source, None, PCS, core.MetricsArgs(**args))
+    assert isinstance(report, DiagnoseReport)
+    return report
+
+
+def scenario(name: str) -> BundleSource:
+    return BundleSource(SCENARIOS[name](), name)
+
+
+def test_the_demo_ranks_what_blocks_serving_first_and_names_it_in_the_answer():
+    report = diagnose(demo_source())
+    codes = [f.code for f in report.findings]
+    assert codes[:3] == ["MIN_AVAILABLE_BREACHED", "POD_UNSCHEDULABLE", "TTFT_PREFILL_QUEUEING"]
+    assert {"GANG_SPLIT", "LOAD_IMBALANCE"} <= set(codes)
+    problems = [f for f in report.findings if f.severity is not Severity.info]
+    impacts = [IMPACT_ORDER.index(f.impact) for f in problems]
+    assert impacts == sorted(impacts)  # blocks serving, then the SLA, then efficiency
+    assert [f.rank for f in report.findings] == list(range(1, len(codes) + 1))
+    assert (
+        report.answer.startswith("Most likely cause: ")
+        and "MIN_AVAILABLE_BREACHED" in report.answer
+    )
+    assert not report.summary.ok and report.summary.severity is Severity.critical
+
+
+def test_the_numbers_are_the_other_reports_numbers():
+    source = demo_source()
+    report = diagnose(source)
+    health = core.run("health", source, None, PCS)
+    metrics = core.run("metrics", source, None, PCS)
+    topology = core.run("topology", source, None, PCS)
+    by_code = {f.code: f for f in report.findings}
+    left = health.summary.next_termination_seconds  # type: ignore[attr-defined]
+    assert f"in {format_seconds(left)}" in by_code["MIN_AVAILABLE_BREACHED"].title
+    p99 = metrics.ttft.p99.ms  # type: ignore[attr-defined]
+    assert f"TTFT p99 {p99:.0f} ms" in by_code["TTFT_PREFILL_QUEUEING"].evidence[0]
+    split = next(g for g in topology.gangs if g.verdict == "fragmented")  # type: ignore[attr-defined]
+    assert f"{split.derived_placement.score:.2f}" in by_code["GANG_SPLIT"].title
+    assert by_code["POD_UNSCHEDULABLE"].title == next(
+        i.message
+        for g in health.gangs
+        for i in g.issues
+        if i.code == "POD_UNSCHEDULABLE"  # type: ignore[attr-defined]
+    )
+
+
+def test_without_metrics_it_says_what_it_could_not_check():
+    report = diagnose(demo_source(), no_metrics=True)
+    codes = [f.code for f in report.findings]
+    assert "TTFT_PREFILL_QUEUEING" not in codes and "METRICS_NOT_CHECKED" in codes
+    assert report.metrics == "not read: skipped (--no-metrics)"
+    assert any("latency" in n for n in report.not_checked)
+    assert codes[0] == "MIN_AVAILABLE_BREACHED"  # health still ranks first
+
+
+def test_a_healthy_deployment_raises_no_alarm():
+    report = diagnose(scenario("healthy"), no_metrics=True)
+    assert report.summary.ok, [(f.code, f.title) for f in report.findings]
+    assert all(f.severity is Severity.info for f in report.findings)
+    assert report.answer.startswith("No problem found")
+
+
+@pytest.mark.parametrize(
+    ("name", "planted"),
+    [
+        ("rolling-update", {"ROLLING_UPDATE"}),
+        ("scheduler-disagrees", {"SCHEDULER_DISAGREES"}),
+        ("breached-countdown", {"MIN_AVAILABLE_BREACHED"}),
+        ("split-racks", {"GANG_SPLIT"}),
+    ],
+)
+def test_the_planted_cause_is_first_or_second(name: str, planted: set[str]):
+    report = diagnose(scenario(name), no_metrics=True)
+    top = [f.code for f in report.findings[:2]]
+    assert planted & set(top), top
+
+
+def test_every_analyzer_module_is_registered_once():
+    folder = Path(analyzers.__file__).parent
+    modules = {m.name for m in pkgutil.iter_modules([str(folder)]) if not m.name.startswith("_")}
+    names = [name for name, _ in ANALYZERS]
+    assert sorted(names) == sorted(modules) and len(set(names)) == len(names)
