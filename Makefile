@@ -21,9 +21,9 @@ $(VENV)/.installed-generate: $(VENV)/.installed-dev pyproject.toml
 	$(PIP) install -e '.[dev,generate]'
 	touch $@
 
-## demo: install into .venv and print status, topology, health, metrics and compare of the embedded demo
+## demo: install into .venv and print status, topology, health, metrics, compare and diagnose of the embedded demo
 demo: $(VENV)/.installed
-	@for report in status topology health metrics compare; do \
+	@for report in status topology health metrics compare diagnose; do \
 	  $(VENV)/bin/kubectl-grove $$report $(DEMO) --demo; rc=$$?; \
 	  if [ $$rc -gt 1 ]; then exit $$rc; fi; echo; \
 	done
