@@ -36,8 +36,9 @@ RACKS = {
 }
 
 
-def _sglang(mode: str, tp: int) -> tuple[str, ...]:
-    return (
+def _sglang(mode: str, tp: int, *, metrics: bool = True) -> tuple[str, ...]:
+    """An SGLang server's command line; ``metrics=False`` leaves out ``--enable-metrics``."""
+    args = (
         "python3",
         "-m",
         "sglang.launch_server",
@@ -51,6 +52,7 @@ def _sglang(mode: str, tp: int) -> tuple[str, ...]:
         "30000",
         "--enable-metrics",
     )
+    return args if metrics else args[:-1]
 
 
 # Replica 0 packed in rack-a: prefill on gpu-a1, decode and router on gpu-a2.
@@ -145,7 +147,9 @@ def _cluster(
         )
 
 
-def _plan_config_map(b: ScenarioBuilder) -> None:
+def _plan_config_map(b: ScenarioBuilder, tokens_per_gpu: float = 612.4) -> None:
+    """The stored AIConfigurator plan (SLA TTFT 300 ms / TPOT 10 ms); ``tokens_per_gpu`` is
+    the output tok/s per GPU it expects."""
     plan = {
         "format": "grove-mcp-plan",
         "formatVersion": 1,
@@ -165,7 +169,7 @@ def _plan_config_map(b: ScenarioBuilder) -> None:
             "totalGpus": 24,
         },
         "expected": {
-            "tokensPerSecondPerGpu": 612.4,
+            "tokensPerSecondPerGpu": tokens_per_gpu,
             "tokensPerSecondPerUser": 104.2,
             "ttftMs": 268.0,
             "tpotMs": 9.6,
@@ -253,14 +257,14 @@ _DEMO_LOADS = {
 
 
 def _with_recording(bundle: Bundle, loads: dict[str, PodLoad]) -> Bundle:
-    """The bundle with recorded scrapes of its running engine pods; a pod's load is the first of
-    ``loads`` whose key its name contains as ``-<key>-`` (``/`` for ``-``)."""
+    """The bundle with recorded scrapes of its running, ready engine pods; a pod's load is the
+    first of ``loads`` whose key its name contains as ``-<key>-`` (``/`` for ``-``)."""
     chosen: dict[str, PodLoad] = {}
     for obj in bundle.objects:
         name = obj["metadata"]["name"]
         if obj["kind"] != "Pod" or obj["metadata"].get("namespace") != bundle.manifest.namespace:
             continue
-        if obj.get("status", {}).get("phase") != "Running":
+        if obj.get("status", {}).get("phase") != "Running" or not _ready(obj):
             continue
         key = next((k for k in loads if f"-{k.replace('/', '-')}-" in name), None)
         if key is not None:
@@ -268,6 +272,12 @@ def _with_recording(bundle: Bundle, loads: dict[str, PodLoad]) -> Bundle:
     recorded = record(chosen, MODEL)
     ns = bundle.manifest.namespace
     return replace(bundle, metrics={(ns, pod): rows for pod, rows in recorded.items()})
+
+
+def _ready(pod: dict) -> bool:
+    """Whether the pod's Ready condition is True (a crash-looping engine serves no scrape)."""
+    conditions = pod.get("status", {}).get("conditions") or []
+    return any(c["type"] == "Ready" and c["status"] == "True" for c in conditions)
 
 
 def healthy() -> Bundle:
