@@ -100,7 +100,10 @@ class _SglangPod:
         self.usage.labels(**self.sched).set(round(min(load.token_usage * wobble, 1.0), 3))
 
     def exposition(self) -> str:
-        return generate_latest(self.registry).decode()
+        """The classic text exposition without the ``*_created`` families: prometheus_client
+        stamps them with the wall clock, and a recording must not change from run to run."""
+        lines = generate_latest(self.registry).decode().splitlines()
+        return "\n".join(line for line in lines if not _created(line)) + "\n"
 
 
 def record(
@@ -126,3 +129,9 @@ def record(
             out[name].append((at, pod.exposition()))
         previous = at
     return {name: tuple(rows) for name, rows in out.items()}
+
+
+def _created(line: str) -> bool:
+    """A sample or HELP/TYPE line of a ``*_created`` family."""
+    name = line.split()[2] if line.startswith("#") and len(line.split()) > 2 else line
+    return name.split("{")[0].split(" ")[0].endswith("_created")

@@ -24,6 +24,8 @@ def test_shipped_demo_matches_the_scenario():
     assert sorted(shipped.objects, key=_key) == sorted(built.objects, key=_key), (
         "grove_mcp/demo/bundle drifted from grove_mcp/scenarios: run 'make demo-bundle'"
     )
+    # the recorded scrapes too, to the byte (the recorder writes no wall-clock _created lines)
+    assert shipped.metrics == built.metrics, "recorded metrics drifted: run 'make demo-bundle'"
 
 
 def test_demo_tells_the_documented_story():
