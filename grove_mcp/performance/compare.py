@@ -112,12 +112,23 @@ def build_compare(
     rows = [r for r in candidates if r is not None]
     diagnosis, actions = diagnose(Facts(name, snapshot.namespace, plan, metrics, topology, diff))
     missed = [r.metric for r in rows if r.verdict is RowVerdict.missed]
+    unknown = [r.metric for r in rows if r.verdict is RowVerdict.unknown]
     severity = worst((d.severity for d in diagnosis), Severity.warning if missed else Severity.info)
-    summary = Summary(
-        ok=not missed,
-        severity=severity if missed else Severity.info,
-        text=f"missed: {', '.join(missed)}" if missed else "the deployment meets its plan",
-    )
+    if missed:
+        summary = Summary(ok=False, severity=severity, text=f"missed: {', '.join(missed)}")
+    elif not any(p.read for p in metrics.pods):  # nothing measured: nothing can be said to meet
+        summary = Summary(
+            ok=False,
+            severity=Severity.warning,
+            text=f"cannot tell: {metrics.summary.text}; unknown: {', '.join(unknown)}",
+        )
+    else:
+        text = "the deployment meets its plan"
+        summary = Summary(
+            ok=True,
+            severity=Severity.info,
+            text=text + (f" (unknown: {', '.join(unknown)})" if unknown else ""),
+        )
     notes = list(metrics.notes) + [n for n in diff_notes if n not in metrics.notes]
     return CompareReport(
         source=metrics.source,

@@ -13,7 +13,7 @@ from grove_mcp.diagnosis import analyzers
 from grove_mcp.diagnosis.registry import ANALYZERS
 from grove_mcp.reports.common import Severity
 from grove_mcp.reports.diagnose import IMPACT_ORDER, DiagnoseReport
-from grove_mcp.scenarios import SCENARIOS
+from grove_mcp.scenarios import PLANTED, SCENARIOS
 from grove_mcp.sources import BundleSource, demo_source
 from grove_mcp.timefmt import format_seconds
 
@@ -103,3 +103,15 @@ def test_every_analyzer_module_is_registered_once():
     modules = {m.name for m in pkgutil.iter_modules([str(folder)]) if not m.name.startswith("_")}
     names = [name for name, _ in ANALYZERS]
     assert sorted(names) == sorted(modules) and len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("name", sorted(PLANTED))
+def test_every_planted_scenario_puts_its_cause_first_or_second(name: str):
+    report = diagnose(scenario(name))  # with the scenario's recorded metrics
+    planted = set(PLANTED[name])
+    problems = [f for f in report.findings if f.severity is not Severity.info]
+    if not planted:  # a healthy deployment: no false alarm
+        assert report.summary.ok and not problems, [(f.code, f.title) for f in problems]
+        return
+    top = [f.code for f in problems[:2]]
+    assert planted & set(top), [(f.code, f.title[:80]) for f in problems[:4]]
