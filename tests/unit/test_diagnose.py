@@ -3,7 +3,9 @@ reports of the same snapshot, no false alarm, and every analyzer module register
 
 from __future__ import annotations
 
+import copy
 import pkgutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,61 @@ def test_every_planted_scenario_puts_its_cause_first_or_second(name: str):
         return
     top = [f.code for f in problems[:2]]
     assert planted & set(top), [(f.code, f.title[:80]) for f in problems[:4]]
+
+
+def _variant(change) -> BundleSource:
+    """healthy-served with one thing broken by ``change(objects)``."""
+    base = SCENARIOS["healthy-served"]()
+    objects = [copy.deepcopy(o) for o in base.objects]
+    change(objects)
+    return BundleSource(replace(base, objects=tuple(objects)), "variant")
+
+
+def _pod(objects, part: str) -> dict:
+    return next(o for o in objects if o["kind"] == "Pod" and part in o["metadata"]["name"])
+
+
+def _crash_loop(objects) -> None:
+    pod = _pod(objects, "-0-decode-")
+    spec = pod["spec"]["containers"][0]
+    pod["status"]["containerStatuses"] = [
+        {
+            "name": spec["name"],
+            "image": spec["image"],
+            "ready": False,
+            "restartCount": 12,
+            "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s"}},
+            "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}},
+        }
+    ]
+    for c in pod["status"].get("conditions", []):
+        if c["type"] in ("Ready", "ContainersReady"):
+            c["status"] = "False"
+    clique = next(o for o in objects if o["metadata"]["name"] == "my-inference-0-decode")
+    clique["status"]["readyReplicas"] -= 1
+
+
+def _node_of_decode(objects) -> dict:
+    name = _pod(objects, "-1-decode-")["spec"]["nodeName"]
+    return next(o for o in objects if o["kind"] == "Node" and o["metadata"]["name"] == name)
+
+
+def _not_ready(objects) -> None:
+    for c in _node_of_decode(objects)["status"]["conditions"]:
+        if c["type"] == "Ready":
+            c.update(status="Unknown", reason="NodeStatusUnknown")
+
+
+def _cordoned(objects) -> None:
+    _node_of_decode(objects)["spec"]["unschedulable"] = True
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [(_crash_loop, "CRASH_LOOP"), (_not_ready, "NODE_NOT_READY"), (_cordoned, "NODE_CORDONED")],
+)
+def test_situations_outside_the_catalog_lead_with_their_cause(change, code: str):
+    for args in ({"no_metrics": True}, {}):
+        report = diagnose(_variant(change), **args)
+        problems = [f.code for f in report.findings if f.severity is not Severity.info]
+        assert problems[:1] == [code], problems
