@@ -103,16 +103,24 @@ def pod_findings(
     findings: list[Finding] = []
     node = nodes.get(pod.spec.node_name)
     if node is not None and not node.is_ready:
+        ready = find_condition(node.status.conditions, "Ready")
+        said = (
+            f"node/{node.name} Ready={ready.status}"
+            + (f" {ready.reason}" if ready.reason else "")
+            + (f": {ready.message}" if ready.message else "")
+            if ready is not None
+            else f"node/{node.name} reports no Ready condition"
+        )
         findings.append(
             Finding(
                 code="NODE_NOT_READY",
                 severity=Severity.critical,
                 subject=subject,
                 message=f"{clique} pod runs on node {node.name}, which is not Ready.",
-                evidence=[f"node/{node.name} Ready condition is not True"],
+                evidence=[said],
                 remediation=f"kubectl describe node {node.name}; the pod will be evicted if the node "
                 "does not recover.",
-                since=since,
+                since=ready.last_transition_time if ready is not None else since,
             )
         )
     findings.extend(_container_findings(pod, clique, subject, ns, now))

@@ -51,16 +51,32 @@ def _merged(found: Sequence[tuple[int, DiagnosisFinding]]) -> list[tuple[int, Di
 
 
 def _rank(found: Sequence[tuple[int, DiagnosisFinding]]) -> list[DiagnosisFinding]:
-    """Problems before notes; then what blocks serving, breaks the SLA, costs efficiency, hides
-    something; then severity; then the registry's order."""
+    """Urgent first (a termination about to fire); then problems before notes; then what blocks
+    serving, breaks the SLA, costs efficiency, hides something; then severity; then the
+    registry's order (causes before the consequences they lead to)."""
 
-    def key(item: tuple[int, DiagnosisFinding]) -> tuple[int, int, int, int]:
+    def key(item: tuple[int, DiagnosisFinding]) -> tuple[int, int, int, int, int]:
         order, f = item
         note = f.severity is Severity.info
-        return (int(note), IMPACT_ORDER.index(f.impact), _SEVERITY[f.severity], order)
+        return (
+            int(not f.urgent),
+            int(note),
+            IMPACT_ORDER.index(f.impact),
+            _SEVERITY[f.severity],
+            order,
+        )
 
     ranked = sorted(found, key=key)
     return [f.model_copy(update={"rank": i}) for i, (_, f) in enumerate(ranked, 1)]
+
+
+SHORT = 160
+
+
+def _short(title: str) -> str:
+    """A finding's title as one short line: its first sentence, at most SHORT characters."""
+    first = title.split(". ")[0].rstrip(".")
+    return first if len(first) <= SHORT else first[: SHORT - 1].rstrip() + "…"
 
 
 def _answer(name: str, findings: Sequence[DiagnosisFinding], checked: Sequence[str]) -> str:
@@ -112,7 +128,7 @@ def build_diagnose(
     summary = Summary(
         ok=not problems,
         severity=worst(f.severity for f in problems) if problems else Severity.info,
-        text=problems[0].title if problems else "no problem found",
+        text=_short(problems[0].title) if problems else "no problem found",
     )
     if metrics is None:
         read = f"not read: {why_not}"

@@ -15,11 +15,14 @@ from .analyzers import (
 )
 from .base import Analyzer
 
+# Causes before the consequences they lead to: a rolling update explains its replacement pods
+# not being ready; a pending pod, a crash loop or a NotReady node explains the clique's breach
+# and Grove's countdown, which comes right after them.
 ANALYZERS: tuple[tuple[str, Analyzer], ...] = (
-    (gang_health.NAME, gang_health.analyze),
+    (rollout.NAME, rollout.analyze),
     (scheduling.NAME, scheduling.analyze),
     (pods_and_nodes.NAME, pods_and_nodes.analyze),
-    (rollout.NAME, rollout.analyze),
+    (gang_health.NAME, gang_health.analyze),
     (latency.NAME, latency.analyze),
     (placement.NAME, placement.analyze),
     (plan_drift.NAME, plan_drift.analyze),

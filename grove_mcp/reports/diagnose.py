@@ -44,6 +44,11 @@ class DiagnosisFinding(ReportModel):
         default=None, description="What fixing it should change, where it can be estimated."
     )
     analyzer: str = Field(description="The analyzer that found it (see `checked`).")
+    urgent: bool = Field(
+        default=False,
+        description="Grove acts on it soon (a termination due within the hour or in the last "
+        "quarter of its delay): ranked before everything else.",
+    )
 
 
 class DiagnoseReport(ReportHeader):

@@ -35,16 +35,15 @@ def scenario(name: str) -> BundleSource:
 def test_the_demo_ranks_what_blocks_serving_first_and_names_it_in_the_answer():
     report = diagnose(demo_source())
     codes = [f.code for f in report.findings]
-    assert codes[:3] == ["MIN_AVAILABLE_BREACHED", "POD_UNSCHEDULABLE", "TTFT_PREFILL_QUEUEING"]
+    # the cause (a prefill pod no node can hold), then the countdown it leads to, then the SLA
+    assert codes[:3] == ["POD_UNSCHEDULABLE", "MIN_AVAILABLE_BREACHED", "TTFT_PREFILL_QUEUEING"]
     assert {"GANG_SPLIT", "LOAD_IMBALANCE"} <= set(codes)
     problems = [f for f in report.findings if f.severity is not Severity.info]
     impacts = [IMPACT_ORDER.index(f.impact) for f in problems]
     assert impacts == sorted(impacts)  # blocks serving, then the SLA, then efficiency
     assert [f.rank for f in report.findings] == list(range(1, len(codes) + 1))
-    assert (
-        report.answer.startswith("Most likely cause: ")
-        and "MIN_AVAILABLE_BREACHED" in report.answer
-    )
+    assert report.answer.startswith("Most likely cause: ") and "POD_UNSCHEDULABLE" in report.answer
+    assert "in 3h 42m" in report.answer  # the countdown, named among the next problems
     assert not report.summary.ok and report.summary.severity is Severity.critical
 
 
@@ -75,7 +74,7 @@ def test_without_metrics_it_says_what_it_could_not_check():
     assert "TTFT_PREFILL_QUEUEING" not in codes and "METRICS_NOT_CHECKED" in codes
     assert report.metrics == "not read: skipped (--no-metrics)"
     assert any("latency" in n for n in report.not_checked)
-    assert codes[0] == "MIN_AVAILABLE_BREACHED"  # health still ranks first
+    assert codes[:2] == ["POD_UNSCHEDULABLE", "MIN_AVAILABLE_BREACHED"]  # health still leads
 
 
 def test_a_healthy_deployment_raises_no_alarm():

@@ -31,30 +31,34 @@ def _metrics(ev: Evidence) -> list[DiagnosisFinding]:
                 [ev.command("metrics")],
             )
         ]
-    engines = [p for p in m.pods if p.endpoint is not None or p.error]
-    unread = [
-        p for p in m.pods if not p.read and p.error and "not an inference engine" not in p.error
-    ]
-    running_unread = [p for p in unread if "not running" not in (p.error or "")]
-    if not running_unread:
+    engines = [p for p in m.pods if "not an inference engine" not in (p.error or "")]
+    unread = [p for p in engines if not p.read and p.error and "not running" not in p.error]
+    if not unread:
         return []
-    none_read = not any(p.read for p in m.pods)
+    none_read = not any(p.read for p in engines)
     caveats = [n for n in m.notes if n.startswith("Endpoint caveat")]
-    evidence = [f"{p.pod}: {p.error}" for p in running_unread[:5]] + caveats
-    if len(running_unread) > 5:
-        evidence.append(f"… and {len(running_unread) - 5} more")
-    fix = (
-        "Make the engines serve metrics (SGLang: --enable-metrics; TRT-LLM: return_perf_metrics), "
-    )
-    fix += "give the port (--metrics-port), grant get pods/proxy (deploy/rbac.yaml, "
-    fix += "grove-mcp-metrics), or use --prometheus-url."
+    recorded = m.read_via.startswith("recorded in")
+    nothing_recorded = recorded and any("holds no recorded metrics" in n for n in m.notes)
+    evidence = [f"{p.pod}: {p.error}" for p in unread[:5]] + caveats
+    if len(unread) > 5:
+        evidence.append(f"… and {len(unread) - 5} more")
+    if nothing_recorded and not caveats:  # a capture without metrics, not a broken deployment
+        severity = Severity.info
+        fix = "Capture the bundle with its metrics, or run against the cluster."
+    else:
+        severity = Severity.warning if none_read else Severity.info
+        fix = (
+            "Make the engines serve metrics (SGLang: --enable-metrics; TRT-LLM: "
+            "return_perf_metrics), give the port (--metrics-port), grant get pods/proxy "
+            "(deploy/rbac.yaml, grove-mcp-metrics), or use --prometheus-url."
+        )
     return [
         finding(
             NAME,
             "METRICS_UNREADABLE",
-            Severity.warning if none_read else Severity.info,
+            severity,
             Impact.blind_spot,
-            f"Metrics of {len(running_unread)} of {len(engines)} engine pods could not be read",
+            f"Metrics of {len(unread)} of {len(engines)} engine pods could not be read",
             f"podcliqueset/{ev.name}",
             evidence,
             "Latency, throughput and saturation are judged only from the pods that were read"

@@ -10,6 +10,8 @@ from ..base import Evidence, finding, from_report
 from ._health_codes import health_issues
 
 NAME = "gang_health"
+URGENT_SECONDS = 3600  # a termination due within the hour outranks its causes
+URGENT_FRACTION = 0.25  # as does one in the last quarter of its delay
 CODES = frozenset({"MIN_AVAILABLE_BREACHED", "GANG_RECYCLING", "NO_PODCLIQUES", "OPERATOR_ERROR"})
 
 
@@ -22,6 +24,7 @@ def analyze(ev: Evidence) -> list[DiagnosisFinding]:
             continue
         countdown_subjects.add(t.subject)
         left = max(t.remaining_seconds, 0)
+        urgent = left <= URGENT_SECONDS or t.remaining_fraction <= URGENT_FRACTION
         due = "now" if left == 0 else f"in {format_seconds(left)}"
         out.append(
             finding(
@@ -38,10 +41,11 @@ def analyze(ev: Evidence) -> list[DiagnosisFinding]:
                     f"gang {gang.name}: {gang.state.value} ({gang.reason})",
                 ],
                 f"The breach counts under Grove's rules ({t.why}). {t.caveat}",
-                "Bring the breached clique back to minAvailable before the deadline (see the "
-                "pending pods' causes), or accept that Grove recreates the whole replica.",
+                "Bring the breached clique back to minAvailable before the deadline (its pods' "
+                "causes rank above: pending, crashing, on a NotReady node), or accept that Grove "
+                "recreates the whole replica.",
                 [ev.command("health")],
-            )
+            ).model_copy(update={"urgent": urgent})
         )
     for f in health_issues(ev, CODES):
         if f.code == "MIN_AVAILABLE_BREACHED" and f.subject in countdown_subjects:
