@@ -12,8 +12,10 @@ from typer.testing import CliRunner
 from grove_mcp import core
 from grove_mcp.cli.main import app
 from grove_mcp.grove.k8s import Pod
+from grove_mcp.metrics.catalog import Quantity
 from grove_mcp.metrics.discovery import discover
-from grove_mcp.metrics.figures import PodFigures
+from grove_mcp.metrics.exposition import parse_exposition
+from grove_mcp.metrics.figures import PodFigures, figures_from_scrapes
 from grove_mcp.performance.metrics import _Deployment, _plan_rows
 from grove_mcp.performance.roles import role_kind
 from grove_mcp.planfile import plan_from_json
@@ -89,3 +91,20 @@ def test_prometheus_against_a_bundle_is_refused():
         app, ["metrics", PCS, "--demo", "--prometheus-url", "http://127.0.0.1:9090"]
     )
     assert result.exit_code == 2 and "drop --demo/--bundle" in result.output
+
+
+def test_a_counter_whose_series_all_miss_the_filter_is_no_data_not_zero():
+    """A decode pod serves sglang:realtime_tokens only with mode="decode": its input tokens
+    (modes prefill_compute/prefill_cache) are not reported, not 0 tok/s."""
+
+    def text(decode: int) -> str:
+        return (
+            "# TYPE sglang:realtime_tokens_total counter\n"
+            f'sglang:realtime_tokens_total{{mode="decode",tp_rank="0"}} {decode}\n'
+        )
+
+    scrapes = [parse_exposition(text(100), 0.0), parse_exposition(text(400), 10.0)]
+    fig = figures_from_scrapes("decode-0", scrapes, None)
+    out = fig.get(Quantity.output_tokens)
+    assert out is not None and out.per_second == pytest.approx(30.0)  # (400 - 100) / 10 s
+    assert fig.get(Quantity.input_tokens) is None
