@@ -295,7 +295,12 @@ def healthy() -> Bundle:
 
 def split_racks() -> Bundle:
     """Gang 1 runs fully but across racks b and c; rack b has room to take it."""
-    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "gang 1 split across racks, room in rack-b")
+    return split_racks_world("gang 1 split across racks, room in rack-b").bundle()
+
+
+def split_racks_world(description: str) -> ScenarioBuilder:
+    """The world of :func:`split_racks`, still open for more objects."""
+    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, description)
     _cluster(b, {"gpu-a2": 4, "gpu-b2": 2, "gpu-c2": 8})
     b.workload(
         inference_spec(),
@@ -308,7 +313,7 @@ def split_racks() -> Bundle:
             "1/decode/1": PodState(node="gpu-b1"),
         },
     )
-    return b.bundle()
+    return b
 
 
 def pending_gpus() -> Bundle:

@@ -26,9 +26,9 @@ from .catalog import (
     gang_1_split,
     inference_spec,
     kai_queue_limit,
+    split_racks_world,
 )
 from .metrics_recording import PodLoad
-from .specs import PodState
 
 ISL, OSL = 4000, 500
 
@@ -124,19 +124,7 @@ def fragmented_tp() -> Bundle:
     gang (its decode peers, which pull its KV cache) is in rack-b, which has room for it: the
     derived placement score is under 1 and the topology report advises consolidating into
     rack-b. Latency stays within the SLA."""
-    b = ScenarioBuilder(NAMESPACE, CAPTURED_AT, "gang 1's prefill worker split from its rack")
-    _cluster(b, {"gpu-a2": 4, "gpu-b2": 2, "gpu-c2": 8})
-    b.workload(
-        inference_spec(),
-        pods={
-            **REPLICA_0_IN_RACK_A,
-            "1/router/0": PodState(node="gpu-b1"),
-            "1/prefill/0": PodState(node="gpu-b1"),
-            "1/prefill/1": PodState(node="gpu-c1"),
-            "1/decode/0": PodState(node="gpu-b1"),
-            "1/decode/1": PodState(node="gpu-b1"),
-        },
-    )
+    b = split_racks_world("gang 1's prefill worker split from its rack")
     _plan_config_map(b, SERVED_PLAN_TOKENS_PER_GPU)
     loads = {"prefill": _prefill(5.0, 0.1), "decode": _decode(5.0, 0.0058, kv=0.55)}
     return _with_recording(b.bundle(), loads)
