@@ -13,12 +13,12 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(PIP) install -e '.[dev]'
+	$(PIP) install -e '.[dev,slack]'
 	touch $@
 
 # AIConfigurator (the [generate] extra, ~850 MB, ~35 s once) for the real-AIConfigurator tier.
 $(VENV)/.installed-generate: $(VENV)/.installed-dev pyproject.toml
-	$(PIP) install -e '.[dev,generate]'
+	$(PIP) install -e '.[dev,slack,generate]'
 	touch $@
 
 ## demo: install into .venv and print status, topology, health, metrics, compare and diagnose of the embedded demo

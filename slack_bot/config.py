@@ -1,0 +1,125 @@
+"""The bot's configuration: who each channel (or user) acts as in Kubernetes, and its alerts.
+
+The access file (``--config`` / ``GROVE_SLACK_CONFIG``) is YAML::
+
+    default_namespace: vllm-disagg        # when a command names none
+    channels:                             # channel ID → the identity it acts as
+      C0123ABCD: {user: "grove-slack:oncall", groups: [grove-slack-viewers]}
+    users:                                # optional: a Slack user's own identity (wins)
+      U0456EFGH: {user: "grove-slack:alice", groups: [grove-slack-ml-team]}
+    alerts:                               # optional: post on its own
+      channel: C0123ABCD
+      namespaces: [vllm-disagg]
+      countdown_below: 30m                # a termination countdown under this posts once
+    rate_limit: {per_user: 10, per_channel: 30, per_seconds: 60}
+
+The bot acts through impersonation (``Impersonate-User`` / ``Impersonate-Group``), so the API
+server's RBAC decides what a channel may see. Secrets never live here: the tokens come from the
+environment or files (``secrets.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from grove_mcp.errors import ConfigError
+from grove_mcp.names import validate_namespace
+
+_DURATION = re.compile(r"^(\d+)([smh])$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600}
+_SLACK_ID = re.compile(r"^[A-Z][A-Z0-9]{2,20}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Identity(_Strict):
+    """The Kubernetes identity a channel or user acts as (impersonated by the bot)."""
+
+    user: str = Field(min_length=1, description="Impersonate-User, e.g. grove-slack:oncall.")
+    groups: tuple[str, ...] = Field(default=(), description="Impersonate-Group values.")
+
+    @field_validator("user", "groups")
+    @classmethod
+    def _no_system(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        for name in (value,) if isinstance(value, str) else value:
+            if name.startswith("system:"):
+                raise ValueError(f"'{name}': the bot never impersonates system: identities")
+        return value
+
+
+class Alerts(_Strict):
+    channel: str = Field(description="Channel ID the alerts go to.")
+    namespaces: tuple[str, ...] = Field(min_length=1)
+    countdown_below: str = Field(default="30m", description="e.g. 30m, 2h, 900s.")
+
+    @field_validator("countdown_below")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        if not _DURATION.match(value):
+            raise ValueError(f"'{value}' is not a duration such as 30m, 2h or 900s")
+        return value
+
+    @property
+    def countdown_seconds(self) -> float:
+        match = _DURATION.match(self.countdown_below)
+        assert match is not None
+        return int(match.group(1)) * _SECONDS[match.group(2)]
+
+
+class RateLimit(_Strict):
+    per_user: int = Field(default=10, ge=1, description="Commands per user per window.")
+    per_channel: int = Field(default=30, ge=1, description="Commands per channel per window.")
+    per_seconds: int = Field(default=60, ge=1, description="The window, in seconds.")
+
+
+class BotConfig(_Strict):
+    default_namespace: str = "default"
+    channels: dict[str, Identity] = Field(default_factory=dict)
+    users: dict[str, Identity] = Field(default_factory=dict)
+    alerts: Alerts | None = None
+    rate_limit: RateLimit = Field(default_factory=RateLimit)
+
+    @field_validator("channels", "users")
+    @classmethod
+    def _ids(cls, value: dict[str, Identity]) -> dict[str, Identity]:
+        for key in value:
+            if not _SLACK_ID.match(key):
+                raise ValueError(f"'{key}' is not a Slack ID (e.g. C0123ABCD, U0456EFGH)")
+        return value
+
+    @field_validator("default_namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        return validate_namespace(value)
+
+    def identity_for(self, channel: str | None, user: str | None) -> Identity | None:
+        """Who a request acts as: the user's own mapping, else the channel's; None: refused."""
+        if user and user in self.users:
+            return self.users[user]
+        return self.channels.get(channel or "")
+
+
+def load_config(path: str | Path) -> BotConfig:
+    """Read and check the access file; errors name the file and the key."""
+    where = Path(path)
+    try:
+        data = yaml.safe_load(where.read_text()) or {}
+    except OSError as err:
+        raise ConfigError(f"Cannot read the grove-slack config {where}: {err.strerror}.") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"The grove-slack config {where} is not valid YAML: {err}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"The grove-slack config {where} must be a mapping of keys.")
+    try:
+        return BotConfig.model_validate(data)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in err.errors()
+        )
+        raise ConfigError(f"The grove-slack config {where} is invalid: {problems}.") from None
