@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from grove_mcp.errors import ConfigError
+from grove_mcp.errors import ConfigError, InvalidInput
 from grove_mcp.names import validate_namespace
 
 _DURATION = re.compile(r"^(\d+)([smh])$")
@@ -96,7 +96,10 @@ class BotConfig(_Strict):
     @field_validator("default_namespace")
     @classmethod
     def _namespace(cls, value: str) -> str:
-        return validate_namespace(value)
+        try:
+            return validate_namespace(value)
+        except InvalidInput as err:
+            raise ValueError(str(err)) from None
 
     def identity_for(self, channel: str | None, user: str | None) -> Identity | None:
         """Who a request acts as: the user's own mapping, else the channel's; None: refused."""
