@@ -79,7 +79,7 @@ class RateLimit(_Strict):
 
 
 class BotConfig(_Strict):
-    default_namespace: str = "default"
+    default_namespace: str | None = None  # None: the source's (kubeconfig context, bundle)
     channels: dict[str, Identity] = Field(default_factory=dict)
     users: dict[str, Identity] = Field(default_factory=dict)
     alerts: Alerts | None = None
@@ -95,7 +95,9 @@ class BotConfig(_Strict):
 
     @field_validator("default_namespace")
     @classmethod
-    def _namespace(cls, value: str) -> str:
+    def _namespace(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             return validate_namespace(value)
         except InvalidInput as err:

@@ -40,6 +40,12 @@ class LiveSource:
         kwargs = {"timeout": timeout} if timeout else {}
         return cls(KubeClient.connect(kubeconfig, context, **kwargs), as_of=as_of)
 
+    def acting_as(self, user: str, groups: tuple[str, ...] = ()) -> LiveSource:
+        """The same cluster, read as another identity (impersonation: its RBAC decides)."""
+        other = LiveSource(self.kube.impersonating(user, groups))
+        other._offset = self._offset
+        return other
+
     @property
     def description(self) -> str:
         return f"cluster {self.kube.label} ({self.kube.host})"

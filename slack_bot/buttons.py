@@ -1,0 +1,76 @@
+"""The follow-up buttons under an answer: the same target, one level deeper, in the thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grove_mcp.core import Scope
+
+from .commands import COMMANDS, Command, parse
+
+ACTION_PREFIX = "grove_followup"
+FOLLOW_UPS = {  # after … offer …
+    "list": (),
+    "status": ("health", "topology", "diagnose"),
+    "topology": ("status", "health", "diagnose"),
+    "health": ("status", "topology", "diagnose"),
+    "metrics": ("compare", "diagnose", "health"),
+    "compare": ("diagnose", "metrics", "plan diff"),
+    "diagnose": ("health", "topology", "metrics"),
+    "plan show": ("plan diff", "compare"),
+    "plan history": ("plan show", "plan diff"),
+    "plan diff": ("plan show", "compare"),
+}
+LABELS = {"plan diff": "Plan diff", "plan show": "Plan", "plan history": "Plan history"}
+
+
+def label(capability: str) -> str:
+    return LABELS.get(capability, capability.capitalize())
+
+
+def button(command: Command, primary: bool = False) -> dict[str, Any]:
+    """A button that runs ``command`` (its text is the value: parsed again, so checked again)."""
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": _button_text(command)},
+        "action_id": f"{ACTION_PREFIX}:{command.capability.replace(' ', '_')}:{command.name or ''}",
+        "value": command.text(),
+    }
+    if primary:
+        element["style"] = "primary"
+    return element
+
+
+def _button_text(command: Command) -> str:
+    if command.name and command.capability != "list":
+        return f"{label(command.capability)} {command.name}"[:75]
+    return label(command.capability)
+
+
+def follow_ups(command: Command, namespace: str) -> dict[str, Any] | None:
+    """The actions block after an answer to ``command`` (None: nothing deeper to offer)."""
+    if not command.name or command.all:
+        return None
+    target = Command(command.capability, command.name, namespace)
+    offered = [
+        button(target.retarget(c))
+        for c in FOLLOW_UPS.get(command.capability, ())
+        if c in COMMANDS and COMMANDS[c].scope is not Scope.all
+    ]
+    return (
+        {"type": "actions", "block_id": "grove_followups", "elements": offered} if offered else None
+    )
+
+
+def choices(commands: tuple[Command, ...]) -> dict[str, Any]:
+    """Buttons for "did you mean": one per reading."""
+    return {
+        "type": "actions",
+        "block_id": "grove_choices",
+        "elements": [button(c, primary=i == 0) for i, c in enumerate(commands[:5])],
+    }
+
+
+def command_of(value: str) -> Command:
+    """The command a button carries (raises ``NotACommand`` for a forged value)."""
+    return parse(value)

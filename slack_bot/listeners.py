@@ -1,0 +1,161 @@
+"""Bolt listeners: the slash command, mentions, DMs and the follow-up buttons.
+
+Each acknowledges at once (Slack waits 3 s) and does the work in a lazy listener: parse, check
+who may ask (the access config) and how often (the rate limit), then answer through the
+``response_url`` or in the thread. Refusals and help go to the sender only.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from .access import Access, Refused
+from .answer import Reply, answer, sections
+from .buttons import ACTION_PREFIX, choices, command_of
+from .commands import Command, NotACommand, help_text, parse
+from .config import Identity
+from .delivery import ResponseUrl, Thread
+from .phrases import Ambiguous, NotUnderstood, understand
+from .ratelimit import RateLimiter
+
+MAX_PENDING = 1000
+
+
+class _Pending:
+    """Slash commands accepted by the ack, waiting for their lazy listener (by trigger_id)."""
+
+    def __init__(self) -> None:
+        self._jobs: OrderedDict[str, tuple[Command, Identity]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, key: str, job: tuple[Command, Identity]) -> None:
+        with self._lock:
+            self._jobs[key] = job
+            while len(self._jobs) > MAX_PENDING:
+                self._jobs.popitem(last=False)
+
+    def pop(self, key: str) -> tuple[Command, Identity] | None:
+        with self._lock:
+            return self._jobs.pop(key, None)
+
+
+def _working_text(command: Command) -> str:
+    window = f" (a {command.window or 30:g} s metrics window)" if command.long else ""
+    return f"Working on `/grove {command.text()}`{window}…"
+
+
+def register(app: App, access: Access, limiter: RateLimiter) -> None:
+    """Register every listener of the bot on ``app``."""
+    pending = _Pending()
+
+    def run(command: Command, identity: Identity, destination: ResponseUrl | Thread) -> None:
+        if command.long:
+            destination.working(_working_text(command))
+        destination.post(answer(command, access, identity))
+
+    def admit(channel: str, user: str) -> Identity:
+        """The identity to act as; raises ``Refused`` (unmapped, or over the rate limit)."""
+        identity = access.identity(channel, user)
+        limited = limiter.check(user, channel)
+        if limited:
+            raise Refused(limited)
+        return identity
+
+    # --- /grove ------------------------------------------------------------------------------
+
+    def ack_command(ack: Ack, command: dict[str, Any]) -> None:
+        try:
+            parsed = parse(command.get("text") or "")
+        except NotACommand as err:
+            ack(response_type="ephemeral", text=help_text(str(err), err.suggestion))
+            return
+        if parsed.capability == "help":
+            ack(response_type="ephemeral", text=help_text())
+            return
+        try:
+            identity = admit(command.get("channel_id", ""), command.get("user_id", ""))
+        except Refused as err:
+            ack(response_type="ephemeral", text=str(err))
+            return
+        pending.put(command.get("trigger_id", ""), (parsed, identity))
+        ack()
+
+    def work_command(command: dict[str, Any], client: WebClient) -> None:
+        job = pending.pop(command.get("trigger_id", ""))
+        if job is not None:
+            destination = ResponseUrl(client, command["response_url"], command["channel_id"])
+            run(*job, destination)
+
+    app.command("/grove")(ack=ack_command, lazy=[work_command])
+
+    # --- mentions and DMs --------------------------------------------------------------------
+
+    def converse(event: dict[str, Any], client: WebClient, thread_ts: str | None) -> None:
+        channel, user = event.get("channel", ""), event.get("user", "")
+        destination = Thread(client, channel, thread_ts)
+
+        def tell(text: str) -> None:  # to the sender only
+            client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
+
+        try:
+            identity = admit(channel, user)
+        except Refused as err:
+            tell(str(err))
+            return
+        reading = understand(event.get("text") or "", access.config.default_namespace)
+        if isinstance(reading, NotUnderstood):
+            tell(help_text(reading.problem, reading.suggestion))
+        elif isinstance(reading, Ambiguous):
+            blocks = [*sections(reading.question), choices(reading.choices)]
+            destination.post(Reply(reading.question, blocks))
+        elif reading.command.capability == "help":
+            tell(help_text())
+        else:
+            run(reading.command, identity, destination)
+
+    def ack_event(ack: Ack) -> None:
+        ack()
+
+    def work_mention(event: dict[str, Any], client: WebClient) -> None:
+        converse(event, client, event.get("thread_ts") or event.get("ts"))
+
+    def work_message(event: dict[str, Any], client: WebClient) -> None:
+        if (
+            event.get("channel_type") == "im"
+            and not event.get("bot_id")
+            and not event.get("subtype")
+        ):
+            converse(event, client, event.get("thread_ts"))
+
+    app.event("app_mention")(ack=ack_event, lazy=[work_mention])
+    app.event("message")(ack=ack_event, lazy=[work_message])
+
+    # --- buttons -----------------------------------------------------------------------------
+
+    def ack_action(ack: Ack) -> None:
+        ack()
+
+    def work_action(body: dict[str, Any], client: WebClient) -> None:
+        channel = (body.get("channel") or {}).get("id", "")
+        user = (body.get("user") or {}).get("id", "")
+        message = body.get("message") or {}
+        thread = (
+            message.get("thread_ts")
+            or message.get("ts")
+            or (body.get("container") or {}).get("message_ts")
+        )
+        try:
+            command = command_of(str((body.get("actions") or [{}])[0].get("value", "")))
+            identity = admit(channel, user)
+        except (NotACommand, Refused) as err:
+            client.chat_postEphemeral(channel=channel, user=user, text=str(err))
+            return
+        run(command, identity, Thread(client, channel, thread))
+
+    app.action(re.compile(f"^{ACTION_PREFIX}:"))(ack=ack_action, lazy=[work_action])

@@ -1,0 +1,140 @@
+"""Signed requests as Slack sends them (slash commands, events, button clicks), for the demo
+and the tests: the same bodies and the v0 signature Slack computes."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from slack_sdk.signature import SignatureVerifier
+
+from .http import EVENTS_PATH
+
+TEAM = "T0GROVE01"
+APP_ID = "A0GROVE01"
+
+
+class SlackSender:
+    """Sends Slack's requests to a running grove-slack, signed with its signing secret."""
+
+    def __init__(self, base_url: str, signing_secret: str) -> None:
+        self.url = base_url.rstrip("/") + EVENTS_PATH
+        self.verifier = SignatureVerifier(signing_secret)
+        self._ids = itertools.count(1)
+        self.http = httpx.Client(timeout=10, trust_env=False)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def headers(
+        self, body: str, timestamp: int | None = None, content_type: str = ""
+    ) -> dict[str, str]:
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        return {
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": self.verifier.generate_signature(timestamp=stamp, body=body) or "",
+            "Content-Type": content_type,
+        }
+
+    def post(self, body: str, content_type: str, **header_overrides: str) -> httpx.Response:
+        headers = self.headers(body, content_type=content_type) | header_overrides
+        return self.http.post(self.url, content=body.encode(), headers=headers)
+
+    def command(
+        self, text: str, channel: str, user: str, response_url: str, **headers: str
+    ) -> httpx.Response:
+        body = urlencode(
+            {
+                "token": "unused-verification-token",
+                "team_id": TEAM,
+                "api_app_id": APP_ID,
+                "channel_id": channel,
+                "channel_name": "grove",
+                "user_id": user,
+                "user_name": "someone",
+                "command": "/grove",
+                "text": text,
+                "response_url": response_url,
+                "trigger_id": f"trigger.{next(self._ids)}",
+            }
+        )
+        return self.post(body, "application/x-www-form-urlencoded", **headers)
+
+    def mention(
+        self, text: str, channel: str, user: str, thread_ts: str | None = None
+    ) -> httpx.Response:
+        n = next(self._ids)
+        event: dict[str, Any] = {
+            "type": "app_mention",
+            "user": user,
+            "text": f"<@U0GROVEBOT> {text}",
+            "ts": f"1700000000.{n:06d}",
+            "channel": channel,
+            "event_ts": f"1700000000.{n:06d}",
+        }
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        return self._event(event, n)
+
+    def direct_message(self, text: str, channel: str, user: str) -> httpx.Response:
+        n = next(self._ids)
+        event = {
+            "type": "message",
+            "channel_type": "im",
+            "user": user,
+            "text": text,
+            "ts": f"1700000000.{n:06d}",
+            "channel": channel,
+        }
+        return self._event(event, n)
+
+    def _event(self, event: dict[str, Any], n: int) -> httpx.Response:
+        body = json.dumps(
+            {
+                "token": "unused-verification-token",
+                "team_id": TEAM,
+                "api_app_id": APP_ID,
+                "type": "event_callback",
+                "event_id": f"Ev{n:08d}",
+                "event_time": int(time.time()),
+                "event": event,
+            }
+        )
+        return self.post(body, "application/json")
+
+    def click(
+        self,
+        button: dict[str, Any],
+        channel: str,
+        user: str,
+        message_ts: str,
+        response_url: str = "",
+    ) -> httpx.Response:
+        """A click on ``button`` (a Block Kit button element) in the message at ``message_ts``."""
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "user": {"id": user},
+            "api_app_id": APP_ID,
+            "token": "unused-verification-token",
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
+            "channel": {"id": channel},
+            "message": {"ts": message_ts, "type": "message"},
+            "trigger_id": f"trigger.{next(self._ids)}",
+            "response_url": response_url,
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": button["action_id"],
+                    "block_id": "grove_followups",
+                    "value": button["value"],
+                    "action_ts": str(time.time()),
+                }
+            ],
+        }
+        body = urlencode({"payload": json.dumps(payload)})
+        return self.post(body, "application/x-www-form-urlencoded")
