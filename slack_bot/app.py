@@ -26,11 +26,13 @@ def build_app(
     executor: Executor | None = None,
 ) -> App:
     """The app: every request's signature is checked (bolt refuses forged, unsigned and stale
-    ones with 401 before any listener runs); ``client`` may point at a local stand-in."""
+    ones with 401 before any listener runs); ``client`` may point at a local stand-in (it
+    must carry ``bot_token``)."""
+    if client is not None and client.token != bot_token:
+        raise ValueError("the Web API client must carry the bot token")
     app = App(
-        token=bot_token,
         signing_secret=signing_secret,
-        client=client or WebClient(token=bot_token),
+        client=client or WebClient(token=bot_token),  # bolt takes the token from the client
         token_verification_enabled=False,  # no auth.test at start-up: it runs on first use
         request_verification_enabled=True,
         process_before_response=False,

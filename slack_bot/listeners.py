@@ -7,6 +7,8 @@ who may ask (the access config) and how often (the rate limit), then answer thro
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -16,7 +18,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from .access import Access, Refused
-from .answer import Reply, answer, sections
+from .answer import Reply, answer, note, sections
 from .buttons import ACTION_PREFIX, choices, command_of
 from .commands import Command, NotACommand, help_text, parse
 from .config import Identity
@@ -25,6 +27,7 @@ from .phrases import Ambiguous, NotUnderstood, understand
 from .ratelimit import RateLimiter
 
 MAX_PENDING = 1000
+log = logging.getLogger(__name__)
 
 
 class _Pending:
@@ -55,9 +58,18 @@ def register(app: App, access: Access, limiter: RateLimiter) -> None:
     pending = _Pending()
 
     def run(command: Command, identity: Identity, destination: ResponseUrl | Thread) -> None:
-        if command.long:
-            destination.working(_working_text(command))
-        destination.post(answer(command, access, identity))
+        try:
+            if command.long:
+                destination.working(_working_text(command))
+            destination.post(answer(command, access, identity))
+        except Exception:  # never silence: say so where the answer was due, log the rest
+            log.exception("grove-slack: answering `%s` failed", command.text())
+            with contextlib.suppress(Exception):
+                destination.post(
+                    note(
+                        f":x: grove-slack could not answer `/grove {command.text()}`; its log says why."
+                    )
+                )
 
     def admit(channel: str, user: str) -> Identity:
         """The identity to act as; raises ``Refused`` (unmapped, or over the rate limit)."""

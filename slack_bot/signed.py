@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,8 +22,16 @@ APP_ID = "A0GROVE01"
 class SlackSender:
     """Sends Slack's requests to a running grove-slack, signed with its signing secret."""
 
-    def __init__(self, base_url: str, signing_secret: str) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        signing_secret: str,
+        posted: Callable[[str, str, str, str | None], str] | None = None,
+    ) -> None:
+        """``posted(channel, user, text, thread_ts)`` records a person's message where Slack
+        keeps them (the stand-in's ``user_message``) and returns its ts."""
         self.url = base_url.rstrip("/") + EVENTS_PATH
+        self._posted = posted
         self.verifier = SignatureVerifier(signing_secret)
         self._ids = itertools.count(1)
         self.http = httpx.Client(timeout=10, trust_env=False)
@@ -68,13 +77,15 @@ class SlackSender:
         self, text: str, channel: str, user: str, thread_ts: str | None = None
     ) -> httpx.Response:
         n = next(self._ids)
+        said = f"<@U0GROVEBOT> {text}"
+        ts = self._ts(channel, user, said, thread_ts, n)
         event: dict[str, Any] = {
             "type": "app_mention",
             "user": user,
-            "text": f"<@U0GROVEBOT> {text}",
-            "ts": f"1700000000.{n:06d}",
+            "text": said,
+            "ts": ts,
             "channel": channel,
-            "event_ts": f"1700000000.{n:06d}",
+            "event_ts": ts,
         }
         if thread_ts:
             event["thread_ts"] = thread_ts
@@ -87,10 +98,15 @@ class SlackSender:
             "channel_type": "im",
             "user": user,
             "text": text,
-            "ts": f"1700000000.{n:06d}",
+            "ts": self._ts(channel, user, text, None, n),
             "channel": channel,
         }
         return self._event(event, n)
+
+    def _ts(self, channel: str, user: str, text: str, thread_ts: str | None, n: int) -> str:
+        if self._posted is not None:
+            return self._posted(channel, user, text, thread_ts)
+        return f"1600000000.{n:06d}"
 
     def _event(self, event: dict[str, Any], n: int) -> httpx.Response:
         body = json.dumps(

@@ -80,6 +80,8 @@ class _State:
     files: list[File] = field(default_factory=list)
     pending: dict[str, _Pending] = field(default_factory=dict)
     response_urls: dict[str, int] = field(default_factory=dict)  # url id → posts accepted
+    response_channels: dict[str, str] = field(default_factory=dict)  # url id → channel
+    response_ts: dict[str, str] = field(default_factory=dict)  # url id → its message's ts
 
 
 class SlackStandIn:
@@ -183,13 +185,44 @@ class SlackStandIn:
         with self._cond:
             return list(self._state.files)
 
-    def response_url(self) -> str:
+    def calls_to(self, method: str) -> list[Call]:
+        """The accepted calls to ``method`` (e.g. ``chat.postMessage``), in order."""
+        return [c for c in self.calls if c.method == method and c.error is None]
+
+    def response_url(self, channel: str | None = None) -> str:
         """A new ``response_url`` pointing at the stand-in; it accepts ``RESPONSE_URL_POSTS``
-        posts, then answers 404 ``used_url``."""
+        posts, then answers 404 ``used_url``. With ``channel``, an ``in_channel`` post becomes
+        a message there (with a ts, as in Slack) and ``replace_original`` replaces it."""
         with self._cond:
             url_id = f"R{next(self._ids):06d}"
             self._state.response_urls[url_id] = 0
+            if channel:
+                self._state.response_channels[url_id] = channel
         return f"{self.url}/response/{url_id}"
+
+    def message_of(self, response_url: str) -> dict[str, Any] | None:
+        """The channel message a ``response_url`` posted (None: none, or ephemeral only)."""
+        url_id = response_url.rstrip("/").rsplit("/", 1)[-1]
+        with self._cond:
+            ts = self._state.response_ts.get(url_id)
+            channel = self._state.response_channels.get(url_id)
+            found = self._state.messages.get((channel or "", ts or ""))
+            return dict(found) if found else None
+
+    def user_message(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> str:
+        """Record a message a person posted (a mention, a DM); returns its ts, so that the
+        bot's replies can thread under it."""
+        with self._cond:
+            ts = self._next_ts()
+            self._state.messages[(channel, ts)] = {
+                "channel": channel,
+                "ts": ts,
+                "text": text,
+                "blocks": None,
+                "thread_ts": thread_ts,
+                "user": user,
+            }
+            return ts
 
     def wait_for(self, predicate: Callable[[SlackStandIn], bool], timeout: float = 10.0) -> None:
         """Block until ``predicate(self)`` holds, re-checked at every recorded call; raise
@@ -405,11 +438,32 @@ class SlackStandIn:
             else:  # only accepted posts use the URL up (refused ones post nothing)
                 self._state.response_urls[url_id] = used + 1
                 self._state.responses.append((url_id, body))
+                _in_channel_message(self, url_id, body)
             call_body = {"url_id": url_id, **body}
             self._record(
                 Call("response_url", call_body, headers, None if status == 200 else answer)
             )
             return status, answer
+
+
+def _in_channel_message(standin: SlackStandIn, url_id: str, body: dict[str, Any]) -> None:
+    """An ``in_channel`` response becomes (or, with ``replace_original``, replaces) a message
+    of the URL's channel, as Slack shows it."""
+    state = standin._state
+    channel = state.response_channels.get(url_id)
+    if channel is None or body.get("response_type") != "in_channel":
+        return
+    ts = state.response_ts.get(url_id) if body.get("replace_original") else None
+    ts = ts or standin._next_ts()
+    state.response_ts[url_id] = ts
+    state.messages[(channel, ts)] = {
+        "channel": channel,
+        "ts": ts,
+        "text": body.get("text"),
+        "blocks": body.get("blocks"),
+        "thread_ts": None,
+        "user": "U0GROVE",
+    }
 
 
 _METHODS: dict[str, Callable[[SlackStandIn, dict[str, Any]], dict[str, Any]]] = {
