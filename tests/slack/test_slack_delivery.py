@@ -23,7 +23,9 @@ def slack() -> Iterator[SlackStandIn]:
 
 
 def _too_many_blocks() -> Reply:
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": f"row {i}"}} for i in range(60)]
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"row {i}"}} for i in range(60)
+    ]
     return Reply("NOT OK: 1 gang breached", blocks, ok=False, markdown=REPORT)
 
 
