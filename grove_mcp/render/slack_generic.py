@@ -30,7 +30,7 @@ def generic(report: Any, markdown: str) -> Layout:
     kind = str(getattr(report, "report", type(report).__name__)).replace(" ", "-")
     name = getattr(report, "name", None)
     return Layout(
-        title=title(markdown, f"{name or report.namespace} — {kind}"),
+        title=title(markdown, f"{name or getattr(report, 'namespace', 'grove')} — {kind}"),
         summary=report.summary,
         report=report,
         file_name=file_name(name, kind),

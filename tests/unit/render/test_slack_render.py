@@ -167,3 +167,20 @@ def test_emit_prints_the_message_json():
     printed = json.loads(out.getvalue())
     m = rendered("big-status")
     assert printed == {**m.payload(), "snippet": m.snippet, "snippet_name": m.snippet_name}
+
+
+@pytest.mark.parametrize("fixture", ["qwen3_32b_sglang_8gpu", "qwen3_32b_sglang_8gpu_tpot2"])
+def test_generate_uses_the_generic_layout_within_the_budget(fixture):
+    from recorded_aic import Replay, flags
+
+    from grove_mcp import aic, core
+
+    args = aic.GenerateArgs(aic.make_request(**flags(fixture)), run=Replay(fixture))
+    r = core.run("generate", None, args=args)
+    m = render(r, OutputFormat.slack)
+    assert blockkit.problems(m.blocks) == []
+    assert blockkit.blocks_size(m.blocks) <= blockkit.BUDGET_JSON_CHARS
+    assert len(m.blocks) <= blockkit.BUDGET_BLOCKS
+    assert m.blocks[-1]["elements"][0]["text"] == "grove-mcp"
+    assert "|---|" not in all_text(m.blocks)  # Markdown tables become monospace
+    assert m.snippet is None or m.snippet == render_markdown(r)
