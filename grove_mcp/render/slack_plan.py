@@ -17,7 +17,7 @@ PARAMETERS: Noun = ("parameter", "parameters")
 
 def plan_show(report: PlanShowReport) -> Layout:
     s = report.stored
-    body: list[Part] = lines_units(from_markdown("\n".join(_plan(s))))
+    body: list[Part] = [*lines_units(from_markdown("\n".join(_plan(s))))]
     return Layout(
         title=f"{report.name} — stored plan",
         summary=report.summary,

@@ -43,7 +43,9 @@ def big_workload() -> Bundle:
     breach = timedelta(minutes=18)
     b.workload(
         inference_spec(replicas=BIG_REPLICAS),
-        pods={f"{r}/prefill/1": PodState(unschedulable=GPU_SHORTAGE, age=breach) for r in BIG_BREACHED},
+        pods={
+            f"{r}/prefill/1": PodState(unschedulable=GPU_SHORTAGE, age=breach) for r in BIG_BREACHED
+        },
         breaches={f"{r}/prefill": breach for r in BIG_BREACHED},
     )
     return b.bundle()
@@ -52,7 +54,10 @@ def big_workload() -> Bundle:
 DEMO = ["list", "status", "topology", "health", "metrics", "compare", "diagnose"]
 DEMO += ["plan show", "plan history", "plan diff"]
 CASES: dict[str, tuple[str, str, str | None]] = {  # golden name → (scenario, capability, pcs)
-    **{f"demo-{c.replace(' ', '-')}": ("demo", c, None if c == "list" else "my-inference") for c in DEMO},
+    **{
+        f"demo-{c.replace(' ', '-')}": ("demo", c, None if c == "list" else "my-inference")
+        for c in DEMO
+    },
     **{f"demo-{c}-all": ("demo", c, None) for c in ("status", "topology", "health")},
     "healthy-health": ("healthy", "health", "my-inference"),
     "breached-near-termination-health": ("breached-near-termination", "health", "my-inference"),

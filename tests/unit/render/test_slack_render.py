@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from slack_cases import BIG_BREACHED, CASES, report
 
-from grove_mcp.reports.common import Finding, Severity
-from grove_mcp.reports.health import HealthReport
 from grove_mcp.render import OutputFormat, blockkit, render, render_markdown
 from grove_mcp.render.slack import SlackMessage, message
 from grove_mcp.render.slack_mrkdwn import esc
 from grove_mcp.render.slack_parts import finding
+from grove_mcp.reports.common import Finding, Severity
+from grove_mcp.reports.health import HealthReport
 
 GOLDEN = Path(__file__).parent / "slack_golden"
 
@@ -66,11 +66,15 @@ def test_the_verdict_shows_first(case):
     r = report(case)
     s = r.summary
     m = rendered(case)
-    mark = ":white_check_mark:" if s.ok else {
-        Severity.critical: ":red_circle:",
-        Severity.warning: ":warning:",
-        Severity.info: ":information_source:",
-    }[s.severity]
+    mark = (
+        ":white_check_mark:"
+        if s.ok
+        else {
+            Severity.critical: ":red_circle:",
+            Severity.warning: ":warning:",
+            Severity.info: ":information_source:",
+        }[s.severity]
+    )
     assert m.blocks[0]["type"] == "header"
     assert m.blocks[0]["text"]["text"].startswith(mark + " ")
     verdict = m.blocks[1]["fields"][0]["text"]
