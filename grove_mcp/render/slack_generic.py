@@ -27,7 +27,8 @@ def title(markdown: str, fallback: str) -> str:
 
 
 def generic(report: Any, markdown: str) -> Layout:
-    kind = str(getattr(report, "report", type(report).__name__)).replace(" ", "-")
+    fallback = type(report).__name__.removesuffix("Report").lower()  # GenerateReport: generate
+    kind = str(getattr(report, "report", fallback)).replace(" ", "-")
     name = getattr(report, "name", None)
     return Layout(
         title=title(markdown, f"{name or getattr(report, 'namespace', 'grove')} — {kind}"),
