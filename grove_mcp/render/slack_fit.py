@@ -18,7 +18,8 @@ from .slack_parts import Block, Layout, Noun, Table, clip, context, fields, head
 from .slack_parts import section as section_unit
 
 SECTIONS: Noun = ("section", "sections")
-NOTE_CHARS = 600  # room kept for the note saying what was left out
+NOTE_CHARS = 600
+TABLE_SHARE = 0.4  # of the budget, at most, for a table with parts after it (when all cannot fit)  # room kept for the note saying what was left out
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,15 @@ def _fit(layout: Layout, head: list[Block], tail: Block, reserve: bool) -> _Fit:
         candidate = [*blocks, *extra, tail]
         return len(candidate) <= max_blocks and blockkit.blocks_size(candidate) <= max_chars
 
+    def fits_table(extra: list[Block]) -> bool:  # a table leaves room for what follows it
+        share = not reserve or last or blockkit.blocks_size(extra) <= TABLE_SHARE * max_chars
+        return share and fits(extra)
+
     tables = 0
-    for part in layout.body:
+    for i, part in enumerate(layout.body):
+        last = i == len(layout.body) - 1
         if isinstance(part, Table):
-            shown = 0 if tables else _table_rows(part, fits)
+            shown = 0 if tables else _table_rows(part, fits_table)
             tables += 1
             if shown:
                 blocks += _table_blocks(part, shown)

@@ -9,6 +9,7 @@ from typing import Any
 from ..reports.health import HealthList, HealthReport
 from ..timefmt import due_in, format_seconds
 from .markdown import _gang_health
+from .markdown_parts import findings as markdown_findings
 from .markdown_parts import reported, score
 from .slack_generic import file_name
 from .slack_mrkdwn import esc
@@ -57,9 +58,12 @@ def health_body(report: HealthReport) -> list[Part]:
     for g in report.gangs:
         if g.healthy and not g.issues:
             continue
-        units = markdown_units("\n".join(_gang_health(g)[1:]), DETAILS)
+        lines = _gang_health(g)  # "", "### title", details…, then the issues as Markdown
+        issues = len(markdown_findings(g.issues))
+        details = markdown_units("\n".join(lines[2 : len(lines) - issues]), DETAILS)
         title = f"*{esc(g.name)} — {esc(g.state.value)}: {esc(g.reason)}*"
-        body += _titled(units, title)
+        body += _titled(details, title)
+        body += [_within(DETAILS, f) for f in findings(g.issues, f"{g.name} issues")]
     return body
 
 
@@ -68,6 +72,12 @@ def _titled(units: list[Unit], title: str) -> list[Unit]:
     head = section(title)
     blocks = tuple(b for u in [head, *units] for b in u.blocks)
     return [Unit(blocks, ((DETAILS, 1),), any(u.clipped for u in [head, *units]))]
+
+
+def _within(noun: Noun, unit: Unit) -> Unit:
+    """``unit`` tied to the stream of ``noun``: left out once one of those is, and the other way
+    round (a gang's issues follow its details)."""
+    return Unit(unit.blocks, (*unit.counts, (noun, 0)), unit.clipped)
 
 
 def health(report: HealthReport) -> Layout:
