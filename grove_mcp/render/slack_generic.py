@@ -18,7 +18,8 @@ def file_name(name: str | None, report: str) -> str:
 def body(markdown: str) -> str:
     """The Markdown without what the header, fields and context blocks already show."""
     lines = [line for line in markdown.splitlines() if not line.startswith(_HEAD)]
-    return "\n".join(lines).strip("\n")
+    kept = [line for i, line in enumerate(lines) if line or (i and lines[i - 1])]
+    return "\n".join(kept).strip("\n")  # blank lines of the header left out: one at most
 
 
 def title(markdown: str, fallback: str) -> str:
