@@ -19,7 +19,11 @@ def emit(report: BaseModel, fmt: OutputFormat, console: Console) -> None:
     if fmt is OutputFormat.text:
         console.print(rendered)
     elif fmt is OutputFormat.slack:
-        console.print(json.dumps(rendered, indent=2), markup=False, highlight=False, soft_wrap=True)
+        message = {**rendered.payload(), "snippet": rendered.snippet}
+        if rendered.snippet is not None:
+            message["snippet_name"] = rendered.snippet_name
+        text = json.dumps(message, indent=2, ensure_ascii=False)
+        console.print(text, markup=False, highlight=False, soft_wrap=True, emoji=False)
     else:
         end = "" if fmt is OutputFormat.yaml else "\n"
         console.print(rendered, markup=False, highlight=False, soft_wrap=True, end=end)

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from .slack import message as slack_message
+from . import slack
 
 
 class OutputFormat(StrEnum):
@@ -26,7 +26,9 @@ class OutputFormat(StrEnum):
     json = "json"  # the report's JSON: the contract shared by CLI, MCP and bundles
     yaml = "yaml"
     markdown = "markdown"  # compact Markdown (MCP text content)
-    slack = "slack"  # Slack message payload (placeholder until the Slack bot's renderers)
+    slack = (
+        "slack"  # a slack.SlackMessage: Block Kit within the budget, the Markdown if it overflows
+    )
 
 
 Renderer = Callable[[Any, bool], Any]  # (report, fancy) → rendered
@@ -65,12 +67,8 @@ RENDERERS: dict[tuple[type[BaseModel], OutputFormat], Renderer] = {
 _ANY_REPORT: dict[OutputFormat, Renderer] = {
     OutputFormat.json: to_json,
     OutputFormat.yaml: to_yaml,
-    OutputFormat.slack: _plain(lambda report: slack_message(report, _MARKDOWN[_base(report)])),
+    OutputFormat.slack: _plain(slack.message),
 }
-
-
-def _base(report: BaseModel) -> type[BaseModel]:
-    return next(c for c in type(report).__mro__ if c in _MARKDOWN)
 
 
 def renderer(model: type[BaseModel], fmt: OutputFormat) -> Renderer:
@@ -84,7 +82,7 @@ def renderer(model: type[BaseModel], fmt: OutputFormat) -> Renderer:
 
 
 def render(report: BaseModel, fmt: OutputFormat, fancy: bool = False) -> Any:
-    """``report`` in ``fmt``: text gives a rich renderable, slack a message payload, the rest
+    """``report`` in ``fmt``: text gives a rich renderable, slack a ``SlackMessage``, the rest
     a string. ``fancy`` adds emoji headings to text (colour is the console's)."""
     return renderer(type(report), fmt)(report, fancy)
 

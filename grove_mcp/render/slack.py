@@ -1,36 +1,46 @@
-"""A placeholder Slack rendering for every report: the verdict as the attachment's colour and
-headline, the Markdown beneath it. The Slack bot's issue replaces it with Block Kit per report;
-the colour already comes from the report's own verdict, as in every front end. Pure."""
+"""Reports as Slack Block Kit messages: one layout per report, fitted into the budget the bot
+relies on (``blockkit.BUDGET_*``), the whole report attached as Markdown when it does not fit.
+Pure: no I/O, no slack_sdk; the bot posts ``message(report).payload()``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from ..reports.common import Severity
+from .slack_fit import SlackMessage, assemble
+from .slack_generic import generic
+from .slack_health import RENDERERS as HEALTH
+from .slack_metrics import RENDERERS as METRICS
+from .slack_parts import Layout
+from .slack_plan import RENDERERS as PLAN
+from .slack_status import RENDERERS as STATUS
+from .slack_topology import RENDERERS as TOPOLOGY
 
-COLOURS = {Severity.info: "good", Severity.warning: "warning", Severity.critical: "danger"}
-SECTION_LIMIT = 3000  # Slack's limit on a section block's text
+__all__ = ["SlackMessage", "layout", "message"]
+
+LAYOUTS: dict[type, Callable[[Any], Layout]] = {
+    **STATUS,
+    **HEALTH,
+    **TOPOLOGY,
+    **METRICS,
+    **PLAN,
+}
 
 
-def colour(report: Any) -> str:
-    """The attachment colour of a report: good when ok, else by its severity."""
-    summary = report.summary
-    return COLOURS[Severity.info] if summary.ok else COLOURS[summary.severity]
+def layout(report: Any) -> Layout:
+    """The report's own layout, or the generic one (its Markdown in sections)."""
+    for cls in type(report).__mro__:
+        if cls in LAYOUTS:
+            return LAYOUTS[cls](report)
+    return generic(report, _markdown(report))
 
 
-def message(report: Any, markdown: Callable[[Any], str]) -> dict[str, Any]:
-    """A chat.postMessage payload: ``text`` (the notification line) and one attachment."""
-    summary = report.summary
-    body = markdown(report)
-    if len(body) > SECTION_LIMIT:
-        body = body[: SECTION_LIMIT - 1] + "…"
-    return {
-        "text": f"{'OK' if summary.ok else 'NOT OK'}: {summary.text}",
-        "attachments": [
-            {
-                "color": colour(report),
-                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": body}}],
-            }
-        ],
-    }
+def message(report: Any) -> SlackMessage:
+    """``report`` as a Slack message; ``snippet`` holds its whole Markdown when it overflowed."""
+    return assemble(layout(report), lambda: _markdown(report))
+
+
+def _markdown(report: Any) -> str:
+    from .registry import render_markdown  # the registry renders Slack through this module
+
+    return render_markdown(report)

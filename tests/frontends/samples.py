@@ -14,6 +14,7 @@ from rich.console import Console
 
 from grove_mcp import aic, core
 from grove_mcp.core import CAPABILITIES, Scope
+from grove_mcp.render.slack import SlackMessage
 from grove_mcp.reports.common import Severity, Summary
 from grove_mcp.reports.plan_reports import PlanShowReport, PlanStoreReport
 from grove_mcp.sources import demo_source
@@ -90,6 +91,9 @@ def shown(rendered: Any) -> str:
         return rendered
     if isinstance(rendered, dict):
         return json.dumps(rendered)
+    if isinstance(rendered, SlackMessage):
+        shown = {**rendered.payload(), "snippet": rendered.snippet}
+        return json.dumps(shown, ensure_ascii=False)
     console = Console(width=160, color_system=None, file=io.StringIO())
     console.print(rendered)
     return console.file.getvalue()  # type: ignore[attr-defined]

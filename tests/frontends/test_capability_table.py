@@ -20,6 +20,7 @@ from grove_mcp.mcp_server.app import INSTRUCTIONS
 from grove_mcp.mcp_server.prompts import prompts_dir
 from grove_mcp.mcp_server.resources import resource_capabilities
 from grove_mcp.render import OutputFormat, render
+from grove_mcp.render.slack_mrkdwn import esc
 from tools.readme_commands import README, command_table
 
 # Named in the diagnose prompt as "if the server offers them"; the metrics issue adds them.
@@ -96,6 +97,8 @@ def test_every_report_renders_in_every_format_with_its_verdict(model, fmt):
     verdict = report.summary  # type: ignore[attr-defined]
     if fmt in (OutputFormat.json, OutputFormat.yaml):
         assert yaml.safe_load(text)["summary"] == verdict.model_dump(mode="json")
+    elif fmt is OutputFormat.slack:  # mrkdwn: report text escaped (&, <, >)
+        assert esc(verdict.text.split(" | ")[0]) in text, "the verdict is not shown"
     else:
         assert verdict.text.split(" | ")[0] in text, "the verdict is not shown"
     as_mcp_output = output_model(model).model_validate(report.model_dump())  # + `truncated`

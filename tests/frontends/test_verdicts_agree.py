@@ -1,6 +1,6 @@
 """Every front end shows the report's own verdict: on every scenario and every capability, the
 CLI's exit code and text, the MCP tool's structured content and Markdown header, and the Slack
-colour say what the core's ``summary`` says (and fail alike when the core raises). ``plan
+message's severity marker say what the core's ``summary`` says (and fail alike when the core raises). ``plan
 store`` needs a live cluster: tests/e2e/test_plan_live.py checks its front ends."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources import BundleSource
 
 READS = [c for c in CAPABILITIES if c.args is None]
-SLACK_COLOUR = {"info": "good", "warning": "warning", "critical": "danger"}
+SLACK_MARK = {"info": ":information_source:", "warning": ":warning:", "critical": ":red_circle:"}
 
 
 @pytest.fixture
@@ -45,8 +45,10 @@ def core_verdict(cap: Capability, source: Any, name: str | None = None) -> dict[
     except GroveError as err:
         return {"error": err.code, "exit": err.exit_code}
     summary: dict[str, Any] = report.model_dump(mode="json")["summary"]
-    colour = render(report, OutputFormat.slack)["attachments"][0]["color"]
-    assert colour == SLACK_COLOUR[summary["severity"]]
+    slack = render(report, OutputFormat.slack)
+    mark = ":white_check_mark:" if summary["ok"] else SLACK_MARK[summary["severity"]]
+    assert slack.blocks[0]["text"]["text"].startswith(mark + " ")
+    assert slack.blocks[1]["fields"][0]["text"].startswith(f"*Verdict*\n{mark} ")
     assert not summary["ok"] or summary["severity"] == "info"
     return summary
 
