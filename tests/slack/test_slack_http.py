@@ -1,0 +1,246 @@
+"""grove-slack in HTTP mode on the embedded demo: real signed HTTP requests on loopback, and a
+local Slack stand-in that records what the bot posts (Web API calls, response_url posts,
+uploads). What arrives is the core's report, rendered for Slack, within Slack's limits."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from slack_sdk import WebClient
+
+from grove_mcp.core import MetricsArgs, run
+from grove_mcp.render import OutputFormat, render
+from grove_mcp.render.blockkit import MAX_BLOCKS, problems, too_long
+from grove_mcp.sources import demo_source
+from grove_mcp.sources.base import ListQuery, ListResult
+from slack_bot.app import build_app
+from slack_bot.config import BotConfig, Identity, RateLimit
+from slack_bot.executor import TrackingExecutor
+from slack_bot.http import serve_in_thread
+from slack_bot.signed import SlackSender
+from slack_bot.standin import SlackStandIn
+
+TOKEN, SECRET = "xoxb-test-grove-slack", "test-signing-secret"
+CHANNEL, USER, DM_USER = "C0GROVE001", "U0GROVE001", "U0DMUSER01"
+DM_CHANNEL, UNMAPPED = "D0GROVE001", "C0UNMAPPED"
+NAME = "my-inference"
+
+
+class CountingSource:
+    """The demo, counting every read (a refused request must read nothing)."""
+
+    def __init__(self) -> None:
+        self.inner = demo_source()
+        self.reads = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def list_many(self, queries: Sequence[ListQuery]) -> list[ListResult]:
+        self.reads += 1
+        return self.inner.list_many(queries)
+
+
+@dataclass
+class Bot:
+    slack: SlackStandIn
+    sender: SlackSender
+    executor: TrackingExecutor
+    source: CountingSource
+
+
+def _config(per_user: int = 100) -> BotConfig:
+    return BotConfig(
+        channels={CHANNEL: Identity(user="grove-slack:test", groups=("grove-slack-viewers",))},
+        users={DM_USER: Identity(user="grove-slack:dm", groups=("grove-slack-viewers",))},
+        rate_limit=RateLimit(per_user=per_user, per_channel=100),
+    )
+
+
+def _bot(config: BotConfig) -> Iterator[Bot]:
+    source = CountingSource()
+    executor = TrackingExecutor()
+    with SlackStandIn(bot_token=TOKEN) as slack:
+        client = WebClient(token=TOKEN, base_url=slack.base_url)
+        app = build_app(
+            config, source, bot_token=TOKEN, signing_secret=SECRET, client=client, executor=executor
+        )
+        with serve_in_thread(app) as url:
+            sender = SlackSender(url, SECRET, posted=slack.user_message)
+            yield Bot(slack, sender, executor, source)
+            sender.close()
+            executor.wait_idle()
+
+
+@pytest.fixture
+def bot() -> Iterator[Bot]:
+    yield from _bot(_config())
+
+
+def _ask(bot: Bot, text: str, channel: str = CHANNEL) -> tuple[Any, list[dict[str, Any]]]:
+    url = bot.slack.response_url(channel)
+    response = bot.sender.command(text, channel, USER, url)
+    bot.executor.wait_idle()
+    return response, [body for where, body in bot.slack.responses if url.endswith(str(where))]
+
+
+def _expected(capability: str, name: str | None = NAME, args: Any = None) -> Any:
+    return render(run(capability, demo_source(), None, name, args), OutputFormat.slack)
+
+
+def _check_limits(message: dict[str, Any]) -> None:
+    blocks = message.get("blocks") or []
+    assert problems(blocks) == [] and not too_long(blocks) and len(blocks) <= MAX_BLOCKS
+    assert message.get("text"), "a message always has its fallback text"
+
+
+@pytest.mark.parametrize(
+    "capability", ["status", "topology", "health", "plan show", "plan diff", "list"]
+)
+def test_a_slash_command_answers_in_the_channel_with_the_cores_report(
+    bot: Bot, capability: str
+) -> None:
+    name = None if capability == "list" else NAME
+    started = time.monotonic()
+    response, answers = _ask(bot, f"{capability} {name or ''}".strip())
+    assert response.status_code == 200 and not response.content.strip()  # a bare, quick ack
+    assert len(answers) == 1, answers
+    answer = answers[0]
+    _check_limits(answer)
+    assert answer["response_type"] == "in_channel"
+    expected = _expected(capability, name)
+    assert answer["text"] == expected.text
+    assert answer["blocks"][: len(expected.blocks)] == expected.blocks
+    assert time.monotonic() - started < 30
+
+
+def test_long_work_shows_working_then_replaces_it_in_place(bot: Bot) -> None:
+    _, answers = _ask(bot, f"diagnose {NAME}")
+    assert len(answers) == 2
+    working, final = answers
+    assert "Working on `/grove diagnose my-inference`" in working["text"]
+    assert final["replace_original"] is True
+    _check_limits(final)
+    assert final["text"] == _expected("diagnose", NAME, MetricsArgs()).text
+
+
+def test_follow_up_buttons_carry_the_same_target_and_run_in_the_thread(bot: Bot) -> None:
+    _, answers = _ask(bot, f"health {NAME}")
+    (health_message,) = bot.slack.messages.values()  # the in_channel answer, as Slack shows it
+    actions = [b for b in answers[0]["blocks"] if b["type"] == "actions"]
+    assert len(actions) == 1
+    buttons = actions[0]["elements"]
+    assert [b["value"] for b in buttons] == [
+        f"status {NAME} -n vllm-disagg",
+        f"topology {NAME} -n vllm-disagg",
+        f"diagnose {NAME} -n vllm-disagg",
+    ]
+    response = bot.sender.click(buttons[0], CHANNEL, USER, message_ts=health_message["ts"])
+    bot.executor.wait_idle()
+    assert response.status_code == 200
+    posts = bot.slack.calls_to("chat.postMessage")
+    assert len(posts) == 1 and posts[0].body["thread_ts"] == health_message["ts"]
+    assert posts[0].body["text"] == _expected("status").text
+
+
+def test_topology_uploads_the_heatmap_png_to_the_channel(bot: Bot) -> None:
+    _ask(bot, f"topology {NAME}")
+    pngs = [f for f in bot.slack.files if f.filename.endswith(".png")]
+    assert [f.filename for f in pngs] == [f"{NAME}-topology.png"]
+    assert pngs[0].content.startswith(b"\x89PNG\r\n\x1a\n") and pngs[0].channel == CHANNEL
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("", "*Usage:*"),
+        ("help", "*Usage:*"),
+        ("helth my-inference", "Did you mean `/grove health`?"),
+        ("plan store my-inference", "never writes"),
+        ("health My_Inference", "not a valid PodCliqueSet name"),
+    ],
+)
+def test_help_and_bad_input_go_to_the_sender_only_and_read_nothing(
+    bot: Bot, text: str, says: str
+) -> None:
+    response, answers = _ask(bot, text)
+    body = response.json()
+    assert body["response_type"] == "ephemeral" and says in body["text"]
+    assert answers == [] and bot.source.reads == 0
+
+
+def test_an_unmapped_channel_is_refused_and_reads_nothing(bot: Bot) -> None:
+    response, answers = _ask(bot, f"health {NAME}", channel=UNMAPPED)
+    body = response.json()
+    assert body["response_type"] == "ephemeral"
+    assert f"This channel ({UNMAPPED}) is not mapped" in body["text"]
+    assert answers == [] and bot.source.reads == 0
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        {"X-Slack-Signature": "v0=" + "0" * 64},
+        {"X-Slack-Signature": ""},
+        {"X-Slack-Request-Timestamp": str(int(time.time()) - 6 * 60)},
+    ],
+    ids=["forged", "unsigned", "stale"],
+)
+def test_forged_unsigned_and_stale_requests_get_401_and_no_work(
+    bot: Bot, tamper: dict[str, str]
+) -> None:
+    url = bot.slack.response_url(CHANNEL)
+    response = bot.sender.command(f"health {NAME}", CHANNEL, USER, url, **tamper)
+    bot.executor.wait_idle()
+    assert response.status_code == 401
+    assert bot.slack.responses == [] and bot.slack.calls == [] and bot.source.reads == 0
+
+
+def test_a_mention_is_answered_in_its_thread_working_then_updated(bot: Bot) -> None:
+    response = bot.sender.mention(f"why is {NAME} slow?", CHANNEL, USER)
+    bot.executor.wait_idle()
+    assert response.status_code == 200
+    posts = bot.slack.calls_to("chat.postMessage")
+    updates = bot.slack.calls_to("chat.update")
+    assert len(posts) == 1 and len(updates) == 1
+    assert "Working on `/grove diagnose my-inference`" in posts[0].body["text"]
+    (mention,) = [m for m in bot.slack.messages.values() if m["user"] == USER]
+    assert posts[0].body["thread_ts"] == mention["ts"]
+    assert updates[0].body["text"] == _expected("diagnose", NAME, MetricsArgs()).text
+
+
+def test_an_ambiguous_mention_offers_choices_that_run_when_clicked(bot: Bot) -> None:
+    bot.sender.mention("is qwen healthy, and why is my-inference slow", CHANNEL, USER)
+    bot.executor.wait_idle()
+    (post,) = bot.slack.calls_to("chat.postMessage")
+    blocks = post.body["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    choices = next(b for b in blocks if b["type"] == "actions")["elements"]
+    assert {c["value"] for c in choices} == {"health qwen", f"diagnose {NAME}"}
+
+
+def test_a_dm_from_a_mapped_user_is_answered_and_others_are_refused(bot: Bot) -> None:
+    bot.sender.direct_message(f"is {NAME} healthy?", DM_CHANNEL, DM_USER)
+    bot.executor.wait_idle()
+    posts = bot.slack.calls_to("chat.postMessage")
+    assert len(posts) == 1 and posts[0].body["text"] == _expected("health").text
+    bot.sender.direct_message(f"is {NAME} healthy?", DM_CHANNEL, "U0STRANGER")
+    bot.executor.wait_idle()
+    (refusal,) = bot.slack.calls_to("chat.postEphemeral")
+    assert "not mapped" in refusal.body["text"]
+
+
+def test_the_rate_limit_answers_politely_per_user() -> None:
+    for bot in _bot(_config(per_user=2)):
+        for _ in range(2):
+            response, answers = _ask(bot, f"health {NAME}")
+            assert len(answers) == 1
+        response, answers = _ask(bot, f"health {NAME}")
+        assert answers == []
+        assert "Try again in" in response.json()["text"]
+        assert response.json()["response_type"] == "ephemeral"
