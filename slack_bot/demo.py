@@ -68,13 +68,14 @@ def run_demo(out: Path) -> int:
             executor=executor,
         )
         with serve_in_thread(app) as url:
-            sender = SlackSender(url, SECRET)
+            sender = SlackSender(url, SECRET, posted=slack.user_message)
             try:
                 for text in COMMANDS:
                     exchanges.append(_exchange(slack, executor, f"/grove {text}", sender, text))
                 for text in MENTIONS:
                     exchanges.append(_exchange(slack, executor, f"@grove {text}", sender, text))
-                exchanges.append(_click_follow_up(slack, executor, sender))
+                health = next(e for e in exchanges if e["title"] == f"/grove health {NAME}")
+                exchanges.append(_click_follow_up(slack, executor, sender, health["response_url"]))
             finally:
                 sender.close()
         _write(out, exchanges, slack)
@@ -87,13 +88,15 @@ def _exchange(
 ) -> dict[str, Any]:
     first = len(slack.calls)
     answered = len(slack.responses)
+    url = slack.response_url(CHANNEL)
     if title.startswith("/grove"):
-        ack = sender.command(text, CHANNEL, USER, slack.response_url())
+        ack = sender.command(text, CHANNEL, USER, url)
     else:
         ack = sender.mention(text, CHANNEL, USER)
     executor.wait_idle()
     return {
         "title": title,
+        "response_url": url,
         "http_status": ack.status_code,
         "ack": ack.json()
         if ack.content and ack.headers.get("content-type", "").startswith("application/json")
@@ -104,16 +107,15 @@ def _exchange(
 
 
 def _click_follow_up(
-    slack: SlackStandIn, executor: TrackingExecutor, sender: SlackSender
+    slack: SlackStandIn, executor: TrackingExecutor, sender: SlackSender, url: str
 ) -> dict[str, Any]:
-    """Click the first follow-up button of the health answer."""
-    health = next(
-        body for _, body in slack.responses if "health" in json.dumps(body.get("blocks", []))
-    )
+    """Click the first follow-up button under the health answer."""
+    health = slack.message_of(url)
+    assert health is not None and health.get("blocks"), "the health answer was not posted"
     actions = next(b for b in health["blocks"] if b.get("type") == "actions")
     button = actions["elements"][0]
     first = len(slack.calls)
-    ack = sender.click(button, CHANNEL, USER, message_ts="1700000000.000100")
+    ack = sender.click(button, CHANNEL, USER, message_ts=health["ts"])
     executor.wait_idle()
     return {
         "title": f"button: {button['text']['text']}",

@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(LogRedaction())
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     try:
         if args.demo:
             from .demo import run_demo
