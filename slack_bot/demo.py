@@ -10,6 +10,7 @@ message so a person can look at each one as Slack would show it.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -89,14 +90,18 @@ def _exchange(
     first = len(slack.calls)
     answered = len(slack.responses)
     url = slack.response_url(CHANNEL)
+    started = time.perf_counter()
     if title.startswith("/grove"):
         ack = sender.command(text, CHANNEL, USER, url)
     else:
         ack = sender.mention(text, CHANNEL, USER)
+    acked = time.perf_counter() - started
     executor.wait_idle()
     return {
         "title": title,
         "response_url": url,
+        "ack_ms": round(acked * 1000, 1),
+        "answered_ms": round((time.perf_counter() - started) * 1000, 1),
         "http_status": ack.status_code,
         "ack": ack.json()
         if ack.content and ack.headers.get("content-type", "").startswith("application/json")
@@ -148,7 +153,12 @@ def _write(out: Path, exchanges: list[dict[str, Any]], slack: SlackStandIn) -> N
             "-"
         )
         (out / f"{stem}.json").write_text(json.dumps(exchange, indent=2, default=str))
-        lines.append(f"## {exchange['title']} (HTTP {exchange['http_status']})")
+        timing = (
+            f", acknowledged in {exchange['ack_ms']:g} ms, answered in {exchange['answered_ms']:g} ms"
+            if "ack_ms" in exchange
+            else ""
+        )
+        lines.append(f"## {exchange['title']} (HTTP {exchange['http_status']}{timing})")
         if exchange["ack"]:
             lines.append(
                 f"- answered to the sender only: {str(exchange['ack'].get('text', ''))[:120]}…"
