@@ -85,6 +85,8 @@ def _impersonable() -> dict[str, set[str]]:
     )
     names: dict[str, set[str]] = {}
     for rule in role["rules"]:
+        assert rule["verbs"] == ["impersonate"] and rule["apiGroups"] == [""], rule
+        assert rule.get("resourceNames"), f"{rule['resources']}: any name may be impersonated"
         for resource in rule["resources"]:
             names.setdefault(resource, set()).update(rule["resourceNames"])
     return names
