@@ -55,8 +55,15 @@ REVIEW = Kind(
     KubeObject,
     has_status=False,
 )
-SCOPES = {"commands", "chat:write", "app_mentions:read", "files:write", "im:history"}
-SCOPES |= {"channels:read"}
+# frontends.md: what a read-only reporting bot needs, and nothing more
+SCOPES = {
+    "commands",
+    "chat:write",
+    "app_mentions:read",
+    "files:write",
+    "im:history",
+    "channels:read",
+}
 
 
 def _docs(name: str) -> list[dict[str, Any]]:
@@ -366,6 +373,7 @@ def test_the_ml_team_group_reads_its_namespace_only(admin: KubeClient, namespace
 
 
 def _bot_token(admin: KubeClient) -> str:
+    """A token of the bot's ServiceAccount (created for real and left, like the namespace)."""
     (account,) = _docs("serviceaccount.yaml")
     with contextlib.suppress(Conflict):
         admin.request("POST", SERVICE_ACCOUNT, SYSTEM, body=account)
