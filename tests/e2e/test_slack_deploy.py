@@ -25,6 +25,7 @@ from grove_mcp.grove.base import KubeObject
 from grove_mcp.grove.kinds import CONFIGMAP, DEPLOYMENT, NAMESPACE, POD, PODCLIQUESET, Kind
 from grove_mcp.sources.kube import KubeClient
 from slack_bot.config import BotConfig, load_config
+from slack_bot.main import _parser
 from tools.envtest.apiserver import ApiServer
 from tools.envtest.rbac import KINDS as RBAC_KINDS
 from tools.envtest.rbac import apply
@@ -217,10 +218,11 @@ def test_the_deployment_runs_the_bot_as_configured() -> None:
     (container,) = pod["containers"]
     assert deployment["spec"]["replicas"] == 1
     assert pod["serviceAccountName"] == account["metadata"]["name"] == "grove-slack"
-    command = container["command"] + container["args"]
-    assert command == [
-        "grove-slack", "--http", "--port", "3000", "--config", "/etc/grove-slack/config.yaml"
-    ]  # fmt: skip
+    assert container["command"] == ["grove-slack"]
+    args = _parser().parse_args(container["args"])  # grove-slack's own parser reads them
+    assert args.http and not args.socket and not args.demo
+    assert args.host == "0.0.0.0", "listen on the pod's address, not loopback"
+    assert args.port == 3000 and args.config == "/etc/grove-slack/config.yaml"
     (volume,) = [v for v in pod["volumes"] if "configMap" in v]
     assert volume["configMap"]["name"] == configmap["metadata"]["name"]
     assert [i["key"] for i in volume["configMap"]["items"]] == ["config.yaml"]
