@@ -22,6 +22,7 @@ from ..reports.topology import (
     TopologyReport,
 )
 from ..timefmt import due_in, format_seconds
+from . import rows
 from .markdown_parts import cell, findings, header, reported, score, table, verdict
 
 # --- status ---------------------------------------------------------------------------------
@@ -49,38 +50,13 @@ def status(report: StatusReport) -> str:
     lines += ["", "### Gangs"]
     lines.append(
         table(
-            ["gang", "replica", "state", "reason", "pods ready", "placement (derived)", "reported"],
-            (
-                [
-                    g.name,
-                    g.replica_index,
-                    g.state.value,
-                    g.reason,
-                    f"{g.pods_ready}/{g.pods_total}",
-                    score(g.derived_placement),
-                    reported(g.reported_placement_score),
-                ]
-                for g in report.gangs
-            ),
+            *rows.status_gangs(report),
         )
     )
     lines += ["", "### Cliques"]
     lines.append(
         table(
-            ["podclique", "gang", "ready", "min", "sched", "gated", "updated", "breached"],
-            (
-                [
-                    c.name,
-                    c.gang,
-                    f"{c.ready}/{c.replicas}",
-                    c.min_available,
-                    c.scheduled,
-                    c.gated,
-                    c.updated,
-                    "?" if c.breached is None else (c.breach_reason if c.breached else "no"),
-                ]
-                for c in report.cliques
-            ),
+            *rows.status_cliques(report),
         )
     )
     return "\n".join(lines)
@@ -190,18 +166,18 @@ def _node(node: NodePlacement, indent: str) -> list[str]:
     ]
 
 
-def _domain(domain: DomainPlacement, indent: str = "") -> list[str]:
+def domain_lines(domain: DomainPlacement, indent: str = "") -> list[str]:
     lines = [f"{indent}- {domain.level} {domain.name} [{domain.verdict}] {_usage(domain.gpus)}"]
     if domain.node_names:  # collapsed: none of this workload's pods here
         lines[0] += f"; nodes {', '.join(domain.node_names)}"
     for child in domain.domains:
-        lines += _domain(child, indent + "  ")
+        lines += domain_lines(child, indent + "  ")
     for node in domain.nodes:
         lines += _node(node, indent + "  ")
     return lines
 
 
-def _recommendation(r: Recommendation) -> list[str]:
+def recommendation_lines(r: Recommendation) -> list[str]:
     after = "?" if r.score_after is None else f"{r.score_after:.2f}"
     lines = [
         f"- gang {r.gang} → {r.level} {r.target_domain or '?'} "
@@ -234,29 +210,18 @@ def topology(report: TopologyReport) -> str:
     lines += ["", "### Gangs"]
     lines.append(
         table(
-            ["gang", "replica", "verdict", "placement (derived)", "GPUs placed", "unscheduled"],
-            (
-                [
-                    g.name,
-                    g.replica_index,
-                    g.verdict,
-                    score(g.derived_placement),
-                    g.derived_placement.gpus if g.derived_placement else 0,
-                    ", ".join(f"{p.name} ({p.gpus} GPU)" for p in g.unscheduled_pods) or None,
-                ]
-                for g in report.gangs
-            ),
+            *rows.placed_gangs(report),
         )
     )
     if report.tree:
         lines += ["", "### Placement"]
         for domain in report.tree:
-            lines += _domain(domain)
+            lines += domain_lines(domain)
     lines += findings(report.warnings, "Warnings")
     if report.recommendations:
         lines += ["", "### Recommendations"]
         for r in report.recommendations:
-            lines += _recommendation(r)
+            lines += recommendation_lines(r)
     return "\n".join(lines)
 
 

@@ -24,7 +24,7 @@ def _line(f: DiagnosisFinding) -> str:
     return f"{f.rank}. **{f.severity.value} {f.code}** ({impact}) {f.subject}: {_cap(f.title, 200)}"
 
 
-def _whole(f: DiagnosisFinding) -> list[str]:
+def finding_lines(f: DiagnosisFinding) -> list[str]:
     lines = [_line(f)]
     lines += [f"   - evidence: {_cap(e, 200)}" for e in f.evidence[:EVIDENCE]]
     if len(f.evidence) > EVIDENCE:
@@ -47,7 +47,7 @@ def diagnose(report: DiagnoseReport) -> str:
     if report.findings:
         out += ["", "### Findings (most likely cause first)"]
         for f in report.findings[:WHOLE]:
-            out += _whole(f)
+            out += finding_lines(f)
         out += [_line(f) for f in report.findings[WHOLE:]]
     if report.not_checked:
         out += ["", "Not checked: " + "; ".join(report.not_checked) + "."]

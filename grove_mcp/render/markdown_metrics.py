@@ -6,6 +6,7 @@ from ..reports.compare import CompareReport
 from ..reports.metrics import MetricsReport
 from ..timefmt import format_seconds
 from . import metrics_lines as fmt
+from . import rows
 from .markdown_parts import header, table
 
 
@@ -31,39 +32,7 @@ def metrics(report: MetricsReport) -> str:
         out += ["", "### Roles"]
         out.append(
             table(
-                [
-                    "role",
-                    "kind",
-                    "engine",
-                    "pods read",
-                    "gpus",
-                    "out tok/s",
-                    "in tok/s",
-                    "ttft p99",
-                    "itl p99",
-                    "kv",
-                    "running",
-                    "waiting",
-                    "verdict",
-                ],
-                (
-                    [
-                        r.role,
-                        r.kind,
-                        r.engine,
-                        f"{r.pods_read}/{r.pods}",
-                        r.gpus,
-                        fmt.rate(r.output_tokens_per_second),
-                        fmt.rate(r.input_tokens_per_second),
-                        fmt.quantile(r.ttft.p99 if r.ttft else None),
-                        fmt.quantile(r.itl.p99 if r.itl else None),
-                        fmt.percent(r.kv_cache_usage.avg if r.kv_cache_usage else None),
-                        fmt.count(r.running.avg if r.running else None),
-                        fmt.count(r.waiting.avg if r.waiting else None),
-                        f"**{r.verdict.value}**: {r.verdict_reason}",
-                    ]
-                    for r in report.roles
-                ),
+                *rows.roles(report, lambda v: f"**{v}**"),
             )
         )
     if report.plan:

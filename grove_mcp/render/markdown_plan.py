@@ -8,13 +8,13 @@ from ..reports.plan_reports import (
     PlanShowReport,
     PlanStoreReport,
     StoredPlanSummary,
-    Verdict,
 )
 from . import plan_lines as lines
+from . import rows
 from .markdown_parts import header, table
 
 
-def _plan(stored: StoredPlanSummary) -> list[str]:
+def stored_plan_lines(stored: StoredPlanSummary) -> list[str]:
     version = f" {stored.backend_version}" if stored.backend_version else ""
     out = [
         f"- Model: {stored.model} · system {stored.system} · mode {stored.serving_mode} · "
@@ -39,7 +39,7 @@ def plan_show(report: PlanShowReport) -> str:
     )
     out += [
         "",
-        *_plan(s),
+        *stored_plan_lines(s),
         f"- ConfigMap {report.config_map} ({report.label}), digest {lines.short_digest(s.digest)}, "
         f"{report.history_entries} plan(s) in the history",
     ]
@@ -76,17 +76,7 @@ def plan_diff(report: PlanDiffReport) -> str:
         "PodCliqueSet replica.",
         "",
         table(
-            ["parameter", "planned", "deployed", "verdict", "why"],
-            (
-                [
-                    r.label,
-                    r.planned,
-                    r.deployed,
-                    r.verdict.value,
-                    "" if r.verdict is Verdict.match else r.reason,
-                ]
-                for r in report.rows
-            ),
+            *rows.plan_diff(report),
         ),
     ]
     return "\n".join(out)
@@ -102,7 +92,7 @@ def plan_store(report: PlanStoreReport) -> str:
     out = header(
         report, f"{report.name} — plan stored in {report.config_map}", report.summary, detail
     )
-    out += ["", *_plan(s)]
+    out += ["", *stored_plan_lines(s)]
     if s.changes and report.action != "unchanged":
         out += ["", "Changes from the plan stored before:", *(f"- {c}" for c in s.changes)]
     return "\n".join(out)

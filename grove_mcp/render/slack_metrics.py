@@ -11,7 +11,8 @@ from ..reports.diagnose import DiagnoseReport
 from ..reports.metrics import MetricsReport
 from ..timefmt import format_seconds
 from . import metrics_lines as fmt
-from .markdown_diagnose import _whole
+from . import rows
+from .markdown_diagnose import finding_lines
 from .markdown_metrics import metrics as metrics_markdown
 from .slack_generic import file_name, sections
 from .slack_mrkdwn import MARKS, esc, from_markdown
@@ -34,39 +35,7 @@ def metrics(report: MetricsReport) -> Layout:
     ]
     body: list[Part] = [
         Table(
-            [
-                "role",
-                "kind",
-                "engine",
-                "pods read",
-                "gpus",
-                "out tok/s",
-                "in tok/s",
-                "ttft p99",
-                "itl p99",
-                "kv",
-                "running",
-                "waiting",
-                "verdict",
-            ],
-            [
-                [
-                    r.role,
-                    r.kind,
-                    r.engine,
-                    f"{r.pods_read}/{r.pods}",
-                    r.gpus,
-                    fmt.rate(r.output_tokens_per_second),
-                    fmt.rate(r.input_tokens_per_second),
-                    fmt.quantile(r.ttft.p99 if r.ttft else None),
-                    fmt.quantile(r.itl.p99 if r.itl else None),
-                    fmt.percent(r.kv_cache_usage.avg if r.kv_cache_usage else None),
-                    fmt.count(r.running.avg if r.running else None),
-                    fmt.count(r.waiting.avg if r.waiting else None),
-                    f"{r.verdict.value}: {r.verdict_reason}",
-                ]
-                for r in report.roles
-            ],
+            *rows.roles(report),
             ROLES,
             numeric=frozenset(range(3, 12)),
             title="Roles",
@@ -142,7 +111,7 @@ def compare(report: CompareReport) -> Layout:
 def diagnose(report: DiagnoseReport) -> Layout:
     body: list[Part] = [section(esc(report.answer))]
     for f in report.findings:
-        unit = lines_units(from_markdown("\n".join(_whole(f))))[0]
+        unit = lines_units(from_markdown("\n".join(finding_lines(f))))[0]
         text = MARKS[f.severity] + " " + unit.blocks[0]["text"]["text"]
         shown = section(text)
         body.append(Unit(shown.blocks, ((FINDINGS, 1),), shown.clipped or unit.clipped))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..reports.plan_reports import PlanDiffReport, PlanShowReport, Verdict
+from ..reports.plan_reports import PlanDiffReport, PlanShowReport
 from . import plan_lines as lines
-from .markdown_plan import _plan
+from . import rows
+from .markdown_plan import stored_plan_lines
 from .slack_generic import file_name
 from .slack_mrkdwn import from_markdown
 from .slack_parts import Layout, Noun, Part, Table, lines_units
@@ -17,7 +18,7 @@ PARAMETERS: Noun = ("parameter", "parameters")
 
 def plan_show(report: PlanShowReport) -> Layout:
     s = report.stored
-    body: list[Part] = [*lines_units(from_markdown("\n".join(_plan(s))))]
+    body: list[Part] = [*lines_units(from_markdown("\n".join(stored_plan_lines(s))))]
     return Layout(
         title=f"{report.name} — stored plan",
         summary=report.summary,
@@ -35,17 +36,7 @@ def plan_show(report: PlanShowReport) -> Layout:
 
 def plan_diff(report: PlanDiffReport) -> Layout:
     table = Table(
-        ["parameter", "planned", "deployed", "verdict", "why"],
-        [
-            [
-                r.label,
-                r.planned,
-                r.deployed,
-                r.verdict.value,
-                "" if r.verdict is Verdict.match else r.reason,
-            ]
-            for r in report.rows
-        ],
+        *rows.plan_diff(report),
         PARAMETERS,
     )
     return Layout(

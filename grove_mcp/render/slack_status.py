@@ -10,7 +10,8 @@ from ..reports.listing import WorkloadList
 from ..reports.status import StatusList, StatusReport
 from ..reports.topology import TopologyList
 from ..timefmt import format_seconds
-from .markdown_parts import cell, reported, score
+from . import rows
+from .markdown_parts import cell
 from .slack_generic import file_name
 from .slack_mrkdwn import esc, verdict
 from .slack_parts import Layout, Noun, Part, Table, Unit, code_units, section
@@ -58,19 +59,7 @@ def status(report: StatusReport) -> Layout:
 
 def _gang_table(report: StatusReport) -> Table:
     return Table(
-        ["gang", "replica", "state", "reason", "pods ready", "placement (derived)", "reported"],
-        [
-            [
-                g.name,
-                g.replica_index,
-                g.state.value,
-                g.reason,
-                f"{g.pods_ready}/{g.pods_total}",
-                score(g.derived_placement),
-                reported(g.reported_placement_score),
-            ]
-            for g in report.gangs
-        ],
+        *rows.status_gangs(report),
         GANGS,
         numeric=frozenset({1, 4}),
         title="Gangs",
@@ -79,20 +68,7 @@ def _gang_table(report: StatusReport) -> Table:
 
 def _cliques(report: StatusReport, title: str = "Cliques") -> list[Unit]:
     return code_units(
-        ["podclique", "gang", "ready", "min", "sched", "gated", "updated", "breached"],
-        [
-            [
-                c.name,
-                c.gang,
-                f"{c.ready}/{c.replicas}",
-                c.min_available,
-                c.scheduled,
-                c.gated,
-                c.updated,
-                "?" if c.breached is None else (c.breach_reason if c.breached else "no"),
-            ]
-            for c in report.cliques
-        ],
+        *rows.status_cliques(report),
         CLIQUES,
         title,
     )

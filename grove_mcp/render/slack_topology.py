@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..reports.topology import TopologyList, TopologyReport
-from .markdown import _domain, _recommendation
-from .markdown_parts import cell, reported, score
+from . import rows
+from .markdown import domain_lines, recommendation_lines
+from .markdown_parts import cell, reported
 from .slack_generic import file_name
 from .slack_mrkdwn import esc, from_markdown
 from .slack_parts import Layout, Noun, Part, Table, Unit, findings, lines_units, section
@@ -21,18 +22,7 @@ ADVICE: Noun = ("recommendation", "recommendations")
 def topology_body(report: TopologyReport) -> list[Part]:
     body: list[Part] = [
         Table(
-            ["gang", "replica", "verdict", "placement (derived)", "GPUs placed", "unscheduled"],
-            [
-                [
-                    g.name,
-                    g.replica_index,
-                    g.verdict,
-                    score(g.derived_placement),
-                    g.derived_placement.gpus if g.derived_placement else 0,
-                    ", ".join(f"{p.name} ({p.gpus} GPU)" for p in g.unscheduled_pods) or None,
-                ]
-                for g in report.gangs
-            ],
+            *rows.placed_gangs(report),
             GANGS,
             numeric=frozenset({1, 4}),
             title="Gangs",
@@ -40,14 +30,14 @@ def topology_body(report: TopologyReport) -> list[Part]:
         *findings(report.warnings, "Warnings"),
     ]
     for i, r in enumerate(report.recommendations, start=1):
-        lines = from_markdown("\n".join(_recommendation(r)))
+        lines = from_markdown("\n".join(recommendation_lines(r)))
         text, *rest = lines
         numbered = [(f"{i}. " + text[0].removeprefix("• "), False), *rest]
         title = "*Recommendations*" if i == 1 else None
         units = lines_units(numbered, ADVICE, title)
         blocks = tuple(b for u in units for b in u.blocks)
         body.append(Unit(blocks, ((ADVICE, 1),), any(u.clipped for u in units)))
-    tree = [line for domain in report.tree for line in _domain(domain)]
+    tree = [line for domain in report.tree for line in domain_lines(domain)]
     if tree:
         body += lines_units([(esc(line), True) for line in tree], TREE, "*Placement*")
     return body
