@@ -48,6 +48,25 @@ class _Pending:
             return self._jobs.pop(key, None)
 
 
+class _Seen:
+    """Event IDs already handled: Slack redelivers an event it thinks was missed."""
+
+    def __init__(self) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, event_id: str | None) -> bool:
+        if not event_id:
+            return True
+        with self._lock:
+            if event_id in self._ids:
+                return False
+            self._ids[event_id] = None
+            while len(self._ids) > MAX_PENDING:
+                self._ids.popitem(last=False)
+            return True
+
+
 def _working_text(command: Command) -> str:
     window = f" (a {command.window or 30:g} s metrics window)" if command.long else ""
     return f"Working on `/grove {command.text()}`{window}…"
@@ -56,6 +75,7 @@ def _working_text(command: Command) -> str:
 def register(app: App, access: Access, limiter: RateLimiter) -> None:
     """Register every listener of the bot on ``app``."""
     pending = _Pending()
+    seen = _Seen()
 
     def run(command: Command, identity: Identity, destination: ResponseUrl | Thread) -> None:
         try:
@@ -134,15 +154,13 @@ def register(app: App, access: Access, limiter: RateLimiter) -> None:
     def ack_event(ack: Ack) -> None:
         ack()
 
-    def work_mention(event: dict[str, Any], client: WebClient) -> None:
-        converse(event, client, event.get("thread_ts") or event.get("ts"))
+    def work_mention(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+        if seen.first_time(body.get("event_id")):
+            converse(event, client, event.get("thread_ts") or event.get("ts"))
 
-    def work_message(event: dict[str, Any], client: WebClient) -> None:
-        if (
-            event.get("channel_type") == "im"
-            and not event.get("bot_id")
-            and not event.get("subtype")
-        ):
+    def work_message(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+        mine = event.get("bot_id") or event.get("subtype")  # the bot's own posts, edits, joins
+        if event.get("channel_type") == "im" and not mine and seen.first_time(body.get("event_id")):
             converse(event, client, event.get("thread_ts"))
 
     app.event("app_mention")(ack=ack_event, lazy=[work_mention])

@@ -108,7 +108,8 @@ class SlackSender:
             return self._posted(channel, user, text, thread_ts)
         return f"1600000000.{n:06d}"
 
-    def _event(self, event: dict[str, Any], n: int) -> httpx.Response:
+    def _event(self, event: dict[str, Any], n: int, **headers: str) -> httpx.Response:
+        self.last_event = (event, n)
         body = json.dumps(
             {
                 "token": "unused-verification-token",
@@ -120,7 +121,14 @@ class SlackSender:
                 "event": event,
             }
         )
-        return self.post(body, "application/json")
+        return self.post(body, "application/json", **headers)
+
+    def redeliver(self) -> httpx.Response:
+        """The last event again, as Slack retries one it thinks was missed."""
+        event, n = self.last_event
+        return self._event(
+            event, n, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+        )
 
     def click(
         self,

@@ -4,7 +4,7 @@ An entry says what the capability is called and does, whether it is about one Po
 all of them, which report model(s) it returns, what it needs from the sources, how it is built
 and whether it can watch or writes. The front ends are made from it or checked against it: the
 CLI commands, the MCP tools and resources, the RBAC list, the schema snapshots and the README's
-command table (and next the Slack subcommands and TUI screens).
+command table, the Slack bot's commands (and next the TUI screens).
 
 Adding a capability: one entry here, one capability module, one report model, one renderer per
 format (CONTRIBUTING.md).

@@ -214,6 +214,14 @@ def test_a_mention_is_answered_in_its_thread_working_then_updated(bot: Bot) -> N
     assert updates[0].body["text"] == _expected("diagnose", NAME, MetricsArgs()).text
 
 
+def test_a_redelivered_event_is_answered_once(bot: Bot) -> None:
+    bot.sender.mention(f"is {NAME} healthy?", CHANNEL, USER)
+    bot.executor.wait_idle()
+    assert bot.sender.redeliver().status_code == 200
+    bot.executor.wait_idle()
+    assert len(bot.slack.calls_to("chat.postMessage")) == 1
+
+
 def test_an_ambiguous_mention_offers_choices_that_run_when_clicked(bot: Bot) -> None:
     bot.sender.mention("is qwen healthy, and why is my-inference slow", CHANNEL, USER)
     bot.executor.wait_idle()
