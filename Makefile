@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 DEMO   := my-inference
 
-.PHONY: demo test test-unit lint bench bench-metrics demo-bundle envtest clean
+.PHONY: demo test test-unit lint bench bench-metrics bench-slack demo-bundle envtest clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench: $(VENV)/.installed-dev
 ## bench-metrics: live scrapes of fake vLLM pods, direct and through the pod proxy (root: netns)
 bench-metrics: $(VENV)/.installed-dev
 	@assets=$$(tools/envtest/build.sh) && KUBEBUILDER_ASSETS=$$assets $(PY) -m tools.bench_metrics
+
+## bench-slack: grove-slack's acknowledgement and answer times on seeded clusters, next to core.run
+bench-slack: $(VENV)/.installed-dev
+	@assets=$$(tools/envtest/build.sh) && KUBEBUILDER_ASSETS=$$assets $(PY) -m tools.bench_slack --nodes 96,960
 
 demo-bundle: $(VENV)/.installed
 	$(PY) tools/write_demo_bundle.py

@@ -19,6 +19,7 @@ with the verdict ``fragmented`` is outlined in red and labelled.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -111,6 +112,7 @@ class Layout:
     swatches: list[tuple[tuple[int, int, int, int], RGB]] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """Pillow's own font (no system font files); a fixed bitmap when built without FreeType."""
     try:
@@ -119,16 +121,23 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         return ImageFont.load_default()
 
 
+@functools.lru_cache(maxsize=4096)
 def _text_width(text: str, size: int = 13) -> int:
     return int(_font(size).getlength(text))
 
 
 def _clip(text: str, width: int, size: int = 13) -> str:
+    """``text``, or its longest prefix + ".." that fits ``width`` (found by bisection)."""
     if _text_width(text, size) <= width:
         return text
-    while text and _text_width(text + "..", size) > width:
-        text = text[:-1]
-    return text + ".."
+    low, high = 0, len(text)  # the prefix of length ``low`` fits; ``high`` does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _text_width(text[:middle] + "..", size) <= width:
+            low = middle
+        else:
+            high = middle
+    return text[:low] + ".."
 
 
 @dataclass(frozen=True)
@@ -431,5 +440,5 @@ def heatmap_png(report: TopologyReport) -> bytes:
     for label in plan.labels:
         draw.text(label.xy, label.text, fill=label.fill, font=_font(label.size))
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")  # optimize=True: twice the time for 4% fewer bytes
     return out.getvalue()
