@@ -24,7 +24,9 @@ MASK = "[REDACTED]"
 _NOT_MASKED = r"(?!\[REDACTED\])"  # a value already masked is not masked (nor counted) again
 
 # names of flags and keys whose value is a credential: --hf-token, --api-key, --password, --token …
-SECRET_NAME = r"(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|credentials?)"
+SECRET_NAME = (
+    r"(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|credentials?)"
+)
 # a flag that names a credential, alone in an argv item (its value is the NEXT item)
 SECRET_FLAG = re.compile(rf"(?i)^--?(?:[a-z0-9]+[-_])*{SECRET_NAME}$")
 
@@ -113,6 +115,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
 )
 
+_PRIVATE_KEY = _RULES[0]
 KINDS: tuple[str, ...] = tuple(rule.kind for rule in _RULES)
 """The kinds of credential the patterns find, in the order they are applied."""
 
@@ -130,6 +133,15 @@ def redact_text_counted(text: str, counts: Redactions | None) -> str:
 
 def redact_text(text: str) -> str:
     return redact_text_counted(text, None)
+
+
+def redact_private_keys(text: str, counts: Redactions | None) -> str:
+    """Only the PEM private key blocks masked, over the whole text: for callers that then go line
+    by line (a log), where a block spans lines."""
+    text, n = _PRIVATE_KEY.pattern.subn(_PRIVATE_KEY.replace, text)
+    if n and counts is not None:
+        counts[_PRIVATE_KEY.kind] += n
+    return text
 
 
 def redact_argv(args: Sequence[str], counts: Redactions | None) -> list[str]:
