@@ -398,6 +398,9 @@ def test_argv_value_after_a_flag_is_masked_but_not_a_next_flag():
         MASK,
     ]
     assert not counts.as_dict()
+    shell = "serve --token --port 8000"  # a flag without its value: the next flag is not one
+    assert redact_text_counted(shell, counts) == shell
+    assert not counts.as_dict()
 
 
 def test_as_dict_is_sorted_and_leaves_out_zeros():
