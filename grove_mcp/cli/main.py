@@ -10,6 +10,7 @@ import typer
 from .. import __version__
 from ..core import CAPABILITIES
 from .commands import table_command
+from .diag import diag
 from .generate import generate
 from .metrics import compare, diagnose, metrics
 from .plan import store
@@ -34,6 +35,7 @@ HAND_WRITTEN: dict[str, Callable[..., None]] = {
     "metrics": metrics,
     "compare": compare,
     "diagnose": diagnose,
+    "diag": diag,
 }
 GROUPS = {"plan": "AIConfigurator plans kept beside a PodCliqueSet: store, show, history, diff."}
 

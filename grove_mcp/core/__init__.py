@@ -2,6 +2,7 @@
 (``run`` / ``watch``, which redact), size budgets, and running off the event loop."""
 
 from ..capabilities.validate import ManifestText, ValidateArgs  # validate's input
+from ..capture import DiagArgs  # diag's input
 from ..performance.metrics import MetricsArgs  # metrics' and compare's input
 from .budget import BUDGET_BYTES, DEFAULT_LIMIT, MAX_LIMIT, Fitted, Narrowing, fit, output_model
 from .budget_generate import Mode, fit_generate
@@ -16,6 +17,7 @@ __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
     "Capability",
+    "DiagArgs",
     "Fitted",
     "Inputs",
     "ManifestText",

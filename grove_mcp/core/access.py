@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..capture import CaptureRequest
+from ..capture.collectors.objects import queries as capture_queries
 from ..grove.kinds import Kind
 from ..sources.configmap_write import WRITE_REQUESTS
-from ..sources.kube import PODS_PROXY
+from ..sources.kube import PODS_LOG, PODS_PROXY
 from .table import CAPABILITIES, Capability, Need, Scope
 
 EXAMPLE_NAMESPACE = "vllm-disagg"
@@ -52,7 +54,17 @@ def requests_of(cap: Capability) -> list[ApiRequest]:
             ("get", PODS_PROXY.plural, EXAMPLE_NAMESPACE),
             ApiRequest(cap.name, "get", PODS_PROXY, EXAMPLE_NAMESPACE),
         )
-    if cap.writes:
+    if Need.capture in cap.needs:  # every LIST of the reports, and the containers' logs
+        for query in capture_queries(CaptureRequest(EXAMPLE_NAMESPACE, EXAMPLE_NAME)):
+            found.setdefault(
+                ("list", query.kind.plural, query.namespace),
+                ApiRequest(cap.name, "list", query.kind, query.namespace),
+            )
+        found.setdefault(
+            ("get", PODS_LOG.plural, EXAMPLE_NAMESPACE),
+            ApiRequest(cap.name, "get", PODS_LOG, EXAMPLE_NAMESPACE),
+        )
+    if cap.writes and not cap.files:
         for verb, kind in WRITE_REQUESTS:
             found.setdefault(
                 (verb, kind.plural, EXAMPLE_NAMESPACE),

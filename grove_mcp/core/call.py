@@ -36,6 +36,12 @@ def run(
     cap.check(pcs, args)
     if args is None and cap.optional_args and cap.args is not None:
         args = cap.args()
+    if cap.writes and cap.files and getattr(source, "kube", None) is None:
+        where = source.description if source is not None else "no source"
+        raise InvalidInput(
+            f"'{cap.name}' captures a live cluster, and {where} is a capture already. Drop "
+            "--demo/--bundle and point at the cluster (--context, --kubeconfig)."
+        )
     if cap.writes and getattr(source, "kube", None) is None:
         where = source.description if source is not None else "no source"
         raise InvalidInput(
@@ -43,7 +49,8 @@ def run(
             "--demo/--bundle and point at the cluster (--context, --kubeconfig)."
         )
     snapshot = None
-    request = cap.snapshot_request(namespace or _default_namespace(source), pcs)
+    namespace = namespace or _default_namespace(source)
+    request = cap.snapshot_request(namespace, pcs)
     if request is not None and source is not None:
         snapshot = fetch_snapshot(source, request)
     elif request is not None and not cap.source_optional:
@@ -51,7 +58,7 @@ def run(
     collected = None
     if Need.metrics in cap.needs and snapshot is not None and pcs and not args.no_metrics:
         collected = collect_metrics(source, snapshot, pcs, args)
-    return redact(cap.build(Inputs(snapshot, pcs, args, source, collected)))
+    return redact(cap.build(Inputs(snapshot, pcs, args, source, collected, namespace)))
 
 
 def _default_namespace(source: Source | None) -> str:

@@ -30,6 +30,7 @@ from ..capabilities.validate import (
     build_validate,
     topologies_from_text,
 )
+from ..capture import DiagArgs
 from ..diagnosis import build_diagnose
 from ..errors import InvalidInput
 from ..performance.compare import build_compare
@@ -42,6 +43,7 @@ from ..plans import (
     build_plan_store,
 )
 from ..reports.compare import CompareReport
+from ..reports.diag import DiagReport
 from ..reports.diagnose import DiagnoseReport
 from ..reports.generate import GenerateReport
 from ..reports.health import HealthList, HealthReport
@@ -85,9 +87,10 @@ class Need(StrEnum):
         "cluster_setup"  # topology bindings and KAI queues, read only when given a source
     )
     metrics = "metrics"  # a window of the pods' metrics: scraped, recorded, or from Prometheus
+    capture = "capture"  # a live cluster read whole for a bundle: every LIST above, pods/log
 
 
-SNAPSHOT_NEEDS = frozenset(Need) - {Need.aiconfigurator, Need.metrics}
+SNAPSHOT_NEEDS = frozenset(Need) - {Need.aiconfigurator, Need.metrics, Need.capture}
 # What a capability reads when it is given a cluster or bundle, and does without otherwise.
 OPTIONAL_NEEDS = frozenset({Need.cluster_setup})
 
@@ -99,8 +102,9 @@ class Inputs:
     snapshot: Snapshot | None
     name: str | None
     args: Any = None
-    source: Source | None = None  # for the one capability that writes
+    source: Source | None = None  # for the capabilities that write or capture
     collected: Collected | None = None  # the metrics window, for capabilities that need it
+    namespace: str | None = None  # the namespace asked for (resolved: never None in run)
 
 
 Builder = Callable[[Inputs], BaseModel]
@@ -122,6 +126,7 @@ class Capability:
     repeats: bool = False  # --watch takes a new window after each one (not the watch API)
     optional_args: bool = False  # ``args()`` (its defaults) stands for input not given
     args: type | None = None  # the type of its own input, e.g. the plan to store
+    files: bool = False  # what it writes is local files (where the front end says), not the cluster
 
     def __post_init__(self) -> None:
         if self.watch and self.scope is not Scope.both:
@@ -216,6 +221,12 @@ def _compare(inputs: Inputs) -> BaseModel:
 def _diagnose(inputs: Inputs) -> BaseModel:
     assert inputs.snapshot is not None and inputs.name
     return build_diagnose(inputs.snapshot, inputs.name, inputs.args, inputs.collected)
+
+
+def _diag(inputs: Inputs) -> BaseModel:
+    from .diag import build_diag  # it runs the table's exit on the captured bundle
+
+    return build_diag(inputs)
 
 
 def _validate(inputs: Inputs) -> BaseModel:
@@ -364,6 +375,20 @@ CAPABILITIES: tuple[Capability, ...] = (
         PlanDiffReport,
         _WORKLOAD | {Need.plans},
         _per_workload(build_plan_diff),
+    ),
+    Capability(
+        "diag",
+        "Capture a redacted bundle that every command reads offline (--bundle): the Grove "
+        "resources, pods, nodes, events, stored plans, container and operator logs, and the "
+        "status/topology/health reports; Secrets are never read, credentials are redacted "
+        "before anything is written. Writes a .tar.gz (or a directory).",
+        Scope.both,
+        DiagReport,
+        frozenset({Need.capture}),
+        _diag,
+        writes=True,
+        files=True,
+        args=DiagArgs,
     ),
     Capability(
         "plan store",

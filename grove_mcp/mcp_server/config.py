@@ -30,6 +30,7 @@ class ServerConfig:
     generate_budget_bytes: int = GENERATE_BUDGET_BYTES
     tool_timeout: float = DEFAULT_TOOL_TIMEOUT
     log_level: str = "WARNING"
+    diag_dir: str = "grove-diag"  # where grove_diag writes its bundles (--diag-dir)
 
     def source_factory(self) -> Callable[[], Source]:
         """Opens the configured source (called once, in the server's lifespan)."""

@@ -42,7 +42,14 @@ def parser() -> argparse.ArgumentParser:
     )
     safety = p.add_argument_group("safety")
     safety.add_argument(
-        "--allow-writes", action="store_true", help="Offer tools that change the cluster."
+        "--allow-writes",
+        action="store_true",
+        help="Offer tools that change the cluster (grove_plan_store) or write files (grove_diag).",
+    )
+    safety.add_argument(
+        "--diag-dir",
+        default="grove-diag",
+        help="Where grove_diag (offered with --allow-writes) writes its bundles.",
     )
     safety.add_argument(
         "--enabled-tools", metavar="A,B", help="Offer only these tools (comma-separated)."
@@ -113,6 +120,7 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         budget_bytes=args.max_answer_bytes,
         tool_timeout=args.tool_timeout,
         log_level=args.log_level,
+        diag_dir=args.diag_dir,
     )
 
 

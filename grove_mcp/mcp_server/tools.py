@@ -20,6 +20,7 @@ from mcp_types import INVALID_PARAMS
 
 from ..core import CAPABILITIES, capability
 from ..errors import InvalidInput
+from .diag_tools import DIAG_TOOLS
 from .generate_tools import GENERATE_TOOLS
 from .metrics_tools import METRICS_TOOLS
 from .plan_tools import PLAN_TOOLS
@@ -80,7 +81,12 @@ CORE_TOOLS: tuple[ToolSpec, ...] = tuple(
 )
 HAND_WRITTEN: dict[str, ToolSpec] = {
     spec.name: spec
-    for spec in CORE_TOOLS + PLAN_TOOLS + GENERATE_TOOLS + VALIDATE_TOOLS + METRICS_TOOLS
+    for spec in CORE_TOOLS
+    + PLAN_TOOLS
+    + GENERATE_TOOLS
+    + VALIDATE_TOOLS
+    + METRICS_TOOLS
+    + DIAG_TOOLS
 }
 # One tool per capability of the table, in its order: hand-written where one exists.
 TOOLS: tuple[ToolSpec, ...] = tuple(

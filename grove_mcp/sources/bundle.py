@@ -15,6 +15,8 @@ Layout (the format ``diag`` writes, the demo ships and the seeder applies)::
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import math
 import tarfile
@@ -35,6 +37,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 OBJECTS_DIR = "objects"
 METRICS_DIR = "metrics"
+FILE_DIRS = ("logs/", "reports/")  # captured files kept as they are
 _OBJECT_SUFFIXES = (".yaml", ".yml", ".json")
 _MAX_MEMBER_BYTES = 256 * 2**20
 
@@ -47,8 +50,12 @@ class Manifest:
     description: str = ""
     notes: tuple[str, ...] = ()
     format_version: int = FORMAT_VERSION
+    # what ``kubectl grove diag`` recorded: collectors and their state, redaction counts, the
+    # source cluster's version and context (None for hand-made bundles and the demo)
+    capture: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
+        extra = {"capture": dict(self.capture)} if self.capture is not None else {}
         return {
             "format": FORMAT,
             "formatVersion": self.format_version,
@@ -57,6 +64,7 @@ class Manifest:
             "toolVersion": self.tool_version,
             "description": self.description,
             "notes": list(self.notes),
+            **extra,
         }
 
     @classmethod
@@ -89,6 +97,7 @@ class Manifest:
             tool_version=str(data.get("toolVersion", "")),
             description=str(data.get("description", "")),
             notes=tuple(str(n) for n in data.get("notes") or ()),
+            capture=data["capture"] if isinstance(data.get("capture"), dict) else None,
         )
 
 
@@ -102,6 +111,8 @@ class Bundle:
     # recorded expositions by (namespace, pod): (seconds after the first scrape, text), in order
     metrics: Mapping[tuple[str, str], tuple[tuple[float, str], ...]] = field(default_factory=dict)
     metrics_skipped: tuple[str, ...] = ()  # recorded files that could not be read, and why
+    # other captured files by bundle path: logs/<ns>/<pod>/<container>.log, reports/<name>.json
+    files: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path) -> Bundle:
@@ -123,8 +134,18 @@ class Bundle:
             if name.startswith(f"{OBJECTS_DIR}/") and name.endswith(_OBJECT_SUFFIXES):
                 objects.extend(_parse_objects(files[name], f"{path}/{name}"))
         metrics, skipped = _recorded(files, path)
+        others = {
+            name: data.decode("utf-8", "replace")
+            for name, data in files.items()
+            if name.startswith(FILE_DIRS)
+        }
         return cls(
-            manifest, tuple(objects), origin=str(path), metrics=metrics, metrics_skipped=skipped
+            manifest,
+            tuple(objects),
+            origin=str(path),
+            metrics=metrics,
+            metrics_skipped=skipped,
+            files=others,
         )
 
     def with_namespace(self, namespace: str) -> Bundle:
@@ -142,24 +163,48 @@ class Bundle:
             metrics={(namespace, pod): v for (_, pod), v in self.metrics.items()},
         )
 
-    def write(self, path: str | Path) -> Path:
-        """Write as a directory: one multi-document YAML file per kind, sorted for stable diffs."""
-        root = Path(path)
-        (root / OBJECTS_DIR).mkdir(parents=True, exist_ok=True)
-        (root / MANIFEST).write_text(json.dumps(self.manifest.to_json(), indent=2) + "\n")
+    def members(self) -> list[tuple[str, str]]:
+        """Every file of the bundle as (path, text), in a stable order: the manifest, one
+        multi-document YAML file per kind (sorted for stable diffs), metrics, other files."""
+        out = [(MANIFEST, json.dumps(self.manifest.to_json(), indent=2) + "\n")]
         by_kind: dict[str, list[RawObject]] = {}
         for obj in self.objects:
             by_kind.setdefault(obj["kind"], []).append(obj)
         for kind, items in sorted(by_kind.items()):
             items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
             text = yaml.safe_dump_all(items, sort_keys=False, default_flow_style=False)
-            (root / OBJECTS_DIR / f"{kind.lower()}s.yaml").write_text(text)
+            out.append((f"{OBJECTS_DIR}/{kind.lower()}s.yaml", text))
         for (namespace, pod), samples in sorted(self.metrics.items()):
-            folder = root / METRICS_DIR / namespace / pod
-            folder.mkdir(parents=True, exist_ok=True)
             for seconds, text in samples:
-                (folder / f"{seconds:.3f}.prom").write_text(text)
+                out.append((f"{METRICS_DIR}/{namespace}/{pod}/{seconds:.3f}.prom", text))
+        out += sorted(self.files.items())
+        return out
+
+    def write(self, path: str | Path) -> Path:
+        """Write as a directory."""
+        root = Path(path)
+        (root / OBJECTS_DIR).mkdir(parents=True, exist_ok=True)
+        for name, text in self.members():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
         return root
+
+    def write_tar(self, path: str | Path, folder: str = "bundle") -> Path:
+        """Write as a ``.tar.gz`` whose members sit under ``folder/`` (regular files only); the
+        same bundle gives the same bytes (times are the capture's, no file names in gzip)."""
+        target = Path(path)
+        stamp = int(self.manifest.captured_at.timestamp())
+        with (
+            target.open("wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=stamp) as packed,
+            tarfile.open(fileobj=packed, mode="w", format=tarfile.PAX_FORMAT) as tar,
+        ):
+            for name, text in self.members():
+                data = text.encode()
+                info = tarfile.TarInfo(f"{folder}/{name}")
+                info.size, info.mtime, info.mode = len(data), stamp, 0o644
+                tar.addfile(info, io.BytesIO(data))
+        return target
 
 
 def _recorded(

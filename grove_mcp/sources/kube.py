@@ -45,6 +45,8 @@ DEFAULT_TIMEOUT_SECONDS = 15.0
 # The pod proxy subresource, named as RBAC names it (for error messages only: its URL is built
 # with the pod's port, see proxy_get).
 PODS_PROXY = Kind("Pod", "", "v1", "pods/proxy", True, KubeObject)
+PODS_LOG = Kind("Pod", "", "v1", "pods/log", True, KubeObject)
+VERSION = Kind("Version", "", "v1", "version", False, KubeObject)
 MAX_PROXY_BYTES = 16 * 1024 * 1024
 _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 
@@ -161,6 +163,48 @@ class KubeClient:
         )
         try:
             return json.loads(response.data) if response.data else {}
+        finally:
+            response.release_conn()
+
+    def pod_log(
+        self, namespace: str, pod: str, container: str, tail: int, previous: bool = False
+    ) -> str:
+        """The last ``tail`` lines of a container's log (``previous``: the last terminated
+        run's); RBAC: get pods/log. At most ``MAX_PROXY_BYTES`` are read."""
+        params = [("container", container), ("tailLines", str(tail))]
+        if previous:
+            params.append(("previous", "true"))
+        response = self._call(
+            "GET",
+            f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}/log",
+            params,
+            None,
+            "application/json",
+            PODS_LOG,
+            namespace,
+            pod,
+            timeout=(min(5.0, self.timeout), self.timeout),
+            accept="*/*",
+        )
+        try:
+            data = response.read(MAX_PROXY_BYTES)
+        finally:
+            response.release_conn()
+        return bytes(data or b"").decode("utf-8", "replace")
+
+    def server_version(self) -> str | None:
+        """The API server's gitVersion (GET /version), None when it will not say."""
+        try:
+            response = self._call(
+                "GET", "/version", [], None, "application/json", VERSION, None, "version",
+                timeout=(min(5.0, self.timeout), self.timeout),
+            )  # fmt: skip
+        except GroveError:
+            return None
+        try:
+            return str(json.loads(response.data or b"{}").get("gitVersion") or "") or None
+        except ValueError:
+            return None
         finally:
             response.release_conn()
 

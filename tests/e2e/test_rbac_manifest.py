@@ -64,6 +64,7 @@ def bound(admin: KubeClient) -> None:
         _binding(USER, "grove-mcp-reader"),
         _binding(USER, "grove-mcp-grove-version"),
         _binding(USER, "grove-mcp-metrics"),
+        _binding(USER, "grove-mcp-logs"),
         _binding(WRITER, "grove-mcp-reader"),
         _binding(WRITER, "grove-mcp-plan-writer"),
     ]
@@ -78,6 +79,7 @@ def test_every_request_of_every_capability_is_allowed(admin: KubeClient) -> None
         "status", "topology", "health", "plan store", "metrics", "compare"
     }  # fmt: skip
     assert any(r.kind.plural == "pods/proxy" for r in requests)
+    assert any(r.kind.plural == "pods/log" for r in requests)
     reads = [r for r in requests if not r.writes]
     writes = [r for r in requests if r.writes]
     denied = [r.describe() for r in reads if not _allowed(admin, r.verb, r.kind, r.namespace)]

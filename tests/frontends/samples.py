@@ -16,6 +16,7 @@ from grove_mcp import aic, core
 from grove_mcp.core import CAPABILITIES, Scope
 from grove_mcp.render.slack import SlackMessage
 from grove_mcp.reports.common import Severity, Summary
+from grove_mcp.reports.diag import DiagCollector, DiagReport
 from grove_mcp.reports.plan_reports import PlanShowReport, PlanStoreReport
 from grove_mcp.sources import demo_source
 
@@ -63,6 +64,36 @@ def _stored(show: PlanShowReport) -> PlanStoreReport:
     )
 
 
+def _diag_sample(now: Any) -> DiagReport:
+    return DiagReport(
+        path="grove-diag-vllm-disagg-my-inference-20261120T143000Z.tar.gz",
+        namespace="vllm-disagg",
+        name=PCS,
+        source="cluster kind-grove (https://127.0.0.1:6443)",
+        captured_at=now,
+        cluster_version="v1.34.1",
+        objects=34,
+        files=12,
+        collectors=[
+            DiagCollector(name="objects", state="ok", objects=34, files=0, reason=None, notes=[]),
+            DiagCollector(
+                name="logs",
+                state="partial",
+                objects=0,
+                files=9,
+                reason=None,
+                notes=["vllm-disagg/my-inference-0-decode-x/decode: RBAC denied 'get' on pods/log"],
+            ),
+        ],
+        redactions={"env_value": 4, "hf_token": 2},
+        summary=Summary(
+            ok=False,
+            severity=Severity.warning,
+            text="captured 34 objects and 12 files; missing: logs",
+        ),
+    )
+
+
 @cache
 def samples() -> dict[type[BaseModel], BaseModel]:
     found: dict[type[BaseModel], BaseModel] = {}
@@ -74,6 +105,8 @@ def samples() -> dict[type[BaseModel], BaseModel]:
         elif cap.name == "validate":
             args = core.ValidateArgs((core.ManifestText("sample.yaml", MANIFEST),))
             found[cap.report] = core.run(cap, source, args=args)
+        elif cap.name == "diag":  # it captures a live cluster: the demo cannot be one
+            found[cap.report] = _diag_sample(source.now())
         elif cap.name == "plan store":
             show = core.run("plan show", source, None, PCS)
             assert isinstance(show, PlanShowReport)

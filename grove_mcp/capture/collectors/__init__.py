@@ -1,0 +1,1 @@
+"""One module per collector; the registry (``..registry``) orders them."""

@@ -1,0 +1,10 @@
+"""The collectors, in the order they run (later ones read what earlier ones found)."""
+
+from __future__ import annotations
+
+from .base import Collector
+from .collectors.logs import Logs
+from .collectors.objects import Objects
+from .collectors.operator import Operator
+
+COLLECTORS: tuple[Collector, ...] = (Objects(), Logs(), Operator())

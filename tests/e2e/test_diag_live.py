@@ -1,0 +1,201 @@
+"""``kubectl grove diag`` on the real API server: the bundle gives the live reports, a collector
+that cannot read is recorded and the rest still run, and no planted secret reaches the tarball."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tarfile
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from grove_mcp import core
+from grove_mcp.cli.main import app
+from grove_mcp.scenarios import SCENARIOS
+from grove_mcp.sources.bundle import BundleSource
+from grove_mcp.sources.kube import KubeClient
+from grove_mcp.sources.live import LiveSource
+from grove_mcp.sources.seeder import seed
+
+REPORTS = ("status", "topology", "health")
+
+
+def _diag(*args: str) -> Any:
+    return CliRunner().invoke(app, ["diag", *args], catch_exceptions=False)
+
+
+def _manifest(path: Path) -> dict[str, Any]:
+    with tarfile.open(path) as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith("manifest.json"))
+        handle = tar.extractfile(member)
+        assert handle is not None
+        return dict(json.load(handle))
+
+
+def _comparable(report: Any) -> Any:
+    data = json.loads(report.model_dump_json())
+    data.pop("source")
+    return data
+
+
+def test_the_bundle_gives_the_live_reports(
+    admin: KubeClient, admin_kubeconfig: str, namespace: str, tmp_path: Path
+) -> None:
+    seed(admin, SCENARIOS["demo"](), namespace=namespace)
+    out = tmp_path / "capture.tar.gz"
+    run = _diag("my-inference", "-n", namespace, "--kubeconfig", admin_kubeconfig, "-o", str(out))
+    assert out.is_file(), run.output
+    manifest = _manifest(out)
+    states = {c["name"]: c["state"] for c in manifest["capture"]["collectors"]}
+    assert states["objects"] == "ok"
+    # The test API server has no kubelet: container logs cannot be read, and that is said.
+    assert states["logs"] == "failed" and run.exit_code == 1
+    assert "logs:" in run.output or "logs" in run.stderr
+    bundle = BundleSource.open(out)
+    live = LiveSource.connect(kubeconfig=admin_kubeconfig, as_of=bundle.now())
+    for name in REPORTS:
+        offline = core.run(name, bundle, namespace, "my-inference")
+        online = core.run(name, live, namespace, "my-inference")
+        assert _comparable(offline) == _comparable(online), f"{name} differs"
+    live.close()
+
+
+def test_a_denied_read_is_recorded_and_the_bundle_still_written(
+    admin: KubeClient, viewer_kubeconfig: str, namespace: str, tmp_path: Path
+) -> None:
+    seed(admin, SCENARIOS["demo"](), namespace=namespace)
+    out = tmp_path / "viewer.tar.gz"
+    run = _diag("my-inference", "-n", namespace, "--kubeconfig", viewer_kubeconfig, "-o", str(out))
+    assert run.exit_code == 1 and out.is_file()
+    manifest = _manifest(out)
+    (objects,) = [c for c in manifest["capture"]["collectors"] if c["name"] == "objects"]
+    assert objects["state"] == "partial"
+    assert any("nodes" in note and "RBAC denied" in note for note in objects["notes"])
+    report = core.run("status", BundleSource.open(out), namespace, "my-inference")
+    assert report.overview.name == "my-inference"  # type: ignore[attr-defined]
+
+
+# --- logs through a fake kubelet, and planted secrets --------------------------------------
+
+SECRETS = {
+    "hf": "hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345",
+    "aws": "AKIAIOSFODNN7EXAMPLE",
+    "bearer": "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJncm92ZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ",
+    "slack": "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp",
+    "password": "Tr0ub4dor-and-3",
+    "env": "plain-value-nobody-may-see-42",
+    "secret_object": "c2VjcmV0LW9iamVjdC12YWx1ZQ-never-read",
+}
+
+
+def _plant(bundle: Any) -> Any:
+    """The demo with secrets where careless users and chatty tools put them."""
+    from dataclasses import replace
+
+    objects = []
+    for obj in bundle.objects:
+        obj = json.loads(json.dumps(obj))
+        if obj["kind"] == "Pod":
+            meta = obj["metadata"]
+            meta.setdefault("annotations", {})["ops/debug"] = f"token={SECRETS['slack']}"
+            for container in obj["spec"]["containers"]:
+                container.setdefault("env", []).extend(
+                    [
+                        {"name": "DB_PASSWORD", "value": SECRETS["env"]},
+                        {
+                            "name": "HF_TOKEN",
+                            "valueFrom": {"secretKeyRef": {"name": "hf", "key": "t"}},
+                        },
+                        {"name": "DYN_SYSTEM_PORT", "value": "9090"},
+                    ]
+                )
+                container.setdefault("args", []).extend(["--hf-token", SECRETS["hf"]])
+        objects.append(obj)
+    return replace(bundle, objects=tuple(objects))
+
+
+def _set_kubelet(admin: KubeClient, node: str, address: str | None, port: int) -> None:
+    from grove_mcp.grove.kinds import NODE
+
+    body = admin.request("GET", NODE, None, node)
+    status = body.setdefault("status", {})
+    status["addresses"] = [{"type": "InternalIP", "address": address}] if address else []
+    status["daemonEndpoints"] = {"kubeletEndpoint": {"Port": port}}
+    admin.request("PUT", NODE, None, node, sub="status", body=body)
+
+
+def test_logs_are_captured_and_no_planted_secret_reaches_the_tarball(
+    admin: KubeClient, admin_kubeconfig: str, namespace: str, tmp_path: Path
+) -> None:
+    from tools.envtest.netns import ExporterProcess, NetnsUnavailable, _ip_binary, network_namespace
+
+    seed(admin, _plant(SCENARIOS["demo"]()), namespace=namespace)
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "hf", "namespace": namespace},
+        "stringData": {"t": SECRETS["secret_object"]},
+    }
+    from grove_mcp.grove.base import KubeObject
+    from grove_mcp.grove.kinds import Kind
+
+    admin.request(
+        "POST", Kind("Secret", "", "v1", "secrets", True, KubeObject), namespace, body=secret
+    )
+    pods = [
+        p
+        for p in admin.request(
+            "GET", __import__("grove_mcp.grove.kinds", fromlist=["POD"]).POD, namespace
+        )["items"]
+    ]
+    logs: dict[str, str] = {}
+    for pod in pods:
+        for container in pod["spec"]["containers"]:
+            key = f"{namespace}/{pod['metadata']['name']}/{container['name']}"
+            logs[key] = (
+                f"INFO serving {container['name']} ok\n"
+                f"DEBUG auth header: Authorization: {SECRETS['bearer']}\n"
+                f"DEBUG aws key {SECRETS['aws']} password={SECRETS['password']}\n"
+                f"INFO last line of {container['name']}\n"
+            )
+    (tmp_path / "logs.json").write_text(json.dumps(logs))
+    nodes = sorted({p["spec"].get("nodeName") for p in pods if p["spec"].get("nodeName")})
+    try:
+        with network_namespace(1) as netns:
+            ip = netns.pod_ips[0]
+            command = [_ip_binary(), "netns", "exec", netns.name, sys.executable, "-m",
+                       "tools.envtest.fake_kubelet", f"--listen={ip}:10250",
+                       f"--logs={tmp_path / 'logs.json'}"]  # fmt: skip
+            kubelet = ExporterProcess(command)
+            try:
+                for node in nodes:
+                    _set_kubelet(admin, node, ip, 10250)
+                out = tmp_path / "planted.tar.gz"
+                run = _diag("my-inference", "-n", namespace, "--kubeconfig", admin_kubeconfig,
+                            "-o", str(out), "--logs", "3")  # fmt: skip
+            finally:
+                kubelet.close()
+                for node in nodes:
+                    _set_kubelet(admin, node, None, 0)
+    except NetnsUnavailable as err:
+        import pytest
+
+        pytest.skip(f"no network namespace for the fake kubelet: {err}")
+    manifest = _manifest(out)
+    states = {c["name"]: c for c in manifest["capture"]["collectors"]}
+    assert states["logs"]["state"] == "ok", states["logs"]
+    with tarfile.open(out) as tar:
+        texts = {m.name: tar.extractfile(m).read().decode() for m in tar.getmembers() if m.isfile()}  # type: ignore[union-attr]
+    log_files = [n for n in texts if "/logs/" in n]
+    assert len(log_files) == states["logs"]["files"] > 0
+    sample = texts[log_files[0]]
+    assert "INFO last line of" in sample and "INFO serving" not in sample  # the last 3 lines
+    everything = "\n".join(texts.values())
+    leaks = {what: value for what, value in SECRETS.items() if value in everything}
+    assert leaks == {}
+    assert "9090" in texts[next(n for n in texts if n.endswith("objects/pods.yaml"))]
+    assert "secretKeyRef" in everything  # valueFrom is kept as a reference
+    assert sum(manifest["capture"]["redactions"].values()) > 0
+    assert run.exit_code in (0, 1)
