@@ -24,7 +24,9 @@ def _row(cap: Capability) -> str:
     extras = [
         "or `-A` for all" if cap.scope is Scope.both else "",
         "`--watch`" if cap.watch else "",
-        ("writes files" if cap.files else "writes") + " (MCP: `--allow-writes`)" if cap.writes else "",
+        ("writes files" if cap.files else "writes") + " (MCP: `--allow-writes`)"
+        if cap.writes
+        else "",
     ]
     notes = ", ".join(e for e in extras if e) or "-"
     help_text = cap.help.replace("<", "&lt;").replace(">", "&gt;")
