@@ -22,6 +22,7 @@ from .redaction import redact_log, redact_object
 from .registry import COLLECTORS
 
 REPORTS = ("status", "topology", "health")
+ONE_WORKLOAD = ("diagnose",)  # for a named PodCliqueSet (without a metrics window)
 Progress = Callable[[int, int, str], None]  # (done, total, what)
 # (captured bundle, report name) → the report's JSON as --bundle gives it (the core's exit)
 ReportJson = Callable[[Bundle, str], str]
@@ -76,7 +77,8 @@ def capture(
     objects: list[RawObject] = []
     files: dict[str, str] = {}
     statuses: list[CollectorStatus] = []
-    steps = len(COLLECTORS) + len(REPORTS)
+    reports = REPORTS + (ONE_WORKLOAD if request.name else ())
+    steps = len(COLLECTORS) + len(reports)
     for index, collector in enumerate(COLLECTORS):
         if on_progress:
             on_progress(index, steps, f"collecting {collector.name}")
@@ -97,7 +99,7 @@ def capture(
         notes=tuple(redact_text(n) for s in statuses for n in ([s.reason] if s.reason else [])),
     )
     bundle = Bundle(manifest, tuple(_unique(objects)), origin="capture", files=files)
-    for offset, name in enumerate(REPORTS):
+    for offset, name in enumerate(reports):
         if on_progress:
             on_progress(len(COLLECTORS) + offset, steps, f"building the {name} report")
         files.update(_report(bundle, name, report_json))

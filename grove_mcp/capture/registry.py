@@ -6,5 +6,6 @@ from .base import Collector
 from .collectors.logs import Logs
 from .collectors.objects import Objects
 from .collectors.operator import Operator
+from .collectors.scheduler import Scheduler
 
-COLLECTORS: tuple[Collector, ...] = (Objects(), Logs(), Operator())
+COLLECTORS: tuple[Collector, ...] = (Objects(), Logs(), Operator(), Scheduler())

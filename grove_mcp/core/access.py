@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..capture import CaptureRequest
 from ..capture.collectors.objects import queries as capture_queries
+from ..capture.collectors.scheduler import WHERE as SCHEDULERS
 from ..grove.kinds import Kind
 from ..sources.configmap_write import WRITE_REQUESTS
 from ..sources.kube import PODS_LOG, PODS_PROXY
@@ -56,6 +57,11 @@ def requests_of(cap: Capability) -> list[ApiRequest]:
         )
     if Need.capture in cap.needs:  # every LIST of the reports, and the containers' logs
         for query in capture_queries(CaptureRequest(EXAMPLE_NAMESPACE, EXAMPLE_NAME)):
+            found.setdefault(
+                ("list", query.kind.plural, query.namespace),
+                ApiRequest(cap.name, "list", query.kind, query.namespace),
+            )
+        for query, _ in SCHEDULERS.values():
             found.setdefault(
                 ("list", query.kind.plural, query.namespace),
                 ApiRequest(cap.name, "list", query.kind, query.namespace),

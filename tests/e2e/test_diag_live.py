@@ -199,3 +199,31 @@ def test_logs_are_captured_and_no_planted_secret_reaches_the_tarball(
     assert "secretKeyRef" in everything  # valueFrom is kept as a reference
     assert sum(manifest["capture"]["redactions"].values()) > 0
     assert run.exit_code in (0, 1)
+
+
+def test_the_scheduler_and_its_version_are_captured(
+    admin: KubeClient, admin_kubeconfig: str, namespace: str, tmp_path: Path
+) -> None:
+    from grove_mcp.grove.kinds import POD
+
+    seed(admin, SCENARIOS["demo"](), namespace=namespace)
+    name = f"kube-scheduler-{namespace[-6:]}"
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": "kube-system",
+                     "labels": {"component": "kube-scheduler", "tier": "control-plane"}},
+        "spec": {"containers": [{"name": "kube-scheduler",
+                                 "image": "registry.k8s.io/kube-scheduler:v1.34.1"}]},
+    }  # fmt: skip
+    admin.request("POST", POD, "kube-system", body=pod)
+    try:
+        out = tmp_path / "sched.tar.gz"
+        _diag("my-inference", "-n", namespace, "--kubeconfig", admin_kubeconfig, "-o", str(out))
+    finally:
+        admin.request("DELETE", POD, "kube-system", name, params=[("gracePeriodSeconds", "0")])
+    (scheduler,) = [c for c in _manifest(out)["capture"]["collectors"] if c["name"] == "scheduler"]
+    assert scheduler["state"] == "ok" and scheduler["objects"] == 1
+    with tarfile.open(out) as tar:
+        versions = json.load(tar.extractfile("bundle/scheduler/versions.json"))  # type: ignore[arg-type]
+    assert versions == {"default-scheduler": ["v1.34.1"]}
