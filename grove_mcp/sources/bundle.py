@@ -11,6 +11,8 @@ Layout (the format ``diag`` writes, the demo ships and the seeder applies)::
                       first scrape of the recording (optional; ``metrics`` reads them)
 
 ``BundleSource`` answers LIST queries by evaluating selectors in memory, as the API server does.
+Bundles may come from anyone: ``bundle_files`` reads them without extracting and refuses
+hostile ones (links, devices, paths outside the bundle, size and count limits, bombs).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import io
 import json
 import math
 import tarfile
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +32,7 @@ import yaml
 
 from ..errors import BundleError, GroveError
 from .base import ListQuery, ListResult, RawObject, WatchEvent
+from .bundle_files import read_dir, read_tar
 from .selectors import field_matcher, label_matcher
 
 FORMAT = "grove-mcp-bundle"
@@ -39,7 +42,6 @@ OBJECTS_DIR = "objects"
 METRICS_DIR = "metrics"
 FILE_DIRS = ("logs/", "reports/", "scheduler/")  # captured files kept as they are
 _OBJECT_SUFFIXES = (".yaml", ".yml", ".json")
-_MAX_MEMBER_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ class Manifest:
                 f'{where}: not a grove-mcp bundle manifest ("format" must be "{FORMAT}").'
             )
         version = data.get("formatVersion")
-        if version != FORMAT_VERSION:
+        if _major(version) != FORMAT_VERSION:
             raise BundleError(
                 f"{where}: bundle format version {version!r} is not supported; "
                 f"this grove-mcp reads version {FORMAT_VERSION}. Upgrade grove-mcp "
@@ -101,6 +103,15 @@ class Manifest:
         )
 
 
+def _major(version: Any) -> int | None:
+    """The major part of a format version: 1, "1" and "1.2" are 1; anything else None."""
+    if isinstance(version, int) and not isinstance(version, bool):
+        return version
+    if isinstance(version, str) and version.split(".")[0].isdigit():
+        return int(version.split(".")[0])
+    return None
+
+
 @dataclass(frozen=True)
 class Bundle:
     """A manifest and the objects captured with it."""
@@ -123,7 +134,7 @@ class Bundle:
                 f"{path}: no such file or directory. Pass a bundle: a directory or .tar.gz "
                 "holding manifest.json and objects/ (see the README's 'Bundles')."
             )
-        files = dict(_read_tar(path) if path.is_file() else _read_dir(path))
+        files = dict(read_tar(path) if path.is_file() else read_dir(path))
         if MANIFEST not in files:
             raise BundleError(f"{path}: not a grove-mcp bundle ({MANIFEST} is missing).")
         manifest = Manifest.from_json(
@@ -246,29 +257,6 @@ def _renamespaced(value: Any, namespace: str) -> Any:
     if isinstance(value, list):
         return [_renamespaced(v, namespace) for v in value]
     return value
-
-
-def _read_dir(root: Path) -> Iterator[tuple[str, bytes]]:
-    for file in root.rglob("*"):
-        if file.is_file():
-            yield file.relative_to(root).as_posix(), file.read_bytes()
-
-
-def _read_tar(path: Path) -> Iterator[tuple[str, bytes]]:
-    """Members of a tarball, relative to the directory that holds ``manifest.json``."""
-    try:
-        with tarfile.open(path, "r:*") as tar:
-            members = [m for m in tar.getmembers() if m.isfile() and m.size <= _MAX_MEMBER_BYTES]
-            manifests = sorted((m.name for m in members if Path(m.name).name == MANIFEST), key=len)
-            prefix = str(Path(manifests[0]).parent) if manifests else ""
-            prefix = "" if prefix == "." else prefix + "/"
-            for member in members:
-                if member.name.startswith(prefix):
-                    handle = tar.extractfile(member)
-                    if handle is not None:
-                        yield member.name[len(prefix) :], handle.read()
-    except (tarfile.TarError, OSError, EOFError) as err:
-        raise BundleError(f"{path}: not a readable .tar.gz bundle ({err}).") from err
 
 
 def _parse_json(data: bytes, where: str) -> Any:
