@@ -22,6 +22,7 @@ class CaptureRequest:
     since_seconds: float = 600.0  # events newer than this
     log_lines: int = 200  # per container
     operator_log_lines: int = 2000
+    metrics_window: float | None = None  # seconds between two scrapes; None: no samples
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class DiagArgs:
     write: Callable[[Bundle], str]
     since_seconds: float = 600.0
     log_lines: int = 200
+    metrics_window: float | None = None  # --metrics: scrape twice this many seconds apart
     on_progress: Callable[[int, int, str], None] | None = None
 
 
@@ -42,6 +44,8 @@ class Found:
 
     objects: list[RawObject] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    # recorded expositions by (namespace, pod): (seconds after the first scrape, text)
+    metrics: dict[tuple[str, str], list[tuple[float, str]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     failed: str | None = None  # why nothing could be read at all
     unserved: list[str] = field(default_factory=list)  # kinds the cluster does not serve

@@ -76,10 +76,12 @@ def capture(
     counts = Redactions()
     objects: list[RawObject] = []
     files: dict[str, str] = {}
+    metrics: dict[tuple[str, str], tuple[tuple[float, str], ...]] = {}
     statuses: list[CollectorStatus] = []
     reports = REPORTS + (ONE_WORKLOAD if request.name else ())
-    steps = len(COLLECTORS) + len(reports)
-    for index, collector in enumerate(COLLECTORS):
+    collectors = [c for c in COLLECTORS if getattr(c, "wanted", lambda _: True)(request)]
+    steps = len(collectors) + len(reports)
+    for index, collector in enumerate(collectors):
         if on_progress:
             on_progress(index, steps, f"collecting {collector.name}")
         try:
@@ -88,6 +90,10 @@ def capture(
             found = Found(failed=str(err))
         objects += [redact_object(obj, counts) for obj in found.objects]
         files |= {path: redact_log(text, counts) for path, text in found.files.items()}
+        metrics |= {
+            pod: tuple((at, redact_log(text, counts)) for at, text in samples)
+            for pod, samples in found.metrics.items()
+        }
         statuses.append(_status(collector.name, found))
     manifest = Manifest(
         captured_at=source.now(),
@@ -98,10 +104,12 @@ def capture(
         ),
         notes=tuple(redact_text(n) for s in statuses for n in ([s.reason] if s.reason else [])),
     )
-    bundle = Bundle(manifest, tuple(_unique(objects)), origin="capture", files=files)
+    bundle = Bundle(
+        manifest, tuple(_unique(objects)), origin="capture", metrics=metrics, files=files
+    )
     for offset, name in enumerate(reports):
         if on_progress:
-            on_progress(len(COLLECTORS) + offset, steps, f"building the {name} report")
+            on_progress(len(collectors) + offset, steps, f"building the {name} report")
         files.update(_report(bundle, name, report_json))
     result = Capture(bundle, statuses, counts.as_dict())
     info = {
@@ -115,12 +123,14 @@ def capture(
             "name": request.name,
             "sinceSeconds": request.since_seconds,
             "logLines": request.log_lines,
+            "metricsWindowSeconds": request.metrics_window,
         },
     }
     result.bundle = Bundle(
         replace(manifest, capture=info),
         bundle.objects,
         origin="capture",
+        metrics=metrics,
         files=files,
     )
     if on_progress:
@@ -134,7 +144,7 @@ def _status(name: str, found: Found) -> CollectorStatus:
         name,
         state,
         len(found.objects),
-        len(found.files),
+        len(found.files) + sum(len(s) for s in found.metrics.values()),
         redact_text(found.failed) if found.failed else None,
         tuple(redact_text(n) for n in found.notes),
     )

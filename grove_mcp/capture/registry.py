@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from .base import Collector
 from .collectors.logs import Logs
+from .collectors.metrics import Metrics
 from .collectors.objects import Objects
 from .collectors.operator import Operator
 from .collectors.scheduler import Scheduler
 
-COLLECTORS: tuple[Collector, ...] = (Objects(), Logs(), Operator(), Scheduler())
+COLLECTORS: tuple[Collector, ...] = (Objects(), Logs(), Operator(), Scheduler(), Metrics())

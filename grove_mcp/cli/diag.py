@@ -18,7 +18,7 @@ from ..errors import InvalidInput
 from ..render import OutputFormat, emit
 from ..reports.diag import DiagReport
 from ..sources.bundle import Bundle
-from .metrics import _seconds
+from .metrics import Window, _seconds
 from .options import AllFlag, Context, Kubeconfig, Namespace, Target, Timeout
 from .run import console, error_console, exit_by_verdict, handled_errors, source_for, validate
 
@@ -34,6 +34,10 @@ OutPath = Annotated[
 ]
 Since = Annotated[
     float, typer.Option("--since", help="Events newer than this: 10m, 1h, 600.", parser=_seconds)
+]
+MetricsFlag = Annotated[
+    bool,
+    typer.Option("--metrics", help="Also scrape every engine pod twice, --window apart."),
 ]
 Logs = Annotated[
     int, typer.Option("--logs", help="Log lines per container (0: none).", min=0, max=100_000)
@@ -51,6 +55,8 @@ def diag(
     output: OutPath = None,
     since: Since = 600.0,
     logs: Logs = 200,
+    metrics: MetricsFlag = False,
+    window: Window = 30.0,
     request_timeout: Timeout = 15.0,
 ) -> None:
     target = Target(namespace, context, kubeconfig, OutputFormat.text, False, None, request_timeout)
@@ -73,7 +79,13 @@ def diag(
                     return str(bundle.write_tar(path))
                 return str(bundle.write(path))
 
-            args = DiagArgs(write, since, logs, on_progress)
+            args = DiagArgs(
+                write,
+                since_seconds=since,
+                log_lines=logs,
+                metrics_window=window if metrics else None,
+                on_progress=on_progress,
+            )
             report = core.run("diag", source, namespace, name, args)
     assert isinstance(report, DiagReport)
     _print(report)

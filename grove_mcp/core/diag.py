@@ -26,7 +26,13 @@ def build_diag(inputs: Inputs) -> DiagReport:
             "--demo/--bundle and point at the cluster (--context, --kubeconfig)."
         )
     assert isinstance(args, DiagArgs) and inputs.namespace
-    request = CaptureRequest(inputs.namespace, inputs.name, args.since_seconds, args.log_lines)
+    request = CaptureRequest(
+        inputs.namespace,
+        inputs.name,
+        args.since_seconds,
+        args.log_lines,
+        metrics_window=args.metrics_window,
+    )
     result = capture(
         source, request, lambda bundle, name: _report_json(bundle, name, request), args.on_progress
     )

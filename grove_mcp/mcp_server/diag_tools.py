@@ -20,6 +20,15 @@ from .spec import ToolSpec
 DiagOut = output_model(DiagReport)
 Since = Annotated[int, Field(ge=10, le=7 * 24 * 3600, description="Events newer than this (s).")]
 Logs = Annotated[int, Field(ge=0, le=10_000, description="Log lines per container (0: none).")]
+Window = Annotated[
+    int | None,
+    Field(
+        ge=2,
+        le=300,
+        description="Also scrape every engine pod twice, this many seconds apart (the bundle "
+        "then answers grove_metrics, grove_compare and grove_diagnose); null: no samples.",
+    ),
+]
 
 
 async def grove_diag(
@@ -28,6 +37,7 @@ async def grove_diag(
     namespace: Namespace = None,
     since_seconds: Since = 600,
     log_lines: Logs = 200,
+    metrics_window_seconds: Window = None,
 ) -> Annotated[CallToolResult, DiagOut]:
     """Capture a redacted diagnostic bundle of one PodCliqueSet (.tar.gz in the server's
     --diag-dir): its Grove resources, pods, nodes, events, stored plans, container and Grove
@@ -47,7 +57,8 @@ async def grove_diag(
         path = folder / f"grove-diag-{bundle.manifest.namespace}-{name}-{stamp}.tar.gz"
         return str(bundle.write_tar(path))
 
-    args = DiagArgs(write, float(since_seconds), log_lines)
+    window = float(metrics_window_seconds) if metrics_window_seconds else None
+    args = DiagArgs(write, float(since_seconds), log_lines, metrics_window=window)
     return await tool_answer(ctx, "diag", namespace=namespace, name=name, args=args)
 
 

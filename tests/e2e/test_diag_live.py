@@ -227,3 +227,55 @@ def test_the_scheduler_and_its_version_are_captured(
     with tarfile.open(out) as tar:
         versions = json.load(tar.extractfile("bundle/scheduler/versions.json"))  # type: ignore[arg-type]
     assert versions == {"default-scheduler": ["v1.34.1"]}
+
+
+def test_metric_samples_are_captured_and_read_back_as_the_window(
+    admin: KubeClient, admin_kubeconfig: str, namespace: str, tmp_path: Path
+) -> None:
+    """Seven engine pods served by exporters in a network namespace (their pod IPs), scraped
+    through the API server's pod proxy twice, 2 s apart; ``metrics`` on the bundle reads them."""
+    from conftest import _unavailable
+
+    from grove_mcp.grove.kinds import POD
+    from tools.envtest.netns import NetnsUnavailable, netns_exporters
+
+    seed(admin, SCENARIOS["demo"](), namespace=namespace)
+    pods = admin.request("GET", POD, namespace)["items"]
+    engines = sorted(
+        p["metadata"]["name"]
+        for p in pods
+        if p.get("status", {}).get("podIP")
+        and p["metadata"]["name"].startswith("my-inference-")
+        and "router" not in p["metadata"]["name"]
+    )
+    assert len(engines) == 7
+    try:
+        exporters = netns_exporters(len(engines), port=30000)
+        netns, child = exporters.__enter__()
+    except NetnsUnavailable as err:
+        _unavailable(f"no network namespace for the exporters: {err}")
+    try:
+        for name, ip in zip(engines, netns.pod_ips, strict=True):
+            pod = admin.request("GET", POD, namespace, name)
+            pod["status"].update(podIP=ip, podIPs=[{"ip": ip}])
+            admin.request("PUT", POD, namespace, name, sub="status", body=pod)
+        for i in range(len(engines)):
+            child.observe(i, 0.05, 100, 20)
+        out = tmp_path / "metrics.tar.gz"
+        run = _diag("my-inference", "-n", namespace, "--kubeconfig", admin_kubeconfig,
+                    "-o", str(out), "--metrics", "--window", "2s", "--logs", "0")  # fmt: skip
+    finally:
+        exporters.__exit__(None, None, None)
+    (metrics,) = [c for c in _manifest(out)["capture"]["collectors"] if c["name"] == "metrics"]
+    assert metrics["state"] == "ok", (metrics, run.output)
+    assert metrics["files"] == 2 * len(engines)
+    with tarfile.open(out) as tar:
+        proms = sorted(m.name for m in tar.getmembers() if m.name.endswith(".prom"))
+    assert proms[:2] == [
+        f"bundle/metrics/{namespace}/{engines[0]}/0.000.prom",
+        f"bundle/metrics/{namespace}/{engines[0]}/{proms[1].rsplit('/', 1)[1]}",
+    ]
+    assert 1.5 <= float(proms[1].rsplit("/", 1)[1].removesuffix(".prom")) <= 10
+    report = core.run("metrics", BundleSource.open(out), namespace, "my-inference")
+    read = {p.pod for p in report.pods if p.error is None}  # type: ignore[attr-defined]
+    assert read == set(engines)
