@@ -8,6 +8,7 @@ front end's ``write`` puts the bundle where its user asked.
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from ..capture import Capture, CaptureRequest, DiagArgs, capture
 from ..errors import InvalidInput
@@ -20,7 +21,7 @@ from .table import Inputs
 
 def build_diag(inputs: Inputs) -> DiagReport:
     source, args = inputs.source, inputs.args
-    if not isinstance(source, LiveSource):
+    if getattr(source, "kube", None) is None:  # a live cluster (or a front end's wrapper of one)
         raise InvalidInput(
             "'diag' captures a live cluster; the demo and bundles are captures already. Drop "
             "--demo/--bundle and point at the cluster (--context, --kubeconfig)."
@@ -33,11 +34,12 @@ def build_diag(inputs: Inputs) -> DiagReport:
         args.log_lines,
         metrics_window=args.metrics_window,
     )
+    live = cast(LiveSource, source)
     result = capture(
-        source, request, lambda bundle, name: _report_json(bundle, name, request), args.on_progress
+        live, request, lambda bundle, name: _report_json(bundle, name, request), args.on_progress
     )
     where = args.write(result.bundle)
-    return _report(result, where, request, source.description)
+    return _report(result, where, request, live.description)
 
 
 def _report_json(bundle: Bundle, name: str, request: CaptureRequest) -> str:
