@@ -13,6 +13,17 @@ if TYPE_CHECKING:
     from ..sources.bundle import Bundle
 
 
+def object_key(obj: RawObject) -> tuple[str, str, str, str]:
+    """What makes an object itself: apiVersion, kind, namespace, name."""
+    meta = obj.get("metadata") or {}
+    return (
+        str(obj.get("apiVersion", "")),
+        str(obj.get("kind", "")),
+        str(meta.get("namespace", "")),
+        str(meta.get("name", "")),
+    )
+
+
 @dataclass(frozen=True)
 class CaptureRequest:
     """``name`` None: every PodCliqueSet of ``namespace``."""

@@ -17,7 +17,7 @@ from ..redact import Redactions, redact_text
 from ..sources.base import RawObject
 from ..sources.bundle import Bundle, Manifest
 from ..sources.live import LiveSource
-from .base import CaptureRequest, Found
+from .base import CaptureRequest, Found, object_key
 from .redaction import redact_log, redact_object
 from .registry import COLLECTORS
 
@@ -153,14 +153,7 @@ def _status(name: str, found: Found) -> CollectorStatus:
 def _unique(objects: list[RawObject]) -> list[RawObject]:
     seen: dict[tuple[str, str, str, str], RawObject] = {}
     for obj in objects:
-        meta = obj.get("metadata") or {}
-        key = (
-            obj.get("apiVersion", ""),
-            obj.get("kind", ""),
-            meta.get("namespace", ""),
-            meta.get("name", ""),
-        )
-        seen.setdefault(key, obj)
+        seen.setdefault(object_key(obj), obj)
     return list(seen.values())
 
 

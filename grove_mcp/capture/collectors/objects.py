@@ -11,7 +11,7 @@ from ...grove.kinds import EVENT
 from ...snapshot import SnapshotRequest
 from ...sources.base import ListQuery, RawObject
 from ...sources.live import LiveSource
-from ..base import CaptureRequest, Found
+from ..base import CaptureRequest, Found, object_key
 
 
 def queries(request: CaptureRequest) -> list[ListQuery]:
@@ -53,13 +53,7 @@ class Objects:
                     found.notes.append(result.note or f"{result.query.describe()}: not readable")
                 continue
             for obj in result.items:
-                meta = obj.get("metadata") or {}
-                key = (
-                    obj.get("apiVersion", ""),
-                    obj.get("kind", ""),
-                    meta.get("namespace", ""),
-                    meta.get("name", ""),
-                )
+                key = object_key(obj)
                 if key in seen or (result.query.kind == EVENT and _older(obj, since)):
                     continue
                 seen.add(key)
