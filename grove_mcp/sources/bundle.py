@@ -40,7 +40,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 OBJECTS_DIR = "objects"
 METRICS_DIR = "metrics"
-FILE_DIRS = ("logs/", "reports/", "scheduler/")  # captured files kept as they are
+FILE_DIRS = ("logs/", "reports/", "scheduler/", "tables/")  # captured files kept as they are
 _OBJECT_SUFFIXES = (".yaml", ".yml", ".json")
 
 

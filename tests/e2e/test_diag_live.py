@@ -54,6 +54,11 @@ def test_the_bundle_gives_the_live_reports(
     assert states["logs"] == "failed" and run.exit_code == 1
     assert "logs:" in run.output or "logs" in run.stderr
     bundle = BundleSource.open(out)
+    table = bundle.bundle.files["tables/pods.txt"].splitlines()
+    assert table[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "NODE", "IP"]
+    assert any(
+        line.startswith("my-inference-1-prefill-rp9nb") and "Pending" in line for line in table
+    )
     live = LiveSource.connect(kubeconfig=admin_kubeconfig, as_of=bundle.now())
     for name in REPORTS:
         offline = core.run(name, bundle, namespace, "my-inference")

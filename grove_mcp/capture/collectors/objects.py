@@ -60,7 +60,40 @@ class Objects:
                 found.objects.append(obj)
         if not found.objects and found.notes:
             found.failed = found.notes[0]
+        found.files["tables/pods.txt"] = pod_table(found.objects, request.namespace)
         return found
+
+
+def pod_table(objects: list[RawObject], namespace: str) -> str:
+    """The pods of the namespace as ``kubectl get pods -o wide`` prints them."""
+    rows = [("NAME", "READY", "STATUS", "RESTARTS", "NODE", "IP")]
+    for pod in sorted(
+        (
+            o
+            for o in objects
+            if o.get("kind") == "Pod" and o["metadata"].get("namespace") == namespace
+        ),
+        key=lambda o: o["metadata"]["name"],
+    ):
+        status = pod.get("status") or {}
+        containers = status.get("containerStatuses") or []
+        ready = sum(1 for c in containers if c.get("ready"))
+        total = len((pod.get("spec") or {}).get("containers") or [])
+        restarts = sum(int(c.get("restartCount") or 0) for c in containers)
+        rows.append(
+            (
+                pod["metadata"]["name"],
+                f"{ready}/{total}",
+                str(status.get("phase") or "Unknown"),
+                str(restarts),
+                str((pod.get("spec") or {}).get("nodeName") or "<none>"),
+                str(status.get("podIP") or "<none>"),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "".join(
+        "   ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n" for r in rows
+    )
 
 
 def _older(event: RawObject, since: datetime) -> bool:
