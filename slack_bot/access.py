@@ -25,7 +25,7 @@ def refusal(channel: str | None, user: str | None) -> str:
         "grove-slack answers nothing here. An admin grants it by adding the channel to the "
         f"bot's config, e.g. `channels: {{{channel or 'C0123ABCD'}: {{user: "
         '"grove-slack:<team>", groups: [<group>]}}`, and giving that group read access in '
-        'the cluster (see docs/slack.md, "Granting a channel access").'
+        'the cluster (see docs/slack.md, "Grant a channel access").'
     )
 
 

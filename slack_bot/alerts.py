@@ -17,7 +17,6 @@ from typing import Any
 from slack_sdk import WebClient
 
 from grove_mcp.core import watch
-from grove_mcp.errors import GroveError
 from grove_mcp.reports.common import GangState
 from grove_mcp.reports.health import GangHealth, HealthList
 from grove_mcp.timefmt import due_in
@@ -68,6 +67,10 @@ def decide(
             elif before is not None and before.state is GangState.breached:
                 alerts.append(Alert(key, "recovered", _recovered_text(key, gang)))
             states[key] = now
+    for key, before in known.items():  # a Breached gang no longer reported: gone
+        if key[0] == report.namespace and key not in states and before.state is GangState.breached:
+            alerts.append(Alert(key, "gone", f":wastebasket: {_where(key)} is gone (Grove "
+                                "terminated it, or it was deleted or scaled away)."))  # fmt: skip
     return states, alerts
 
 
@@ -141,7 +144,7 @@ class AlertWatcher:
                             return
                         self.observe(report)  # type: ignore[arg-type]
                         pause = 1.0
-            except GroveError as err:
+            except Exception as err:  # never let one failure end the namespace's alerts
                 log.warning("alerts for namespace %s: %s (retrying in %gs)", namespace, err, pause)
             self._stop.wait(pause)
             pause = min(60.0, pause * 2)
@@ -150,12 +153,21 @@ class AlertWatcher:
         """Post what ``report`` changes (thread-safe: one namespace per thread)."""
         with self._lock:
             states, alerts = decide(self._known, report, self.alerts.countdown_seconds)
+            kept = {k: v for k, v in self._known.items() if k[0] != report.namespace}
             for alert in alerts:
-                ts = self._post(alert, states[alert.key].thread_ts)
+                before = self._known.get(alert.key)
+                try:
+                    ts = self._post(alert, before.thread_ts if before else None)
+                except Exception as err:  # said again with the next report: keep the old state
+                    log.warning("alert for %s not posted: %s", "/".join(alert.key), err)
+                    if before is not None:
+                        states[alert.key] = before
+                    else:
+                        states.pop(alert.key, None)
+                    continue
                 if alert.kind == "breached":
                     states[alert.key] = replace(states[alert.key], thread_ts=ts)
-            prefix = report.namespace
-            self._known = {k: v for k, v in self._known.items() if k[0] != prefix} | states
+            self._known = kept | states
 
     def _post(self, alert: Alert, thread_ts: str | None) -> str | None:
         kwargs: dict[str, Any] = {"channel": self.alerts.channel, "text": alert.text}

@@ -5,7 +5,8 @@ The access file (``--config`` / ``GROVE_SLACK_CONFIG``) is YAML::
     default_namespace: vllm-disagg        # when a command names none
     channels:                             # channel ID → the identity it acts as
       C0123ABCD: {user: "grove-slack:oncall", groups: [grove-slack-viewers]}
-    users:                                # optional: a Slack user's own identity (wins)
+    users:                                # optional: who a user is in direct messages
+                                          # (in a channel, the channel's identity always)
       U0456EFGH: {user: "grove-slack:alice", groups: [grove-slack-ml-team]}
     alerts:                               # optional: post on its own
       channel: C0123ABCD
@@ -24,7 +25,7 @@ import re
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from grove_mcp.errors import ConfigError, InvalidInput
 from grove_mcp.names import validate_namespace
@@ -104,10 +105,21 @@ class BotConfig(_Strict):
             raise ValueError(str(err)) from None
 
     def identity_for(self, channel: str | None, user: str | None) -> Identity | None:
-        """Who a request acts as: the user's own mapping, else the channel's; None: refused."""
-        if user and user in self.users:
-            return self.users[user]
+        """Who a request acts as; None: refused. In a channel, always the channel's identity
+        (its answers are seen by the whole channel, so a user's wider access never shows
+        there); in a direct message (a ``D…`` channel), the user's own."""
+        if (channel or "").startswith("D"):
+            return self.users.get(user or "")
         return self.channels.get(channel or "")
+
+    @model_validator(mode="after")
+    def _alerts_channel_mapped(self) -> BotConfig:
+        if self.alerts is not None and self.alerts.channel not in self.channels:
+            raise ValueError(
+                f"alerts.channel {self.alerts.channel} is not under channels: map it to the "
+                "identity the alerts read the cluster as"
+            )
+        return self
 
 
 def load_config(path: str | Path) -> BotConfig:

@@ -20,6 +20,7 @@ from .answer import Reply
 
 log = logging.getLogger(__name__)
 REFUSED = ("invalid_blocks", "msg_blocks_too_long")
+NOT_THERE = ("not_in_channel", "channel_not_found", "is_archived")
 
 
 def _plain(reply: Reply, error: str) -> str:
@@ -36,22 +37,70 @@ def _with_report_file(reply: Reply) -> list[tuple[str, bytes]]:
     return files
 
 
-class Thread:
-    """Answers in a channel's thread (mentions, DMs, buttons) through the Web API."""
+def upload(
+    client: WebClient, channel: str, thread_ts: str | None, files: list[tuple[str, bytes]]
+) -> str | None:
+    """Upload ``files``; the error Slack answered when it could not (the answer stands)."""
+    if not files:
+        return None
+    try:
+        client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread_ts,
+            file_uploads=[{"file": data, "filename": name, "title": name} for name, data in files],
+        )
+    except SlackApiError as err:
+        error = str(err.response.get("error", "")) or "unknown error"
+        log.warning("Slack refused a file upload: %s", error)
+        return error
+    return None
 
-    def __init__(self, client: WebClient, channel: str, thread_ts: str | None) -> None:
+
+def upload_failed(error: str, files: list[tuple[str, bytes]]) -> str:
+    names = ", ".join(name for name, _ in files)
+    return (
+        f":warning: I could not attach {names} here (Slack said {error}). Invite me to the "
+        "channel (`/invite @grove`) and ask again to get the files."
+    )
+
+
+class Thread:
+    """Answers in a channel's thread (mentions, DMs, buttons) through the Web API; where the
+    bot may not post (it is not in the channel), through ``fallback`` (a button's
+    response_url) when there is one."""
+
+    def __init__(
+        self, client: WebClient, channel: str, thread_ts: str | None, fallback: str | None = None
+    ) -> None:
         self.client = client
         self.channel = channel
         self.thread_ts = thread_ts
+        self.fallback = ResponseUrl(client, fallback, channel) if fallback else None
         self._working_ts: str | None = None
 
     def working(self, text: str) -> None:
-        sent = self.client.chat_postMessage(
-            channel=self.channel, thread_ts=self.thread_ts, text=f":hourglass_flowing_sand: {text}"
-        )
+        try:
+            sent = self.client.chat_postMessage(
+                channel=self.channel,
+                thread_ts=self.thread_ts,
+                text=f":hourglass_flowing_sand: {text}",
+            )
+        except SlackApiError as err:
+            if self.fallback is None or err.response.get("error") not in NOT_THERE:
+                raise
+            self.fallback.working(text)
+            return
         self._working_ts = str(sent["ts"])
 
     def post(self, reply: Reply) -> None:
+        try:
+            self._post(reply)
+        except SlackApiError as err:
+            if self.fallback is None or err.response.get("error") not in NOT_THERE:
+                raise
+            self.fallback.post(reply)
+
+    def _post(self, reply: Reply) -> None:
         try:
             self._send(reply.text, reply.blocks)
             files = reply.files
@@ -62,7 +111,11 @@ class Thread:
             log.warning("Slack refused an answer (%s); posting it as plain text", error)
             self._send(_plain(reply, error), None)
             files = _with_report_file(reply)
-        self._upload(files)
+        failed = upload(self.client, self.channel, self.thread_ts, files)
+        if failed is not None:
+            self.client.chat_postMessage(
+                channel=self.channel, thread_ts=self.thread_ts, text=upload_failed(failed, files)
+            )
 
     def _send(self, text: str, blocks: list[dict[str, Any]] | None) -> None:
         if self._working_ts is not None:
@@ -72,16 +125,6 @@ class Thread:
         else:
             self.client.chat_postMessage(
                 channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks
-            )
-
-    def _upload(self, files: list[tuple[str, bytes]]) -> None:
-        if files:
-            self.client.files_upload_v2(
-                channel=self.channel,
-                thread_ts=self.thread_ts,
-                file_uploads=[
-                    {"file": data, "filename": name, "title": name} for name, data in files
-                ],
             )
 
 
@@ -105,13 +148,10 @@ class ResponseUrl:
             log.warning("Slack refused an answer (%s); posting it as plain text", error)
             self._send({"text": _plain(reply, error)})
             files = _with_report_file(reply)
-        if files:
-            self.client.files_upload_v2(
-                channel=self.channel,
-                file_uploads=[
-                    {"file": data, "filename": name, "title": name} for name, data in files
-                ],
-            )
+        failed = upload(self.client, self.channel, None, files)
+        if failed is not None:  # a follow-up: the answer above stays
+            self._replace = False
+            self._send({"text": upload_failed(failed, files)})
 
     def _send(self, body: dict[str, Any]) -> str | None:
         """Post ``body``; the error Slack answered, when it refused it."""

@@ -10,8 +10,9 @@ from typing import Any
 
 
 class TrackingExecutor(ThreadPoolExecutor):
-    def __init__(self, max_workers: int = 8) -> None:
+    def __init__(self, max_workers: int = 8, max_waiting: int = 32) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix="grove-slack")
+        self.max_in_flight = max_workers + max_waiting
         self._busy = 0
         self._idle = threading.Condition()
 
@@ -26,6 +27,12 @@ class TrackingExecutor(ThreadPoolExecutor):
         with self._idle:
             self._busy -= 1
             self._idle.notify_all()
+
+    @property
+    def full(self) -> bool:
+        """Whether as much work is running and waiting as the bot takes on."""
+        with self._idle:
+            return self._busy >= self.max_in_flight
 
     def wait_idle(self, timeout: float = 60.0) -> None:
         """Return once no submitted work is running; TimeoutError after ``timeout`` s."""

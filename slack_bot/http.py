@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import uvicorn
@@ -28,6 +29,25 @@ def asgi_app(app: App) -> Asgi:
         await handler(scope, receive, send)
 
     return serve
+
+
+def serve_health(host: str, port: int) -> ThreadingHTTPServer:
+    """``GET /healthz`` alone, in a thread: Socket Mode serves no HTTP otherwise, and the
+    Deployment's probes need an answer."""
+
+    class Health(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # quiet
+            pass
+
+        def do_GET(self) -> None:
+            ok = self.path == "/healthz"
+            self.send_response(200 if ok else 404)
+            self.end_headers()
+            self.wfile.write(b"ok" if ok else b"not found")
+
+    server = ThreadingHTTPServer((host, port), Health)
+    threading.Thread(target=server.serve_forever, name="grove-slack-health", daemon=True).start()
+    return server
 
 
 def serve(app: App, host: str, port: int) -> None:

@@ -23,6 +23,7 @@ from .buttons import ACTION_PREFIX, choices, command_of
 from .commands import Command, NotACommand, help_text, parse
 from .config import Identity
 from .delivery import ResponseUrl, Thread
+from .executor import TrackingExecutor
 from .phrases import Ambiguous, NotUnderstood, understand
 from .ratelimit import RateLimiter
 
@@ -72,8 +73,11 @@ def _working_text(command: Command) -> str:
     return f"Working on `/grove {command.text()}`{window}…"
 
 
-def register(app: App, access: Access, limiter: RateLimiter) -> None:
-    """Register every listener of the bot on ``app``."""
+BUSY = ":hourglass: I am answering as many questions as I take at once; ask again in a minute."
+
+
+def register(app: App, access: Access, limiter: RateLimiter, pool: TrackingExecutor) -> None:
+    """Register every listener of the bot on ``app``; ``pool`` runs the slow work."""
     pending = _Pending()
     seen = _Seen()
 
@@ -115,14 +119,18 @@ def register(app: App, access: Access, limiter: RateLimiter) -> None:
         except Refused as err:
             ack(response_type="ephemeral", text=str(err))
             return
+        if pool.full:
+            ack(response_type="ephemeral", text=BUSY)
+            return
         pending.put(command.get("trigger_id", ""), (parsed, identity))
         ack()
 
     def work_command(command: dict[str, Any], client: WebClient) -> None:
         job = pending.pop(command.get("trigger_id", ""))
-        if job is not None:
-            destination = ResponseUrl(client, command["response_url"], command["channel_id"])
-            run(*job, destination)
+        if job is None:  # refused (or answered) by the ack, which runs first
+            return
+        destination = ResponseUrl(client, command["response_url"], command["channel_id"])
+        run(*job, destination)
 
     app.command("/grove")(ack=ack_command, lazy=[work_command])
 
@@ -186,6 +194,7 @@ def register(app: App, access: Access, limiter: RateLimiter) -> None:
         except (NotACommand, Refused) as err:
             client.chat_postEphemeral(channel=channel, user=user, text=str(err))
             return
-        run(command, identity, Thread(client, channel, thread))
+        fallback = body.get("response_url") or None
+        run(command, identity, Thread(client, channel, thread, fallback))
 
     app.action(re.compile(f"^{ACTION_PREFIX}:"))(ack=ack_action, lazy=[work_action])

@@ -90,7 +90,11 @@ def _serve(args: argparse.Namespace) -> int:
     if args.socket:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+        from .http import serve_health
+
         assert tokens.app is not None
+        serve_health(args.host, args.port)  # /healthz for the probes; Slack is dialled out
+        log.info("grove-slack: Socket Mode (/healthz on %s:%d)", args.host, args.port)
         SocketModeHandler(app, tokens.app).start()
         return 0
     from .http import serve

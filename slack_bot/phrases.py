@@ -21,6 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from grove_mcp.errors import InvalidInput
+from grove_mcp.names import validate_namespace
+
 from .commands import Command, NotACommand, parse
 
 _NAME = r"(?P<name>[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)"
@@ -126,5 +129,11 @@ _COMMAND_WORDS = frozenset(
 
 
 def _namespace(text: str) -> str | None:
+    """The namespace named (``in prod``, ``-n prod``), when it is a valid one."""
     match = _NAMESPACE.search(text)
-    return match.group(1) if match else None
+    if not match or match.group(1) in _NOT_NAMES:  # "in the morning" names no namespace
+        return None
+    try:
+        return validate_namespace(match.group(1))
+    except InvalidInput:
+        return None

@@ -44,4 +44,7 @@ class RateLimiter:
         recent = self._seen[key]
         while recent and recent[0] <= now - self.limit.per_seconds:
             recent.popleft()
+        if not recent:  # forget who has been quiet for a whole window
+            del self._seen[key]
+            recent = self._seen[key]
         return recent

@@ -22,9 +22,14 @@ def read_secret(name: str, required: bool = True) -> str | None:
         return value.strip()
     if path:
         try:
-            return Path(path).read_text().strip() or None
+            value = Path(path).read_text().strip()
         except OSError as err:
             raise ConfigError(f"Cannot read {name}_FILE {path}: {err.strerror}.") from None
+        if value:
+            return value
+        if required:
+            raise ConfigError(f"{name}_FILE {path} is empty: put the {name} in it.")
+        return None
     if required:
         raise ConfigError(
             f"{name} is not set. Export it, or put it in a file and set {name}_FILE "

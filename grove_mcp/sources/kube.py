@@ -73,6 +73,7 @@ class KubeClient:
         self._lock = threading.Lock()
         self._impersonate: tuple[str, tuple[str, ...]] | None = None
         self._owns_connection = True
+        self._counted_also: KubeClient | None = None
 
     def impersonating(self, user: str, groups: tuple[str, ...] = ()) -> KubeClient:
         """A client on the same connection that acts as ``user`` in ``groups`` (the
@@ -88,6 +89,7 @@ class KubeClient:
         )
         clone._impersonate = (user, tuple(groups))
         clone._owns_connection = False
+        clone._counted_also = self  # requests made as another identity count here too
         return clone
 
     @classmethod
@@ -278,6 +280,9 @@ class KubeClient:
         server's own (a Status object) came from there and is reported as such."""
         with self._lock:
             self.requests_made += 1
+        if self._counted_also is not None:
+            with self._counted_also._lock:
+                self._counted_also.requests_made += 1
         headers = {"Accept": accept}
         if body is not None:
             headers["Content-Type"] = content_type

@@ -63,7 +63,6 @@ SCOPES = {
     "app_mentions:read",
     "files:write",
     "im:history",
-    "channels:read",
 }
 
 

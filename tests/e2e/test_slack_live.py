@@ -112,7 +112,9 @@ def _ask(bot: Bot, text: str, channel: str) -> tuple[float, list[dict[str, Any]]
 
 
 def test_a_channel_whose_group_may_read_gets_the_report_within_3s(bot: Bot) -> None:
+    before = bot.source.kube.requests_made
     acked, answers = _ask(bot, "health my-inference", READERS)
+    assert bot.source.kube.requests_made > before  # impersonated reads count on the bot's client
     assert acked < 3.0, f"the ack took {acked:.2f}s"
     final = answers[-1]
     blob = json.dumps(final)

@@ -81,3 +81,15 @@ def test_recovery_is_told_once_and_a_new_breach_again(demo: HealthList) -> None:
 def test_healthy_gangs_raise_nothing(demo: HealthList) -> None:
     _, alerts = decide({}, _with_state(demo, GangState.healthy), countdown_below=5 * HOUR)
     assert alerts == []
+
+
+def test_a_breached_gang_that_disappears_is_told_gone_once(demo: HealthList) -> None:
+    known, _ = decide({}, demo, countdown_below=600)
+    data = demo.model_dump()
+    for item in data["items"]:
+        item["gangs"] = [g for g in item["gangs"] if g["state"] != GangState.breached.value]
+    without = HealthList.model_validate(data)
+    known, alerts = decide(known, without, countdown_below=600)
+    assert [a.kind for a in alerts] == ["gone"] and "is gone" in alerts[0].text
+    _, alerts = decide(known, without, countdown_below=600)
+    assert alerts == []

@@ -20,14 +20,38 @@ alerts: {channel: C0123ABCD, namespaces: [vllm-disagg], countdown_below: 45m}
 """
 
 
-def test_a_user_mapping_wins_over_the_channel_and_unmapped_is_none(tmp_path: Path) -> None:
+def test_a_channel_acts_as_its_own_identity_and_a_user_only_in_dms(tmp_path: Path) -> None:
+    """Answers in a channel are seen by the whole channel: a user's own (wider) identity is
+    never used there, and an unmapped channel is refused even for a mapped user."""
     path = tmp_path / "c.yaml"
     path.write_text(GOOD)
     config = load_config(path)
-    assert config.identity_for("C0123ABCD", "U9").user == "grove-slack:oncall"  # type: ignore[union-attr]
-    assert config.identity_for("C0123ABCD", "U0456EFGH").user == "grove-slack:alice"  # type: ignore[union-attr]
-    assert config.identity_for("C0OTHER01", "U9") is None
+    oncall = config.identity_for("C0123ABCD", "U0456EFGH")
+    assert oncall is not None and oncall.user == "grove-slack:oncall"
+    assert config.identity_for("C0OTHER01", "U0456EFGH") is None
+    alice = config.identity_for("D0DIRECT1", "U0456EFGH")
+    assert alice is not None and alice.user == "grove-slack:alice"
+    assert config.identity_for("D0DIRECT1", "U9") is None
     assert config.alerts is not None and config.alerts.countdown_seconds == 45 * 60
+
+
+def test_the_alert_channel_must_be_mapped(tmp_path: Path) -> None:
+    path = tmp_path / "alerts.yaml"
+    path.write_text("alerts: {channel: C0NOWHERE1, namespaces: [a]}\n")
+    with pytest.raises(ConfigError, match=r"alerts\.channel C0NOWHERE1 is not under channels"):
+        load_config(path)
+
+
+def test_an_empty_token_file_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from slack_bot.secrets import load_tokens
+
+    (tmp_path / "empty").write_text("\n")
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("SLACK_BOT_TOKEN_FILE", str(tmp_path / "empty"))
+    with pytest.raises(ConfigError, match="is empty"):
+        load_tokens()
 
 
 @pytest.mark.parametrize(
@@ -39,6 +63,10 @@ def test_a_user_mapping_wins_over_the_channel_and_unmapped_is_none(tmp_path: Pat
         ("channels: {C0123ABCD: {user: x, groups: ['system:masters']}}", "system:"),
         ("default_namespace: Bad_NS", "default_namespace"),
         ("alerts: {channel: C1, namespaces: [a], countdown_below: soon}", "duration"),
+        (
+            "channels: {C0123ABCD: {user: x}}\nalerts: {channel: C0OTHER01, namespaces: [a]}",
+            "alerts.channel",
+        ),
         ("rate_limit: {per_user: 0}", "rate_limit.per_user"),
         ("- a list", "mapping"),
         ("channels: [unclosed", "not valid YAML"),

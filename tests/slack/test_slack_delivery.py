@@ -81,3 +81,43 @@ def test_a_files_given_snippet_is_not_attached_twice(slack: SlackStandIn) -> Non
     reply = Reply(reply.text, reply.blocks, False, [("my-inference-health.md", b"full")], REPORT)
     Thread(client, CHANNEL, None).post(reply)
     assert [f.filename for f in slack.files] == ["my-inference-health.md"]
+
+
+def test_a_failed_upload_leaves_the_answer_and_says_how_to_get_the_file() -> None:
+    with SlackStandIn(bot_token="xoxb-t", channels={"C0JOINED01": "joined"}) as slack:
+        client = WebClient(token="xoxb-t", base_url=slack.base_url)
+        url = slack.response_url("C0OUTSIDE1")  # slash commands work where the bot is not
+        reply = Reply("OK: topology", sections("the answer"), True, [("t.png", b"\x89PNG")], "x")
+        ResponseUrl(client, url, "C0OUTSIDE1").post(reply)
+        bodies = [body for _, body in slack.responses]
+    assert bodies[0]["text"] == "OK: topology"
+    assert "replace_original" not in bodies[1]  # a follow-up: the answer above stays
+    assert "could not attach t.png" in bodies[1]["text"] and "/invite @grove" in bodies[1]["text"]
+
+
+def test_a_button_where_the_bot_may_not_post_answers_through_its_response_url() -> None:
+    with SlackStandIn(bot_token="xoxb-t", channels={"C0JOINED01": "joined"}) as slack:
+        client = WebClient(token="xoxb-t", base_url=slack.base_url)
+        url = slack.response_url("C0OUTSIDE1")
+        Thread(client, "C0OUTSIDE1", "1700000000.000001", url).post(
+            Reply("OK: health", sections("the answer"), True, markdown="x")
+        )
+        assert [body["text"] for _, body in slack.responses] == ["OK: health"]
+        assert [c.error for c in slack.calls if c.method == "chat.postMessage"] == [
+            "channel_not_found"
+        ]
+
+
+def test_socket_mode_serves_healthz_for_the_probes() -> None:
+    import httpx
+
+    from slack_bot.http import serve_health
+
+    server = serve_health("127.0.0.1", 0)
+    try:
+        port = server.server_address[1]
+        with httpx.Client(trust_env=False) as http:
+            assert http.get(f"http://127.0.0.1:{port}/healthz").text == "ok"
+            assert http.get(f"http://127.0.0.1:{port}/other").status_code == 404
+    finally:
+        server.shutdown()

@@ -5,11 +5,13 @@ uploads). What arrives is the core's report, rendered for Slack, within Slack's 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from slack_sdk import WebClient
 
@@ -230,6 +232,11 @@ def test_an_ambiguous_mention_offers_choices_that_run_when_clicked(bot: Bot) -> 
     blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
     choices = next(b for b in blocks if b["type"] == "actions")["elements"]
     assert {c["value"] for c in choices} == {"health qwen", f"diagnose {NAME}"}
+    chosen = next(c for c in choices if c["value"] == f"diagnose {NAME}")
+    bot.sender.click(chosen, CHANNEL, USER, message_ts=post.body["thread_ts"])
+    bot.executor.wait_idle()
+    answers = bot.slack.calls_to("chat.update")  # the working message, replaced by the answer
+    assert [a.body["text"] for a in answers] == [_expected("diagnose", NAME, MetricsArgs()).text]
 
 
 def test_a_dm_from_a_mapped_user_is_answered_and_others_are_refused(bot: Bot) -> None:
@@ -252,3 +259,45 @@ def test_the_rate_limit_answers_politely_per_user() -> None:
         assert answers == []
         assert "Try again in" in response.json()["text"]
         assert response.json()["response_type"] == "ephemeral"
+
+
+class HeldSource(CountingSource):
+    """The demo, whose reads wait until released (a slow cluster, a long metrics window)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def list_many(self, queries: Sequence[ListQuery]) -> list[ListResult]:
+        assert self.release.wait(30), "the test never released the reads"
+        return super().list_many(queries)
+
+
+def test_acks_never_wait_behind_slow_work_and_a_full_bot_says_so() -> None:
+    source = HeldSource()
+    pool = TrackingExecutor(max_workers=2, max_waiting=2)
+    with SlackStandIn(bot_token=TOKEN) as slack:
+        client = WebClient(token=TOKEN, base_url=slack.base_url)
+        app = build_app(
+            _config(), source, bot_token=TOKEN, signing_secret=SECRET, client=client, executor=pool
+        )
+        with serve_in_thread(app) as url:
+            sender = SlackSender(url, SECRET, posted=slack.user_message)
+            try:
+                acks = []
+                for _ in range(5):  # 2 running, 2 waiting, then one too many
+                    started = time.monotonic()
+                    response = sender.command(
+                        f"health {NAME}", CHANNEL, USER, slack.response_url(CHANNEL)
+                    )
+                    acks.append((time.monotonic() - started, response))
+                with httpx.Client(trust_env=False) as http:
+                    assert http.get(f"{url}/healthz", timeout=2).text == "ok"
+            finally:
+                source.release.set()
+                pool.wait_idle()
+                sender.close()
+    assert all(seconds < 2.0 for seconds, _ in acks), [s for s, _ in acks]
+    assert [r.status_code for _, r in acks] == [200] * 5
+    assert "ask again in a minute" in acks[-1][1].json()["text"]
+    assert len(slack.responses) == 4  # the four taken on were answered

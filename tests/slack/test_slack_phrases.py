@@ -37,6 +37,11 @@ def test_the_default_namespace_fills_in_when_none_is_named() -> None:
     )
 
 
+@pytest.mark.parametrize("text", ["is qwen healthy in abc-", "is qwen healthy in the morning"])
+def test_an_invalid_or_wordy_namespace_is_not_taken(text: str) -> None:
+    assert understand(text, "ml") == Understood(Command("health", "qwen", "ml"))
+
+
 def test_two_readings_are_ambiguous_and_offer_both() -> None:
     reading = understand("is qwen healthy, and why is llama slow")
     assert isinstance(reading, Ambiguous)
