@@ -10,6 +10,12 @@ Layout (the format ``diag`` writes, the demo ships and the seeder applies)::
                       raw metric expositions as the pod served them, ``<seconds>`` after the
                       first scrape of the recording (optional; ``metrics`` reads them)
 
+``formatVersion`` is a major version (``1``, or a string ``"1.x"``); an unknown major is refused.
+
+Bundles come from other people's clusters, so they are read into memory and never extracted;
+``bundle_files`` holds the reading rules: it refuses names that leave the bundle, links, device
+files and FIFOs, oversized members, too many members and decompression bombs, naming the member.
+
 ``BundleSource`` answers LIST queries by evaluating selectors in memory, as the API server does.
 """
 
@@ -17,8 +23,9 @@ from __future__ import annotations
 
 import json
 import math
-import tarfile
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+import re
+import stat
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +35,7 @@ import yaml
 
 from ..errors import BundleError, GroveError
 from .base import ListQuery, ListResult, RawObject, WatchEvent
+from .bundle_files import read_dir, read_tar
 from .selectors import field_matcher, label_matcher
 
 FORMAT = "grove-mcp-bundle"
@@ -36,7 +44,6 @@ MANIFEST = "manifest.json"
 OBJECTS_DIR = "objects"
 METRICS_DIR = "metrics"
 _OBJECT_SUFFIXES = (".yaml", ".yml", ".json")
-_MAX_MEMBER_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -66,11 +73,11 @@ class Manifest:
                 f'{where}: not a grove-mcp bundle manifest ("format" must be "{FORMAT}").'
             )
         version = data.get("formatVersion")
-        if version != FORMAT_VERSION:
+        if _major(version) != FORMAT_VERSION:
             raise BundleError(
                 f"{where}: bundle format version {version!r} is not supported; "
-                f"this grove-mcp reads version {FORMAT_VERSION}. Upgrade grove-mcp "
-                "or recapture the bundle."
+                f"this grove-mcp reads major version {FORMAT_VERSION} (1, or \"1.x\"). "
+                "Upgrade grove-mcp, or recapture the bundle with this version."
             )
         for key in ("capturedAt", "namespace"):
             if not data.get(key):
@@ -92,6 +99,15 @@ class Manifest:
         )
 
 
+def _major(version: Any) -> int | None:
+    """``formatVersion``'s major number: ``1`` and ``"1.2"`` are 1; anything else is None."""
+    if isinstance(version, int) and not isinstance(version, bool):
+        return version
+    if isinstance(version, str) and (match := re.fullmatch(r"(\d+)(\.\d+)*", version.strip())):
+        return int(match.group(1))
+    return None
+
+
 @dataclass(frozen=True)
 class Bundle:
     """A manifest and the objects captured with it."""
@@ -107,12 +123,17 @@ class Bundle:
     def load(cls, path: str | Path) -> Bundle:
         """Read a bundle directory or ``.tar.gz``; errors name the file and the field."""
         path = Path(path)
-        if not path.exists():
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            mode = None
+        if mode is None or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            what = "no such file or directory" if mode is None else "not a file or directory"
             raise BundleError(
-                f"{path}: no such file or directory. Pass a bundle: a directory or .tar.gz "
+                f"{path}: {what}. Pass a bundle: a directory or .tar.gz "
                 "holding manifest.json and objects/ (see the README's 'Bundles')."
             )
-        files = dict(_read_tar(path) if path.is_file() else _read_dir(path))
+        files = dict(read_dir(path) if stat.S_ISDIR(mode) else read_tar(path))
         if MANIFEST not in files:
             raise BundleError(f"{path}: not a grove-mcp bundle ({MANIFEST} is missing).")
         manifest = Manifest.from_json(
@@ -201,29 +222,6 @@ def _renamespaced(value: Any, namespace: str) -> Any:
     if isinstance(value, list):
         return [_renamespaced(v, namespace) for v in value]
     return value
-
-
-def _read_dir(root: Path) -> Iterator[tuple[str, bytes]]:
-    for file in root.rglob("*"):
-        if file.is_file():
-            yield file.relative_to(root).as_posix(), file.read_bytes()
-
-
-def _read_tar(path: Path) -> Iterator[tuple[str, bytes]]:
-    """Members of a tarball, relative to the directory that holds ``manifest.json``."""
-    try:
-        with tarfile.open(path, "r:*") as tar:
-            members = [m for m in tar.getmembers() if m.isfile() and m.size <= _MAX_MEMBER_BYTES]
-            manifests = sorted((m.name for m in members if Path(m.name).name == MANIFEST), key=len)
-            prefix = str(Path(manifests[0]).parent) if manifests else ""
-            prefix = "" if prefix == "." else prefix + "/"
-            for member in members:
-                if member.name.startswith(prefix):
-                    handle = tar.extractfile(member)
-                    if handle is not None:
-                        yield member.name[len(prefix) :], handle.read()
-    except (tarfile.TarError, OSError, EOFError) as err:
-        raise BundleError(f"{path}: not a readable .tar.gz bundle ({err}).") from err
 
 
 def _parse_json(data: bytes, where: str) -> Any:
