@@ -76,7 +76,7 @@ class Manifest:
         if _major(version) != FORMAT_VERSION:
             raise BundleError(
                 f"{where}: bundle format version {version!r} is not supported; "
-                f"this grove-mcp reads major version {FORMAT_VERSION} (1, or \"1.x\"). "
+                f'this grove-mcp reads major version {FORMAT_VERSION} (1, or "1.x"). '
                 "Upgrade grove-mcp, or recapture the bundle with this version."
             )
         for key in ("capturedAt", "namespace"):

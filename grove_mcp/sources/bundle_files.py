@@ -27,7 +27,7 @@ import stat
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from ..errors import BundleError
 
@@ -68,7 +68,11 @@ def _refuse(where: Path, member: str, reason: str, advice: str = _RECAPTURE) -> 
 
 def _name(where: Path, raw: str) -> str:
     """A member's name as a clean relative POSIX path, or refuse it."""
-    if raw.startswith(("/", "\\")) or posixpath.isabs(raw) or (raw[1:2] == ":" and raw[:1].isalpha()):
+    if (
+        raw.startswith(("/", "\\"))
+        or posixpath.isabs(raw)
+        or (raw[1:2] == ":" and raw[:1].isalpha())
+    ):
         raise _refuse(where, raw, "its name is an absolute path")
     parts = raw.replace("\\", "/").split("/")
     if ".." in parts:
@@ -96,7 +100,7 @@ class _Budget:
                 _TOO_BIG,
             )
 
-    def read(self, name: str, handle: BinaryIO, declared: int | None = None) -> bytes:
+    def read(self, name: str, handle: IO[bytes], declared: int | None = None) -> bytes:
         """At most the member limit plus one byte: never trusts ``declared`` alone."""
         if declared is not None and declared > MAX_MEMBER_BYTES:
             raise self._oversize(name, declared)
@@ -127,7 +131,7 @@ class _Budget:
 
 
 def _mib(n: int) -> str:
-    return f"{n / 2**20:g} MiB"
+    return f"{n / 2**20:g} MiB" if n >= 2**20 else f"{n:,} bytes"
 
 
 def read_tar(path: Path) -> Iterator[tuple[str, bytes]]:
@@ -187,7 +191,9 @@ def read_dir(root: Path) -> Iterator[tuple[str, bytes]]:
             with os.scandir(root / relative if relative else root) as entries:
                 listed = sorted(entries, key=lambda e: e.name)
         except OSError as err:
-            raise BundleError(f"{root}: cannot read directory {relative or '.'!r} ({err}).") from err
+            raise BundleError(
+                f"{root}: cannot read directory {relative or '.'!r} ({err})."
+            ) from err
         for entry in listed:
             name = f"{relative}/{entry.name}" if relative else entry.name
             budget.member(name)
