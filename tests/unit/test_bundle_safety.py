@@ -153,6 +153,7 @@ def test_an_oversized_tar_member(work, monkeypatch):
         f"{TOP}/metrics/vllm-disagg/my-inference-0-decode-mfm67/0.000.prom",
         "larger than 1,000 bytes",
     )
+    assert "at least 5,461 bytes" in message  # refused from its header, before reading it
     assert "smaller capture" in message
 
 
