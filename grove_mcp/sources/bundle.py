@@ -10,9 +10,13 @@ Layout (the format ``diag`` writes, the demo ships and the seeder applies)::
                       raw metric expositions as the pod served them, ``<seconds>`` after the
                       first scrape of the recording (optional; ``metrics`` reads them)
 
+``formatVersion`` is a major version (``1``, or a string ``"1.x"``); an unknown major is refused.
+
+Bundles come from other people's clusters, so they are read into memory and never extracted;
+``bundle_files`` holds the reading rules: it refuses names that leave the bundle, links, device
+files and FIFOs, oversized members, too many members and decompression bombs, naming the member.
+
 ``BundleSource`` answers LIST queries by evaluating selectors in memory, as the API server does.
-Bundles may come from anyone: ``bundle_files`` reads them without extracting and refuses
-hostile ones (links, devices, paths outside the bundle, size and count limits, bombs).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import gzip
 import io
 import json
 import math
+import re
+import stat
 import tarfile
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -79,8 +85,8 @@ class Manifest:
         if _major(version) != FORMAT_VERSION:
             raise BundleError(
                 f"{where}: bundle format version {version!r} is not supported; "
-                f"this grove-mcp reads version {FORMAT_VERSION}. Upgrade grove-mcp "
-                "or recapture the bundle."
+                f'this grove-mcp reads major version {FORMAT_VERSION} (1, or "1.x"). '
+                "Upgrade grove-mcp, or recapture the bundle with this version."
             )
         for key in ("capturedAt", "namespace"):
             if not data.get(key):
@@ -104,11 +110,11 @@ class Manifest:
 
 
 def _major(version: Any) -> int | None:
-    """The major part of a format version: 1, "1" and "1.2" are 1; anything else None."""
+    """``formatVersion``'s major number: ``1`` and ``"1.2"`` are 1; anything else is None."""
     if isinstance(version, int) and not isinstance(version, bool):
         return version
-    if isinstance(version, str) and version.split(".")[0].isdigit():
-        return int(version.split(".")[0])
+    if isinstance(version, str) and (match := re.fullmatch(r"(\d+)(\.\d+)*", version.strip())):
+        return int(match.group(1))
     return None
 
 
@@ -129,12 +135,17 @@ class Bundle:
     def load(cls, path: str | Path) -> Bundle:
         """Read a bundle directory or ``.tar.gz``; errors name the file and the field."""
         path = Path(path)
-        if not path.exists():
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            mode = None
+        if mode is None or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            what = "no such file or directory" if mode is None else "not a file or directory"
             raise BundleError(
-                f"{path}: no such file or directory. Pass a bundle: a directory or .tar.gz "
+                f"{path}: {what}. Pass a bundle: a directory or .tar.gz "
                 "holding manifest.json and objects/ (see the README's 'Bundles')."
             )
-        files = dict(read_tar(path) if path.is_file() else read_dir(path))
+        files = dict(read_dir(path) if stat.S_ISDIR(mode) else read_tar(path))
         if MANIFEST not in files:
             raise BundleError(f"{path}: not a grove-mcp bundle ({MANIFEST} is missing).")
         manifest = Manifest.from_json(

@@ -1,129 +1,244 @@
-"""Reading a bundle's files safely: bundles come from other people's clusters.
+"""Reading a bundle's files into memory, refusing hostile input. Nothing is ever extracted.
 
-Everything is read into memory, never extracted. A tarball is refused, whole, when a member
-would land outside the bundle (an absolute path, ``..``), is a link (symbolic or hard), a
-device, a FIFO or anything but a file or directory, or when it breaks a limit: the size of one
-member, the number of members, the total size, or the ratio of unpacked to packed bytes (a
-decompression bomb). Each member also passes Python's ``tarfile.data_filter``. A directory is
-walked without following links, with the same rules and limits.
+Bundles come from other people's clusters (a colleague, the Slack bot, an assistant), so every
+member is checked before a byte of it is used, and one bad member refuses the whole bundle with
+a ``BundleError`` that names the member, the reason and what to do. Refused:
+
+* names that leave the bundle: absolute (``/etc/x``) or with a ``..`` component;
+* anything but plain files and directories: symbolic and hard links, character and block
+  devices, FIFOs (and, in directories, sockets);
+* a member over ``MAX_MEMBER_BYTES``; more than ``MAX_MEMBERS`` members (directories count);
+  more than ``MAX_TOTAL_BYTES`` in all;
+* decompression bombs: a tarball that expands to more than ``BOMB_FLOOR_BYTES`` and more than
+  ``MAX_RATIO`` times its size on disk;
+* a name that appears twice in a tarball (which copy would be meant?).
+
+Tarball members also pass through ``tarfile.data_filter`` (the filter Python's own extraction
+uses for untrusted archives), on top of these rules. Sizes are counted as the bytes are read,
+with a cap, never taken from the headers alone. Directories are walked without following
+symbolic links, and files are opened with ``O_NOFOLLOW``.
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 import stat
 import tarfile
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import IO
 
 from ..errors import BundleError
 
 MAX_MEMBER_BYTES = 64 * 2**20
+"""One file, uncompressed. A capture of a large namespace is a few MiB."""
 MAX_MEMBERS = 10_000
-MAX_TOTAL_BYTES = 1024 * 2**20
-MAX_RATIO = 200  # unpacked / packed bytes, checked once past RATIO_FLOOR
-RATIO_FLOOR = 10 * 2**20
-MANIFEST = "manifest.json"
+"""Files and directories in a bundle."""
+MAX_TOTAL_BYTES = 2**30
+"""All files together, uncompressed."""
+MAX_RATIO = 200
+"""Uncompressed bytes per compressed byte above which a tarball is a bomb (YAML gzips ~10:1)…"""
+BOMB_FLOOR_BYTES = 10 * 2**20
+"""…once it has expanded past this size (tiny files can compress very well)."""
+
+_RECAPTURE = (
+    "Nothing was extracted. A bundle holds only plain files and directories; ask its sender "
+    "for a fresh capture, or re-pack a capture you trust with `tar -czf bundle.tar.gz -C <dir> .`."
+)
+_TOO_BIG = (
+    "Nothing was extracted. Ask for a smaller capture (one namespace, a shorter metrics "
+    "recording), or split it."
+)
+_KINDS = {
+    tarfile.SYMTYPE: "a symbolic link",
+    tarfile.LNKTYPE: "a hard link",
+    tarfile.CHRTYPE: "a character device",
+    tarfile.BLKTYPE: "a block device",
+    tarfile.FIFOTYPE: "a FIFO",
+}
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
 
 
-def read_tar(path: Path) -> Iterator[tuple[str, bytes]]:
-    """Members of a tarball, relative to the folder that holds ``manifest.json``."""
-    files: list[tuple[str, bytes]] = []
-    packed = max(1, path.stat().st_size)
-    total = 0
-    try:
-        with tarfile.open(path, "r:*") as tar:
-            for count, member in enumerate(tar, start=1):
-                if count > MAX_MEMBERS:
-                    raise _refused(path, member.name, f"more than {MAX_MEMBERS} members")
-                _check_member(path, member)
-                if member.isdir():
-                    continue
-                handle = tar.extractfile(member)
-                data = handle.read(MAX_MEMBER_BYTES + 1) if handle is not None else b""
-                if len(data) > MAX_MEMBER_BYTES:
-                    raise _refused(path, member.name, f"larger than {_mib(MAX_MEMBER_BYTES)}")
-                total += len(data)
-                _check_total(path, member.name, total, packed)
-                files.append((_clean(member.name), data))
-    except (tarfile.TarError, OSError, EOFError) as err:
-        raise BundleError(f"{path}: not a readable .tar.gz bundle ({err}).") from err
-    return _relative_to_manifest(files)
+def _refuse(where: Path, member: str, reason: str, advice: str = _RECAPTURE) -> BundleError:
+    return BundleError(f"{where}: member {member!r} is refused: {reason}. {advice}")
 
 
-def read_dir(root: Path) -> Iterator[tuple[str, bytes]]:
-    """The files under a bundle directory (links are refused, never followed)."""
-    files: list[tuple[str, bytes]] = []
-    total = 0
-    for folder, dirs, names in os.walk(root, followlinks=False):
-        for name in sorted(dirs) + sorted(names):
-            full = Path(folder) / name
-            relative = full.relative_to(root).as_posix()
-            mode = os.lstat(full).st_mode
-            if stat.S_ISLNK(mode):
-                raise _refused(root, relative, "a symbolic link (bundles hold files only)")
-            if stat.S_ISDIR(mode):
-                continue
-            if not stat.S_ISREG(mode):
-                raise _refused(root, relative, "not a regular file (a device, FIFO or socket)")
-            if len(files) >= MAX_MEMBERS:
-                raise _refused(root, relative, f"more than {MAX_MEMBERS} files")
-            with full.open("rb") as handle:
-                data = handle.read(MAX_MEMBER_BYTES + 1)
-            if len(data) > MAX_MEMBER_BYTES:
-                raise _refused(root, relative, f"larger than {_mib(MAX_MEMBER_BYTES)}")
-            total += len(data)
-            if total > MAX_TOTAL_BYTES:
-                raise _refused(root, relative, f"the files pass {_mib(MAX_TOTAL_BYTES)} in all")
-            files.append((relative, data))
-    return iter(files)
-
-
-def _check_member(path: Path, member: tarfile.TarInfo) -> None:
-    name = member.name
-    parts = PurePosixPath(name).parts
-    if name.startswith("/") or PurePosixPath(name).is_absolute():
-        raise _refused(path, name, "an absolute path")
+def _name(where: Path, raw: str) -> str:
+    """A member's name as a clean relative POSIX path, or refuse it."""
+    if (
+        raw.startswith(("/", "\\"))
+        or posixpath.isabs(raw)
+        or (raw[1:2] == ":" and raw[:1].isalpha())
+    ):
+        raise _refuse(where, raw, "its name is an absolute path")
+    parts = raw.replace("\\", "/").split("/")
     if ".." in parts:
-        raise _refused(path, name, "a path that climbs out of the bundle ('..')")
-    if member.issym() or member.islnk():
-        raise _refused(path, name, f"a {'symbolic' if member.issym() else 'hard'} link")
-    if not (member.isfile() or member.isdir()):
-        raise _refused(path, name, "not a regular file (a device, FIFO or other special file)")
-    if member.size > MAX_MEMBER_BYTES:
-        raise _refused(path, name, f"larger than {_mib(MAX_MEMBER_BYTES)}")
-    try:
-        tarfile.data_filter(member, "/nonexistent-grove-bundle")
-    except tarfile.FilterError as err:
-        raise _refused(path, name, str(err)) from None
+        raise _refuse(where, raw, "its name climbs out of the bundle ('..')")
+    if "\0" in raw:
+        raise _refuse(where, raw, "its name holds a NUL byte")
+    return posixpath.normpath("/".join(p for p in parts if p not in ("", ".")) or ".")
 
 
-def _check_total(path: Path, name: str, total: int, packed: int) -> None:
-    if total > MAX_TOTAL_BYTES:
-        raise _refused(path, name, f"the members pass {_mib(MAX_TOTAL_BYTES)} unpacked in all")
-    if total > RATIO_FLOOR and total / packed > MAX_RATIO:
-        raise _refused(
-            path, name, f"it unpacks to over {MAX_RATIO}× its packed size (a decompression bomb)"
+class _Budget:
+    """Counts members and bytes as they are read; refuses what goes over a limit."""
+
+    def __init__(self, where: Path) -> None:
+        self.where = where
+        self.members = 0
+        self.total = 0
+
+    def member(self, name: str) -> None:
+        self.members += 1
+        if self.members > MAX_MEMBERS:
+            raise _refuse(
+                self.where,
+                name,
+                f"the bundle has more than {MAX_MEMBERS:,} members (files and directories)",
+                _TOO_BIG,
+            )
+
+    def read(self, name: str, handle: IO[bytes], declared: int | None = None) -> bytes:
+        """At most the member limit plus one byte: never trusts ``declared`` alone."""
+        if declared is not None and declared > MAX_MEMBER_BYTES:
+            raise self._oversize(name, declared)
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := handle.read(min(2**20, MAX_MEMBER_BYTES + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_MEMBER_BYTES:
+                raise self._oversize(name, size)
+            if self.total + size > MAX_TOTAL_BYTES:
+                raise _refuse(
+                    self.where,
+                    name,
+                    f"the bundle holds more than {_mib(MAX_TOTAL_BYTES)} uncompressed",
+                    _TOO_BIG,
+                )
+        self.total += size
+        return b"".join(chunks)
+
+    def _oversize(self, name: str, size: int) -> BundleError:
+        return _refuse(
+            self.where,
+            name,
+            f"it is larger than {_mib(MAX_MEMBER_BYTES)} (at least {size:,} bytes)",
+            _TOO_BIG,
         )
 
 
-def _relative_to_manifest(files: list[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
-    manifests = sorted((n for n, _ in files if PurePosixPath(n).name == MANIFEST), key=len)
-    prefix = str(PurePosixPath(manifests[0]).parent) if manifests else ""
-    prefix = "" if prefix == "." else prefix + "/"
-    return ((n[len(prefix) :], data) for n, data in files if n.startswith(prefix))
+def _mib(n: int) -> str:
+    return f"{n / 2**20:g} MiB" if n >= 2**20 else f"{n:,} bytes"
 
 
-def _clean(name: str) -> str:
-    return PurePosixPath(name).as_posix().removeprefix("./")
+def read_tar(path: Path) -> Iterator[tuple[str, bytes]]:
+    """Plain files of a tarball (any compression ``tarfile`` reads), named relative to the
+    directory that holds ``manifest.json``; files outside that directory are left out."""
+    compressed = max(path.stat().st_size, 1)
+    # data_filter judges names against a destination; nothing is ever written there.
+    dest = os.path.realpath(f"{path}.never-extracted")
+    budget = _Budget(path)
+    files: dict[str, bytes] = {}
+    try:
+        with tarfile.open(path, "r:*") as tar:
+            while (member := tar.next()) is not None:
+                budget.member(member.name)
+                name = _name(path, member.name)
+                if not (member.isreg() or member.isdir()):
+                    kind = _KINDS.get(member.type, f"of tar type {member.type!r}")
+                    raise _refuse(path, member.name, f"it is {kind}, not a plain file")
+                try:
+                    tarfile.data_filter(member, dest)
+                except tarfile.FilterError as err:
+                    raise _refuse(path, member.name, f"tarfile's data filter: {err}") from err
+                if member.isdir():
+                    continue
+                if name in files:
+                    raise _refuse(path, member.name, "the name appears twice in the tarball")
+                handle = tar.extractfile(member)
+                if handle is None:  # pragma: no cover - isreg() members always have data
+                    raise _refuse(path, member.name, "its data cannot be read")
+                files[name] = budget.read(member.name, handle, member.size)
+                if budget.total > BOMB_FLOOR_BYTES and budget.total > MAX_RATIO * compressed:
+                    raise _refuse(
+                        path,
+                        member.name,
+                        f"the tarball expands more than {MAX_RATIO}:1 "
+                        f"({budget.total:,} bytes from {compressed:,}): a decompression bomb",
+                        _TOO_BIG,
+                    )
+    except (tarfile.TarError, OSError, EOFError) as err:
+        raise BundleError(f"{path}: not a readable .tar.gz bundle ({err}).") from err
+    manifests = sorted((n for n in files if posixpath.basename(n) == "manifest.json"), key=len)
+    prefix = posixpath.dirname(manifests[0]) if manifests else ""
+    prefix = prefix + "/" if prefix else ""
+    for name, data in files.items():
+        if name.startswith(prefix):
+            yield name[len(prefix) :], data
 
 
-def _refused(where: Path, member: str, why: str) -> BundleError:
-    return BundleError(
-        f"{where}: refused, member '{member}' is {why}. Nothing was extracted; ask for the "
-        "bundle again (kubectl grove diag writes only regular files)."
-    )
+def read_dir(root: Path) -> Iterator[tuple[str, bytes]]:
+    """Plain files under ``root`` (the directory the user named), walked without following
+    symbolic links; any link or special file anywhere refuses the bundle."""
+    budget = _Budget(root)
+    pending = [""]
+    while pending:
+        relative = pending.pop()
+        try:
+            with os.scandir(root / relative if relative else root) as entries:
+                listed = sorted(entries, key=lambda e: e.name)
+        except OSError as err:
+            raise BundleError(
+                f"{root}: cannot read directory {relative or '.'!r} ({err})."
+            ) from err
+        for entry in listed:
+            name = f"{relative}/{entry.name}" if relative else entry.name
+            budget.member(name)
+            if entry.is_symlink():
+                target = _readlink(entry.path)
+                raise _refuse(root, name, f"it is a symbolic link (to {target!r})")
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(name)
+            elif entry.is_file(follow_symlinks=False):
+                yield name, _read_file(root, name, budget)
+            else:
+                raise _refuse(root, name, f"it is {_special(entry.path)}, not a plain file")
 
 
-def _mib(size: int) -> str:
-    return f"{size // 2**20} MiB"
+def _read_file(root: Path, name: str, budget: _Budget) -> bytes:
+    try:
+        # O_NOFOLLOW: swapped for a link since the walk saw it → refused, not followed;
+        # O_NONBLOCK: swapped for a FIFO → the open does not hang (fstat then refuses it).
+        fd = os.open(root / name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _BINARY)
+    except OSError as err:
+        raise _refuse(root, name, f"it cannot be opened as a plain file ({err})") from err
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _refuse(root, name, "it changed into something other than a plain file")
+        return budget.read(name, handle)
+
+
+def _readlink(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
+
+
+def _special(path: str) -> str:
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return "a special file"
+    for test, kind in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    return "a special file"
