@@ -124,16 +124,16 @@ def namespace(make_namespace: Callable[[str], str], request: pytest.FixtureReque
 
 
 @pytest.fixture
-def exporters_in_netns() -> Iterator[Callable[[int], tuple[Netns, ExporterProcess]]]:
+def exporters_in_netns() -> Iterator[Callable[..., tuple[Netns, ExporterProcess]]]:
     """Make ``n`` fake vLLM pods in a fresh network namespace (addresses the API server will
     proxy to; loopback ones it refuses): the namespace and the exporter child they run in.
     Everything is removed after the test, failed or not. Skipped (an error under
     ``GROVE_REQUIRE_E2E=1``) where namespaces cannot be made."""
     with contextlib.ExitStack() as stack:
 
-        def make(pods: int) -> tuple[Netns, ExporterProcess]:
+        def make(pods: int, port: int = 8000) -> tuple[Netns, ExporterProcess]:
             try:
-                return stack.enter_context(netns_exporters(pods))
+                return stack.enter_context(netns_exporters(pods, port))
             except NetnsUnavailable as err:
                 reason = str(err)
             _unavailable(f"no network namespace for pod-proxy exporters: {reason}")
