@@ -236,18 +236,7 @@ def workloads(report: WorkloadList) -> str:
         return "\n".join(lines)
     lines.append(
         table(
-            ["name", "ok", "replicas avail", "gangs healthy", "pods ready", "state"],
-            (
-                [
-                    w.name,
-                    w.ok,
-                    f"{w.available_replicas}/{w.replicas}",
-                    f"{w.gangs_healthy}/{w.gangs_total}",
-                    f"{w.pods_ready}/{w.pods_desired}",
-                    w.state,
-                ]
-                for w in report.items
-            ),
+            *rows.workloads(report),
         )
     )
     return "\n".join(lines)

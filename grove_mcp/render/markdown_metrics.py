@@ -92,18 +92,7 @@ def compare(report: CompareReport) -> str:
     out += [
         "",
         table(
-            ["metric", "planned", "actual", "Δ%", "verdict", "note"],
-            (
-                [
-                    r.metric,
-                    r.planned,
-                    r.actual,
-                    fmt.delta(r.delta_percent),
-                    fmt.ROW_MARK[r.verdict],
-                    r.note,
-                ]
-                for r in report.rows
-            ),
+            *rows.compare_rows(report),
         ),
     ]
     if report.diagnosis:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..reports.compare import CompareReport
+from ..reports.listing import WorkloadList
 from ..reports.metrics import MetricsReport
 from ..reports.plan_reports import PlanDiffReport, Verdict
 from ..reports.status import StatusReport
@@ -122,5 +124,39 @@ def plan_diff(report: PlanDiffReport) -> Rows:
                 "" if r.verdict is Verdict.match else r.reason,
             ]
             for r in report.rows
+        ],
+    )
+
+
+def compare_rows(report: CompareReport) -> Rows:
+    return (
+        ["metric", "planned", "actual", "Δ%", "verdict", "note"],
+        [
+            [
+                r.metric,
+                r.planned,
+                r.actual,
+                fmt.delta(r.delta_percent),
+                fmt.ROW_MARK[r.verdict],
+                r.note,
+            ]
+            for r in report.rows
+        ],
+    )
+
+
+def workloads(report: WorkloadList) -> Rows:
+    return (
+        ["name", "ok", "replicas avail", "gangs healthy", "pods ready", "state"],
+        [
+            [
+                w.name,
+                w.ok,
+                f"{w.available_replicas}/{w.replicas}",
+                f"{w.gangs_healthy}/{w.gangs_total}",
+                f"{w.pods_ready}/{w.pods_desired}",
+                w.state,
+            ]
+            for w in report.items
         ],
     )

@@ -71,18 +71,7 @@ def compare(report: CompareReport) -> Layout:
     ]
     body: list[Part] = [
         Table(
-            ["metric", "planned", "actual", "Δ%", "verdict", "note"],
-            [
-                [
-                    r.metric,
-                    r.planned,
-                    r.actual,
-                    fmt.delta(r.delta_percent),
-                    fmt.ROW_MARK[r.verdict],
-                    r.note,
-                ]
-                for r in report.rows
-            ],
+            *rows.compare_rows(report),
             ROWS,
             numeric=frozenset({1, 2, 3}),
         )

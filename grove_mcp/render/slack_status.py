@@ -78,18 +78,7 @@ def workloads(report: WorkloadList) -> Layout:
     s = report.summary
     body: list[Part] = [
         Table(
-            ["name", "ok", "replicas avail", "gangs healthy", "pods ready", "state"],
-            [
-                [
-                    w.name,
-                    w.ok,
-                    f"{w.available_replicas}/{w.replicas}",
-                    f"{w.gangs_healthy}/{w.gangs_total}",
-                    f"{w.pods_ready}/{w.pods_desired}",
-                    w.state,
-                ]
-                for w in report.items
-            ],
+            *rows.workloads(report),
             WORKLOADS,
             numeric=frozenset({2, 3, 4}),
         )
