@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import closing
+from threading import Event
 
 from .snapshot import Snapshot, SnapshotRequest, assemble, fetch
 from .sources.base import ListQuery, ListResult, RawObject, Source, WatchEvent
@@ -20,16 +21,17 @@ def _key(obj: RawObject) -> tuple[str, str]:
 
 
 def watch_snapshots(
-    source: Source, request: SnapshotRequest, tick: float = 30.0
+    source: Source, request: SnapshotRequest, tick: float = 30.0, stop: Event | None = None
 ) -> Iterator[Snapshot]:
-    """The current snapshot, then one after every batch of changes (and every ``tick`` s)."""
-    while True:
+    """The current snapshot, then one after every batch of changes (and every ``tick`` s),
+    until ``stop`` is set."""
+    while stop is None or not stop.is_set():
         results, snapshot = fetch(source, request)
         store: dict[ListQuery, dict[tuple[str, str], RawObject]] = {
             r.query: {_key(o): o for o in r.items} for r in results
         }
         yield snapshot
-        with closing(source.watch(results, tick=tick)) as batches:
+        with closing(source.watch(results, tick=tick, stop=stop)) as batches:
             for batch in batches:
                 if _apply(store, batch):
                     break  # RESYNC: list again (closing the watch closes its connections)

@@ -6,7 +6,7 @@ from ..capture import DiagArgs  # diag's input
 from ..performance.metrics import MetricsArgs  # metrics' and compare's input
 from .budget import BUDGET_BYTES, DEFAULT_LIMIT, MAX_LIMIT, Fitted, Narrowing, fit, output_model
 from .budget_generate import Mode, fit_generate
-from .call import run, watch
+from .call import run, run_views, watch, watch_views
 from .offload import run_off_loop
 from .preflight import check_before_write
 from .table import CAPABILITIES, Capability, Inputs, Need, Scope, capability, report_models
@@ -35,5 +35,7 @@ __all__ = [
     "report_models",
     "run",
     "run_off_loop",
+    "run_views",
     "watch",
+    "watch_views",
 ]

@@ -3,19 +3,22 @@
 ``run`` checks the call against the capability's entry (before any API call), fetches one
 snapshot for what the capability needs, builds the report, and redacts it: the one redaction
 step every report and every file written from one passes (DESIGN.md rule 5). ``watch`` does the
-same for every change the watch API reports.
+same for every change the watch API reports; ``run_views`` / ``watch_views`` build several
+reports from one snapshot (the TUI's screens).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import fields
+from threading import Event
 from typing import Any
 
 from pydantic import BaseModel
 
 from ..errors import InvalidInput
 from ..redact import redact
-from ..snapshot import fetch_snapshot
+from ..snapshot import Snapshot, SnapshotRequest, fetch_snapshot
 from ..sources.base import Source
 from ..watching import watch_snapshots
 from .metrics import collect_metrics
@@ -70,10 +73,57 @@ def watch(
 ) -> Iterator[BaseModel]:
     """The redacted report now and again after every change the watch API reports (live only)."""
     cap = capability(name)
-    if not cap.watch:
-        raise InvalidInput(f"'{cap.name}' cannot watch.")
-    cap.check(pcs, None)
-    request = cap.snapshot_request(namespace or source.default_namespace, pcs)
-    assert request is not None
-    for snapshot in watch_snapshots(source, request):
-        yield redact(cap.build(Inputs(snapshot, pcs, None, source)))
+    for views in watch_views([cap], source, namespace, pcs):
+        yield views[cap.name]
+
+
+def run_views(
+    names: Sequence[str | Capability],
+    source: Source,
+    namespace: str | None = None,
+    pcs: str | None = None,
+) -> dict[str, BaseModel]:
+    """Several redacted reports from one snapshot (a screen showing status, topology and
+    health together): one fetch for what they need together."""
+    caps, request = _views_request(names, source, namespace, pcs)
+    return _build_views(caps, fetch_snapshot(source, request), pcs, source)
+
+
+def watch_views(
+    names: Sequence[str | Capability],
+    source: Source,
+    namespace: str | None,
+    pcs: str | None,
+    stop: Event | None = None,
+    tick: float = 30.0,
+) -> Iterator[dict[str, BaseModel]]:
+    """``run_views`` now and after every change the watch API reports, until ``stop`` is set."""
+    caps, request = _views_request(names, source, namespace, pcs)
+    for snapshot in watch_snapshots(source, request, tick, stop):
+        yield _build_views(caps, snapshot, pcs, source)
+
+
+def _views_request(
+    names: Sequence[str | Capability], source: Source, namespace: str | None, pcs: str | None
+) -> tuple[list[Capability], SnapshotRequest]:
+    """The capabilities (each one a watchable report of the snapshot alone) and the one
+    request that fetches what all of them need."""
+    caps = [capability(n) for n in names]
+    for cap in caps:
+        if not cap.watch:
+            raise InvalidInput(f"'{cap.name}' cannot watch.")
+        cap.check(pcs, None)
+    namespace = namespace or source.default_namespace
+    requests = [cap.snapshot_request(namespace, pcs) for cap in caps]
+    flags = {
+        f.name: any(getattr(r, f.name) for r in requests if r is not None)
+        for f in fields(SnapshotRequest)
+        if f.type in (bool, "bool")
+    }
+    return caps, SnapshotRequest(namespace, pcs, **flags)
+
+
+def _build_views(
+    caps: list[Capability], snapshot: Snapshot, pcs: str | None, source: Source
+) -> dict[str, BaseModel]:
+    return {cap.name: redact(cap.build(Inputs(snapshot, pcs, None, source))) for cap in caps}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from threading import Event
 from typing import Any, Protocol
 
 from ..grove.kinds import Kind
@@ -82,8 +83,8 @@ class Source(Protocol):
         ...
 
     def watch(
-        self, results: Sequence[ListResult], tick: float = 30.0
+        self, results: Sequence[ListResult], tick: float = 30.0, stop: Event | None = None
     ) -> Generator[list[WatchEvent], None, None]:
         """Batches of changes after the given results (an empty batch after ``tick`` seconds of
-        quiet); sources without live data raise ``GroveError``."""
+        quiet), until ``stop`` is set; sources without live data raise ``GroveError``."""
         ...

@@ -32,6 +32,7 @@ from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from threading import Event
 from typing import Any
 
 import yaml
@@ -357,7 +358,7 @@ class BundleSource:
         return ListResult(query, items, resource_version="bundle", served=True if held else None)
 
     def watch(
-        self, results: Sequence[ListResult], tick: float = 30.0
+        self, results: Sequence[ListResult], tick: float = 30.0, stop: Event | None = None
     ) -> Generator[list[WatchEvent], None, None]:
         raise GroveError(
             "--watch needs a live cluster: a bundle is a fixed capture and never "

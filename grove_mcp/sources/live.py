@@ -16,6 +16,7 @@ from .kube import KubeClient, LineStream, ResourceExpired
 
 WATCH_SECONDS = 290
 BATCH_SECONDS = 0.25
+STOP_SECONDS = 0.2  # how soon a watch notices its stop event
 
 
 class LiveSource:
@@ -100,12 +101,13 @@ class LiveSource:
         )
 
     def watch(
-        self, results: Sequence[ListResult], tick: float = 30.0
+        self, results: Sequence[ListResult], tick: float = 30.0, stop: threading.Event | None = None
     ) -> Generator[list[WatchEvent], None, None]:
         """Batches of changes after each result's resourceVersion, one watch per query.
 
         A batch holds what arrived within ``BATCH_SECONDS`` of its first event; an empty batch
         comes after ``tick`` quiet seconds (for countdowns). ``RESYNC`` asks for a re-list.
+        Setting ``stop`` ends the generator within ``STOP_SECONDS`` (its connections closed).
         """
         events: queue.Queue[WatchEvent | GroveError] = queue.Queue()
         watches = _Watches()
@@ -119,11 +121,13 @@ class LiveSource:
                 ).start()
         try:
             while True:
-                try:
-                    batch = [events.get(timeout=tick)]
-                except queue.Empty:
+                first = _next_event(events, tick, stop)
+                if first is None:
+                    if stop is not None and stop.is_set():
+                        return
                     yield []
                     continue
+                batch = [first]
                 deadline = time.monotonic() + BATCH_SECONDS
                 while (left := deadline - time.monotonic()) > 0:
                     try:
@@ -185,6 +189,21 @@ class LiveSource:
                 return
             quick = time.monotonic() - opened < 1.0
             pause = min(5.0, max(0.2, pause * 2)) if quick else 0.0
+
+
+def _next_event(
+    events: queue.Queue[WatchEvent | GroveError], tick: float, stop: threading.Event | None
+) -> WatchEvent | GroveError | None:
+    """The next event within ``tick`` seconds; None after a quiet ``tick`` or once stopped."""
+    deadline = time.monotonic() + tick
+    while (left := deadline - time.monotonic()) > 0:
+        if stop is not None and stop.is_set():
+            return None
+        try:
+            return events.get(timeout=min(left, STOP_SECONDS) if stop is not None else left)
+        except queue.Empty:
+            continue
+    return None
 
 
 class _Watches:

@@ -150,6 +150,8 @@ class ApiServer:
         self.port = 0
         self._tokens = {user: secrets.token_hex(16) for user in self.users}
         self._processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self._pki: dict[str, Path] = {}
+        self._etcd_url = ""
         self.started_seconds = 0.0
 
     @property
@@ -174,8 +176,8 @@ class ApiServer:
         began = time.monotonic()
         deadline = began + START_SECONDS
         try:
-            pki = write_pki(self.dir / "pki")
-            etcd_url = self._start_etcd(deadline)
+            pki = self._pki = write_pki(self.dir / "pki")
+            etcd_url = self._etcd_url = self._start_etcd(deadline)
             self._start_apiserver(etcd_url, pki, deadline)
             for user in self.users:
                 self._write_kubeconfig(user, pki["ca"])
@@ -208,6 +210,19 @@ class ApiServer:
             yield
         finally:
             os.killpg(proc.pid, signal.SIGCONT)
+
+    @contextlib.contextmanager
+    def down(self) -> Iterator[None]:
+        """kube-apiserver stopped (etcd keeps the data) until the block ends, then started again
+        on the same port: a lost API server that comes back."""
+        proc = next(p for name, p in self._processes if name == "kube-apiserver")
+        _stop_group(proc)
+        self._processes = [(n, p) for n, p in self._processes if p is not proc]
+        try:
+            yield
+        finally:
+            deadline = time.monotonic() + START_SECONDS
+            self._start_apiserver(self._etcd_url, self._pki, deadline, port=self.port)
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
         logs = self.dir / "logs"
@@ -245,8 +260,10 @@ class ApiServer:
         wait_until(healthy, deadline, f"etcd at {url}")
         return url
 
-    def _start_apiserver(self, etcd_url: str, pki: dict[str, Path], deadline: float) -> None:
-        self.port = free_port()
+    def _start_apiserver(
+        self, etcd_url: str, pki: dict[str, Path], deadline: float, port: int = 0
+    ) -> None:
+        self.port = port or free_port()
         tokens = self.dir / "tokens.csv"
         groups = {user: "grove-envtest" for user in self._tokens} | {ADMIN: "system:masters"}
         tokens.write_text(  # token,user,uid,"groups"
