@@ -128,7 +128,7 @@ def _target(source: Source, kind: str, namespace: str | None, name: str) -> tupl
     """The kind and namespace to read, every input validated; None for cluster-scoped kinds."""
     spec = KINDS.get(kind)
     if spec is None:
-        raise InvalidInput(f"Unknown kind '{kind}': choose one of {', '.join(KINDS)}.")
+        raise InvalidInput(f"Unknown kind '{kind}'. Choose one of {', '.join(KINDS)}.")
     validate_object_name(name, f"{spec.kind} name")
     if not spec.namespaced:
         return spec, None
