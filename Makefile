@@ -9,19 +9,19 @@ DEMO   := my-inference
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -e .
+	$(PIP) install -e '.[tui]'
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(PIP) install -e '.[dev,slack]'
+	$(PIP) install -e '.[dev,slack,tui]'
 	touch $@
 
 # AIConfigurator (the [generate] extra, ~850 MB, ~35 s once) for the real-AIConfigurator tier.
 $(VENV)/.installed-generate: $(VENV)/.installed-dev pyproject.toml
-	$(PIP) install -e '.[dev,slack,generate]'
+	$(PIP) install -e '.[dev,slack,tui,generate]'
 	touch $@
 
-## demo: install into .venv and print status, topology, health, metrics, compare and diagnose of the embedded demo
+## demo: install into .venv (the TUI too: .venv/bin/kubectl-grove tui --demo) and print status, topology, health, metrics, compare and diagnose of the embedded demo
 demo: $(VENV)/.installed
 	@for report in status topology health metrics compare diagnose; do \
 	  $(VENV)/bin/kubectl-grove $$report $(DEMO) --demo; rc=$$?; \

@@ -14,6 +14,7 @@ from .diag import diag
 from .generate import generate
 from .metrics import compare, diagnose, metrics
 from .plan import store
+from .tui import tui
 from .validate import validate
 
 app = typer.Typer(
@@ -59,6 +60,9 @@ def _register(root: typer.Typer) -> None:
 
 
 _register(app)
+
+
+app.command()(tui)
 
 
 @app.command()

@@ -1,5 +1,5 @@
 """The core's entry points, for every front end: the capability table, its single exit
-(``run`` / ``watch``, which redact), size budgets, and running off the event loop."""
+(``run`` / ``watch``, which redact), size budgets, running off the event loop, and one object at a time (YAML, describe, logs)."""
 
 from ..capabilities.validate import ManifestText, ValidateArgs  # validate's input
 from ..capture import DiagArgs  # diag's input
@@ -7,6 +7,7 @@ from ..performance.metrics import MetricsArgs  # metrics' and compare's input
 from .budget import BUDGET_BYTES, DEFAULT_LIMIT, MAX_LIMIT, Fitted, Narrowing, fit, output_model
 from .budget_generate import Mode, fit_generate
 from .call import run, run_views, watch, watch_views
+from .objects import Described, LogText, describe_object, object_yaml, read_log, read_object
 from .offload import run_off_loop
 from .preflight import check_before_write
 from .table import CAPABILITIES, Capability, Inputs, Need, Scope, capability, report_models
@@ -17,9 +18,11 @@ __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
     "Capability",
+    "Described",
     "DiagArgs",
     "Fitted",
     "Inputs",
+    "LogText",
     "ManifestText",
     "MetricsArgs",
     "Mode",
@@ -29,9 +32,13 @@ __all__ = [
     "ValidateArgs",
     "capability",
     "check_before_write",
+    "describe_object",
     "fit",
     "fit_generate",
+    "object_yaml",
     "output_model",
+    "read_log",
+    "read_object",
     "report_models",
     "run",
     "run_off_loop",

@@ -14,7 +14,7 @@ import yaml
 from samples import samples, shown
 
 from grove_mcp.cli.main import HAND_WRITTEN, app
-from grove_mcp.core import CAPABILITIES, Scope, output_model, report_models
+from grove_mcp.core import CAPABILITIES, Scope, capability, output_model, report_models
 from grove_mcp.mcp_server import TOOLS
 from grove_mcp.mcp_server.app import INSTRUCTIONS
 from grove_mcp.mcp_server.prompts import prompts_dir
@@ -40,7 +40,8 @@ def cli_commands(group: Any, prefix: str = "") -> dict[str, Any]:
 
 def test_the_cli_has_one_command_per_capability_with_the_table_help():
     commands = cli_commands(typer.main.get_group(app))
-    assert set(commands) == {c.name for c in CAPABILITIES} | {"version"}
+    # besides the table: the version, and the TUI that shows several capabilities at once
+    assert set(commands) == {c.name for c in CAPABILITIES} | {"version", "tui"}
     for cap in CAPABILITIES:
         assert commands[cap.name].help == cap.help, cap.name
 
@@ -118,3 +119,13 @@ def test_capability_names_are_cli_words_and_tool_names():
     for cap in CAPABILITIES:
         assert re.fullmatch(r"[a-z]+( [a-z]+)?", cap.name), cap.name
         assert re.fullmatch(r"grove_[a-z_]+", cap.tool)
+
+
+def test_the_tui_views_are_capabilities_of_the_table():
+    """The TUI's live views are the table's watchable reports, and its metrics view the
+    metrics capability: a screen without a capability behind it would be a copy."""
+    from grove_mcp.tui import feed
+
+    for name in feed.VIEWS:
+        assert capability(name).watch, name
+    assert capability("metrics").report is feed.MetricsReport

@@ -1,0 +1,159 @@
+"""Where the TUI's data comes from, off the event loop: frames of reports from the watch API
+(or once, from a bundle), and metrics windows. Plain threads' bodies, no Textual: the app runs
+them in thread workers and receives their results through callbacks.
+
+A lost watch (API server gone, RBAC changed, a re-list that fails) is retried with backoff; the
+callbacks say so, so the header can. Nothing here raises to its caller.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from threading import Event
+
+from pydantic import BaseModel
+
+from .. import core
+from ..errors import GroveError
+from ..reports.health import HealthList
+from ..reports.metrics import MetricsReport
+from ..reports.status import StatusList
+from ..reports.topology import TopologyList
+from ..sources import Source
+
+VIEWS = ("status", "topology", "health")
+BACKOFF_SECONDS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+
+
+def is_live(source: Source) -> bool:
+    """A cluster (watchable), not a capture."""
+    return getattr(source, "kube", None) is not None
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What the screens show at one moment: the reports of one snapshot."""
+
+    status: StatusList
+    topology: TopologyList
+    health: HealthList
+    received: float = field(default_factory=time.monotonic)  # when it reached the app
+
+    @property
+    def as_of(self) -> datetime:
+        return self.status.as_of
+
+    def now(self, live: bool) -> datetime:
+        """The snapshot's time moved on by the time since it arrived (live), else as captured."""
+        if not live:
+            return self.as_of
+        return self.as_of + timedelta(seconds=time.monotonic() - self.received)
+
+
+class Link(StrEnum):
+    """The state of the connection to the data."""
+
+    connecting = "connecting"
+    live = "live"  # watching
+    static = "static"  # a bundle or the demo: read once
+    lost = "lost"  # retrying after an error
+
+
+@dataclass(frozen=True)
+class LinkState:
+    link: Link
+    message: str = ""
+    retry_in: float | None = None
+
+
+def frame_of(views: dict[str, BaseModel]) -> Frame:
+    status, topology, health = (views[name] for name in VIEWS)
+    assert isinstance(status, StatusList) and isinstance(topology, TopologyList)
+    assert isinstance(health, HealthList)
+    return Frame(status, topology, health)
+
+
+def error_text(err: BaseException) -> str:
+    """A one-line message: the error's own for ours, the type and text for a bug."""
+    if isinstance(err, GroveError):
+        return err.message
+    return f"internal error: {type(err).__name__}: {err}"
+
+
+def watch_frames(
+    source: Source,
+    namespace: str,
+    pcs: str | None,
+    on_frame: Callable[[Frame], None],
+    on_link: Callable[[LinkState], None],
+    stop: Event,
+    backoff: tuple[float, ...] = BACKOFF_SECONDS,
+) -> None:
+    """Frames until ``stop``: once for a capture; for a cluster, a LIST then the watch API, and
+    after any failure the same again after a growing pause (reset by the next frame)."""
+    live = is_live(source)
+    failures = 0
+    while not stop.is_set():
+        on_link(LinkState(Link.connecting if live else Link.static))
+        try:
+            if not live:
+                on_frame(frame_of(core.run_views(VIEWS, source, namespace, pcs)))
+                on_link(LinkState(Link.static))
+                return
+            for views in core.watch_views(VIEWS, source, namespace, pcs, stop=stop):
+                failures = 0
+                on_frame(frame_of(views))
+                on_link(LinkState(Link.live))
+        except Exception as err:
+            if not live:
+                on_link(LinkState(Link.lost, error_text(err)))
+                return
+            pause = backoff[min(failures, len(backoff) - 1)]
+            failures += 1
+            on_link(LinkState(Link.lost, error_text(err), pause))
+            stop.wait(pause)
+
+
+@dataclass(frozen=True)
+class MetricsResult:
+    """One metrics window for one PodCliqueSet, or why there is none."""
+
+    pcs: str
+    report: MetricsReport | None = None
+    error: str | None = None
+
+
+def metrics_windows(
+    source: Source,
+    namespace: str,
+    pcs: Callable[[], str | None],
+    window: float,
+    on_result: Callable[[MetricsResult], None],
+    stop: Event,
+) -> None:
+    """A metrics window for the PodCliqueSet ``pcs()`` names, back to back (each takes
+    ``window`` seconds on a cluster); once for a capture (its recorded window)."""
+    live = is_live(source)
+    while not stop.is_set():
+        name = pcs()
+        if name is None:  # no PodCliqueSet yet: look again shortly
+            stop.wait(1.0)
+            continue
+        args = core.MetricsArgs(window=window, cancel=stop)
+        try:
+            report = core.run("metrics", source, namespace, name, args)
+            assert isinstance(report, MetricsReport)
+            result = MetricsResult(name, report)
+        except Exception as err:
+            result = MetricsResult(name, error=error_text(err))
+        if stop.is_set():
+            return
+        on_result(result)
+        if not live:
+            return
+        if result.error is not None:
+            stop.wait(min(window, 10.0))
