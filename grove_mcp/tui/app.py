@@ -142,8 +142,8 @@ class GroveTui(App[None]):
                 self.source,
                 self.namespace,
                 self.pcs,
-                self._from_thread(self._offer),
-                self._from_thread(self._set_link),
+                self._from_thread(self._offer, stop),
+                self._from_thread(self._set_link, stop),
                 stop,
             ),
             thread=True,
@@ -156,7 +156,7 @@ class GroveTui(App[None]):
                 self.namespace,
                 self._metrics_target,
                 self.window,
-                self._from_thread(self._got_metrics),
+                self._from_thread(self._got_metrics, stop),
                 stop,
             ),
             thread=True,
@@ -164,15 +164,20 @@ class GroveTui(App[None]):
             exit_on_error=False,
         )
 
-    def _from_thread(self, method: Callable[[T], None]) -> Callable[[T], None]:
-        """A callback for a worker thread that runs ``method`` on the app's loop (and does
-        nothing once the app has stopped)."""
+    def _from_thread(self, method: Callable[[T], None], stop: Event) -> Callable[[T], None]:
+        """A callback for a worker thread that runs ``method`` on the app's loop, unless the
+        worker's ``stop`` is set by then (a namespace switch, a re-list, quitting): a frame of
+        the previous namespace never lands after the switch."""
+
+        def on_loop(value: T) -> None:
+            if not stop.is_set():
+                method(value)
 
         def call(value: T) -> None:
-            if self._stop.is_set() or not self.is_running:
+            if stop.is_set() or not self.is_running:
                 return
             with suppress(RuntimeError):  # the app closed meanwhile
-                self.call_from_thread(method, value)
+                self.call_from_thread(on_loop, value)
 
         return call
 

@@ -242,3 +242,21 @@ async def test_y_d_and_l_show_the_selected_object_yaml_description_and_log() -> 
         shown = await opened(pilot, app)
         assert "logs: Pod vllm-disagg/my-inference-1-prefill-" in shown.title_text
         assert "holds no log" in shown.text and "kubectl grove diag" in shown.text, shown.text
+
+
+async def test_a_stopped_workers_frames_are_dropped() -> None:
+    """After a namespace switch or a re-list, what the previous worker still sends is dropped."""
+    import asyncio
+    from threading import Event
+
+    async with demo() as (pilot, app):
+        assert app.frame is not None
+        stop = Event()
+        deliver = app._from_thread(app._offer, stop)
+        await asyncio.to_thread(deliver, app.frame)
+        assert app._pending is app.frame  # a running worker's frame is taken
+        app._pending = None
+        stop.set()
+        await asyncio.to_thread(deliver, app.frame)
+        await pilot.pause()
+        assert app._pending is None
