@@ -1,7 +1,7 @@
 """One object at a time, for the terminal UI: its YAML, a describe-like view, a pod's log.
 
-Each read is one LIST narrowed by a field selector (DESIGN.md rule 3) and works on a live
-cluster, a bundle and the demo alike; everything handed out is redacted by
+Objects and their Events are read by LISTs narrowed by field selectors (DESIGN.md rule 3), on
+a live cluster, a bundle and the demo alike; everything handed out is redacted by
 ``capture.redaction`` (rule 5). Names are validated before any call (rule 6).
 """
 
@@ -15,12 +15,12 @@ import yaml
 from pydantic import ValidationError
 
 from ..capture.redaction import redact_log, redact_object
-from ..errors import AccessDenied, InvalidInput, NotFound
+from ..errors import ApiError, InvalidInput, NotFound
 from ..grove.k8s import Event
 from ..grove.kinds import EVENT, NODE, POD, PODCLIQUE, PODCLIQUESET, PODGANG, SCALINGGROUP, Kind
 from ..names import validate_namespace, validate_object_name
 from ..redact import Redactions
-from ..sources.base import ListQuery, RawObject, Source
+from ..sources.base import ListQuery, ListResult, RawObject, Source
 
 KINDS: dict[str, Kind] = {
     k.kind: k for k in (PODCLIQUESET, PODCLIQUE, SCALINGGROUP, PODGANG, POD, NODE)
@@ -53,16 +53,8 @@ class LogText:
 def read_object(source: Source, kind: str, namespace: str | None, name: str) -> RawObject:
     """The object ``kind``/``name`` (in ``namespace``, the source's default if None), redacted."""
     spec, ns = _target(source, kind, namespace, name)
-    query = ListQuery(spec, ns, field_selector=f"metadata.name={name}")
-    (result,) = source.list_many([query])
-    found = [o for o in result.items if (o.get("metadata") or {}).get("name") == name]
-    if not found:
-        where = f"namespace '{ns}' of " if ns else ""
-        raise NotFound(
-            f"{spec.kind} '{name}' not found in {where}{source.description}. "
-            f"List what exists with: kubectl get {spec.resource}" + (f" -n {ns}" if ns else "")
-        )
-    return redact_object(found[0], Redactions())
+    (result,) = source.list_many([ListQuery(spec, ns, field_selector=f"metadata.name={name}")])
+    return _found(source, result, spec, ns, name)
 
 
 def object_yaml(obj: RawObject) -> str:
@@ -77,50 +69,58 @@ def object_events(source: Source, namespace: str | None, kind: str, name: str) -
     """The Events about ``kind``/``name``, newest last, redacted. A Node's are searched in all
     namespaces. Raises ``AccessDenied`` when Events may not be listed."""
     spec, ns = _target(source, kind, namespace, name)
-    selector = f"involvedObject.kind={spec.kind},involvedObject.name={name}"
-    (result,) = source.list_many([ListQuery(EVENT, ns, field_selector=selector)])
-    counts = Redactions()
-    events = [redact_object(e, counts) for e in result.items if _about(e, spec.kind, name)]
-    return sorted(events, key=_event_time)
+    (result,) = source.list_many([_events_query(spec, ns, name)])
+    return _events(result, spec.kind, name)
 
 
 def describe_object(source: Source, kind: str, namespace: str | None, name: str) -> Described:
-    """The object and its Events; Events that RBAC hides become a note, not an error."""
-    obj = read_object(source, kind, namespace, name)
-    try:
-        return Described(obj, object_events(source, namespace, kind, name), [], source.now())
-    except AccessDenied as err:
-        return Described(obj, [], [f"Events not shown: {err}"], source.now())
+    """The object and its Events, read concurrently; Events that cannot be read (RBAC) become
+    a note, not an error."""
+    spec, ns = _target(source, kind, namespace, name)
+    found, events = source.list_many(
+        [
+            ListQuery(spec, ns, field_selector=f"metadata.name={name}"),
+            _events_query(spec, ns, name, optional=True),
+        ]
+    )
+    obj = _found(source, found, spec, ns, name)
+    if not events.available:
+        return Described(obj, [], [f"Events not shown: {events.note}"], source.now())
+    return Described(obj, _events(events, spec.kind, name), [], source.now())
 
 
 def read_log(
     source: Source, namespace: str | None, pod: str, container: str | None, tail: int = 200
 ) -> LogText:
     """The last ``tail`` lines of a container's log (the pod's first container if None):
-    from the cluster (RBAC: get pods/log), or from a bundle's ``logs/`` as ``diag`` wrote it."""
+    from the cluster (RBAC: get pods/log), or from a bundle's ``logs/`` as ``diag`` wrote it.
+    The pod is read first: a missing pod or container, or an unscheduled pod, is said."""
     if not 0 < tail <= MAX_TAIL:
         raise InvalidInput(f"tail must be between 1 and {MAX_TAIL} lines, not {tail}.")
     _, ns = _target(source, "Pod", namespace, pod)
     assert ns is not None
     if container is not None:
         validate_object_name(container, "container name")
-    pcs, note = None, None
+    obj = read_object(source, "Pod", ns, pod)
+    where = f"pod '{ns}/{pod}'"
+    container, note = _container(obj, where, container)
+    node = (obj.get("spec") or {}).get("nodeName")
+    if container is None or not node:
+        unscheduled = f"The {where} is not scheduled to a node yet: its containers have not run."
+        return LogText("", container, note if container is None else unscheduled)
     kube = getattr(source, "kube", None)
-    if container is None or kube is None:  # the bundle's hint names the pod's PodCliqueSet
-        obj = read_object(source, "Pod", ns, pod)
-        pcs = ((obj.get("metadata") or {}).get("labels") or {}).get(PART_OF)
-        if container is None:
-            container, note = _first_container(obj, pod)
-            if container is None:
-                return LogText("", None, note)
     if kube is not None:
-        text = kube.pod_log(ns, pod, container, tail)
+        text = _kubelet_log(kube, ns, pod, container, tail, str(node))
     else:
         files = getattr(getattr(source, "bundle", None), "files", None) or {}
         stored = files.get(f"logs/{ns}/{pod}/{container}.log")
         if stored is None:
+            pcs = ((obj.get("metadata") or {}).get("labels") or {}).get(PART_OF)
             return LogText("", container, _no_log(ns, pod, container, pcs, tail))
         text = "".join(stored.splitlines(keepends=True)[-tail:])
+    if not text:
+        empty = f"Container '{container}' of the {where} has written no log lines yet."
+        note = f"{note} {empty}" if note else empty
     return LogText(redact_log(text, Redactions()), container, note)
 
 
@@ -133,6 +133,28 @@ def _target(source: Source, kind: str, namespace: str | None, name: str) -> tupl
     if not spec.namespaced:
         return spec, None
     return spec, validate_namespace(namespace or source.default_namespace)
+
+
+def _found(source: Source, result: ListResult, spec: Kind, ns: str | None, name: str) -> RawObject:
+    found = [o for o in result.items if (o.get("metadata") or {}).get("name") == name]
+    if not found:
+        where = f"namespace '{ns}' of " if ns else ""
+        raise NotFound(
+            f"{spec.kind} '{name}' not found in {where}{source.description}. "
+            f"List what exists with: kubectl get {spec.resource}" + (f" -n {ns}" if ns else "")
+        )
+    return redact_object(found[0], Redactions())
+
+
+def _events_query(spec: Kind, ns: str | None, name: str, optional: bool = False) -> ListQuery:
+    selector = f"involvedObject.kind={spec.kind},involvedObject.name={name}"
+    return ListQuery(EVENT, ns, field_selector=selector, optional=optional)
+
+
+def _events(result: ListResult, kind: str, name: str) -> list[RawObject]:
+    counts = Redactions()
+    events = [redact_object(e, counts) for e in result.items if _about(e, kind, name)]
+    return sorted(events, key=_event_time)
 
 
 def _about(event: RawObject, kind: str, name: str) -> bool:
@@ -154,16 +176,40 @@ def _event_time(event: RawObject) -> tuple[datetime, str]:
     return (seen if seen.tzinfo else seen.replace(tzinfo=UTC)), name
 
 
-def _first_container(pod: RawObject, name: str) -> tuple[str | None, str | None]:
-    containers = (pod.get("spec") or {}).get("containers") or []
+def _container(pod: RawObject, where: str, wanted: str | None) -> tuple[str | None, str | None]:
+    """The container to read (the first if none is named) and a note on the choice."""
+    spec = pod.get("spec") or {}
     names = [
-        c["name"] for c in containers if isinstance(c, dict) and isinstance(c.get("name"), str)
+        c["name"]
+        for key in ("containers", "initContainers", "ephemeralContainers")
+        for c in spec.get(key) or []
+        if isinstance(c, dict) and isinstance(c.get("name"), str)
     ]
-    if not names:
-        return None, f"Pod '{name}' has no containers, so it has no log."
-    if len(names) == 1:
-        return names[0], None
-    return names[0], f"Showing container '{names[0]}', the first of: {', '.join(names)}."
+    if wanted is not None:
+        if wanted not in names:
+            raise InvalidInput(
+                f"The {where} has no container '{wanted}'; its containers: "
+                f"{', '.join(names) or 'none'}."
+            )
+        return wanted, None
+    first = [c.get("name") for c in spec.get("containers") or [] if isinstance(c, dict)]
+    if not first or not isinstance(first[0], str):
+        return None, f"The {where} has no containers, so it has no log."
+    if len(first) == 1:
+        return first[0], None
+    return first[0], f"Showing container '{first[0]}', the first of: {', '.join(map(str, first))}."
+
+
+def _kubelet_log(kube: Any, ns: str, pod: str, container: str, tail: int, node: str) -> str:
+    """The API server reads the log from the node's kubelet; its failures name the node."""
+    try:
+        return str(kube.pod_log(ns, pod, container, tail))
+    except ApiError as err:
+        raise ApiError(
+            f"Cannot read the log of container '{container}' of pod '{ns}/{pod}' on node "
+            f"'{node}': {err} The API server fetches logs from the node's kubelet; if that is "
+            f"down or unreachable, check the node with: kubectl get node {node} -o wide"
+        ) from err
 
 
 def _no_log(ns: str, pod: str, container: str, pcs: Any, tail: int) -> str:

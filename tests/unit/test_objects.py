@@ -22,7 +22,7 @@ from grove_mcp.core.objects import (
     read_log,
     read_object,
 )
-from grove_mcp.errors import AccessDenied, InvalidInput, NotFound
+from grove_mcp.errors import AccessDenied, ApiError, InvalidInput, NotFound
 from grove_mcp.grove import kinds
 from grove_mcp.render import describe_text
 from grove_mcp.sources import BundleSource, ListQuery, ListResult, demo_source
@@ -90,12 +90,18 @@ class Counting:
 
     def list_many(self, queries: Sequence[ListQuery]) -> list[ListResult]:
         self.queries += queries
-        for q in queries:
-            if q.kind.kind == self.deny:
-                raise AccessDenied(
-                    f"RBAC denied 'list' on {q.kind.resource}", "list", q.kind.resource, q.namespace
-                )
-        return list(self.inner.list_many(queries))
+        return [self._one(q) for q in queries]
+
+    def _one(self, query: ListQuery) -> ListResult:
+        """As LiveSource: a denied optional query is a note, a denied required one an error."""
+        if query.kind.kind == self.deny:
+            resource = query.kind.resource
+            err = AccessDenied(f"RBAC denied 'list' on {resource}", "list", resource, None)
+            if not query.optional:
+                raise err
+            return ListResult(query, available=False, note=str(err))
+        (result,) = self.inner.list_many([query])
+        return result
 
     def watch(self, results: Sequence[ListResult], tick: float = 30.0) -> Any:
         return self.inner.watch(results, tick)
@@ -278,9 +284,12 @@ def test_events_rbac_hides_become_a_note() -> None:
     assert described.notes == ["Events not shown: RBAC denied 'list' on events"]
     assert described.obj["metadata"]["name"] == PENDING
     assert "Note: Events not shown: RBAC denied 'list' on events" in describe_text(described)
-    events = source.queries[-1]
-    assert events.kind == kinds.EVENT and events.namespace == NS
+    pod, events = source.queries  # one call, run concurrently where the source can
+    assert pod.field_selector == f"metadata.name={PENDING}" and not pod.optional
+    assert events.kind == kinds.EVENT and events.namespace == NS and events.optional
     assert events.field_selector == f"involvedObject.kind=Pod,involvedObject.name={PENDING}"
+    with pytest.raises(AccessDenied, match="RBAC denied 'list' on events"):
+        object_events(source, NS, "Pod", PENDING)
 
 
 def test_describe_never_raises_on_odd_objects() -> None:
@@ -336,8 +345,18 @@ def test_a_missing_log_says_so_and_how_to_get_one(bundle: BundleSource) -> None:
         f"This bundle holds no log for container 'sidecar' of pod '{NS}/{RUNNING}'."
     )
     assert f"kubectl grove diag my-inference -n {NS} --logs 50" in log.note
-    demo = read_log(demo_source(), NS, PENDING, None)
-    assert demo.container == "prefill" and demo.note and "holds no log" in demo.note
+    demo = read_log(demo_source(), NS, "my-inference-0-router-tswbp", None)
+    assert demo.container == "router" and demo.note and "holds no log" in demo.note
+
+
+def test_an_unscheduled_pod_has_no_log_and_a_wrong_container_is_named() -> None:
+    pending = read_log(demo_source(), NS, PENDING, None)
+    assert (pending.text, pending.container) == ("", "prefill")
+    assert pending.note == (
+        f"The pod '{NS}/{PENDING}' is not scheduled to a node yet: its containers have not run."
+    )
+    with pytest.raises(InvalidInput, match="no container 'decode'; its containers: prefill"):
+        read_log(demo_source(), NS, PENDING, "decode")
 
 
 def test_log_input_is_refused_before_any_call() -> None:
@@ -356,20 +375,46 @@ def test_log_input_is_refused_before_any_call() -> None:
 
 
 class FakeKube:
-    def __init__(self) -> None:
+    def __init__(self, fail: Exception | None = None) -> None:
         self.calls: list[tuple[str, str, str, int]] = []
+        self.fail = fail
 
     def pod_log(self, namespace: str, pod: str, container: str, tail: int) -> str:
         self.calls.append((namespace, pod, container, tail))
+        if self.fail:
+            raise self.fail
         return LOG
 
 
-def test_a_live_log_comes_from_the_kubelet_and_is_redacted() -> None:
+def _live(kube: FakeKube) -> Counting:
     source = Counting(demo_source())
-    source.kube = FakeKube()  # type: ignore[attr-defined]
+    source.kube = kube  # type: ignore[attr-defined]
+    return source
+
+
+def test_a_live_log_comes_from_the_kubelet_and_is_redacted() -> None:
+    kube = FakeKube()
+    source = _live(kube)
     log = read_log(source, NS, RUNNING, "decode", tail=7)
-    assert source.kube.calls == [(NS, RUNNING, "decode", 7)]  # type: ignore[attr-defined]
-    assert source.queries == []  # a named container needs no pod read
+    assert kube.calls == [(NS, RUNNING, "decode", 7)]
+    assert [q.kind for q in source.queries] == [kinds.POD]  # the pod, by field selector
     assert "INFO ready on :30000" in log.text and _leaks(log.text) == {}
-    first = read_log(source, NS, PENDING, None)
-    assert first.container == "prefill" and source.kube.calls[-1][2] == "prefill"  # type: ignore[attr-defined]
+    assert read_log(source, NS, "my-inference-0-router-tswbp", None).container == "router"
+    assert kube.calls[-1][2] == "router"
+    read_log(source, NS, PENDING, None)
+    assert len(kube.calls) == 2  # an unscheduled pod: no call
+
+
+def test_a_failed_live_log_names_the_pod_and_node_and_rbac_passes_through() -> None:
+    failing = _live(FakeKube(ApiError("The API server answered 500: no preferred addresses.")))
+    with pytest.raises(ApiError) as err:
+        read_log(failing, NS, RUNNING, None)
+    assert str(err.value).startswith(
+        f"Cannot read the log of container 'decode' of pod '{NS}/{RUNNING}' on node 'gpu-a2': "
+        "The API server answered 500: no preferred addresses."
+    )
+    assert "kubectl get node gpu-a2 -o wide" in str(err.value)
+    denied = AccessDenied("RBAC denied 'get' on pods/log", "get", "pods/log", NS)
+    with pytest.raises(AccessDenied) as same:
+        read_log(_live(FakeKube(denied)), NS, RUNNING, "decode")
+    assert same.value is denied
