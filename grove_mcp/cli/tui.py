@@ -3,6 +3,9 @@ on a cluster (watched), a bundle or the demo. Textual is imported only when it r
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from typing import Annotated
 
 import typer
@@ -66,5 +69,17 @@ def tui(
             light=theme == "light",
         )
     app.run()
+    _leave_now_if_held(app.return_code or 0)
     if app.return_code:
         raise typer.Exit(app.return_code)
+
+
+def _leave_now_if_held(code: int) -> None:
+    """A LIST still in flight (a hung API server) would hold the interpreter's exit until its
+    timeout: concurrent.futures joins the source's pool threads at exit. The TUI has restored
+    the terminal and has nothing left to save, so it leaves without waiting for them."""
+    held = [t for t in threading.enumerate() if t.name.startswith("grove") and t.is_alive()]
+    if held:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)

@@ -196,13 +196,13 @@ def _next_event(
 ) -> WatchEvent | GroveError | None:
     """The next event within ``tick`` seconds; None after a quiet ``tick`` or once stopped."""
     deadline = time.monotonic() + tick
-    while (left := deadline - time.monotonic()) > 0:
-        if stop is not None and stop.is_set():
-            return None
+    while stop is None or not stop.is_set():
+        left = max(0.0, deadline - time.monotonic())
         try:
             return events.get(timeout=min(left, STOP_SECONDS) if stop is not None else left)
         except queue.Empty:
-            continue
+            if time.monotonic() >= deadline:
+                return None
     return None
 
 

@@ -4,6 +4,7 @@ another), redrawn at most ``1 / REDRAW_SECONDS`` times a second however fast eve
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from contextlib import suppress
 from threading import Event
@@ -105,6 +106,7 @@ class GroveTui(App[None]):
         self._pending: Frame | None = None
         self._stale: set[str] = set()
         self._stop = Event()
+        self._metrics_pcs: str | None = pcs
 
     # --- layout --------------------------------------------------------------------------------
 
@@ -137,31 +139,15 @@ class GroveTui(App[None]):
         """(Re)start the watch and the metrics windows for the current namespace."""
         self._stop.set()
         stop = self._stop = Event()
-        self.run_worker(
-            lambda: watch_frames(
-                self.source,
-                self.namespace,
-                self.pcs,
-                self._from_thread(self._offer, stop),
-                self._from_thread(self._set_link, stop),
-                stop,
-            ),
-            thread=True,
-            group="feed",
-            exit_on_error=False,
-        )
-        self.run_worker(
+        namespace, pcs = self.namespace, self.pcs
+        offer, link = self._from_thread(self._offer, stop), self._from_thread(self._set_link, stop)
+        metrics = self._from_thread(self._got_metrics, stop)
+        _thread("feed", lambda: watch_frames(self.source, namespace, pcs, offer, link, stop))
+        _thread(
+            "metrics",
             lambda: metrics_windows(
-                self.source,
-                self.namespace,
-                self._metrics_target,
-                self.window,
-                self._from_thread(self._got_metrics, stop),
-                stop,
+                self.source, namespace, lambda: self._metrics_pcs, self.window, metrics, stop
             ),
-            thread=True,
-            group="metrics",
-            exit_on_error=False,
         )
 
     def _from_thread(self, method: Callable[[T], None], stop: Event) -> Callable[[T], None]:
@@ -186,23 +172,21 @@ class GroveTui(App[None]):
 
     def _set_link(self, state: LinkState) -> None:
         self.link = state
-        self.message = state.message
         self._draw_chrome()
 
     def _got_metrics(self, result: MetricsResult) -> None:
         self.metrics.add(result)
         self._draw("metrics") if self.view == "metrics" else self._stale.add("metrics")
 
-    def _metrics_target(self) -> str | None:
-        """The PodCliqueSet whose metrics to read: the one asked for, the selected one, else
-        the first."""
-        if self.pcs:
-            return self.pcs
-        selected = self._selected()
-        if selected is not None:
-            return selected.pcs
-        frame = self.frame
-        return frame.status.items[0].overview.name if frame and frame.status.items else None
+    def _aim_metrics(self) -> None:
+        """The PodCliqueSet whose metrics to read next (kept on the loop, read by the metrics
+        thread): the one asked for, the selected one, else the first."""
+        selected, frame = self._selected(), self.frame
+        first = frame.status.items[0].overview.name if frame and frame.status.items else None
+        self._metrics_pcs = self.pcs or (selected.pcs if selected else None) or first
+
+    def on_tree_node_highlighted(self) -> None:
+        self._aim_metrics()
 
     def _draw_pending(self) -> None:
         if self._pending is None:
@@ -212,6 +196,7 @@ class GroveTui(App[None]):
         self._stale = {view for view, _ in VIEWS}
         self._draw(self.view)
         self._draw_chrome()
+        self._aim_metrics()
         self.redraws += 1
 
     def _tick(self) -> None:
@@ -224,8 +209,8 @@ class GroveTui(App[None]):
     def _draw_chrome(self) -> None:
         self.query_one("#header", Static).update(self._header())
         status = (
-            Text(self.message, "red")
-            if self.message
+            Text(self.message or self.link.message, "red")
+            if self.message or self.link.message
             else Text(
                 "? help · / filter · n namespace · y yaml · d describe · l logs · r re-list", "dim"
             )
@@ -261,7 +246,12 @@ class GroveTui(App[None]):
         if link is Link.live:
             return Text(f"● watching · updated {at}", "green")
         if link is Link.lost:
-            retry = f", reconnecting in {self.link.retry_in:g}s" if self.link.retry_in else ""
+            retry_in = self.link.retry_in
+            retry = (
+                ""
+                if retry_in is None
+                else (f", reconnecting in {retry_in:g}s" if retry_in else ", reconnecting now")
+            )
             return Text(f"○ connection lost{retry}" + (f" · last {at}" if at else ""), "red")
         return Text("connecting …", "yellow")
 
@@ -358,6 +348,8 @@ class GroveTui(App[None]):
         self.push_screen(PromptScreen("Filter by name (empty: no filter):", self.needle), apply)
 
     def action_clear_filter(self) -> None:
+        """Esc: clear the filter and the status line's message."""
+        self._say("")
         if self.needle:
             self.needle = ""
             self._redraw_all()
@@ -432,20 +424,35 @@ class GroveTui(App[None]):
             return
         title = f"{what}: {selected.kind} {selected.namespace}/{selected.name}"
 
+        stop, shown = self._stop, self._from_thread(self._show_text, self._stop)
+        said = self._from_thread(self._say, stop)
+
         def work() -> None:
             try:
                 text = read(selected)
             except Exception as err:
-                self.call_from_thread(self._say, f"{what} of {selected.name}: {error_text(err)}")
+                said(f"{what} of {selected.name}: {error_text(err)}")
                 return
             again = (lambda: _safe(read, selected)) if follow else None
-            self.call_from_thread(self.push_screen, TextScreen(title, text, again))
+            shown(TextScreen(title, text, again))
 
-        self.run_worker(work, thread=True, group="open", exit_on_error=False)
+        self._say("")
+        _thread("open", work)
+
+    def _show_text(self, screen: TextScreen) -> None:
+        """Pop it up, unless another pop-up is open already (keys pressed in a row)."""
+        if not isinstance(self.screen, TextScreen | PromptScreen):
+            self.push_screen(screen)
 
     def _say(self, message: str) -> None:
         self.message = message
         self._draw_chrome()
+
+
+def _thread(name: str, work: Callable[[], None]) -> None:
+    """Run ``work`` on a daemon thread: quitting never waits for a request in flight (Textual's
+    thread workers would hold the exit until each one's timeout)."""
+    threading.Thread(target=work, name=f"grove-tui-{name}", daemon=True).start()
 
 
 def _safe(read: Reader, selected: Selected) -> str:

@@ -78,10 +78,11 @@ def frame_of(views: dict[str, BaseModel]) -> Frame:
 
 
 def error_text(err: BaseException) -> str:
-    """A one-line message: the error's own for ours, the type and text for a bug."""
+    """A one-line message: the error's own for ours, the type and text for a bug (which is
+    not a lost connection, and says so)."""
     if isinstance(err, GroveError):
         return err.message
-    return f"internal error: {type(err).__name__}: {err}"
+    return f"cannot build the views (internal error): {type(err).__name__}: {err}"
 
 
 def watch_frames(
@@ -94,28 +95,48 @@ def watch_frames(
     backoff: tuple[float, ...] = BACKOFF_SECONDS,
 ) -> None:
     """Frames until ``stop``: once for a capture; for a cluster, a LIST then the watch API, and
-    after any failure the same again after a growing pause (reset by the next frame)."""
+    after any failure the same again after a growing pause. The pause resets only once the
+    watch itself has delivered (a LIST that works before a watch that fails keeps growing it).
+    ``on_link`` hears of changes of state only."""
     live = is_live(source)
     failures = 0
+    said = _Said(on_link)
+    said(LinkState(Link.connecting if live else Link.static))
     while not stop.is_set():
-        on_link(LinkState(Link.connecting if live else Link.static))
         try:
             if not live:
                 on_frame(frame_of(core.run_views(VIEWS, source, namespace, pcs)))
-                on_link(LinkState(Link.static))
+                said(LinkState(Link.static))
                 return
-            for views in core.watch_views(VIEWS, source, namespace, pcs, stop=stop):
-                failures = 0
-                on_frame(frame_of(views))
-                on_link(LinkState(Link.live))
+            views = core.watch_views(VIEWS, source, namespace, pcs, stop=stop)
+            for count, view in enumerate(views):
+                on_frame(frame_of(view))
+                said(LinkState(Link.live))
+                if count:  # this one came through the watch
+                    failures = 0
         except Exception as err:
             if not live:
-                on_link(LinkState(Link.lost, error_text(err)))
+                said(LinkState(Link.static, error_text(err)))
                 return
             pause = backoff[min(failures, len(backoff) - 1)]
             failures += 1
-            on_link(LinkState(Link.lost, error_text(err), pause))
+            said(LinkState(Link.lost, error_text(err), pause))
             stop.wait(pause)
+            if not stop.is_set():
+                said(LinkState(Link.lost, error_text(err), 0.0))  # retrying now
+
+
+class _Said:
+    """``on_link``, called only when the state differs from the last one said."""
+
+    def __init__(self, on_link: Callable[[LinkState], None]) -> None:
+        self.on_link = on_link
+        self.last: LinkState | None = None
+
+    def __call__(self, state: LinkState) -> None:
+        if state != self.last:
+            self.last = state
+            self.on_link(state)
 
 
 @dataclass(frozen=True)

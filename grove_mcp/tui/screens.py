@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from contextlib import suppress
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -49,6 +50,7 @@ class TextScreen(ModalScreen[None]):
         self.title_text = title
         self.text = text
         self.follow = follow
+        self.closed = threading.Event()
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -60,16 +62,26 @@ class TextScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         if self.follow is not None:
             self.query_one("#body", VerticalScroll).scroll_end(animate=False)
-            self.set_interval(FOLLOW_SECONDS, self._reread)
+            name = "grove-tui-follow"
+            threading.Thread(
+                target=self._follow, args=(self.follow,), name=name, daemon=True
+            ).start()
 
-    @work(thread=True, exclusive=True, group="follow")
-    def _reread(self) -> None:
-        assert self.follow is not None
-        text = self.follow()
-        self.app.call_from_thread(self._show, text)
+    def on_unmount(self) -> None:
+        self.closed.set()
+
+    def _follow(self, read: Callable[[], str]) -> None:
+        """Re-read every FOLLOW_SECONDS, one read at a time (a slow API never piles them up),
+        until the pop-up closes."""
+        while not self.closed.wait(FOLLOW_SECONDS):
+            text = read()
+            if self.closed.is_set():
+                return
+            with suppress(RuntimeError):  # the app closed meanwhile
+                self.app.call_from_thread(self._show, text)
 
     def _show(self, text: str) -> None:
-        if text == self.text:
+        if self.closed.is_set() or text == self.text:
             return
         body = self.query_one("#body", VerticalScroll)
         at_end = body.scroll_y >= body.max_scroll_y

@@ -22,7 +22,8 @@ from grove_mcp.sources.kube import KubeClient
 from grove_mcp.sources.live import LiveSource
 from grove_mcp.sources.seeder import seed
 from grove_mcp.tui.app import GroveTui
-from grove_mcp.tui.feed import Link
+from grove_mcp.tui.feed import Link, LinkState, watch_frames
+from tools.envtest import rbac
 from tools.envtest.apiserver import ApiServer, Binaries, crds_dir
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio, pytest.mark.timeout(240)]
@@ -116,14 +117,51 @@ async def test_a_lost_api_server_is_shown_retried_and_followed_again(binaries: B
             await asyncio.to_thread(down.__enter__)
             await until(pilot, lambda: app.link.link is Link.lost, "the loss shown", 30)
             header = str(app.query_one("#header", Static).content)
-            assert "connection lost, reconnecting in" in header, header
-            assert f"127.0.0.1:{server.port}" in app.message, app.message
+            assert "connection lost, reconnecting" in header, header
+            assert f"127.0.0.1:{server.port}" in app.link.message, app.link
             for key in "23451":  # the views keep answering while it is down
                 await pilot.press(key)
             await asyncio.to_thread(down.__exit__, None, None, None)
             await until(pilot, lambda: app.link.link is Link.live, "reconnected", 60)
-            assert app.message == ""
+            assert app.link.message == "" and app.message == ""
             await asyncio.to_thread(set_breach, server.client(), "tui", False)
             await until(
                 pilot, lambda: "✓ Healthy" in gang_label(app, "my-inference-1"), "a change", 10
             )
+
+
+def test_a_watch_refused_after_a_list_that_works_backs_off_more_each_time(
+    admin: KubeClient, namespace: str
+) -> None:
+    """RBAC grants list but not watch: each attempt's LIST works, its watch is refused, and the
+    pause before the next attempt still grows (the LIST's frame does not reset it)."""
+    seed(admin, SCENARIOS["demo"](), namespace=namespace)
+    user = "tui-list-only"
+    rules = rbac._rules(
+        {**rbac.GROVE_NAMESPACED, **rbac.GROVE_PODGANGS, **rbac.CORE_NAMESPACED}, ["list"]
+    )
+    rbac.apply(admin, [rbac._role("Role", f"grove-envtest-{user}", namespace, rules)])
+    rbac.apply(admin, [rbac._binding("RoleBinding", "Role", user, namespace)])
+    source = LiveSource(admin.impersonating(user))
+    states: list[LinkState] = []
+    frames: list[Any] = []
+    stop = threading.Event()
+
+    def on_link(state: LinkState) -> None:
+        states.append(state)
+        if sum(1 for s in states if s.retry_in) >= 4:
+            stop.set()
+
+    backoff = (0.1, 0.2, 0.4, 0.8)
+    worker = threading.Thread(
+        target=watch_frames,
+        args=(source, namespace, None, frames.append, on_link, stop, backoff),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), states
+    assert len(frames) >= 4  # every attempt's LIST worked
+    pauses = [s.retry_in for s in states if s.link is Link.lost and s.retry_in]
+    assert pauses == list(backoff), states
+    assert "watch" in states[-1].message, states[-1]

@@ -141,8 +141,12 @@ async def test_namespace_switch_refuses_a_bad_name_and_follows_a_good_one() -> N
         assert app.namespace == "vllm-disagg"
         await pilot.press("n")
         app.screen.query_one(Input).value = "elsewhere"
+        before = app.redraws
         await pilot.press("enter")
-        await settled(pilot, app, metrics=False)
+        deadline = time.monotonic() + 20
+        while app.redraws == before:  # the new namespace's first frame
+            assert time.monotonic() < deadline, app.link
+            await pilot.pause(0.05)
         assert app.namespace == "elsewhere"
         assert labels(app.query_one("#hierarchy", Tree).root) == []
         await pilot.press("3")
@@ -207,9 +211,10 @@ async def test_an_unreachable_api_server_is_a_status_line_and_the_app_carries_on
         while app.link.link is not Link.lost:
             assert time.monotonic() < deadline, app.link
             await pilot.pause(0.05)
-        assert f"127.0.0.1:{port}" in app.message
+        assert f"127.0.0.1:{port}" in app.link.message
+        assert f"127.0.0.1:{port}" in text_of(app.query_one("#status", Static))
         header = text_of(app.query_one("#header", Static))
-        assert "connection lost, reconnecting in" in header
+        assert "connection lost, reconnecting" in header
         for key in "23451":
             await pilot.press(key)
         assert app.is_running
@@ -259,4 +264,20 @@ async def test_a_stopped_workers_frames_are_dropped() -> None:
         stop.set()
         await asyncio.to_thread(deliver, app.frame)
         await pilot.pause()
-        assert app._pending is None
+        assert app._pending is None  # dropped on the worker's side
+
+        # stopped after the worker's check, before the loop ran it: dropped on the loop's side
+        racing, call = Event(), app.call_from_thread
+
+        def stopped_in_between(callback, *args):  # type: ignore[no-untyped-def]
+            racing.set()
+            return call(callback, *args)
+
+        deliver = app._from_thread(app._offer, racing)
+        app.call_from_thread = stopped_in_between  # type: ignore[method-assign]
+        try:
+            await asyncio.to_thread(deliver, app.frame)
+        finally:
+            app.call_from_thread = call  # type: ignore[method-assign]
+        await pilot.pause()
+        assert racing.is_set() and app._pending is None

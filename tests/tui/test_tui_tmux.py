@@ -85,3 +85,81 @@ def test_the_real_command_shows_every_view_and_quits(tmux: list[str], tmp_path: 
         assert time.monotonic() < deadline, f"the TUI did not quit:\n{screen(tmux)}"
         time.sleep(0.1)
     assert rc.read_text().strip() == "0"
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A loopback port that accepts connections and never answers: a hung API server."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+    done = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not done.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    done.set()
+    thread.join(timeout=5)
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+def test_q_quits_at_once_while_the_api_server_hangs(
+    tmux: list[str], tmp_path: Path, silent_server: int
+) -> None:
+    """Requests in flight (up to --request-timeout 60) never hold the exit."""
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
+        f"clusters: [{{name: k, cluster: {{server: 'https://127.0.0.1:{silent_server}'}}}}]\n"
+        "users: [{name: u, user: {token: t}}]\n"
+        "contexts: [{name: c, context: {cluster: k, user: u}}]\n"
+    )
+    exe = Path(sys.executable).parent / "kubectl-grove"
+    rc = tmp_path / "rc"
+    env = {
+        "NO_COLOR": "1",
+        "PATH": "/usr/bin:/bin",
+        "TERM": "xterm-256color",
+        "HOME": str(tmp_path),
+    }
+    if "PYTHONPATH" in os.environ:
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    tui = f"{shlex.quote(str(exe))} tui -n default --kubeconfig {kubeconfig} --request-timeout 60"
+    subprocess.run(
+        [
+            *tmux,
+            "new-session",
+            "-d",
+            "-s",
+            "grove",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            f"env -i {assignments} {tui}; echo $? > {rc}",
+        ],
+        check=True,
+        env={**os.environ, "TERM": "xterm-256color"},
+    )
+    until_shown(tmux, "connecting")
+    subprocess.run([*tmux, "send-keys", "-t", "grove", "q"], check=True)
+    began = time.monotonic()
+    while not rc.exists() or not rc.read_text().strip():
+        assert time.monotonic() - began < 10, f"the TUI did not quit:\n{screen(tmux)}"
+        time.sleep(0.1)
+    assert rc.read_text().strip() == "0"
