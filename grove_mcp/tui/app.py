@@ -219,7 +219,6 @@ class GroveTui(App[None]):
 
     def _header(self) -> Text:
         line = Text.assemble(("grove", "bold"), f" · {self.where} · ns ", (self.namespace, "bold"))
-        line.no_wrap, line.overflow = True, "ellipsis"
         if self.pcs:
             line.append(f" · {self.pcs}")
         if self.needle:
@@ -235,7 +234,9 @@ class GroveTui(App[None]):
             )
             + f"{gap}[@click=app.help]\\[?] help[/]{gap}[@click=app.quit]\\[q]uit[/]"
         )
-        return Text("\n").join([line, keys])
+        header = Text("\n").join([line, keys])
+        header.no_wrap, header.overflow = True, "ellipsis"  # two lines, whatever the width
+        return header
 
     def _link_text(self) -> Text:
         link, frame = self.link.link, self.frame

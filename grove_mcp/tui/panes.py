@@ -32,6 +32,7 @@ from .feed import Frame, MetricsResult
 
 SPARK = "▁▂▃▄▅▆▇█"
 HISTORY = 40  # metrics windows kept for the sparklines
+UNREAD_SHOWN = 3  # pods whose metrics could not be read, named with why
 
 
 def _title(text: str) -> Text:
@@ -275,6 +276,11 @@ def metrics_pane(history: MetricsHistory, live: bool, window: float) -> Renderab
     for role in report.roles:
         table.add_row(*_role_cells(role, report, history))
     parts: list[RenderableType] = [head, table]
+    unread = [pod for pod in report.pods if not pod.read]
+    for pod in unread[:UNREAD_SHOWN]:
+        parts.append(Hanging(Text(f"{pod.pod}: {pod.error or 'not read'}", "yellow"), 2, 4))
+    if len(unread) > UNREAD_SHOWN:
+        parts.append(Text(f"  … and {len(unread) - UNREAD_SHOWN} more pods not read", "yellow"))
     if report.plan:
         parts.append(Text("Against the plan", style="bold"))
         parts += [_plan_line(row) for row in report.plan]
