@@ -281,3 +281,11 @@ async def test_a_stopped_workers_frames_are_dropped() -> None:
             app.call_from_thread = call  # type: ignore[method-assign]
         await pilot.pause()
         assert racing.is_set() and app._pending is None
+
+
+async def test_the_light_theme_is_taken() -> None:
+    source = demo_source()
+    app = GroveTui(source, source.default_namespace, where="demo", light=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot, app, metrics=False)
+        assert app.theme == "textual-light"
