@@ -5,7 +5,8 @@ GroveError                     base; ``str(err)`` is the one-paragraph message f
 ├── InvalidInput               bad names, flags or files, refused before any API call (exit 2)
 │   ├── PlanError              a plan.json or generated YAML that is not a valid plan: path, field
 │   ├── AdmissionRefused       a rendered manifest Grove's webhook would refuse: nothing written
-│   └── AicUnsupported         a model, system or backend AIConfigurator lacks: lists what it has
+│   ├── AicUnsupported         a model, system or backend AIConfigurator lacks: lists what it has
+│   └── SettingsError          the config file (kubectl-grove/config.yaml): file, line and key
 ├── NotFound                   the PodCliqueSet (or its stored plan) does not exist (exit 3)
 ├── GroveNotInstalled          Grove's CRDs are absent from the cluster
 ├── AccessDenied               RBAC said no: verb, resource and namespace
@@ -90,6 +91,10 @@ class AccessDenied(GroveError):
 
 class ClusterUnreachable(GroveError):
     code = "cluster_unreachable"
+
+
+class SettingsError(InvalidInput):
+    code = "settings_error"
 
 
 class ConfigError(GroveError):

@@ -61,6 +61,7 @@ class SnapshotRequest:
     grove_version: bool = False  # the Grove operator's Deployment (its image tag: the version)
     workloads: bool = True  # False: no PodCliqueSet and nothing below it (generate)
     cluster_setup: bool = False  # topology bindings and KAI queues: what generate renders for
+    operator_namespace: str | None = None  # where the operator runs, if known (else everywhere)
 
     def __post_init__(self) -> None:
         validate_namespace(self.namespace)
@@ -105,7 +106,10 @@ class SnapshotRequest:
             queries.append(ListQuery(k.POD, None, field_selector=LIVE_PODS, optional=True))
             queries.append(ListQuery(k.RESOURCECLAIM, None, optional=True))
         if self.grove_version:  # found by label: the chart's namespace is the user's choice
-            queries.append(ListQuery(k.DEPLOYMENT, None, GROVE_OPERATOR, optional=True))
+            operator = ListQuery(
+                k.DEPLOYMENT, self.operator_namespace, GROVE_OPERATOR, optional=True
+            )
+            queries.append(operator)
         if self.quotas:
             queries.append(ListQuery(k.RESOURCEQUOTA, ns, optional=True))
             queries.append(ListQuery(k.KAI_QUEUE, optional=True))
@@ -207,8 +211,8 @@ def assemble(
         config_maps=_config_maps(results),
         podgang_maps=parse(k.PODGANGMAP),
         operator_deployments=(
-            parse(k.DEPLOYMENT, None)
-            if request.grove_version and available(k.DEPLOYMENT, None)
+            parse(k.DEPLOYMENT, request.operator_namespace)
+            if request.grove_version and available(k.DEPLOYMENT, request.operator_namespace)
             else None
         ),
         operator_note=next(

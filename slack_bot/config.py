@@ -1,6 +1,7 @@
 """The bot's configuration: who each channel (or user) acts as in Kubernetes, and its alerts.
 
-The access file (``--config`` / ``GROVE_SLACK_CONFIG``) is YAML::
+The access file (``--config`` / ``GROVE_SLACK_CONFIG``, else the ``slack:`` section of the
+shared config file ``~/.config/kubectl-grove/config.yaml``) is YAML::
 
     default_namespace: vllm-disagg        # when a command names none
     channels:                             # channel ID → the identity it acts as
@@ -24,10 +25,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from grove_mcp.errors import ConfigError, InvalidInput
+from grove_mcp.config import Settings, read_located, validated
+from grove_mcp.errors import InvalidInput
 from grove_mcp.names import validate_namespace
 
 _DURATION = re.compile(r"^(\d+)([smh])$")
@@ -123,20 +124,16 @@ class BotConfig(_Strict):
 
 
 def load_config(path: str | Path) -> BotConfig:
-    """Read and check the access file; errors name the file and the key."""
-    where = Path(path)
-    try:
-        data = yaml.safe_load(where.read_text()) or {}
-    except OSError as err:
-        raise ConfigError(f"Cannot read the grove-slack config {where}: {err.strerror}.") from None
-    except yaml.YAMLError as err:
-        raise ConfigError(f"The grove-slack config {where} is not valid YAML: {err}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"The grove-slack config {where} must be a mapping of keys.")
-    try:
-        return BotConfig.model_validate(data)
-    except ValidationError as err:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in err.errors()
-        )
-        raise ConfigError(f"The grove-slack config {where} is invalid: {problems}.") from None
+    """Read and check the access file; errors name the file, the line and the key."""
+    return validated(BotConfig, read_located(Path(path)))
+
+
+def config_from_settings(settings: Settings) -> BotConfig | None:
+    """The ``slack:`` section of the shared config file (None when it has none); its
+    ``default_namespace`` falls back to the file's ``defaults.namespace``."""
+    if settings.config.slack is None:
+        return None
+    config = validated(BotConfig, settings.located.section("slack"), prefix=("slack",))
+    if config.default_namespace is None and settings.config.defaults.namespace:
+        config = config.model_copy(update={"default_namespace": settings.config.defaults.namespace})
+    return config

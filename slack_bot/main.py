@@ -9,11 +9,12 @@ import os
 import sys
 from pathlib import Path
 
+from grove_mcp.config import load_settings
 from grove_mcp.errors import GroveError
 from grove_mcp.sources import open_source
 
 from .app import build_app
-from .config import BotConfig, load_config
+from .config import config_from_settings, load_config
 from .secrets import LogRedaction, load_tokens
 
 log = logging.getLogger("grove_slack")
@@ -70,16 +71,24 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    if not args.config:
+    settings = load_settings()
+    config = load_config(args.config) if args.config else config_from_settings(settings)
+    if config is None:
         print(
-            "grove-slack: no access config: pass --config or set GROVE_SLACK_CONFIG (it maps "
-            "channels to Kubernetes identities; without it every channel is refused).",
+            "grove-slack: no access config: pass --config, set GROVE_SLACK_CONFIG, or add a "
+            f"slack: section to {settings.path} (it maps channels to Kubernetes identities; "
+            "without it every channel is refused).",
             file=sys.stderr,
         )
         return 2
-    config: BotConfig = load_config(args.config)
     tokens = load_tokens(socket_mode=args.socket)
-    source = open_source(bundle=args.bundle, kubeconfig=args.kubeconfig, context=args.context)
+    source = open_source(
+        bundle=args.bundle,
+        kubeconfig=args.kubeconfig,
+        context=args.context,
+        namespace=settings.config.defaults.namespace,
+        operator_namespace=settings.config.defaults.operator_namespace,
+    )
     app = build_app(config, source, bot_token=tokens.bot, signing_secret=tokens.signing_secret)
     if config.alerts is not None and not args.no_alerts:
         from .access import Access

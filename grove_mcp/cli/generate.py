@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import aic, core
+from ..config import load_settings
 from ..errors import InvalidInput
 from ..planfile import dump_plan
 from ..redact import MASK
@@ -46,7 +47,14 @@ Model = Annotated[
 ]
 System = Annotated[str, _opt("--system", help="AIConfigurator system, e.g. h200_sxm, b200_sxm.")]
 TotalGpus = Annotated[int, _opt("--total-gpus", help="GPU budget for the whole deployment.")]
-Backend = Annotated[str, _opt("--backend", help="Inference engine: sglang, vllm or trtllm.")]
+Backend = Annotated[
+    str | None,
+    _opt(
+        "--backend",
+        help="Inference engine: sglang, vllm or trtllm (default: aiconfigurator.default_backend "
+        "of the config file).",
+    ),
+]
 Isl = Annotated[
     int | None, _opt("--isl", help=f"Input sequence length (default {_DEFAULTS['isl'].default}).")
 ]
@@ -258,8 +266,8 @@ def generate_command(
         model: Model,
         system: System,
         total_gpus: TotalGpus,
-        backend: Backend,
         ttft: Ttft,
+        backend: Backend = None,
         tpot: Tpot = None,
         request_latency: Latency = None,
         isl: Isl = None,
@@ -286,6 +294,7 @@ def generate_command(
         output: Output = OutputFormat.text,
     ) -> None:
         with handled_errors():
+            backend = backend or _configured_backend()
             flags = {
                 "model": model, "system": system, "total_gpus": total_gpus, "backend": backend,
                 "ttft_ms": ttft, "tpot_ms": tpot, "request_latency_ms": request_latency,
@@ -345,3 +354,15 @@ def generate_command(
 
 
 generate = generate_command()
+
+
+def _configured_backend() -> str:
+    """generate's backend when --backend is not given: the config file's, else an error."""
+    settings = load_settings()
+    backend = settings.config.aiconfigurator.default_backend
+    if backend is None:
+        raise InvalidInput(
+            "generate needs --backend (sglang, vllm or trtllm), or aiconfigurator.default_backend "
+            f"in the config file {settings.path}."
+        )
+    return backend

@@ -10,6 +10,7 @@ import typer
 from .. import __version__
 from ..core import CAPABILITIES
 from .commands import table_command
+from .config_view import config_app
 from .diag import diag
 from .generate import generate
 from .metrics import compare, diagnose, metrics
@@ -63,6 +64,7 @@ _register(app)
 
 
 app.command()(tui)
+app.add_typer(config_app)
 
 
 @app.command()

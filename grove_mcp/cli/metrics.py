@@ -13,6 +13,7 @@ import typer
 from pydantic import BaseModel
 
 from .. import core
+from ..config import load_settings
 from ..core import MetricsArgs
 from ..errors import InvalidInput
 from ..grove.base import parse_duration
@@ -65,7 +66,8 @@ Port = Annotated[
     int | None,
     typer.Option(
         "--metrics-port",
-        help="Scrape this port (overrides what discovery finds).",
+        help="Scrape this port (overrides what discovery finds; default: metrics.port of the "
+        "config file).",
         min=1,
         max=65535,
     ),
@@ -74,7 +76,14 @@ MetricsPath = Annotated[
     str | None, typer.Option("--metrics-path", help="Scrape this path (default: the engine's).")
 ]
 ScrapeTimeout = Annotated[
-    float, typer.Option("--scrape-timeout", help="Seconds to wait for each pod.", min=0.5)
+    float | None,
+    typer.Option(
+        "--scrape-timeout",
+        help=f"Seconds to wait for each pod (default: metrics.scrape_timeout of the config file, "
+        f"else {DEFAULT_TIMEOUT:g}).",
+        min=0.5,
+        show_default=False,
+    ),
 ]
 PrometheusUrl = Annotated[
     str | None,
@@ -98,19 +107,21 @@ def _args(
     via: ScrapeVia,
     port: int | None,
     path: str | None,
-    timeout: float,
+    timeout: float | None,
     prometheus_url: str | None,
     plan: Path | None,
 ) -> MetricsArgs:
+    """The window's arguments: the flags, else the config file's ``metrics`` keys."""
     if path is not None and not path.startswith("/"):
         raise InvalidInput(f"--metrics-path {path!r} must start with '/'.")
+    configured = load_settings().config.metrics
     return MetricsArgs(
         window=window,
         since_start=since_start,
         scrape_via=via,
-        port=port,
+        port=port if port is not None else configured.port,
         path=path,
-        timeout=timeout,
+        timeout=timeout if timeout is not None else configured.scrape_timeout,
         prometheus_url=prometheus_url,
         plan=read_plan(plan) if plan is not None else None,
     )
@@ -157,7 +168,7 @@ def metrics_command(capability: str) -> Callable[..., None]:
         scrape_via: Via = ScrapeVia.auto,
         metrics_port: Port = None,
         metrics_path: MetricsPath = None,
-        scrape_timeout: ScrapeTimeout = DEFAULT_TIMEOUT,
+        scrape_timeout: ScrapeTimeout = None,
         prometheus_url: PrometheusUrl = None,
         plan: PlanFile = None,
         watch: WatchWindows = False,
@@ -187,7 +198,7 @@ def diagnose(
     scrape_via: Via = ScrapeVia.auto,
     metrics_port: Port = None,
     metrics_path: MetricsPath = None,
-    scrape_timeout: ScrapeTimeout = DEFAULT_TIMEOUT,
+    scrape_timeout: ScrapeTimeout = None,
     prometheus_url: PrometheusUrl = None,
     plan: PlanFile = None,
 ) -> None:

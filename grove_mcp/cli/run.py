@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
+from ..config import load_settings
 from ..errors import GroveError, InvalidInput
 from ..names import validate_namespace, validate_pcs_name
 from ..render import OutputFormat, emit, render
@@ -82,12 +83,18 @@ def validate(target: Target, name: str | None) -> None:
 
 
 def source_for(target: Target) -> Source:
+    """The source the flags name; a cluster's default namespace is the config file's
+    ``defaults.namespace`` when it sets one (else the kubeconfig context's), and Grove's
+    operator is looked for in ``defaults.operator_namespace`` when it is set."""
+    defaults = load_settings().config.defaults
     return open_source(
         demo=target.demo,
         bundle=str(target.bundle) if target.bundle else None,
         kubeconfig=str(target.kubeconfig) if target.kubeconfig else None,
         context=target.context,
         timeout=target.timeout,
+        namespace=defaults.namespace,
+        operator_namespace=defaults.operator_namespace,
     )
 
 

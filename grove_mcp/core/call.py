@@ -53,7 +53,7 @@ def run(
         )
     snapshot = None
     namespace = namespace or _default_namespace(source)
-    request = cap.snapshot_request(namespace, pcs)
+    request = cap.snapshot_request(namespace, pcs, _operator_namespace(source))
     if request is not None and source is not None:
         snapshot = fetch_snapshot(source, request)
     elif request is not None and not cap.source_optional:
@@ -120,7 +120,15 @@ def _views_request(
         for f in fields(SnapshotRequest)
         if f.type in (bool, "bool")
     }
-    return caps, SnapshotRequest(namespace, pcs, **flags)
+    return caps, SnapshotRequest(
+        namespace, pcs, operator_namespace=_operator_namespace(source), **flags
+    )
+
+
+def _operator_namespace(source: Source | None) -> str | None:
+    """Where the source says Grove's operator runs (a cluster opened with the config file's
+    ``defaults.operator_namespace``), else None: looked up in every namespace."""
+    return getattr(source, "operator_namespace", None)
 
 
 def _build_views(

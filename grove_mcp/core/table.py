@@ -148,8 +148,11 @@ class Capability:
         """The CLI words, e.g. ['plan', 'show']."""
         return self.name.split()
 
-    def snapshot_request(self, namespace: str, name: str | None) -> SnapshotRequest | None:
-        """What to fetch for it (None: it reads no cluster)."""
+    def snapshot_request(
+        self, namespace: str, name: str | None, operator_namespace: str | None = None
+    ) -> SnapshotRequest | None:
+        """What to fetch for it (None: it reads no cluster); ``operator_namespace`` narrows
+        the look-up of Grove's operator to where it runs."""
         if not self.needs & SNAPSHOT_NEEDS:
             return None
         return SnapshotRequest(
@@ -163,6 +166,7 @@ class Capability:
             grove_version=Need.grove_version in self.needs,
             workloads=Need.workloads in self.needs,
             cluster_setup=Need.cluster_setup in self.needs,
+            operator_namespace=operator_namespace,
         )
 
     @property

@@ -9,6 +9,7 @@ from ..core.budget import BUDGET_BYTES
 from ..core.budget_generate import GENERATE_BUDGET_BYTES
 from ..sources import open_source
 from ..sources.base import Source
+from ..sources.scrape import DEFAULT_TIMEOUT as SCRAPE_TIMEOUT
 
 DEFAULT_TOOL_TIMEOUT = 120.0
 
@@ -31,6 +32,11 @@ class ServerConfig:
     tool_timeout: float = DEFAULT_TOOL_TIMEOUT
     log_level: str = "WARNING"
     diag_dir: str = "grove-diag"  # where grove_diag writes its bundles (--diag-dir)
+    # from the config file (kubectl-grove/config.yaml), which flags and tool arguments override
+    cluster_namespace: str | None = None  # a cluster's default namespace (defaults.namespace)
+    operator_namespace: str | None = None  # where Grove's operator runs (defaults.*)
+    metrics_port: int | None = None  # metrics.port
+    scrape_timeout: float = SCRAPE_TIMEOUT  # metrics.scrape_timeout
 
     def source_factory(self) -> Callable[[], Source]:
         """Opens the configured source (called once, in the server's lifespan)."""
@@ -40,4 +46,6 @@ class ServerConfig:
             kubeconfig=self.kubeconfig,
             context=self.context,
             timeout=self.request_timeout,
+            namespace=self.cluster_namespace,
+            operator_namespace=self.operator_namespace,
         )

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
+from ..config import load_settings
 from ..core.budget import BUDGET_BYTES
 from ..errors import GroveError, InvalidInput
 from .app import build_server
@@ -108,6 +109,7 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
     enabled = None
     if args.enabled_tools is not None:
         enabled = frozenset(n.strip() for n in args.enabled_tools.split(",") if n.strip())
+    configured = load_settings().config
     return ServerConfig(
         demo=args.demo,
         bundle=args.bundle,
@@ -121,6 +123,10 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         tool_timeout=args.tool_timeout,
         log_level=args.log_level,
         diag_dir=args.diag_dir,
+        cluster_namespace=configured.defaults.namespace,
+        operator_namespace=configured.defaults.operator_namespace,
+        metrics_port=configured.metrics.port,
+        scrape_timeout=configured.metrics.scrape_timeout,
     )
 
 

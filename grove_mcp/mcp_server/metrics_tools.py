@@ -70,8 +70,17 @@ async def _answer(
         source = state.require_source()
         progress = Progress(ctx, total=1.0)
         cancel = threading.Event()
+        configured = {  # the config file's metrics keys, under the tool's own arguments
+            "port": args.port if args.port is not None else state.config.metrics_port,
+            "timeout": state.config.scrape_timeout,
+        }
         given = MetricsArgs(
-            **{**args.__dict__, "on_progress": progress.step_from_thread, "cancel": cancel}
+            **{
+                **args.__dict__,
+                **configured,
+                "on_progress": progress.step_from_thread,
+                "cancel": cancel,
+            }
         )
         call = core_call(ctx, capability, namespace or None, name, given)
         await progress.step(0, f"Reading {source.description}")

@@ -25,8 +25,12 @@ def open_source(
     kubeconfig: str | None = None,
     context: str | None = None,
     timeout: float | None = None,
+    namespace: str | None = None,
+    operator_namespace: str | None = None,
 ) -> Source:
-    """The source a front end asked for: ``--demo``, ``--bundle PATH`` or a live cluster."""
+    """The source a front end asked for: ``--demo``, ``--bundle PATH`` or a live cluster
+    (``namespace``: its default namespace instead of the kubeconfig context's; a bundle keeps
+    its own; ``operator_namespace``: where Grove's operator runs, on a cluster)."""
     from ..errors import InvalidInput
 
     if demo and bundle:
@@ -37,7 +41,9 @@ def open_source(
         return BundleSource.open(bundle)
     from .live import LiveSource
 
-    return LiveSource.connect(kubeconfig, context, timeout)
+    return LiveSource.connect(
+        kubeconfig, context, timeout, namespace=namespace, operator_namespace=operator_namespace
+    )
 
 
 __all__ = [

@@ -98,17 +98,19 @@ class KubeClient:
         kubeconfig: str | None = None,
         context: str | None = None,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        namespace: str | None = None,
     ) -> KubeClient:
-        """Configure like kubectl; raises ``ConfigError`` saying what to fix."""
+        """Configure like kubectl; raises ``ConfigError`` saying what to fix. ``namespace``
+        replaces the context's as the default (the config file's ``defaults.namespace``)."""
         configuration = client.Configuration()
         if kubeconfig or os.environ.get("KUBECONFIG") or _default_kubeconfig().exists():
-            namespace, label = _load_kubeconfig(configuration, kubeconfig, context)
+            default_namespace, label = _load_kubeconfig(configuration, kubeconfig, context)
         elif os.environ.get("KUBERNETES_SERVICE_HOST"):
             try:
                 config.load_incluster_config(client_configuration=configuration)
             except ConfigException as err:
                 raise ConfigError(f"In-cluster configuration failed: {err}.") from err
-            namespace = _read_text(SERVICE_ACCOUNT_NAMESPACE) or "default"
+            default_namespace = _read_text(SERVICE_ACCOUNT_NAMESPACE) or "default"
             label = "in-cluster"
         else:
             raise ConfigError(
@@ -117,6 +119,7 @@ class KubeClient:
                 "kubeconfig file, or use --demo to try grove-mcp on the embedded demo."
             )
         configuration.retries = 0
+        default_namespace = namespace or default_namespace
         flags = "".join(
             f" --{flag} {value}"
             for flag, value in (("kubeconfig", kubeconfig), ("context", context))
@@ -125,7 +128,7 @@ class KubeClient:
         return cls(
             client.ApiClient(configuration),
             label=label,
-            default_namespace=namespace,
+            default_namespace=default_namespace,
             timeout=timeout,
             kubectl_flags=flags,
         )

@@ -26,6 +26,7 @@ class LiveSource:
         self, kube: KubeClient, max_concurrency: int = 8, as_of: datetime | None = None
     ) -> None:
         self.kube = kube
+        self.operator_namespace: str | None = None  # where Grove's operator runs, if known
         # judge as of this time, then as the clock moves on (a replayed, seeded scenario)
         self._offset = (as_of - datetime.now(UTC)) if as_of is not None else None
         self._pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="grove")
@@ -37,14 +38,21 @@ class LiveSource:
         context: str | None = None,
         timeout: float | None = None,
         as_of: datetime | None = None,
+        namespace: str | None = None,
+        operator_namespace: str | None = None,
     ) -> LiveSource:
+        """``namespace``: the default namespace instead of the kubeconfig context's;
+        ``operator_namespace``: where Grove's operator runs (else it is looked for everywhere)."""
         kwargs = {"timeout": timeout} if timeout else {}
-        return cls(KubeClient.connect(kubeconfig, context, **kwargs), as_of=as_of)
+        kube = KubeClient.connect(kubeconfig, context, namespace=namespace, **kwargs)
+        source = cls(kube, as_of=as_of)
+        source.operator_namespace = operator_namespace
+        return source
 
     def acting_as(self, user: str, groups: tuple[str, ...] = ()) -> LiveSource:
         """The same cluster, read as another identity (impersonation: its RBAC decides)."""
         other = LiveSource(self.kube.impersonating(user, groups))
-        other._offset = self._offset
+        other._offset, other.operator_namespace = self._offset, self.operator_namespace
         return other
 
     @property

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grove_mcp.errors import ConfigError
+from grove_mcp.errors import ConfigError, SettingsError
 from slack_bot.config import load_config
 from slack_bot.ratelimit import RateLimiter
 
@@ -38,7 +38,7 @@ def test_a_channel_acts_as_its_own_identity_and_a_user_only_in_dms(tmp_path: Pat
 def test_the_alert_channel_must_be_mapped(tmp_path: Path) -> None:
     path = tmp_path / "alerts.yaml"
     path.write_text("alerts: {channel: C0NOWHERE1, namespaces: [a]}\n")
-    with pytest.raises(ConfigError, match=r"alerts\.channel C0NOWHERE1 is not under channels"):
+    with pytest.raises(SettingsError, match=r"alerts\.channel C0NOWHERE1 is not under channels"):
         load_config(path)
 
 
@@ -75,13 +75,13 @@ def test_an_empty_token_file_is_a_clear_error(
 def test_bad_config_names_the_file_and_key(tmp_path: Path, text: str, says: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(text)
-    with pytest.raises(ConfigError, match=r"bad\.yaml") as caught:
+    with pytest.raises(SettingsError, match=r"bad\.yaml:\d+: ") as caught:
         load_config(path)
     assert says in str(caught.value)
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="Cannot read"):
+    with pytest.raises(SettingsError, match="Cannot read"):
         load_config(tmp_path / "missing.yaml")
 
 
