@@ -6,9 +6,13 @@ is decided by the ``envtest`` fixture in tests/e2e/conftest.py (``GROVE_REQUIRE_
 
 from __future__ import annotations
 
+import socket
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 E2E_DIR = Path(__file__).parent / "e2e"
 
@@ -28,3 +32,62 @@ def no_user_config(
     XDG_CONFIG_HOME (tests of the config file name their own with KUBECTL_GROVE_CONFIG)."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "xdg-empty"))
     monkeypatch.delenv("KUBECTL_GROVE_CONFIG", raising=False)
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A loopback port that accepts TCP connections and never answers (a hung API server)."""
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        server.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    for conn in accepted:
+        conn.close()
+    server.close()
+
+
+@pytest.fixture
+def loopback_kubeconfig(tmp_path: Path) -> Callable[[int], Path]:
+    """Write a kubeconfig whose cluster is https://127.0.0.1:<port> (context namespace
+    vllm-disagg) and return its path."""
+
+    def write(port: int) -> Path:
+        config = {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "current-context": "silent",
+            "clusters": [
+                {
+                    "name": "silent",
+                    "cluster": {
+                        "server": f"https://127.0.0.1:{port}",
+                        "insecure-skip-tls-verify": True,
+                    },
+                }
+            ],
+            "users": [{"name": "u", "user": {"token": "t"}}],
+            "contexts": [
+                {
+                    "name": "silent",
+                    "context": {"cluster": "silent", "user": "u", "namespace": "vllm-disagg"},
+                }
+            ],
+        }
+        path = tmp_path / "kubeconfig"
+        path.write_text(yaml.safe_dump(config))
+        return path
+
+    return write

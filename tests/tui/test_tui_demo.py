@@ -189,21 +189,14 @@ async def test_the_redraw_rate_is_bounded_under_a_storm_of_frames() -> None:
 
 
 async def test_an_unreachable_api_server_is_a_status_line_and_the_app_carries_on(
-    tmp_path: object,
-) -> None:
+    loopback_kubeconfig,
+) -> None:  # type: ignore[no-untyped-def]
     import socket
-    from pathlib import Path
 
     with socket.socket() as free:  # a loopback port nobody listens on
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
-    kubeconfig = Path(str(tmp_path)) / "kubeconfig"
-    kubeconfig.write_text(
-        "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
-        f"clusters: [{{name: k, cluster: {{server: 'https://127.0.0.1:{port}'}}}}]\n"
-        "users: [{name: u, user: {token: t}}]\n"
-        "contexts: [{name: c, context: {cluster: k, user: u}}]\n"
-    )
+    kubeconfig = loopback_kubeconfig(port)
     source = LiveSource.connect(kubeconfig=str(kubeconfig), timeout=2)
     app = GroveTui(source, "default", where="context c")
     async with app.run_test(size=(100, 30)) as pilot:

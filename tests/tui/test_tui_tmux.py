@@ -55,7 +55,9 @@ def until_shown(tmux: list[str], text: str, seconds: float = 20) -> str:
         time.sleep(0.1)
 
 
-def test_the_real_command_shows_every_view_and_quits(tmux: list[str], tmp_path: Path) -> None:
+def start(tmux: list[str], tmp_path: Path, size: tuple[int, int], *args: str) -> Path:
+    """Run ``kubectl-grove tui ARGS`` in a tmux window of ``size``; the file its exit code
+    lands in."""
     exe = Path(sys.executable).parent / "kubectl-grove"
     assert exe.exists(), "kubectl-grove is not installed next to this interpreter"
     rc = tmp_path / "rc"
@@ -68,98 +70,43 @@ def test_the_real_command_shows_every_view_and_quits(tmux: list[str], tmp_path: 
     if "PYTHONPATH" in os.environ:  # the grove_mcp under test
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-    command = f"env -i {assignments} {shlex.quote(str(exe))} tui --demo; echo $? > {rc}"
+    command = " ".join(shlex.quote(word) for word in (str(exe), "tui", *args))
+    width, height = size
     subprocess.run(
-        [*tmux, "new-session", "-d", "-s", "grove", "-x", "80", "-y", "24", command],
+        [*tmux, "new-session", "-d", "-s", "grove", "-x", str(width), "-y", str(height),
+         f"env -i {assignments} {command}; echo $? > {rc}"],
         check=True,
         env={**os.environ, "TERM": "xterm-256color"},
-    )
+    )  # fmt: skip
+    return rc
+
+
+def exit_code(tmux: list[str], rc: Path, seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    while not rc.exists() or not rc.read_text().strip():
+        assert time.monotonic() < deadline, f"the TUI did not quit:\n{screen(tmux)}"
+        time.sleep(0.1)
+    return rc.read_text().strip()
+
+
+def test_the_real_command_shows_every_view_and_quits(tmux: list[str], tmp_path: Path) -> None:
+    rc = start(tmux, tmp_path, (80, 24), "--demo")
     first = until_shown(tmux, "PodGang my-inference-1")
     assert "[1] Hierarchy" in first and "[q]uit" in first and "captured at" in first
     for key, expected in VIEWS:
         subprocess.run([*tmux, "send-keys", "-t", "grove", key], check=True)
         until_shown(tmux, expected)
     subprocess.run([*tmux, "send-keys", "-t", "grove", "q"], check=True)
-    deadline = time.monotonic() + 20
-    while not rc.exists() or not rc.read_text().strip():
-        assert time.monotonic() < deadline, f"the TUI did not quit:\n{screen(tmux)}"
-        time.sleep(0.1)
-    assert rc.read_text().strip() == "0"
-
-
-@pytest.fixture
-def silent_server() -> Iterator[int]:
-    """A loopback port that accepts connections and never answers: a hung API server."""
-    import socket
-    import threading
-
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    held: list[socket.socket] = []
-    done = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not done.is_set():
-            try:
-                held.append(listener.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    done.set()
-    thread.join(timeout=5)
-    for conn in held:
-        conn.close()
-    listener.close()
+    assert exit_code(tmux, rc, 20) == "0"
 
 
 def test_q_quits_at_once_while_the_api_server_hangs(
-    tmux: list[str], tmp_path: Path, silent_server: int
-) -> None:
+    tmux: list[str], tmp_path: Path, silent_server: int, loopback_kubeconfig
+) -> None:  # type: ignore[no-untyped-def]
     """Requests in flight (up to --request-timeout 60) never hold the exit."""
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(
-        "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
-        f"clusters: [{{name: k, cluster: {{server: 'https://127.0.0.1:{silent_server}'}}}}]\n"
-        "users: [{name: u, user: {token: t}}]\n"
-        "contexts: [{name: c, context: {cluster: k, user: u}}]\n"
-    )
-    exe = Path(sys.executable).parent / "kubectl-grove"
-    rc = tmp_path / "rc"
-    env = {
-        "NO_COLOR": "1",
-        "PATH": "/usr/bin:/bin",
-        "TERM": "xterm-256color",
-        "HOME": str(tmp_path),
-    }
-    if "PYTHONPATH" in os.environ:
-        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
-    assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-    tui = f"{shlex.quote(str(exe))} tui -n default --kubeconfig {kubeconfig} --request-timeout 60"
-    subprocess.run(
-        [
-            *tmux,
-            "new-session",
-            "-d",
-            "-s",
-            "grove",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            f"env -i {assignments} {tui}; echo $? > {rc}",
-        ],
-        check=True,
-        env={**os.environ, "TERM": "xterm-256color"},
-    )
+    kubeconfig = loopback_kubeconfig(silent_server)
+    rc = start(tmux, tmp_path, (100, 30), "-n", "default", "--kubeconfig", str(kubeconfig),
+               "--request-timeout", "60")  # fmt: skip
     until_shown(tmux, "connecting")
     subprocess.run([*tmux, "send-keys", "-t", "grove", "q"], check=True)
-    began = time.monotonic()
-    while not rc.exists() or not rc.read_text().strip():
-        assert time.monotonic() - began < 10, f"the TUI did not quit:\n{screen(tmux)}"
-        time.sleep(0.1)
-    assert rc.read_text().strip() == "0"
+    assert exit_code(tmux, rc, 10) == "0"
