@@ -4,7 +4,6 @@ that cannot read is recorded and the rest still run, and no planted secret reach
 from __future__ import annotations
 
 import json
-import sys
 import tarfile
 from collections.abc import Callable
 from pathlib import Path
@@ -123,20 +122,11 @@ def _plant(bundle: Any) -> Any:
     return replace(bundle, objects=tuple(objects))
 
 
-def _set_kubelet(admin: KubeClient, node: str, address: str | None, port: int) -> None:
-    from grove_mcp.grove.kinds import NODE
-
-    body = admin.request("GET", NODE, None, node)
-    status = body.setdefault("status", {})
-    status["addresses"] = [{"type": "InternalIP", "address": address}] if address else []
-    status["daemonEndpoints"] = {"kubeletEndpoint": {"Port": port}}
-    admin.request("PUT", NODE, None, node, sub="status", body=body)
-
-
 def test_logs_are_captured_and_no_planted_secret_reaches_the_tarball(
     admin: KubeClient, admin_kubeconfig: str, namespace: str, tmp_path: Path
 ) -> None:
-    from tools.envtest.netns import ExporterProcess, NetnsUnavailable, _ip_binary, network_namespace
+    from tools.envtest.kubelet import serving_logs
+    from tools.envtest.netns import NetnsUnavailable
 
     seed(admin, _plant(SCENARIOS["demo"]()), namespace=namespace)
     secret = {
@@ -167,25 +157,12 @@ def test_logs_are_captured_and_no_planted_secret_reaches_the_tarball(
                 f"DEBUG aws key {SECRETS['aws']} password={SECRETS['password']}\n"
                 f"INFO last line of {container['name']}\n"
             )
-    (tmp_path / "logs.json").write_text(json.dumps(logs))
     nodes = sorted({p["spec"].get("nodeName") for p in pods if p["spec"].get("nodeName")})
     try:
-        with network_namespace(1) as netns:
-            ip = netns.pod_ips[0]
-            command = [_ip_binary(), "netns", "exec", netns.name, sys.executable, "-m",
-                       "tools.envtest.fake_kubelet", f"--listen={ip}:10250",
-                       f"--logs={tmp_path / 'logs.json'}"]  # fmt: skip
-            kubelet = ExporterProcess(command)
-            try:
-                for node in nodes:
-                    _set_kubelet(admin, node, ip, 10250)
-                out = tmp_path / "planted.tar.gz"
-                run = _diag("my-inference", "-n", namespace, "--kubeconfig", admin_kubeconfig,
-                            "-o", str(out), "--logs", "3")  # fmt: skip
-            finally:
-                kubelet.close()
-                for node in nodes:
-                    _set_kubelet(admin, node, None, 0)
+        with serving_logs(admin, nodes, logs, tmp_path):
+            out = tmp_path / "planted.tar.gz"
+            run = _diag("my-inference", "-n", namespace, "--kubeconfig", admin_kubeconfig,
+                        "-o", str(out), "--logs", "3")  # fmt: skip
     except NetnsUnavailable as err:  # as the e2e conftest does: skip only outside CI
         import os
 

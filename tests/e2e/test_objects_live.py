@@ -4,9 +4,7 @@ read through a fake kubelet, redacted."""
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import yaml
 
 from grove_mcp.core.objects import describe_object, object_yaml, read_log, read_object
 from grove_mcp.errors import AccessDenied, ApiError, InvalidInput, NotFound
-from grove_mcp.grove.kinds import NODE, POD
+from grove_mcp.grove.kinds import POD
 from grove_mcp.render import describe_text
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources.kube import KubeClient
@@ -120,36 +118,18 @@ def test_no_log_without_a_node_or_a_kubelet_is_said(live: LiveSource, seeded: st
         read_log(live, seeded, RUNNING, "nope")
 
 
-def _set_kubelet(admin: KubeClient, node: str, address: str | None, port: int) -> None:
-    body = admin.request("GET", NODE, None, node)
-    status = body.setdefault("status", {})
-    status["addresses"] = [{"type": "InternalIP", "address": address}] if address else []
-    status["daemonEndpoints"] = {"kubeletEndpoint": {"Port": port}}
-    admin.request("PUT", NODE, None, node, sub="status", body=body)
-
-
 def test_a_log_comes_through_the_kubelet_redacted(
     admin: KubeClient, live: LiveSource, seeded: str, tmp_path: Path
 ) -> None:
-    from tools.envtest.netns import ExporterProcess, NetnsUnavailable, _ip_binary, network_namespace
+    from tools.envtest.kubelet import serving_logs
+    from tools.envtest.netns import NetnsUnavailable
 
     pod = admin.request("GET", POD, seeded, RUNNING)
     node = pod["spec"]["nodeName"]
     text = "".join(f"INFO step {i}\n" for i in range(10)) + f"DEBUG token={TOKEN}\nINFO done\n"
-    (tmp_path / "logs.json").write_text(json.dumps({f"{seeded}/{RUNNING}/decode": text}))
     try:
-        with network_namespace(1) as netns:
-            ip = netns.pod_ips[0]
-            command = [_ip_binary(), "netns", "exec", netns.name, sys.executable, "-m",
-                       "tools.envtest.fake_kubelet", f"--listen={ip}:10250",
-                       f"--logs={tmp_path / 'logs.json'}"]  # fmt: skip
-            kubelet = ExporterProcess(command)
-            try:
-                _set_kubelet(admin, node, ip, 10250)
-                log = read_log(live, seeded, RUNNING, None, tail=3)
-            finally:
-                kubelet.close()
-                _set_kubelet(admin, node, None, 0)
+        with serving_logs(admin, [node], {f"{seeded}/{RUNNING}/decode": text}, tmp_path):
+            log = read_log(live, seeded, RUNNING, None, tail=3)
     except NetnsUnavailable as err:
         if os.environ.get("GROVE_REQUIRE_E2E") == "1":
             pytest.fail(f"GROVE_REQUIRE_E2E=1, but no network namespace: {err}", pytrace=False)
