@@ -135,11 +135,6 @@ def test_environment_variables(server):
     assert not any(v.get("isRequired") or v.get("isSecret") for v in variables.values())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README.md lacks the registry's PyPI ownership marker; add "
-    "'<!-- mcp-name: <server.json name> -->' with the real owner, then drop this mark",
-)
 def test_the_readme_carries_the_registry_ownership_marker(server):
     """The registry accepts a PyPI package only if its description (the README, pyproject's
     ``readme``) says ``mcp-name: <name>``."""
