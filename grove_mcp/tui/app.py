@@ -280,35 +280,17 @@ class GroveTui(App[None]):
         return panes.updates_pane(frame, self.needle)
 
     def _draw_tree(self) -> None:
+        """Rebuild the tree from the frame, keeping what was expanded and the cursor's row."""
         tree = self.query_one("#hierarchy", Tree)
         if self.frame is None:
             return
         expanded, first = self._expanded(tree.root), not tree.root.children
         cursor = tree.cursor_node.data if tree.cursor_node is not None else None
         tree.clear()
+        placed = _Placing(expanded, first, cursor, open_all=bool(self.needle))
         for row in rows(self.frame, self.needle):
-            self._add(tree.root, row, expanded, first, cursor)
-        if cursor is None or tree.cursor_node is None:
-            tree.move_cursor_to_line(0)
-
-    def _add(
-        self,
-        parent: TreeNode[Selected],
-        row: Row,
-        expanded: set[Selected],
-        first: bool,
-        cursor: Selected | None,
-    ) -> None:
-        opened = row.key in expanded or (first and row.key.kind in ("PodCliqueSet", "PodGang"))
-        opened = opened or bool(self.needle)
-        if row.children:
-            node = parent.add(row.label, data=row.key, expand=opened)
-            for child in row.children:
-                self._add(node, child, expanded, first, cursor)
-        else:
-            node = parent.add_leaf(row.label, data=row.key)
-        if row.key == cursor:
-            self.call_after_refresh(self.query_one("#hierarchy", Tree).move_cursor, node)
+            placed.add(tree.root, row, shown=True)
+        tree.cursor_line = placed.cursor_line  # the same object's row, else the first
 
     def _expanded(self, node: TreeNode[Selected]) -> set[Selected]:
         found: set[Selected] = set()
@@ -448,6 +430,36 @@ class GroveTui(App[None]):
     def _say(self, message: str) -> None:
         self.message = message
         self._draw_chrome()
+
+
+class _Placing:
+    """Adds rows to the tree: expanded as before (a first build, or a filter, opens the
+    PodCliqueSets and gangs; a filter opens everything), counting the visible lines to find
+    the cursor's row at once (not after a refresh: no flicker, nothing to wait for)."""
+
+    def __init__(
+        self, expanded: set[Selected], first: bool, cursor: Selected | None, open_all: bool
+    ) -> None:
+        self.expanded, self.first, self.cursor, self.open_all = expanded, first, cursor, open_all
+        self.lines = 0
+        self.cursor_line = 0
+
+    def add(self, parent: TreeNode[Selected], row: Row, shown: bool) -> None:
+        if shown:
+            if row.key == self.cursor:
+                self.cursor_line = self.lines
+            self.lines += 1
+        if not row.children:
+            parent.add_leaf(row.label, data=row.key)
+            return
+        opened = (
+            self.open_all
+            or row.key in self.expanded
+            or (self.first and row.key.kind in ("PodCliqueSet", "PodGang"))
+        )
+        node = parent.add(row.label, data=row.key, expand=opened)
+        for child in row.children:
+            self.add(node, child, shown and opened)
 
 
 def _thread(name: str, work: Callable[[], None]) -> None:

@@ -125,6 +125,8 @@ async def test_filter_keeps_matching_rows_and_escape_clears_it() -> None:
         tree = app.query_one("#hierarchy", Tree)
         pods = [label for label in labels(tree.root) if label.startswith("my-inference")]
         assert len(pods) == 4 and all("-decode-" in label for label in pods), pods
+        shown = [tree.get_node_at_line(line) for line in range(tree.last_line + 1)]
+        assert sum(1 for node in shown if node and node.data.kind == "Pod") == 4  # all open
         assert "filter 'decode'" in text_of(app.query_one("#header", Static))
         await pilot.press("escape")
         await pilot.pause()
