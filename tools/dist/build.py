@@ -225,7 +225,7 @@ def glibc_floor(wheel_names: Iterable[str]) -> tuple[int, int]:
 
 
 def stage_archive(
-    project: Project, root: Path, wheelhouse: Path, stage: Path, pythons: Sequence[str]
+    project: Project, root: Path, wheelhouse: Path, stage: Path, pythons: Sequence[str], log: Log
 ) -> Path:
     top = stage / project.archive_stem
     (top / "wheels").mkdir(parents=True)
@@ -245,6 +245,10 @@ def stage_archive(
     ):
         if (root / src).is_file():
             shutil.copy2(root / src, top / dst)
+        else:
+            log(
+                f"warning: no {src} in {root}: the archive goes without it (krew-index wants a LICENSE)"
+            )
     return top
 
 
@@ -340,7 +344,7 @@ def build(
         shutil.copy2(wheel, wheelhouse / wheel.name)
         download_wheelhouse(py, wheelhouse / wheel.name, wheelhouse, pythons, env, log)
         names = tuple(sorted(p.name for p in wheelhouse.glob("*.whl")))
-        top = stage_archive(project, root, wheelhouse, tmp / "stage", pythons)
+        top = stage_archive(project, root, wheelhouse, tmp / "stage", pythons, log)
         archive = out / f"{project.archive_stem}.tar.gz"
         write_tar_gz(top, archive, epoch)
         for made in (sdist, wheel):
