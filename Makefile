@@ -62,3 +62,12 @@ envtest:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
+
+.PHONY: dist krew
+## dist: dist/ gets the wheel, the sdist, the krew archive and its manifest grove.yaml with the archive's sha256 (wheels from PyPI)
+dist:
+	$(PYTHON) -m tools.dist
+
+## krew: build krew (for tests/dist) from the Go module proxy into ~/.cache/grove-mcp/krew, once
+krew:
+	@$(PYTHON) -m tools.dist.krew
