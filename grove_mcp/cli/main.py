@@ -9,6 +9,7 @@ import typer
 
 from .. import __version__
 from ..core import CAPABILITIES
+from . import completion as shell_completion
 from .commands import table_command
 from .diag import diag
 from .generate import generate
@@ -63,6 +64,7 @@ _register(app)
 
 
 app.command()(tui)
+app.command()(shell_completion.completion)
 
 
 @app.command()
@@ -90,6 +92,8 @@ def hoist_global_flags(argv: list[str]) -> list[str]:
 
 
 def main() -> None:
+    if shell_completion.requested():  # a completion script asks: answer, exit at once
+        shell_completion.answer(app)
     app(args=hoist_global_flags(sys.argv[1:]))
 
 
