@@ -15,10 +15,13 @@ import typer
 from .. import core
 from ..core import Capability, Scope
 from ..errors import InvalidInput
+from .completion import complete_pcs_name
 from .options import AllFlag, Name, Target, Watch, with_target
 from .run import handled_errors, run_report, run_watch
 
-OptionalName = typer.Argument(None, help="PodCliqueSet name.", show_default=False)
+OptionalName = typer.Argument(
+    None, help="PodCliqueSet name.", show_default=False, autocompletion=complete_pcs_name
+)
 
 
 def _name(name: str | None, all_: bool, command: str) -> str | None:

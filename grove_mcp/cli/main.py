@@ -9,6 +9,7 @@ import typer
 
 from .. import __version__
 from ..core import CAPABILITIES
+from . import completion as shell_completion
 from .commands import table_command
 from .config_view import config_app
 from .diag import diag
@@ -65,6 +66,7 @@ _register(app)
 
 app.command()(tui)
 app.add_typer(config_app)
+app.command()(shell_completion.completion)
 
 
 @app.command()
@@ -92,6 +94,8 @@ def hoist_global_flags(argv: list[str]) -> list[str]:
 
 
 def main() -> None:
+    if shell_completion.requested():  # a completion script asks: answer, exit at once
+        shell_completion.answer(app)
     app(args=hoist_global_flags(sys.argv[1:]))
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from ..render import OutputFormat
+from .completion import complete_pcs_name
 
 Namespace = Annotated[
     str | None,
@@ -40,7 +41,10 @@ Timeout = Annotated[
     float, typer.Option("--request-timeout", help="Seconds to wait for each API request.", min=0.5)
 ]
 AllFlag = Annotated[bool, typer.Option("-A", "--all", help="Every PodCliqueSet in the namespace.")]
-Name = Annotated[str, typer.Argument(help="PodCliqueSet name.", show_default=False)]
+Name = Annotated[
+    str,
+    typer.Argument(help="PodCliqueSet name.", show_default=False, autocompletion=complete_pcs_name),
+]
 Watch = Annotated[
     bool,
     typer.Option(
