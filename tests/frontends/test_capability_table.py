@@ -41,7 +41,12 @@ def cli_commands(group: Any, prefix: str = "") -> dict[str, Any]:
 def test_the_cli_has_one_command_per_capability_with_the_table_help():
     commands = cli_commands(typer.main.get_group(app))
     # besides the table: the version, the TUI (several capabilities at once), the config file
-    assert set(commands) == {c.name for c in CAPABILITIES} | {"version", "tui", "config view", "completion"}
+    assert set(commands) == {c.name for c in CAPABILITIES} | {
+        "version",
+        "tui",
+        "config view",
+        "completion",
+    }
     for cap in CAPABILITIES:
         assert commands[cap.name].help == cap.help, cap.name
 
