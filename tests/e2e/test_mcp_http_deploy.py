@@ -14,11 +14,9 @@ import copy
 import json
 import os
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -37,8 +35,10 @@ from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources.kube import PODS_LOG, PODS_PROXY, KubeClient
 from grove_mcp.sources.seeder import seed
 from tools.envtest.apiserver import ApiServer
+from tools.envtest.objects import contained
 from tools.envtest.rbac import KINDS as RBAC_KINDS
-from tools.envtest.rbac import apply
+from tools.envtest.rbac import allowed, apply
+from tools.mcp_http import free_port, rpc_answer, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy" / "mcp-http"
@@ -58,15 +58,6 @@ KINDS = {
         "NetworkPolicy", "networking.k8s.io", "v1", "networkpolicies", True, KubeObject, False
     ),
 }
-REVIEW = Kind(
-    "SubjectAccessReview",
-    "authorization.k8s.io",
-    "v1",
-    "subjectaccessreviews",
-    False,
-    KubeObject,
-    has_status=False,
-)
 # Requests of the capability table that the deployed server does not need, and why (rbac.yaml):
 NOT_BOUND = {
     PODS_PROXY.plural: "in the cluster the engines are scraped at their pod IPs",
@@ -141,19 +132,6 @@ def _server_args(docs: list[dict[str, Any]], token_file: Path, port: int) -> lis
         args[args.index(flag) + 1] = value
     args[args.index(mounted)] = str(token_file)
     return args
-
-
-def _contained(sent: Any, stored: Any, path: str = "") -> list[str]:
-    """Paths of what was sent but is not stored as sent (defaults the server adds are fine)."""
-    if isinstance(sent, dict):
-        if not isinstance(stored, dict):
-            return [path]
-        return [p for k, v in sent.items() for p in _contained(v, stored.get(k), f"{path}.{k}")]
-    if isinstance(sent, list):
-        if not isinstance(stored, list) or len(stored) != len(sent):
-            return [path]
-        return [p for i, v in enumerate(sent) for p in _contained(v, stored[i], f"{path}[{i}]")]
-    return [] if sent == stored else [path]
 
 
 def test_kustomization_renders_every_manifest_and_no_secret() -> None:
@@ -284,7 +262,7 @@ def test_every_manifest_passes_a_strict_server_side_dry_run(
         stored = admin.request("POST", kind, where, body=manifest, params=DRY_RUN)
         body = {k: v for k, v in manifest.items() if k not in ("apiVersion", "kind")}
         body["metadata"] = {k: v for k, v in body["metadata"].items() if v is not None}
-        assert _contained(body, stored) == [], (manifest["kind"], manifest["metadata"]["name"])
+        assert contained(body, stored) == [], (manifest["kind"], manifest["metadata"]["name"])
     # the Secret has the key the Deployment mounts
     volume, _ = _secret_volume(sent)
     assert [i["key"] for i in volume["secret"]["items"]] == list(secret["data"])
@@ -327,21 +305,8 @@ def _allowed(
     resource: str,
     namespace: str | None,
 ) -> bool:
-    """One SubjectAccessReview (a minimal form of test_slack_deploy's, which tests cannot
-    import from each other)."""
-    plural, _, subresource = resource.partition("/")
-    attributes = {"verb": verb, "group": group, "resource": plural}
-    if subresource:
-        attributes["subresource"] = subresource
-    if namespace:
-        attributes["namespace"] = namespace
     user, groups = who
-    review = {
-        "apiVersion": "authorization.k8s.io/v1",
-        "kind": "SubjectAccessReview",
-        "spec": {"user": user, "groups": groups, "resourceAttributes": attributes},
-    }
-    return bool(admin.request("POST", REVIEW, body=review)["status"].get("allowed"))
+    return allowed(admin, user, verb, resource, group=group, groups=groups, namespace=namespace)
 
 
 @pytest.mark.usefixtures("bound")
@@ -423,49 +388,15 @@ def _account_kubeconfig(admin: KubeClient, envtest: ApiServer, namespace: str, p
     return token
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def _grove_mcp(args: list[str], deadline: float = 30.0) -> Iterator[str]:
     """``grove-mcp`` (this interpreter's) with ``args``; yields the base URL once /healthz
     answers, and stops it after."""
     port = args[args.index("--port") + 1]
-    base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "grove_mcp.mcp_server.main", *args]
     env = {k: v for k, v in os.environ.items() if k != TOKEN_ENV}  # the token file only
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        end = time.monotonic() + deadline
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise AssertionError(f"grove-mcp exited with {process.returncode}: {output}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{base}{HEALTH_PATH}", timeout=1.0).status_code == 200:
-                    break
-            assert time.monotonic() < end, f"grove-mcp did not answer on {base} in {deadline} s"
-            time.sleep(0.05)  # polling interval while it starts, bounded by the deadline
+    with serving(command, port, env, deadline=deadline) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _answer(response: httpx.Response) -> dict[str, Any]:
-    """The JSON-RPC answer of a JSON or an SSE response."""
-    assert response.status_code == 200, (response.status_code, response.text)
-    if response.headers["content-type"].startswith("application/json"):
-        return dict(response.json())
-    data = [line[5:].strip() for line in response.text.splitlines() if line.startswith("data:")]
-    return dict(json.loads(next(d for d in data if d)))
 
 
 def _session(http: httpx.Client) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
@@ -483,7 +414,7 @@ def _session(http: httpx.Client) -> Callable[[str, dict[str, Any]], dict[str, An
             },
         },
     )
-    assert _answer(init)["result"]["serverInfo"]["name"]
+    assert rpc_answer(init)["result"]["serverInfo"]["name"]
     headers = {
         "mcp-session-id": init.headers["mcp-session-id"],
         "mcp-protocol-version": "2025-06-18",
@@ -496,7 +427,7 @@ def _session(http: httpx.Client) -> Callable[[str, dict[str, Any]], dict[str, An
 
     def send(method: str, params: dict[str, Any]) -> dict[str, Any]:
         message = {"jsonrpc": "2.0", "id": next(ids), "method": method, "params": params}
-        return _answer(http.post("/mcp", json=message, headers=headers))
+        return rpc_answer(http.post("/mcp", json=message, headers=headers))
 
     return send
 
@@ -532,7 +463,7 @@ def test_grove_mcp_serves_with_the_deployments_args_as_its_service_account(
 
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN)
-    args = _server_args(bound, token_file, _free_port())
+    args = _server_args(bound, token_file, free_port())
     args += ["--kubeconfig", str(kubeconfig)]  # in the pod: the mounted token, same identity
     with _grove_mcp(args) as base:
         accept = {"Accept": "application/json, text/event-stream"}

@@ -10,22 +10,12 @@ import pytest
 import yaml
 
 from grove_mcp.core.access import api_requests
-from grove_mcp.grove.base import KubeObject
 from grove_mcp.grove.kinds import Kind
 from grove_mcp.sources.kube import KubeClient
 from tools.envtest.rbac import KINDS as RBAC_KINDS
-from tools.envtest.rbac import apply
+from tools.envtest.rbac import allowed, apply
 
 MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "rbac.yaml"
-REVIEW = Kind(
-    "SubjectAccessReview",
-    "authorization.k8s.io",
-    "v1",
-    "subjectaccessreviews",
-    False,
-    KubeObject,
-    has_status=False,
-)
 USER = "rbac-manifest-reader"
 WRITER = "rbac-manifest-writer"
 
@@ -33,18 +23,7 @@ WRITER = "rbac-manifest-writer"
 def _allowed(
     admin: KubeClient, verb: str, kind: Kind, namespace: str | None, user: str = USER
 ) -> bool:
-    resource, _, subresource = kind.plural.partition("/")  # pods/proxy
-    attributes: dict[str, Any] = {"verb": verb, "group": kind.group, "resource": resource}
-    if subresource:
-        attributes["subresource"] = subresource
-    if namespace:
-        attributes["namespace"] = namespace
-    review = {
-        "apiVersion": "authorization.k8s.io/v1",
-        "kind": "SubjectAccessReview",
-        "spec": {"user": user, "resourceAttributes": attributes},
-    }
-    return bool(admin.request("POST", REVIEW, body=review)["status"].get("allowed"))
+    return allowed(admin, user, verb, kind.plural, group=kind.group, namespace=namespace)
 
 
 def _binding(user: str, role: str) -> dict[str, Any]:

@@ -27,8 +27,9 @@ from grove_mcp.sources.kube import KubeClient
 from slack_bot.config import BotConfig, load_config
 from slack_bot.main import _parser
 from tools.envtest.apiserver import ApiServer
+from tools.envtest.objects import contained
 from tools.envtest.rbac import KINDS as RBAC_KINDS
-from tools.envtest.rbac import apply
+from tools.envtest.rbac import allowed, apply
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy" / "slack"
@@ -47,15 +48,6 @@ KINDS = {
     "Deployment": DEPLOYMENT,
     "Service": Kind("Service", "", "v1", "services", True, KubeObject),
 }
-REVIEW = Kind(
-    "SubjectAccessReview",
-    "authorization.k8s.io",
-    "v1",
-    "subjectaccessreviews",
-    False,
-    KubeObject,
-    has_status=False,
-)
 # frontends.md: what a read-only reporting bot needs, and nothing more
 SCOPES = {
     "commands",
@@ -111,16 +103,10 @@ def _allowed(
     name: str | None = None,
     subresource: str | None = None,
 ) -> bool:
-    attributes: dict[str, Any] = {"verb": verb, "group": group, "resource": resource}
-    for key, value in (("namespace", namespace), ("name", name), ("subresource", subresource)):
-        if value:
-            attributes[key] = value
-    review = {
-        "apiVersion": "authorization.k8s.io/v1",
-        "kind": "SubjectAccessReview",
-        "spec": {"user": user, "groups": groups, "resourceAttributes": attributes},
-    }
-    return bool(admin.request("POST", REVIEW, body=review)["status"].get("allowed"))
+    return allowed(
+        admin, user, verb, resource, group=group, groups=groups, namespace=namespace, name=name,
+        subresource=subresource,
+    )  # fmt: skip
 
 
 def _ensure_namespace(admin: KubeClient, name: str) -> None:
@@ -150,19 +136,6 @@ def slack_rbac(admin: KubeClient, namespaces: None) -> Iterator[list[dict[str, A
         meta = obj["metadata"]
         with contextlib.suppress(NotFound):
             admin.request("DELETE", KINDS[obj["kind"]], meta.get("namespace"), meta["name"])
-
-
-def _contained(sent: Any, stored: Any, path: str = "") -> list[str]:
-    """Paths of what was sent but is not stored as sent (defaults the server adds are fine)."""
-    if isinstance(sent, dict):
-        if not isinstance(stored, dict):
-            return [path]
-        return [p for k, v in sent.items() for p in _contained(v, stored.get(k), f"{path}.{k}")]
-    if isinstance(sent, list):
-        if not isinstance(stored, list) or len(stored) != len(sent):
-            return [path]
-        return [p for i, v in enumerate(sent) for p in _contained(v, stored[i], f"{path}[{i}]")]
-    return [] if sent == stored else [path]
 
 
 # -- the files --------------------------------------------------------------------------------
@@ -298,7 +271,7 @@ def test_every_manifest_passes_a_strict_server_side_dry_run(admin: KubeClient) -
         # stringData is write-only: the server stores it as data
         skip = ("apiVersion", "kind", "stringData")
         body = {k: v for k, v in manifest.items() if k not in skip}
-        assert _contained(body, stored) == [], (manifest["kind"], manifest["metadata"]["name"])
+        assert contained(body, stored) == [], (manifest["kind"], manifest["metadata"]["name"])
     # a dry run persists nothing
     assert admin.request("GET", DEPLOYMENT, SYSTEM)["items"] == []
     ours = [("labelSelector", "app.kubernetes.io/name=grove-slack")]

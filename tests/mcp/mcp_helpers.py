@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import jsonschema
 from mcp_types import CallToolResult, Tool
 
@@ -23,6 +19,7 @@ from grove_mcp.mcp_server import TOOLS
 from grove_mcp.scenarios import PodState, ScenarioBuilder
 from grove_mcp.scenarios.catalog import CAPTURED_AT, GPU_SHORTAGE, NAMESPACE, inference_spec
 from grove_mcp.sources.bundle import Bundle
+from tools.mcp_http import free_port, serving
 
 # What a server without --allow-writes offers: every tool of the table but the write tools.
 READ_TOOLS = sorted(s.name for s in TOOLS if not s.writes)
@@ -53,12 +50,6 @@ def grove_mcp_command() -> list[str]:
     return [sys.executable, "-m", "grove_mcp.mcp_server.main"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def http_server(*args: str, token: str | None = None, deadline: float = 30.0) -> Iterator[str]:
     """``grove-mcp --http`` as a subprocess on a free loopback port; yields its base URL once
@@ -66,30 +57,8 @@ def http_server(*args: str, token: str | None = None, deadline: float = 30.0) ->
     port = free_port()
     env = {**os.environ, "GROVE_MCP_TOKEN": token or ""}
     command = [*grove_mcp_command(), "--http", "--port", str(port), *args]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        end = time.monotonic() + deadline
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise AssertionError(f"grove-mcp exited with {process.returncode}: {output}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > end:
-                raise AssertionError(f"grove-mcp did not answer on {base} within {deadline} s")
-            time.sleep(0.05)  # polling interval while waiting for readiness, bounded by deadline
+    with serving(command, port, env, deadline=deadline) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def big_bundle(replicas: int = BIG_REPLICAS, breached: int = 37) -> Bundle:

@@ -14,7 +14,6 @@ Needs the package index (pip downloads hatchling and the dependencies); takes ab
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -22,9 +21,8 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+
+from tools.mcp_http import rpc_answer, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTAINERFILE = ROOT / "Containerfile"
@@ -158,41 +158,9 @@ def _deployment_args(token_file: Path, port: int) -> list[str]:
 @contextmanager
 def _serving(installed: Installed, args: list[str]) -> Iterator[str]:
     port = args[args.index("--port") + 1]
-    base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [installed.venv / "bin" / "grove-mcp", *args],
-        env=installed.env(),
-        cwd=installed.tmp,  # the image's WORKDIR
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        end = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise AssertionError(f"grove-mcp exited with {process.returncode}: {output}")
-            with suppress(httpx.TransportError):
-                if httpx.get(f"{base}/healthz", timeout=1.0, trust_env=False).is_success:
-                    break
-            assert time.monotonic() < end, f"grove-mcp did not answer on {base} within 30 s"
-            time.sleep(0.05)  # polling interval while it starts, bounded by the deadline
+    command = [installed.venv / "bin" / "grove-mcp", *args]
+    with serving(command, port, installed.env(), cwd=installed.tmp) as base:  # the image's WORKDIR
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _answer(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code == 200, (response.status_code, response.text)
-    if response.headers["content-type"].startswith("application/json"):
-        return dict(response.json())
-    data = [line[5:].strip() for line in response.text.splitlines() if line.startswith("data:")]
-    return dict(json.loads(next(d for d in data if d)))
 
 
 def test_grove_mcp_serves_http_with_the_deployments_args_on_a_read_only_home(
@@ -215,7 +183,7 @@ def test_grove_mcp_serves_http_with_the_deployments_args_on_a_read_only_home(
         auth = {**ACCEPT, "Authorization": f"Bearer {TOKEN}"}
         with httpx.Client(base_url=base, headers=auth, timeout=30, trust_env=False) as http:
             init = http.post("/mcp", json=INIT)
-            result = _answer(init)["result"]
+            result = rpc_answer(init)["result"]
             assert result["serverInfo"]["name"] and result["protocolVersion"] == "2025-06-18"
             session = {
                 "mcp-session-id": init.headers["mcp-session-id"],
@@ -224,7 +192,7 @@ def test_grove_mcp_serves_http_with_the_deployments_args_on_a_read_only_home(
             ready = {"jsonrpc": "2.0", "method": "notifications/initialized"}
             assert http.post("/mcp", json=ready, headers=session).status_code == 202
             prompts = {"jsonrpc": "2.0", "id": 2, "method": "prompts/list"}
-            listed = _answer(http.post("/mcp", json=prompts, headers=session))["result"]
+            listed = rpc_answer(http.post("/mcp", json=prompts, headers=session))["result"]
             assert listed["prompts"], "the prompts are package data of the wheel"
             # no cluster here (no kubeconfig, not in a pod): a tool says what to fix
             call = {
@@ -233,7 +201,7 @@ def test_grove_mcp_serves_http_with_the_deployments_args_on_a_read_only_home(
                 "method": "tools/call",
                 "params": {"name": "grove_list", "arguments": {}},
             }
-            answer = _answer(http.post("/mcp", json=call, headers=session))["result"]
+            answer = rpc_answer(http.post("/mcp", json=call, headers=session))["result"]
             assert answer["isError"] is True
             assert "No Kubernetes configuration found" in answer["content"][0]["text"]
         # a foreign Host is refused on the MCP path (the args' --allowed-host list)
@@ -263,7 +231,7 @@ def test_grove_mcp_demo_answers_from_the_wheels_data(installed: Installed) -> No
             "method": "tools/call",
             "params": {"name": "grove_status", "arguments": {"name": "my-inference"}},
         }
-        answer = _answer(http.post("/mcp", json=call, headers=session))["result"]
+        answer = rpc_answer(http.post("/mcp", json=call, headers=session))["result"]
     assert not answer.get("isError"), answer["content"][0]["text"]
     assert answer["structuredContent"]["summary"]
 

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from grove_mcp.grove.base import KubeObject
@@ -123,3 +123,44 @@ def apply(kube: KubeClient, objects: Iterable[dict]) -> None:
     for obj in objects:
         with contextlib.suppress(Conflict):
             kube.request("POST", KINDS[obj["kind"]], obj["metadata"].get("namespace"), body=obj)
+
+
+REVIEW = Kind(
+    "SubjectAccessReview",
+    "authorization.k8s.io",
+    "v1",
+    "subjectaccessreviews",
+    False,
+    KubeObject,
+    has_status=False,
+)
+
+
+def allowed(
+    admin: KubeClient,
+    user: str,
+    verb: str,
+    resource: str,
+    *,
+    group: str = "",
+    groups: Sequence[str] = (),
+    namespace: str | None = None,
+    name: str | None = None,
+    subresource: str | None = None,
+) -> bool:
+    """One SubjectAccessReview: may ``user`` (in ``groups``) ``verb`` the ``resource``
+    (``pods/proxy`` names its subresource too)?"""
+    plural, _, sub = resource.partition("/")
+    attributes: dict[str, Any] = {"verb": verb, "group": group, "resource": plural}
+    for key, value in (
+        ("namespace", namespace),
+        ("name", name),
+        ("subresource", subresource or sub),
+    ):
+        if value:
+            attributes[key] = value
+    spec: dict[str, Any] = {"user": user, "resourceAttributes": attributes}
+    if groups:
+        spec["groups"] = list(groups)
+    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview", "spec": spec}
+    return bool(admin.request("POST", REVIEW, body=review)["status"].get("allowed"))
