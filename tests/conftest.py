@@ -7,6 +7,7 @@ is decided by the ``envtest`` fixture in tests/e2e/conftest.py (``GROVE_REQUIRE_
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -91,3 +92,20 @@ def loopback_kubeconfig(tmp_path: Path) -> Callable[[int], Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def bin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``kubectl-grove`` and ``kubectl_complete-grove`` as installed console scripts would be,
+    running this checkout's code with this interpreter (put it first on a child's PATH)."""
+    where = tmp_path_factory.mktemp("bin")
+    scripts = {
+        "kubectl-grove": "from grove_mcp.cli.main import main\nmain()\n",
+        "kubectl_complete-grove": "from grove_mcp.cli.completion import kubectl_complete\n"
+        "kubectl_complete()\n",
+    }
+    for name, body in scripts.items():
+        path = where / name
+        path.write_text(f"#!{sys.executable}\n{body}")
+        path.chmod(0o755)
+    return where

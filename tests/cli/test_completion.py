@@ -8,7 +8,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,23 +23,6 @@ from grove_mcp.sources import demo_bundle_path
 
 REPO = Path(__file__).resolve().parents[2]  # the grove_mcp under test, for child processes
 STATES = "1/2 gangs healthy"  # the demo's one-line state, shown beside the name
-
-
-@pytest.fixture(scope="module")
-def bin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``kubectl-grove`` and ``kubectl_complete-grove`` as installed console scripts would be,
-    running this checkout's code with this interpreter."""
-    where = tmp_path_factory.mktemp("bin")
-    scripts = {
-        "kubectl-grove": "from grove_mcp.cli.main import main\nmain()\n",
-        "kubectl_complete-grove": "from grove_mcp.cli.completion import kubectl_complete\n"
-        "kubectl_complete()\n",
-    }
-    for name, body in scripts.items():
-        path = where / name
-        path.write_text(f"#!{sys.executable}\n{body}")
-        path.chmod(0o755)
-    return where
 
 
 def _env(bin_dir: Path, **extra: str) -> dict[str, str]:

@@ -5,9 +5,7 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,35 +16,9 @@ from grove_mcp.grove.kinds import PODCLIQUESET
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources.kube import KubeClient
 from grove_mcp.sources.seeder import seed
+from tools.required import require_tool
 
 REPO = Path(__file__).resolve().parents[2]  # the grove_mcp under test, for child processes
-
-
-def _tool(name: str) -> str:
-    found = shutil.which(name, path="/usr/bin:/bin")
-    if found is None:
-        message = f"{name} is not installed (Debian: apt-get install {name})"
-        if os.environ.get("GROVE_REQUIRE_E2E") == "1":
-            pytest.fail(f"GROVE_REQUIRE_E2E=1, but {message}", pytrace=False)
-        pytest.skip(message)
-    return found
-
-
-@pytest.fixture(scope="module")
-def bin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``kubectl-grove`` and ``kubectl_complete-grove`` as installed console scripts would be,
-    running this checkout's code with this interpreter."""
-    where = tmp_path_factory.mktemp("bin")
-    scripts = {
-        "kubectl-grove": "from grove_mcp.cli.main import main\nmain()\n",
-        "kubectl_complete-grove": "from grove_mcp.cli.completion import kubectl_complete\n"
-        "kubectl_complete()\n",
-    }
-    for name, body in scripts.items():
-        path = where / name
-        path.write_text(f"#!{sys.executable}\n{body}")
-        path.chmod(0o755)
-    return where
 
 
 def _run(command: list[str], bin_dir: Path, **extra: str) -> subprocess.CompletedProcess[str]:
@@ -85,7 +57,7 @@ def _bash(bin_dir: Path, words: list[str], **extra: str) -> tuple[list[str], flo
             'printf "%s\\n" "${COMPREPLY[@]}"; echo "took $began $ended"',
         ]
     )
-    done = _run([_tool("bash"), "--norc", "--noprofile", "-c", script], bin_dir, **extra)
+    done = _run([require_tool("bash"), "--norc", "--noprofile", "-c", script], bin_dir, **extra)
     assert done.returncode == 0 and done.stderr == "", done
     *names, took = done.stdout.splitlines()
     _, began, ended = took.split()
@@ -115,7 +87,7 @@ def test_bash_completes_names_from_the_api_server(
 def test_kubectl_completes_kubectl_grove_with_names_from_the_api_server(
     seeded: str, admin_kubeconfig: str, bin_dir: Path
 ) -> None:
-    kubectl = _tool("kubectl")
+    kubectl = require_tool("kubectl")
     began = time.monotonic()
     done = _run(
         [kubectl, "__complete", "grove", "topology", "-n", seeded, ""],

@@ -21,6 +21,7 @@ from grove_mcp.errors import ApiError
 from grove_mcp.grove import KubeObject
 from grove_mcp.grove.kinds import PODCLIQUESET, Kind
 from grove_mcp.sources.kube import KubeClient
+from tools.envtest.objects import contained
 
 DRY_RUN = [("dryRun", "All"), ("fieldValidation", "Strict")]
 RBAC = "rbac.authorization.k8s.io"
@@ -83,19 +84,6 @@ def dry_run(admin: KubeClient, namespace: str, manifest: dict[str, Any]) -> dict
         "POST", KINDS[manifest["kind"]], namespace, body=manifest, params=DRY_RUN
     )
     return answer
-
-
-def contained(sent: Any, stored: Any, path: str = "") -> list[str]:
-    """Paths of what was sent but is not stored as sent (defaults the server adds are fine)."""
-    if isinstance(sent, dict):
-        if not isinstance(stored, dict):
-            return [path]
-        return [p for k, v in sent.items() for p in contained(v, stored.get(k), f"{path}.{k}")]
-    if isinstance(sent, list):
-        if not isinstance(stored, list) or len(stored) != len(sent):
-            return [path]
-        return [p for i, v in enumerate(sent) for p in contained(v, stored[i], f"{path}[{i}]")]
-    return [] if sent == stored else [path]
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from grove_mcp.grove.kinds import POD
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources.kube import KubeClient
 from grove_mcp.sources.seeder import seed
+from tools.required import require_tool
 
 REPO = Path(__file__).resolve().parents[2]
 PLUGINS = REPO / "deploy" / "k9s" / "plugins.yaml"
@@ -91,27 +90,11 @@ def test_substitution_is_k9s_own() -> None:
 # --- live -----------------------------------------------------------------------------------
 
 
-def _tool(name: str) -> str:
-    found = shutil.which(name, path="/usr/bin:/bin")
-    if found is None:
-        message = f"{name} is not installed (Debian: apt-get install {name})"
-        if os.environ.get("GROVE_REQUIRE_E2E") == "1":
-            pytest.fail(f"GROVE_REQUIRE_E2E=1, but {message}", pytrace=False)
-        pytest.skip(message)
-    return found
-
-
-@pytest.fixture(scope="module")
-def bin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``kubectl-grove`` on PATH, as installed, running this checkout's code: kubectl finds it
-    there when the plugin runs ``kubectl grove``."""
+@pytest.fixture(scope="module", autouse=True)
+def k9s_tools() -> None:
+    """What a k9s plugin's command runs: kubectl (it finds kubectl-grove on PATH), bash, less."""
     for tool in ("kubectl", "bash", "less"):
-        _tool(tool)
-    where = tmp_path_factory.mktemp("bin")
-    path = where / "kubectl-grove"
-    path.write_text(f"#!{sys.executable}\nfrom grove_mcp.cli.main import main\nmain()\n")
-    path.chmod(0o755)
-    return where
+        require_tool(tool, "kubernetes-client" if tool == "kubectl" else None)
 
 
 def _env(bin_dir: Path, **extra: str) -> dict[str, str]:
