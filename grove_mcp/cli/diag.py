@@ -18,6 +18,7 @@ from ..errors import InvalidInput
 from ..render import OutputFormat, emit
 from ..reports.diag import DiagReport
 from ..sources.bundle import Bundle
+from .completion import complete_pcs_name
 from .metrics import Window, _seconds
 from .options import AllFlag, Context, Kubeconfig, Namespace, Target, Timeout
 from .run import console, error_console, exit_by_verdict, handled_errors, source_for, validate
@@ -46,7 +47,10 @@ Logs = Annotated[
 
 def diag(
     name: Annotated[
-        str | None, typer.Argument(help="PodCliqueSet name.", show_default=False)
+        str | None,
+        typer.Argument(
+            help="PodCliqueSet name.", show_default=False, autocompletion=complete_pcs_name
+        ),
     ] = None,
     all_: AllFlag = False,
     namespace: Namespace = None,

@@ -13,11 +13,15 @@ import typer
 from ..config import load_settings
 from ..errors import InvalidInput
 from ..render import OutputFormat
+from .completion import complete_pcs_name
 from .options import BundlePath, Context, Demo, Kubeconfig, Namespace, Target, Timeout
 from .run import handled_errors, source_for, validate
 
 OptionalName = typer.Argument(
-    None, help="Only this PodCliqueSet (default: every one in the namespace).", show_default=False
+    None,
+    help="Only this PodCliqueSet (default: every one in the namespace).",
+    show_default=False,
+    autocompletion=complete_pcs_name,
 )
 Window = Annotated[
     float | None,

@@ -104,6 +104,9 @@ def test_kubectl_completes_kubectl_grove_with_names_from_the_api_server(
     done = _run([kubectl, "__complete", "grove", "-n", seeded, "status", *flags, "my"], bin_dir)
     assert done.stdout.splitlines()[0].split("\t")[0] == "my-inference"
     assert len(done.stdout.splitlines()) == 2
+    for command in ("diag", "tui"):  # commands with their own name arguments complete too
+        done = _run([kubectl, "__complete", "grove", command, "-n", seeded, *flags, "o"], bin_dir)
+        assert done.stdout.splitlines()[0].split("\t")[0] == "other-app", (command, done)
 
 
 def test_a_name_lookup_stays_within_the_budget(
