@@ -53,7 +53,11 @@ def topology_pane(frame: Frame, needle: str = "") -> RenderableType:
     if not frame.topology.items:
         parts.append(Text("No PodCliqueSet in this namespace.", style="dim"))
     parts.append(
-        Text("█ this workload  ▒ other workloads  ░ free  ? not reported  ✗ fragmented", "dim")
+        Text(
+            "█ this workload  ▒ other workloads  ░ free  ? not reported  ✗ fragmented  "
+            "prefill×4: a prefill pod with 4 GPUs",
+            "dim",
+        )
     )
     return Group(*parts)
 

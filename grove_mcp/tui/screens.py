@@ -43,6 +43,7 @@ class TextScreen(ModalScreen[None]):
     TextScreen { align: center middle; }
     TextScreen > Vertical { width: 100%; height: 100%; border: round $accent; }
     TextScreen #title { dock: top; height: 1; text-style: bold; padding: 0 1; }
+    TextScreen #body { padding: 0 1; }
     """
 
     def __init__(self, title: str, text: str, follow: Callable[[], str] | None = None) -> None:
