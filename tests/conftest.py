@@ -61,6 +61,14 @@ def silent_server() -> Iterator[int]:
 
 
 @pytest.fixture
+def refusing_port() -> int:
+    """A loopback port nobody listens on (bound, then closed): connections are refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
 def loopback_kubeconfig(tmp_path: Path) -> Callable[[int], Path]:
     """Write a kubeconfig whose cluster is https://127.0.0.1:<port> (context namespace
     vllm-disagg) and return its path."""

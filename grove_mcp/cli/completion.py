@@ -16,7 +16,6 @@ completion classes come from ``typer._click``.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import threading
@@ -38,6 +37,7 @@ from typer.completion import get_completion_script
 from .. import core
 from ..reports.listing import WorkloadLine, WorkloadList
 from ..sources import open_source
+from .leave import leave_now
 
 PROG = "kubectl-grove"
 COMPLETE_VAR = "_KUBECTL_GROVE_COMPLETE"
@@ -207,7 +207,7 @@ def answer(app: Callable[..., Any]) -> NoReturn:
         code = done.code if isinstance(done.code, int) else 0
     except BaseException:
         code = 1
-    _exit(code)
+    leave_now(code)
 
 
 def kubectl_complete() -> NoReturn:
@@ -218,16 +218,8 @@ def kubectl_complete() -> NoReturn:
     lines = [f"{i.value}\t{_one_line(i.help)}" if i.help else i.value for i in items]
     directive = FILE_COMP if files else NO_FILE_COMP
     print("\n".join([*lines, f":{directive}"]))
-    _exit(0)
+    leave_now(0)
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def _exit(code: int) -> NoReturn:
-    """Exit now: nothing left to flush but stdout and stderr, and no request worth waiting for."""
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):  # a closed pipe: nothing more to say
-            stream.flush()
-    os._exit(code)

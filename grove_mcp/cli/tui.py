@@ -3,8 +3,6 @@ on a cluster (watched), a bundle or the demo. Textual is imported only when it r
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 from typing import Annotated
 
@@ -14,6 +12,7 @@ from ..config import load_settings
 from ..errors import InvalidInput
 from ..render import OutputFormat
 from .completion import complete_pcs_name
+from .leave import leave_now
 from .options import BundlePath, Context, Demo, Kubeconfig, Namespace, Target, Timeout
 from .run import handled_errors, source_for, validate
 
@@ -102,6 +101,4 @@ def _leave_now_if_held(code: int, before: set[threading.Thread]) -> None:
         if t not in before and t.name.startswith("grove") and t.is_alive()
     ]
     if held:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+        leave_now(code)

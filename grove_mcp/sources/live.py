@@ -23,10 +23,14 @@ class LiveSource:
     """Reads a live cluster through ``KubeClient``; independent LISTs run concurrently."""
 
     def __init__(
-        self, kube: KubeClient, max_concurrency: int = 8, as_of: datetime | None = None
+        self,
+        kube: KubeClient,
+        max_concurrency: int = 8,
+        as_of: datetime | None = None,
+        operator_namespace: str | None = None,
     ) -> None:
         self.kube = kube
-        self.operator_namespace: str | None = None  # where Grove's operator runs, if known
+        self.operator_namespace = operator_namespace  # where Grove's operator runs, if known
         # judge as of this time, then as the clock moves on (a replayed, seeded scenario)
         self._offset = (as_of - datetime.now(UTC)) if as_of is not None else None
         self._pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="grove")
@@ -45,14 +49,14 @@ class LiveSource:
         ``operator_namespace``: where Grove's operator runs (else it is looked for everywhere)."""
         kwargs = {"timeout": timeout} if timeout else {}
         kube = KubeClient.connect(kubeconfig, context, namespace=namespace, **kwargs)
-        source = cls(kube, as_of=as_of)
-        source.operator_namespace = operator_namespace
-        return source
+        return cls(kube, as_of=as_of, operator_namespace=operator_namespace)
 
     def acting_as(self, user: str, groups: tuple[str, ...] = ()) -> LiveSource:
         """The same cluster, read as another identity (impersonation: its RBAC decides)."""
-        other = LiveSource(self.kube.impersonating(user, groups))
-        other._offset, other.operator_namespace = self._offset, self.operator_namespace
+        other = LiveSource(
+            self.kube.impersonating(user, groups), operator_namespace=self.operator_namespace
+        )
+        other._offset = self._offset
         return other
 
     @property

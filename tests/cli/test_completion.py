@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -14,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import typer
-import yaml
 from typer.testing import CliRunner
 
 from grove_mcp.cli import completion
@@ -189,46 +187,17 @@ def test_every_command_taking_a_podcliqueset_name_completes_it() -> None:
 # --- an unreachable cluster: nothing, quietly, quickly --------------------------------------
 
 
-def _kubeconfig(tmp_path: Path, port: int) -> Path:
-    config = {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": "c", "cluster": {"server": f"https://127.0.0.1:{port}"}}],
-        "users": [{"name": "u", "user": {"token": "t"}}],
-        "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}],
-        "current-context": "x",
-    }
-    path = tmp_path / "kubeconfig"
-    path.write_text(yaml.safe_dump(config))
-    return path
-
-
-@pytest.fixture
-def refusing_port() -> int:
-    """A loopback port nobody listens on (bound, then closed)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def silent_port() -> Iterator[int]:
-    """A loopback port that takes connections (the kernel's backlog) and never answers."""
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen(64)
-        yield int(server.getsockname()[1])
-
-
-def test_a_refusing_cluster_gives_no_candidates(tmp_path: Path, refusing_port: int) -> None:
-    kubeconfig = _kubeconfig(tmp_path, refusing_port)
+def test_a_refusing_cluster_gives_no_candidates(refusing_port: int, loopback_kubeconfig) -> None:  # type: ignore[no-untyped-def]
+    kubeconfig = loopback_kubeconfig(refusing_port)
     began = time.monotonic()
     assert completion.workloads({"kubeconfig": kubeconfig}) == []
     assert time.monotonic() - began < completion.BUDGET_SECONDS
 
 
-def test_a_silent_cluster_gives_nothing_within_the_budget(tmp_path: Path, silent_port: int) -> None:
-    kubeconfig = _kubeconfig(tmp_path, silent_port)
+def test_a_silent_cluster_gives_nothing_within_the_budget(
+    silent_server: int, loopback_kubeconfig
+) -> None:  # type: ignore[no-untyped-def]
+    kubeconfig = loopback_kubeconfig(silent_server)
     began = time.monotonic()
     assert completion.workloads({"kubeconfig": kubeconfig}) == []
     took = time.monotonic() - began
@@ -236,11 +205,11 @@ def test_a_silent_cluster_gives_nothing_within_the_budget(tmp_path: Path, silent
 
 
 def test_a_completion_process_ends_with_the_budget_not_the_requests(
-    tmp_path: Path, silent_port: int, bin_dir: Path
+    silent_server: int, bin_dir: Path, loopback_kubeconfig
 ) -> None:
     """The LISTs in flight are abandoned when the budget runs out (each would wait out its
     own timeout, and one of them queues behind another)."""
-    kubeconfig = _kubeconfig(tmp_path, silent_port)
+    kubeconfig = loopback_kubeconfig(silent_server)
     startup = _seconds(lambda: _run(["kubectl-grove", "version"], bin_dir))
     line = f"kubectl-grove status --kubeconfig {kubeconfig} "
     found: list[subprocess.CompletedProcess[str]] = []
@@ -262,9 +231,9 @@ def test_a_completion_process_ends_with_the_budget_not_the_requests(
 
 
 def test_bash_shows_nothing_for_a_refusing_cluster(
-    tmp_path: Path, refusing_port: int, bin_dir: Path
+    refusing_port: int, bin_dir: Path, loopback_kubeconfig
 ) -> None:
-    words = ["kubectl-grove", "status", "--kubeconfig", str(_kubeconfig(tmp_path, refusing_port))]
+    words = ["kubectl-grove", "status", "--kubeconfig", str(loopback_kubeconfig(refusing_port))]
     assert bash_complete(bin_dir, ([*words, "m"], 4)) == [[]]
 
 

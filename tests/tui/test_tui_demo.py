@@ -191,13 +191,9 @@ async def test_the_redraw_rate_is_bounded_under_a_storm_of_frames() -> None:
 
 
 async def test_an_unreachable_api_server_is_a_status_line_and_the_app_carries_on(
-    loopback_kubeconfig,
+    refusing_port: int, loopback_kubeconfig
 ) -> None:  # type: ignore[no-untyped-def]
-    import socket
-
-    with socket.socket() as free:  # a loopback port nobody listens on
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
+    port = refusing_port
     kubeconfig = loopback_kubeconfig(port)
     source = LiveSource.connect(kubeconfig=str(kubeconfig), timeout=2)
     app = GroveTui(source, "default", where="context c")
