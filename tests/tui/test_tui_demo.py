@@ -187,7 +187,8 @@ async def test_the_redraw_rate_is_bounded_under_a_storm_of_frames() -> None:
         await pilot.pause(REDRAW_SECONDS * 2)
         elapsed = time.monotonic() - began
         drawn = app.redraws - before
-        assert 1 <= drawn <= elapsed / REDRAW_SECONDS + 2, (drawn, elapsed)
+        # "a few times a second": at most 5 redraws a second, for 200 frames offered
+        assert 1 <= drawn <= elapsed * 5 + 2, (drawn, elapsed)
 
 
 async def test_an_unreachable_api_server_is_a_status_line_and_the_app_carries_on(
