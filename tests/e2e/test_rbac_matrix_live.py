@@ -32,7 +32,7 @@ from recorded_aic import Replay
 from grove_mcp import aic, core
 from grove_mcp.capabilities.validate import ManifestText, ValidateArgs
 from grove_mcp.core.access import requests_of
-from grove_mcp.errors import AccessDenied, NotFound
+from grove_mcp.errors import AccessDenied, GroveError, NotFound
 from grove_mcp.grove.kinds import CONFIGMAP, DEPLOYMENT, NAMESPACE, POD, PODCLIQUESET
 from grove_mcp.performance.metrics import MetricsArgs
 from grove_mcp.plans.configmap import PlanInput
@@ -57,6 +57,7 @@ RULES = manifest_rules(MANIFEST)
 SHIPPED = permissions(RULES)
 PCS = "my-inference"
 AIC_RUN = "qwen3_32b_sglang_32gpu"
+TOPOLOGY = "gpu-fabric"  # the demo's ClusterTopologyBinding
 GRANT_SECONDS = 10.0  # generous: the API server's RBAC cache sees a new binding within ms
 
 
@@ -97,8 +98,10 @@ def _window() -> MetricsArgs:
 
 
 def _generate_args(_: World) -> aic.GenerateArgs:
+    """Packed by rack of the seeded binding: the cluster's topology matters to the answer."""
     replay = Replay(AIC_RUN)  # a recorded real AIConfigurator run: the cluster reads are live
-    return aic.GenerateArgs(replay.run.request, run=replay)
+    options = aic.RenderOptions(pack_domain="rack", topology_name=TOPOLOGY)
+    return aic.GenerateArgs(replay.run.request, options, run=replay)
 
 
 def _diag_args(world: World) -> core.DiagArgs:
@@ -229,13 +232,13 @@ def _denial_phrases(world: World, case: str, permission: Permission) -> list[str
 def _problems(world: World, case: str, permission: Permission, got: Any) -> list[str]:
     """Why this outcome fails the cell (none: it passes)."""
     phrases = _denial_phrases(world, case, permission)
-    if isinstance(got, AccessDenied):
+    if isinstance(got, GroveError):
         said = str(got)
+        right = not isinstance(got, AccessDenied) or got.verb == permission.verb
         named = any(p in said for p in phrases)
-        right = got.verb == permission.verb
         return [] if named and right else [f"the error does not name {phrases}: {said}"]
     if isinstance(got, Exception):
-        return [f"{type(got).__name__} instead of a note or AccessDenied: {got}"]
+        return [f"{type(got).__name__} (a traceback) instead of a note or an error: {got}"]
     text = json.dumps(got.model_dump(mode="json"))
     problems = [] if any(p in text for p in phrases) else [f"no note saying {phrases}"]
     full = world.full[case]
