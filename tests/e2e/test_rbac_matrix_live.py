@@ -36,6 +36,7 @@ from grove_mcp.errors import AccessDenied, GroveError, NotFound
 from grove_mcp.grove.kinds import CONFIGMAP, DEPLOYMENT, NAMESPACE, POD, PODCLIQUESET
 from grove_mcp.performance.metrics import MetricsArgs
 from grove_mcp.plans.configmap import PlanInput
+from grove_mcp.reports.common import Severity
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources.kube import KubeClient
 from grove_mcp.sources.live import LiveSource
@@ -58,6 +59,7 @@ SHIPPED = permissions(RULES)
 PCS = "my-inference"
 AIC_RUN = "qwen3_32b_sglang_32gpu"
 TOPOLOGY = "gpu-fabric"  # the demo's ClusterTopologyBinding
+SEVERITY = {Severity.info: 0, Severity.warning: 1, Severity.critical: 2}
 GRANT_SECONDS = 10.0  # generous: the API server's RBAC cache sees a new binding within ms
 
 
@@ -241,16 +243,10 @@ def _problems(world: World, case: str, permission: Permission, got: Any) -> list
         return [f"{type(got).__name__} (a traceback) instead of a note or an error: {got}"]
     text = json.dumps(got.model_dump(mode="json"))
     problems = [] if any(p in text for p in phrases) else [f"no note saying {phrases}"]
-    full = world.full[case]
-    ok, full_ok = _ok(got), _ok(full)
-    if ok and full_ok is False:
-        problems.append(f"a wrong 'ok' ({got.summary.text}); the full role got {full.summary.text}")
+    full = world.full[case].summary
+    if (got.summary.ok and not full.ok) or SEVERITY[got.summary.severity] < SEVERITY[full.severity]:
+        problems.append(f"milder than the truth: {got.summary!r}; the full role got {full!r}")
     return problems
-
-
-def _ok(report: Any) -> bool | None:
-    summary = getattr(report, "summary", None)
-    return getattr(summary, "ok", None)
 
 
 def test_every_case_answers_with_the_full_role(world: World) -> None:
