@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import secrets
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -50,10 +53,13 @@ from tools.envtest.rbac import (
     permissions,
     record_uses,
     rules_without,
+    service_account_kubeconfig,
     user_grant,
 )
 
-MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "rbac.yaml"
+REPO = Path(__file__).resolve().parents[2]
+MANIFEST = REPO / "deploy" / "rbac.yaml"
+KUBECTL_GROVE = Path(sys.executable).parent / "kubectl-grove"
 RULES = manifest_rules(MANIFEST)
 SHIPPED = permissions(RULES)
 PCS = "my-inference"
@@ -271,12 +277,67 @@ def test_cell(world: World, cell: tuple[str, Permission]) -> None:
     case, permission = cell
     assert permission in {u.permission for u in world.uses[case]}, "not used: not a cell"
     user = f"rbac-matrix-{_cell_id(cell)}"[:63]
-    kept = next(p for p in sorted(SHIPPED) if p != permission and p.verb == "list")
-    _grant(world.admin, user, rules_without(RULES, permission), kept)
-    assert not allowed(
-        world.admin, user, permission.verb, permission.resource, group=permission.group
-    )
+    _reduce(world.admin, user, permission)
     if case == "plan store":
         _reset_writes(world)
     got = _outcome(CASES[case], world, world.admin.impersonating(user))
     assert _problems(world, case, permission, got) == []
+
+
+def _reduce(admin: KubeClient, user: str, permission: Permission) -> None:
+    """Give ``user`` the manifest's rules less ``permission``, in force when this returns."""
+    kept = next(p for p in sorted(SHIPPED) if p != permission and p.verb == "list")
+    _grant(admin, user, rules_without(RULES, permission), kept)
+    assert not allowed(admin, user, permission.verb, permission.resource, group=permission.group)
+
+
+# A sample of cells through the real CLI, as a ServiceAccount holding the reduced role (the
+# kubeconfig loader has no impersonation): errors and degraded answers, a read and the write.
+CLI_SAMPLE = [
+    ("status", Permission("list", "", "pods")),
+    ("health", Permission("list", "scheduler.grove.io", "podgangs")),
+    ("topology", Permission("list", "", "nodes")),
+    ("plan show", Permission("list", "", "configmaps")),
+    ("plan store", Permission("create", "", "configmaps")),
+]
+
+
+def _cli_words(world: World, case: str, tmp_path: Path) -> list[str]:
+    if case != "plan store":
+        return [*case.split(), PCS, "-n", world.namespace]
+    plan = core.run("plan show", LiveSource(world.admin), world.namespace, PCS).plan
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan.to_json_dict()))
+    return ["plan", "store", PCS, "-n", world.writes, "-f", str(path)]
+
+
+@pytest.mark.parametrize("cell", CLI_SAMPLE, ids=lambda c: f"cli-{_cell_id(c)}")
+def test_cli_cell(
+    world: World, cell: tuple[str, Permission], admin_kubeconfig: str, tmp_path: Path
+) -> None:
+    """The CLI agrees with the core for the cell: the error's exit code and message on stderr,
+    or the report's verdict (exit 1: not ok) with the note on stdout; never a traceback."""
+    case, permission = cell
+    assert cell in CELLS
+    name = f"cli-{_cell_id(cell)}"[:63]
+    kubeconfig = tmp_path / "kubeconfig"
+    user = service_account_kubeconfig(
+        world.admin, Path(admin_kubeconfig), world.namespace, name, kubeconfig
+    )
+    _reduce(world.admin, user, permission)
+    _reset_writes(world)
+    words = [*_cli_words(world, case, tmp_path), "--kubeconfig", str(kubeconfig)]
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "1000", "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [str(KUBECTL_GROVE), *words], capture_output=True, text=True, env=env, timeout=120
+    )
+    _reset_writes(world)
+    core_got = _outcome(CASES[case], world, world.admin.impersonating(user))
+    phrases = _denial_phrases(world, case, permission)
+    assert "Traceback" not in done.stderr
+    if isinstance(core_got, GroveError):
+        assert done.returncode == core_got.exit_code, done.stderr
+        assert any(p in done.stderr for p in phrases), done.stderr
+    else:
+        assert done.returncode == (0 if core_got.summary.ok else 1), done.stderr
+        assert any(p in done.stdout for p in phrases), done.stdout

@@ -247,3 +247,22 @@ def record_uses(kube: KubeClient) -> list[Use]:
 
     kube.__dict__["_call"] = recording
     return uses
+
+
+SERVICE_ACCOUNT = Kind("ServiceAccount", "", "v1", "serviceaccounts", True, KubeObject)
+
+
+def service_account_kubeconfig(
+    admin: KubeClient, admin_kubeconfig: Path, namespace: str, name: str, out: Path
+) -> str:
+    """A kubeconfig for a new ServiceAccount (a TokenRequest: no controller is needed), so a
+    child process runs as an identity the test makes; RBAC knows it as the returned user name."""
+    body = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name}}
+    admin.request("POST", SERVICE_ACCOUNT, namespace, body=body)
+    request = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {}}
+    answer = admin.request("POST", SERVICE_ACCOUNT, namespace, name, sub="token", body=request)
+    config = yaml.safe_load(admin_kubeconfig.read_text())
+    for user in config["users"]:
+        user["user"] = {"token": answer["status"]["token"]}
+    out.write_text(yaml.safe_dump(config, sort_keys=False))
+    return f"system:serviceaccount:{namespace}:{name}"
