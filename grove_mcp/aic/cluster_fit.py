@@ -38,7 +38,7 @@ def fit_to_cluster(options: RenderOptions, snapshot: Snapshot | None) -> FittedO
     if snapshot is None:
         options.require_topology_name()
         return FittedOptions(options, [])
-    notes: list[str] = []
+    notes = list(snapshot.notes)  # what could not be read there (RBAC), as every report says
     options = _fit_topology(options, snapshot, notes)
     options = _fit_kai(options, snapshot, notes)
     return FittedOptions(options, notes)

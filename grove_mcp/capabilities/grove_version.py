@@ -77,6 +77,10 @@ def _decide(snapshot: Snapshot, namespace_objects: GroveObjects) -> GroveVersion
         if found is not None:
             if image is not None:  # say why the image did not decide
                 return GroveVersion(None, found.rules, f"{found.evidence} ({image.evidence})")
+            if snapshot.operator_deployments is None and snapshot.operator_note:
+                why = snapshot.operator_note.split(". ")[0]  # the denial, without the advice
+                unread = f"the operator's Deployment could not be read: {why}"
+                return GroveVersion(found.version, found.rules, f"{found.evidence} ({unread})")
             return found
     if image is not None:
         return image

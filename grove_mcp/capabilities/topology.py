@@ -66,7 +66,7 @@ def build_topology(snapshot: Snapshot, name: str) -> TopologyReport:
         tree=_tree(workload, evaluations, usage, pod_view),
         warnings=warnings,
         recommendations=recommendations,
-        summary=_summary(score, warnings),
+        summary=_summary(score, warnings, workload.nodes_available),
     )
 
 
@@ -79,10 +79,11 @@ def build_topology_all(snapshot: Snapshot) -> TopologyList:
     )
 
 
-def _summary(score: float | None, warnings: list[Finding]) -> Summary:
+def _summary(score: float | None, warnings: list[Finding], nodes_read: bool = True) -> Summary:
     """Not ok when a warning is worse than info (split gang, unscheduled pod …)."""
     problems = [w for w in warnings if w.severity != Severity.info]
-    shown = "none (nothing placed)" if score is None else f"{score:.2f}"
+    unknown = "none (nothing placed)" if nodes_read else "unknown (nodes not readable)"
+    shown = unknown if score is None else f"{score:.2f}"
     text = f"placement score {shown} (derived, lowest gang)"
     if problems:
         codes = sorted({w.code for w in problems})
@@ -269,6 +270,23 @@ def _node(
     )
 
 
+def _unscheduled(workload: Workload, evaluation: GangEvaluation) -> list[Finding]:
+    unscheduled = [p for p in evaluation.gang.pods if not p.spec.node_name and not p.is_terminated]
+    if not unscheduled:
+        return []
+    return [
+        Finding(
+            code="PODS_UNSCHEDULED",
+            severity=Severity.critical,
+            subject=f"podgang/{evaluation.gang.name}",
+            message=f"{len(unscheduled)} pod(s) of gang {evaluation.gang.name} have no node.",
+            evidence=[p.name for p in unscheduled],
+            remediation=f"kubectl grove health {workload.name} -n "
+            f"{workload.pcs.metadata.namespace} shows why.",
+        )
+    ]
+
+
 def _warnings(
     snapshot: Snapshot,
     workload: Workload,
@@ -291,6 +309,7 @@ def _warnings(
             )
         )
     for evaluation in evaluations:
+        warnings += _unscheduled(workload, evaluation)  # known without nodes too
         placement = evaluation.placement
         if placement is None:
             continue
@@ -310,21 +329,6 @@ def _warnings(
                     ],
                     remediation="See the recommendation below; a pack.required constraint at that "
                     "level keeps the scheduler from splitting it.",
-                )
-            )
-        unscheduled = [
-            p for p in evaluation.gang.pods if not p.spec.node_name and not p.is_terminated
-        ]
-        if unscheduled:
-            warnings.append(
-                Finding(
-                    code="PODS_UNSCHEDULED",
-                    severity=Severity.critical,
-                    subject=f"podgang/{evaluation.gang.name}",
-                    message=f"{len(unscheduled)} pod(s) of gang {evaluation.gang.name} have no node.",
-                    evidence=[p.name for p in unscheduled],
-                    remediation=f"kubectl grove health {workload.name} -n "
-                    f"{workload.pcs.metadata.namespace} shows why.",
                 )
             )
     if not any(c.required for c in constraints):

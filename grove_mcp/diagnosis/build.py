@@ -124,6 +124,9 @@ def build_diagnose(
     not_checked = [] if metrics else [f"latency, queues and saturation: metrics {why_not}"]
     if plan is None:
         not_checked.append(f"the SLA and plan drift: {origin}")
+    if snapshot.operator_deployments is None and snapshot.operator_note:
+        version = evidence.health.grove_version
+        not_checked.append(f"the Grove operator's image (its version): from {version.evidence}")
     problems = [f for f in findings if f.severity is not Severity.info]
     summary = Summary(
         ok=not problems,

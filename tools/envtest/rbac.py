@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from grove_mcp.grove.base import KubeObject
 from grove_mcp.grove.kinds import Kind
-from grove_mcp.sources.kube import Conflict, KubeClient
+from grove_mcp.sources.kube import _VERBS, Conflict, KubeClient
 
 VIEWER, NO_GROVE, CLUSTER_VIEWER = "viewer", "no-grove", "cluster-viewer"
 NO_QUOTA = "no-quota"
@@ -164,3 +168,101 @@ def allowed(
         spec["groups"] = list(groups)
     review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview", "spec": spec}
     return bool(admin.request("POST", REVIEW, body=review)["status"].get("allowed"))
+
+
+# --- the RBAC matrix: one shipped permission taken away at a time --------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Permission:
+    """One verb on one resource of one API group, as an RBAC rule grants it."""
+
+    verb: str
+    group: str
+    resource: str  # the plural, with a subresource where there is one (``pods/proxy``)
+
+    @property
+    def slug(self) -> str:
+        """``list-podgangs``, ``get-pods-proxy``: for test ids and user names."""
+        return f"{self.verb}-{self.resource.replace('/', '-')}"
+
+
+@dataclass(frozen=True)
+class Use:
+    """One request a client made: the permission it needed, and where (None: cluster-wide)."""
+
+    permission: Permission
+    namespace: str | None
+    namespaced: bool  # the resource lives in namespaces (a cluster-wide use spans them all)
+
+
+def manifest_rules(path: Path) -> list[dict[str, Any]]:
+    """Every rule of every ClusterRole in an RBAC manifest (deploy/rbac.yaml)."""
+    documents = [d for d in yaml.safe_load_all(path.read_text()) if d]
+    return [rule for d in documents if d["kind"] == "ClusterRole" for rule in d["rules"]]
+
+
+def permissions(rules: Iterable[dict[str, Any]]) -> set[Permission]:
+    """The permissions the rules grant, one per (verb, group, resource)."""
+    return {
+        Permission(verb, group, resource)
+        for rule in rules
+        for group in rule["apiGroups"]
+        for resource in rule["resources"]
+        for verb in rule["verbs"]
+    }
+
+
+def rules_without(rules: Iterable[dict[str, Any]], removed: Permission) -> list[dict[str, Any]]:
+    """The rules, less one permission: one rule per (group, resource), sorted."""
+    granted: dict[tuple[str, str], set[str]] = {}
+    for p in permissions(rules) - {removed}:
+        granted.setdefault((p.group, p.resource), set()).add(p.verb)
+    return [
+        {"apiGroups": [group], "resources": [resource], "verbs": sorted(verbs)}
+        for (group, resource), verbs in sorted(granted.items())
+    ]
+
+
+def user_grant(user: str, rules: list[dict[str, Any]]) -> list[dict]:
+    """A ClusterRole with ``rules`` and its ClusterRoleBinding to ``user``, both named after it."""
+    role = _role("ClusterRole", f"grove-envtest-{user}", None, rules)
+    return [role, _binding("ClusterRoleBinding", "ClusterRole", user, None)]
+
+
+def record_uses(kube: KubeClient) -> list[Use]:
+    """Record, on ``kube`` (an impersonating clone, typically), every request it sends from
+    now on, as the permission it needs; the list grows as requests go out, answered or not."""
+    uses: list[Use] = []
+    send = kube._call
+
+    def recording(method: str, path: str, params: Any, body: Any, *rest: Any, **kw: Any) -> Any:
+        kind, namespace, name = rest[1], rest[2], rest[3]
+        verb = _VERBS.get(method, method.lower())
+        if method == "GET":
+            verb = "watch" if ("watch", "true") in params else ("get" if name else "list")
+        scope = namespace if kind.namespaced else None
+        uses.append(Use(Permission(verb, kind.group, kind.plural), scope, kind.namespaced))
+        return send(method, path, params, body, *rest, **kw)
+
+    kube.__dict__["_call"] = recording
+    return uses
+
+
+SERVICE_ACCOUNT = Kind("ServiceAccount", "", "v1", "serviceaccounts", True, KubeObject)
+
+
+def service_account_kubeconfig(
+    admin: KubeClient, admin_kubeconfig: Path, namespace: str, name: str, out: Path
+) -> str:
+    """A kubeconfig for a new ServiceAccount (a TokenRequest: no controller is needed), so a
+    child process runs as an identity the test makes; RBAC knows it as the returned user name."""
+    body = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name}}
+    admin.request("POST", SERVICE_ACCOUNT, namespace, body=body)
+    request = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {}}
+    answer = admin.request("POST", SERVICE_ACCOUNT, namespace, name, sub="token", body=request)
+    config = yaml.safe_load(admin_kubeconfig.read_text())
+    for user in config["users"]:
+        user["user"] = {"token": answer["status"]["token"]}
+    out.write_text(yaml.safe_dump(config, sort_keys=False))
+    return f"system:serviceaccount:{namespace}:{name}"
