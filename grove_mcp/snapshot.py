@@ -8,7 +8,7 @@ a snapshot from updated raw objects without fetching again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -22,6 +22,7 @@ from .grove import (
     Deployment,
     Event,
     Node,
+    NodeIndex,
     Pod,
     PodClique,
     PodCliqueScalingGroup,
@@ -103,7 +104,9 @@ class SnapshotRequest:
         if self.events:
             queries.append(ListQuery(k.EVENT, ns, optional=True))
         if self.cluster_usage:
-            queries.append(ListQuery(k.POD, None, field_selector=LIVE_PODS, optional=True))
+            queries.append(
+                ListQuery(k.POD, None, field_selector=LIVE_PODS, optional=True, lean=usage_fields)
+            )
             queries.append(ListQuery(k.RESOURCECLAIM, None, optional=True))
         if self.grove_version:  # found by label: the chart's namespace is the user's choice
             operator = ListQuery(
@@ -152,8 +155,23 @@ class Snapshot:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @cached_property
-    def nodes_by_name(self) -> Mapping[str, Node]:
-        return {n.name: n for n in self.nodes}
+    def nodes_by_name(self) -> NodeIndex:
+        return NodeIndex({n.name: n for n in self.nodes})
+
+    @cached_property
+    def _by_part_of(self) -> dict[str, dict[str | None, tuple[Any, ...]]]:
+        return {}
+
+    def part_of(self, attribute: str, pcs: str) -> tuple[Any, ...]:
+        """The objects of ``attribute`` (``"pods"``, ``"podcliques"`` …) labelled part of
+        PodCliqueSet ``pcs``, in snapshot order. Each attribute is grouped once: ``status
+        --all`` cuts 200 workloads out of one snapshot of 6,000 pods."""
+        if attribute not in self._by_part_of:
+            grouped: dict[str | None, list[Any]] = {}
+            for obj in getattr(self, attribute):
+                grouped.setdefault(obj.labels.get(PART_OF), []).append(obj)
+            self._by_part_of[attribute] = {key: tuple(objs) for key, objs in grouped.items()}
+        return self._by_part_of[attribute].get(pcs, ())
 
     def workload_names(self) -> list[str]:
         return sorted(p.name for p in self.podcliquesets)
@@ -178,12 +196,11 @@ def assemble(
         by_kind[(result.query.kind.kind, scope)] = result
     ns = request.namespace
 
-    def parse(kind: k.Kind, namespace: str | None = ns, slim: Slimmer | None = None) -> tuple:
+    def parse(kind: k.Kind, namespace: str | None = ns) -> tuple:
         result = by_kind.get((kind.kind, namespace if kind.namespaced else None))
         if result is None or not result.available:
             return ()
-        items = result.items if slim is None else map(slim, result.items)
-        return tuple(_parsed(kind, item, source) for item in items)
+        return tuple(_parsed(kind, item, source) for item in result.items)
 
     def available(kind: k.Kind, namespace: str | None = ns) -> bool:
         result = by_kind.get((kind.kind, namespace if kind.namespaced else None))
@@ -203,9 +220,7 @@ def assemble(
         nodes=parse(k.NODE),
         topologies=topologies,
         events=parse(k.EVENT),
-        cluster_pods=(
-            parse(k.POD, None, usage_fields) if cluster_usage and available(k.POD, None) else None
-        ),
+        cluster_pods=(parse(k.POD, None) if cluster_usage and available(k.POD, None) else None),
         resource_claims=(
             parse(k.RESOURCECLAIM, None)
             if cluster_usage and available(k.RESOURCECLAIM, None)
@@ -238,9 +253,6 @@ def assemble(
     )
 
 
-Slimmer = Callable[[RawObject], RawObject]
-
-
 def usage_fields(pod: RawObject) -> RawObject:
     """What GPU, CPU and memory accounting reads of a pod anywhere in the cluster (name,
     namespace, uid, node, phase, nominated node, the containers' requests and limits), and
@@ -248,7 +260,6 @@ def usage_fields(pod: RawObject) -> RawObject:
     far less in memory. ``Snapshot.cluster_pods`` holds such pods; ``pods`` holds whole ones."""
     meta, spec, status = (_mapping(pod.get(key)) for key in ("metadata", "spec", "status"))
     return {
-        "kind": pod.get("kind"),
         "metadata": {key: meta[key] for key in ("name", "namespace", "uid") if key in meta},
         "spec": {
             "nodeName": spec.get("nodeName"),

@@ -10,9 +10,9 @@ import pytest
 
 from grove_mcp.errors import BundleError
 from grove_mcp.grove.k8s import Pod
-from grove_mcp.snapshot import SnapshotRequest, assemble, usage_fields
+from grove_mcp.snapshot import PART_OF, SnapshotRequest, fetch_snapshot, usage_fields
 from grove_mcp.sources import demo_source
-from grove_mcp.sources.base import ListResult
+from grove_mcp.sources.bundle import Bundle, BundleSource
 
 
 def _pods() -> list[dict]:
@@ -45,23 +45,27 @@ def test_every_figure_accounting_reads_survives_the_slimming():
         )
 
 
+def _source(*pods: dict) -> BundleSource:
+    demo = demo_source().bundle
+    others = tuple(o for o in demo.objects if o["kind"] != "Pod")
+    return BundleSource(Bundle(demo.manifest, (*others, *pods), origin="test"))
+
+
 def test_a_malformed_cluster_pod_is_refused_with_its_field():
-    request = SnapshotRequest("default", cluster_usage=True)
     bad = copy.deepcopy(_pods()[0])
+    bad["metadata"]["namespace"] = "elsewhere"
     bad["spec"]["containers"] = "not a list"
-    results = [
-        ListResult(q, (bad,) if q.kind.kind == "Pod" and q.namespace is None else ())
-        for q in request.queries()
-    ]
-    with pytest.raises(BundleError, match=r"spec\.containers"):
-        assemble(request, results, demo_source().now(), "bundle test")
-
-
-def test_cluster_pods_are_slim_and_namespace_pods_whole():
     request = SnapshotRequest("default", cluster_usage=True)
-    raw = _pods()[0]
-    results = [ListResult(q, (raw,) if q.kind.kind == "Pod" else ()) for q in request.queries()]
-    snapshot = assemble(request, results, demo_source().now(), "bundle test")
+    with pytest.raises(BundleError, match=r"spec\.containers"):
+        fetch_snapshot(_source(bad), request)
+
+
+def test_cluster_pods_are_lean_and_namespace_pods_whole():
+    raw = next(p for p in _pods() if p["metadata"]["labels"].get(PART_OF) == "my-inference")
+    snapshot = fetch_snapshot(
+        _source(raw),
+        SnapshotRequest(raw["metadata"]["namespace"], "my-inference", cluster_usage=True),
+    )
     assert snapshot.cluster_pods is not None
     assert raw["spec"]["containers"][0]["image"]
     assert snapshot.cluster_pods[0].spec.containers[0].image is None
