@@ -53,3 +53,5 @@ def test_malformed_json_is_a_value_error(data):
         json.loads(data)
     with pytest.raises(ValueError):
         decode_list(data)
+    with pytest.raises(ValueError):
+        decode_list(data, lambda item: item)
