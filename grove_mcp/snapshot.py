@@ -22,6 +22,7 @@ from .grove import (
     Deployment,
     Event,
     Node,
+    NodeIndex,
     Pod,
     PodClique,
     PodCliqueScalingGroup,
@@ -103,7 +104,9 @@ class SnapshotRequest:
         if self.events:
             queries.append(ListQuery(k.EVENT, ns, optional=True))
         if self.cluster_usage:
-            queries.append(ListQuery(k.POD, None, field_selector=LIVE_PODS, optional=True))
+            queries.append(
+                ListQuery(k.POD, None, field_selector=LIVE_PODS, optional=True, lean=usage_fields)
+            )
             queries.append(ListQuery(k.RESOURCECLAIM, None, optional=True))
         if self.grove_version:  # found by label: the chart's namespace is the user's choice
             operator = ListQuery(
@@ -131,7 +134,7 @@ class Snapshot:
     nodes: tuple[Node, ...]
     topologies: tuple[ClusterTopologyBinding, ...]
     events: tuple[Event, ...] = ()
-    cluster_pods: tuple[Pod, ...] | None = None
+    cluster_pods: tuple[Pod, ...] | None = None  # only what accounting reads: usage_fields
     resource_claims: tuple[ResourceClaim, ...] | None = None
     config_maps: tuple[ConfigMap, ...] = ()  # plan ConfigMaps, when the request asked for plans
     podgang_maps: tuple[PodGangMap, ...] = ()  # alpha.12 final
@@ -152,8 +155,23 @@ class Snapshot:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @cached_property
-    def nodes_by_name(self) -> Mapping[str, Node]:
-        return {n.name: n for n in self.nodes}
+    def nodes_by_name(self) -> NodeIndex:
+        return NodeIndex({n.name: n for n in self.nodes})
+
+    @cached_property
+    def _by_part_of(self) -> dict[str, dict[str | None, tuple[Any, ...]]]:
+        return {}
+
+    def part_of(self, attribute: str, pcs: str) -> tuple[Any, ...]:
+        """The objects of ``attribute`` (``"pods"``, ``"podcliques"`` …) labelled part of
+        PodCliqueSet ``pcs``, in snapshot order. Each attribute is grouped once: ``status
+        --all`` cuts 200 workloads out of one snapshot of 6,000 pods."""
+        if attribute not in self._by_part_of:
+            grouped: dict[str | None, list[Any]] = {}
+            for obj in getattr(self, attribute):
+                grouped.setdefault(obj.labels.get(PART_OF), []).append(obj)
+            self._by_part_of[attribute] = {key: tuple(objs) for key, objs in grouped.items()}
+        return self._by_part_of[attribute].get(pcs, ())
 
     def workload_names(self) -> list[str]:
         return sorted(p.name for p in self.podcliquesets)
@@ -202,7 +220,7 @@ def assemble(
         nodes=parse(k.NODE),
         topologies=topologies,
         events=parse(k.EVENT),
-        cluster_pods=parse(k.POD, None) if cluster_usage and available(k.POD, None) else None,
+        cluster_pods=(parse(k.POD, None) if cluster_usage and available(k.POD, None) else None),
         resource_claims=(
             parse(k.RESOURCECLAIM, None)
             if cluster_usage and available(k.RESOURCECLAIM, None)
@@ -233,6 +251,41 @@ def assemble(
         topologies_available=available(k.TOPOLOGY_BINDING) or available(k.LEGACY_TOPOLOGY),
         notes=_notes(results),
     )
+
+
+def usage_fields(pod: RawObject) -> RawObject:
+    """What GPU, CPU and memory accounting reads of a pod anywhere in the cluster (name,
+    namespace, uid, node, phase, nominated node, the containers' requests and limits), and
+    nothing else: validating only these halves the time for the cluster-wide pod LIST and keeps
+    far less in memory. ``Snapshot.cluster_pods`` holds such pods; ``pods`` holds whole ones."""
+    meta, spec, status = (_mapping(pod.get(key)) for key in ("metadata", "spec", "status"))
+    return {
+        "metadata": {key: meta[key] for key in ("name", "namespace", "uid") if key in meta},
+        "spec": {
+            "nodeName": spec.get("nodeName"),
+            "containers": _resources_only(spec.get("containers")),
+            "initContainers": _resources_only(spec.get("initContainers")),
+        },
+        "status": {
+            "phase": status.get("phase"),
+            "nominatedNodeName": status.get("nominatedNodeName"),
+        },
+    }
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _resources_only(containers: Any) -> Any:
+    """Each container's name and resources; anything but a list is left for validation to
+    refuse with the field's path."""
+    if not isinstance(containers, list):
+        return containers if containers is not None else []
+    return [
+        {key: c[key] for key in ("name", "resources") if key in c} if isinstance(c, dict) else c
+        for c in containers
+    ]
 
 
 def _parsed(kind: k.Kind, item: RawObject, source: str) -> Any:

@@ -49,7 +49,8 @@ def _apply(
         if event.type == "DELETED":
             objects.pop(_key(event.obj), None)
         else:
-            objects[_key(event.obj)] = event.obj
+            lean = event.query.lean
+            objects[_key(event.obj)] = lean(event.obj) if lean is not None else event.obj
     return False
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..grove import Node, TopologyLevel
+from ..grove import Node, NodeIndex, TopologyLevel
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,17 @@ def domain_nodes(nodes: Iterable[Node], key: str) -> dict[str, list[int]]:
     return grouped
 
 
+def ranked_domains(nodes: Mapping[str, Node], key: str) -> list[list[int]]:
+    """The nodes' allocatable GPUs of each domain at one level, largest domain first (ties by
+    name); once per snapshot's ``NodeIndex`` (callers don't mutate it)."""
+
+    def rank() -> list[list[int]]:
+        domains = domain_nodes(nodes.values(), key)
+        return [domains[d] for d in sorted(domains, key=lambda d: (-sum(domains[d]), d))]
+
+    return nodes.memo(("ranked", key), rank) if isinstance(nodes, NodeIndex) else rank()
+
+
 def _fits(sizes: list[int], capacities: list[int]) -> bool:
     """First-fit-decreasing of pod sizes into node capacities."""
     free = sorted(capacities, reverse=True)
@@ -90,11 +101,11 @@ def _fits(sizes: list[int], capacities: list[int]) -> bool:
     return True
 
 
-def minimum_domains(sizes: list[int], domains: dict[str, list[int]]) -> int | None:
-    """Fewest domains (largest first) whose nodes hold ``sizes``; None if all of them cannot."""
-    ranked = sorted(domains.items(), key=lambda item: (-sum(item[1]), item[0]))
+def minimum_domains(sizes: list[int], ranked: list[list[int]]) -> int | None:
+    """Fewest domains (``ranked_domains``: largest first) whose nodes hold ``sizes``; None if
+    all of them cannot."""
     capacities: list[int] = []
-    for count, (_, nodes) in enumerate(ranked, 1):
+    for count, nodes in enumerate(ranked, 1):
         capacities += nodes
         if _fits(sizes, capacities):
             return count
@@ -112,7 +123,7 @@ def score_placement(
     measured: list[LevelPlacement] = []
     for index, level in enumerate(levels):
         spanned = sorted({domain_of(p.node, nodes.get(p.node), level.key) for p in gpu_pods})
-        minimum = minimum_domains(sizes, domain_nodes(nodes.values(), level.key))
+        minimum = minimum_domains(sizes, ranked_domains(nodes, level.key))
         if minimum is None:
             return None  # the nodes' GPU capacity is not reported: no honest minimum
         measured.append(

@@ -189,16 +189,19 @@ def _tree(
         node = workload.nodes.get(node_name)
         return tuple(domain_of(node_name, node, key) for _, key in levels)
 
-    occupied = {path(p.spec.node_name or "") for p in placed}
+    node_paths = {n.name: path(n.name) for n in all_nodes}  # once: the tree asks per level
+    occupied = {
+        node_paths.get(p.spec.node_name or "") or path(p.spec.node_name or "") for p in placed
+    }
     fragmented = _fragmented_domains(evaluations, workload, levels)
 
     def build(depth: int, prefix: tuple[str, ...]) -> list[DomainPlacement]:
-        paths = [*occupied, *(path(n.name) for n in all_nodes)]
+        paths = [*occupied, *node_paths.values()]
         names = sorted({p[depth] for p in paths if p[:depth] == prefix})
         result = []
         for name in names:
             here = (*prefix, name)
-            members = [n for n in all_nodes if path(n.name)[: depth + 1] == here]
+            members = [n for n in all_nodes if node_paths[n.name][: depth + 1] == here]
             if not any(p[: depth + 1] == here for p in occupied):
                 result.append(_collapsed(levels[depth][0], name, members, usage))
                 continue

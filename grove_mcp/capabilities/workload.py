@@ -20,7 +20,7 @@ from ..grove import (
     ResourceClaim,
     TopologyLevel,
 )
-from ..snapshot import PART_OF, Snapshot
+from ..snapshot import Snapshot
 
 REPLICA_INDEX = "grove.io/podcliqueset-replica-index"
 PODCLIQUE_LABEL = "grove.io/podclique"
@@ -131,20 +131,18 @@ def build_workload(snapshot: Snapshot, name: str) -> Workload:
     order = {c.name: i for i, c in enumerate(pcs.spec.template.cliques)}
     cliques = tuple(
         sorted(
-            (c for c in snapshot.podcliques if c.labels.get(PART_OF) == name),
+            snapshot.part_of("podcliques", name),
             key=lambda c: _sort_key(c, order),
         )
     )
     groups = tuple(
         sorted(
-            (g for g in snapshot.scaling_groups if g.labels.get(PART_OF) == name),
+            snapshot.part_of("scaling_groups", name),
             key=lambda g: _sort_key(g, order),
         )
     )
-    podgangs = tuple(g for g in snapshot.podgangs if g.labels.get(PART_OF) == name)
-    pods = tuple(
-        sorted((p for p in snapshot.pods if p.labels.get(PART_OF) == name), key=lambda p: p.name)
-    )
+    podgangs = snapshot.part_of("podgangs", name)
+    pods = tuple(sorted(snapshot.part_of("pods", name), key=lambda p: p.name))
     own_names = {
         name,
         *(c.name for c in cliques),
@@ -166,7 +164,7 @@ def build_workload(snapshot: Snapshot, name: str) -> Workload:
             cliques,
             podgangs,
             pods,
-            tuple(m for m in snapshot.podgang_maps if m.labels.get(PART_OF) == name),
+            snapshot.part_of("podgang_maps", name),
         ),
         pods=pods,
         events=events,

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..allocation import collect_less
 from ..errors import InvalidInput
 from ..redact import redact
 from ..snapshot import Snapshot, SnapshotRequest, fetch_snapshot
@@ -35,6 +36,7 @@ def run(
     """The redacted report of capability ``name`` (e.g. ``"status"``, ``"plan diff"``) for
     PodCliqueSet ``pcs`` (None: all, where the scope allows) in ``namespace`` (None: the
     source's default). ``args`` is the capability's own input (the plan to store …)."""
+    collect_less()
     cap = capability(name)
     cap.check(pcs, args)
     if args is None and cap.optional_args and cap.args is not None:
@@ -85,6 +87,7 @@ def run_views(
 ) -> dict[str, BaseModel]:
     """Several redacted reports from one snapshot (a screen showing status, topology and
     health together): one fetch for what they need together."""
+    collect_less()
     caps, request = _views_request(names, source, namespace, pcs)
     return _build_views(caps, fetch_snapshot(source, request), pcs, source)
 
@@ -98,6 +101,7 @@ def watch_views(
     tick: float = 30.0,
 ) -> Iterator[dict[str, BaseModel]]:
     """``run_views`` now and after every change the watch API reports, until ``stop`` is set."""
+    collect_less()
     caps, request = _views_request(names, source, namespace, pcs)
     for snapshot in watch_snapshots(source, request, tick, stop):
         yield _build_views(caps, snapshot, pcs, source)

@@ -3,7 +3,8 @@
 For the async front ends (the MCP server, the Slack bot, the TUI): the core does blocking I/O,
 so it runs in a worker thread; the caller waits at most ``timeout`` seconds. A call that runs
 past it is abandoned (its thread finishes on its own, every API request being bounded) and the
-caller gets ``on_timeout()``'s error, which says what to do.
+caller gets ``on_timeout()``'s error, which says what to do. A long-running front end hands
+memory back when its last call ends (``allocation.report_in_flight``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
+from ..allocation import report_in_flight
 from ..errors import GroveError
 
 T = TypeVar("T")
@@ -23,8 +25,13 @@ async def run_off_loop(
     call: Callable[[], T], *, timeout: float, on_timeout: Callable[[], GroveError]
 ) -> T:
     """``call()`` in a worker thread; raises ``on_timeout()`` after ``timeout`` seconds."""
+
+    def work() -> T:
+        with report_in_flight():
+            return call()
+
     try:
         with anyio.fail_after(timeout):
-            return await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
+            return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
     except TimeoutError:
         raise on_timeout() from None

@@ -11,7 +11,7 @@ from .crds import (
     TopologyConstraint,
     UpdateProgress,
 )
-from .k8s import GPU_RESOURCE, Deployment, Event, Node, Pod, ResourceClaim
+from .k8s import GPU_RESOURCE, Deployment, Event, Node, NodeIndex, Pod, ResourceClaim
 from .kinds import KINDS, Kind
 from .topology import HOSTNAME_KEY, ClusterTopologyBinding, TopologyLevel
 
@@ -27,6 +27,7 @@ __all__ = [
     "Kind",
     "KubeObject",
     "Node",
+    "NodeIndex",
     "ObjectMeta",
     "Pod",
     "PodClique",

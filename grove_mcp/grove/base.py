@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -120,6 +121,9 @@ _QUANTITY_SUFFIX = {
 }
 
 
+@lru_cache(
+    maxsize=4096
+)  # a cluster's pods repeat a few quantities ("1", "8", "64Gi") thousands of times
 def parse_quantity(value: str | int | float | None) -> float:
     """Parse a Kubernetes resource quantity (``8``, ``500m``, ``16Gi``) into a number; 0 if absent."""
     if value is None:

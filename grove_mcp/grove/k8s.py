@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Mapping
 from datetime import datetime
+from typing import Any, TypeVar, cast
 
 from pydantic import Field, field_validator
 
@@ -10,6 +12,7 @@ from .affinity import NodeRestrictions
 from .base import Condition, KubeModel, KubeObject, find_condition, parse_quantity
 
 GPU_RESOURCE = "nvidia.com/gpu"
+T = TypeVar("T")
 
 
 class ResourceRequirements(KubeModel):
@@ -216,6 +219,22 @@ class Node(KubeObject):
     def is_ready(self) -> bool:
         cond = find_condition(self.status.conditions, "Ready")
         return cond is not None and cond.is_true
+
+
+class NodeIndex(dict[str, "Node"]):
+    """Nodes by name that remember what is computed from all of them (a topology level's GPU
+    capacity by domain), for every workload cut from one snapshot: ``status --all`` scores
+    200 workloads against the same 1,000 nodes."""
+
+    def __init__(self, nodes: Mapping[str, Node]) -> None:
+        super().__init__(nodes)
+        self._memo: dict[Hashable, Any] = {}
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` the first time ``key`` is asked for; the same answer after."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(T, self._memo[key])
 
 
 class ObjectReference(KubeModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from threading import Event
@@ -19,6 +19,8 @@ class ListQuery:
 
     ``optional`` queries never fail the report: a missing API or an RBAC denial becomes a note
     (e.g. cluster-wide pods for GPU accounting), and the result is marked unavailable.
+    ``lean`` keeps only what the reports read of each item, as it arrives (saves time and memory
+    on big LISTs); every source and watch applies it.
     """
 
     kind: Kind
@@ -26,6 +28,7 @@ class ListQuery:
     label_selector: str | None = None
     field_selector: str | None = None
     optional: bool = False
+    lean: Callable[[RawObject], RawObject] | None = None
 
     def describe(self) -> str:
         scope = (

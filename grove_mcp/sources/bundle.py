@@ -355,6 +355,8 @@ class BundleSource:
             obj.get("kind") == kind.kind and _group_of(obj) == kind.group
             for obj in self.bundle.objects
         )
+        if query.lean is not None:
+            items = tuple(map(query.lean, items))
         return ListResult(query, items, resource_version="bundle", served=True if held else None)
 
     def watch(

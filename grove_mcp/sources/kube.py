@@ -14,7 +14,7 @@ import contextlib
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -152,8 +152,10 @@ class KubeClient:
         params: list[tuple[str, str]] | None = None,
         body: Any = None,
         content_type: str = "application/json",
+        decode: Callable[[bytes], Any] = json.loads,
     ) -> Any:
-        """One request; returns the decoded JSON answer. Errors name verb, resource, namespace."""
+        """One request; returns the JSON answer as ``decode`` reads it. Errors name verb,
+        resource, namespace."""
         path = kind.path(namespace, name, sub)
         response = self._call(
             method,
@@ -167,7 +169,7 @@ class KubeClient:
             timeout=(min(5.0, self.timeout), self.timeout),
         )
         try:
-            return json.loads(response.data) if response.data else {}
+            return decode(response.data) if response.data else {}
         finally:
             response.release_conn()
 

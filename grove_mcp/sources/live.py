@@ -9,10 +9,12 @@ import time
 from collections.abc import Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 
 from ..errors import AccessDenied, ApiError, ClusterUnreachable, GroveError, GroveNotInstalled
 from .base import ListQuery, ListResult, WatchEvent
 from .kube import KubeClient, LineStream, ResourceExpired
+from .list_decode import decode_list
 
 WATCH_SECONDS = 290
 BATCH_SECONDS = 0.25
@@ -91,7 +93,11 @@ class LiveSource:
     def _list(self, query: ListQuery) -> ListResult:
         try:
             body = self.kube.request(
-                "GET", query.kind, query.namespace, params=_selector_params(query)
+                "GET",
+                query.kind,
+                query.namespace,
+                params=_selector_params(query),
+                decode=partial(decode_list, lean=query.lean),
             )
         except (AccessDenied, GroveNotInstalled, ApiError, ClusterUnreachable) as err:
             if not query.optional:

@@ -6,8 +6,13 @@ import random
 
 import pytest
 
-from grove_mcp.capabilities.placement import PlacedPod, minimum_domains, score_placement
-from grove_mcp.grove import Node, TopologyLevel
+from grove_mcp.capabilities.placement import (
+    PlacedPod,
+    minimum_domains,
+    ranked_domains,
+    score_placement,
+)
+from grove_mcp.grove import Node, NodeIndex, TopologyLevel
 
 LEVELS = [
     TopologyLevel(domain="region", key="region"),
@@ -165,7 +170,19 @@ def test_nothing_placed_has_no_score():
     ],
 )
 def test_minimum_domains(sizes, domains, expected):
-    assert minimum_domains(sizes, domains) == expected
+    nodes = {
+        f"{rack}-{i}": node(f"{rack}-{i}", rack, gpus=gpus)
+        for rack, capacities in domains.items()
+        for i, gpus in enumerate(capacities)
+    }
+    assert minimum_domains(sizes, ranked_domains(nodes, "rack")) == expected
+    assert minimum_domains(sizes, ranked_domains(NodeIndex(nodes), "rack")) == expected
+
+
+def test_a_snapshots_node_index_ranks_each_level_once():
+    index = NodeIndex(NODES)
+    assert ranked_domains(index, "rack") is ranked_domains(index, "rack")
+    assert ranked_domains(index, "zone") is not ranked_domains(index, "rack")
 
 
 def test_moving_a_pod_into_occupied_domains_never_lowers_the_score():
