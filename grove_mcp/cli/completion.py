@@ -38,9 +38,9 @@ from .. import core
 from ..reports.listing import WorkloadLine, WorkloadList
 from ..sources import open_source
 from .leave import leave_now
+from .main import COMPLETE_VAR  # the entry point checks it before importing this module
 
 PROG = "kubectl-grove"
-COMPLETE_VAR = "_KUBECTL_GROVE_COMPLETE"
 BUDGET_SECONDS = 1.5  # the whole name lookup: kubeconfig, connection and LISTs
 NO_FILE_COMP = 4  # cobra's ShellCompDirectiveNoFileComp
 FILE_COMP = 0  # cobra's ShellCompDirectiveDefault: the shell completes file names
@@ -115,7 +115,7 @@ def completions(args: list[str], incomplete: str) -> tuple[list[CompletionItem],
     """What completes ``incomplete`` after the complete words ``args`` (the program name not
     included), and whether that word is a file name (for the shell to complete). kubectl's
     habit of flags before the command is honoured. Never raises."""
-    from .main import app  # main registers this module's command
+    from .app import app  # the app registers this module's command
 
     try:
         cli = typer.main.get_command(app)

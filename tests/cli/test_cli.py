@@ -9,7 +9,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from grove_mcp.cli.main import app
+from grove_mcp.cli.app import app
 from grove_mcp.reports.health import HealthReport
 from grove_mcp.reports.listing import WorkloadList
 from grove_mcp.reports.status import StatusList, StatusReport

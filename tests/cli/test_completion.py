@@ -16,7 +16,7 @@ import typer
 from typer.testing import CliRunner
 
 from grove_mcp.cli import completion
-from grove_mcp.cli.main import app
+from grove_mcp.cli.app import app
 from grove_mcp.sources import demo_bundle_path
 
 REPO = Path(__file__).resolve().parents[2]  # the grove_mcp under test, for child processes

@@ -28,8 +28,8 @@ from recorded_aic import (
 )
 from typer.testing import CliRunner
 
+from grove_mcp.cli.app import app as main_app
 from grove_mcp.cli.generate import generate_command
-from grove_mcp.cli.main import app as main_app
 from grove_mcp.planfile import plan_from_dict, read_plan
 from grove_mcp.reports.generate import GenerateReport
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from grove_mcp import core
-from grove_mcp.cli.main import app
+from grove_mcp.cli.app import app
 from grove_mcp.reports.plan_reports import PlanDiffReport, PlanHistoryReport, PlanShowReport
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources import BundleSource, demo_source

@@ -13,8 +13,8 @@ import yaml
 from recorded_aic import Replay, flags
 from typer.testing import CliRunner
 
+from grove_mcp.cli.app import app
 from grove_mcp.cli.generate import generate_command
-from grove_mcp.cli.main import app
 
 runner = CliRunner()
 GOOD = {

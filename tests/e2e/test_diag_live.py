@@ -12,7 +12,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from grove_mcp import core
-from grove_mcp.cli.main import app
+from grove_mcp.cli.app import app
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources.bundle import BundleSource
 from grove_mcp.sources.kube import KubeClient

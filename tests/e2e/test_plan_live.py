@@ -13,7 +13,7 @@ from mcp import Client
 from typer.testing import CliRunner
 
 from grove_mcp import core
-from grove_mcp.cli.main import app
+from grove_mcp.cli.app import app
 from grove_mcp.errors import AccessDenied
 from grove_mcp.grove.kinds import CONFIGMAP
 from grove_mcp.mcp_server import ServerConfig, build_server

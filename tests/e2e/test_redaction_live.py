@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from grove_mcp import core
-from grove_mcp.cli.main import app
+from grove_mcp.cli.app import app
 from grove_mcp.grove.kinds import CONFIGMAP
 from grove_mcp.planfile import dump_plan
 from grove_mcp.plans.configmap import PlanInput

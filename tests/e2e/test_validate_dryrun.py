@@ -23,7 +23,7 @@ from recorded_aic import Replay
 from typer.testing import CliRunner
 
 from grove_mcp.aic import RenderOptions, generate
-from grove_mcp.cli.main import app
+from grove_mcp.cli.app import app
 from grove_mcp.grove.kinds import PODCLIQUESET, TOPOLOGY_BINDING
 from grove_mcp.sources.kube import KubeClient
 

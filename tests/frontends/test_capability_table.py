@@ -13,7 +13,7 @@ import typer
 import yaml
 from samples import samples, shown
 
-from grove_mcp.cli.main import HAND_WRITTEN, app
+from grove_mcp.cli.app import HAND_WRITTEN, app
 from grove_mcp.core import CAPABILITIES, Scope, capability, output_model, report_models
 from grove_mcp.mcp_server import TOOLS
 from grove_mcp.mcp_server.app import INSTRUCTIONS

@@ -15,8 +15,8 @@ from typer import Typer
 from typer.testing import CliRunner
 
 from grove_mcp import aic, core
+from grove_mcp.cli.app import app
 from grove_mcp.cli.generate import generate_command
-from grove_mcp.cli.main import app
 from grove_mcp.core import CAPABILITIES, Capability, Scope
 from grove_mcp.errors import GroveError
 from grove_mcp.mcp_server import ServerConfig, build_server

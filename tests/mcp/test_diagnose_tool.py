@@ -10,7 +10,7 @@ from mcp import Client
 from mcp_helpers import big_bundle, check_answer, text_of
 from typer.testing import CliRunner
 
-from grove_mcp.cli.main import app
+from grove_mcp.cli.app import app
 from grove_mcp.mcp_server import ServerConfig, build_server
 from grove_mcp.sources import BundleSource
 

@@ -159,7 +159,7 @@ async def test_structured_content_is_the_cli_json(demo_server, tool_name):
     """The contract checked from outside: MCP structured content == ``kubectl grove -o json``."""
     from typer.testing import CliRunner
 
-    from grove_mcp.cli.main import app
+    from grove_mcp.cli.app import app
 
     command = tool_name.removeprefix("grove_")
     cli = CliRunner().invoke(app, [command, NAME, "--demo", "-o", "json"])

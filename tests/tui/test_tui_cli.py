@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from grove_mcp.cli.main import app
+from grove_mcp.cli.app import app
 
 
 def run(*args: str):  # type: ignore[no-untyped-def]

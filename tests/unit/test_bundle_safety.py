@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from grove_mcp.cli.main import app
+from grove_mcp.cli.app import app
 from grove_mcp.errors import BundleError
 from grove_mcp.sources import Bundle, bundle_files, demo_bundle_path
 

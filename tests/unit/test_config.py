@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from grove_mcp.cli.main import app
+from grove_mcp.cli.app import app
 from grove_mcp.config import ENV, config_path, load_settings
 from grove_mcp.errors import InvalidInput, SettingsError
 

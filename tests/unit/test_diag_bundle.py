@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from grove_mcp.cli.main import app
+from grove_mcp.cli.app import app
 from grove_mcp.scenarios import demo
 from grove_mcp.sources.bundle import Bundle
 

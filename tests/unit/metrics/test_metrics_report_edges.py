@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from grove_mcp import core
-from grove_mcp.cli.main import app
+from grove_mcp.cli.app import app
 from grove_mcp.grove.k8s import Pod
 from grove_mcp.metrics.catalog import Quantity
 from grove_mcp.metrics.discovery import discover
