@@ -4,6 +4,11 @@ Order of the checks on every request: rate limit (429, also slows token guessing
 token (401; compared in constant time) → the SDK's request-size limit (413) and DNS-rebinding
 protection (Host / Origin against the hosts configured for the bind address: 421 / 403).
 ``/healthz`` answers without a token (it tells nothing but "ok").
+
+A client is its peer address: the rate limit keys on it. uvicorn runs with
+``proxy_headers=False`` (:func:`uvicorn_options`): by default it would take the client from
+``X-Forwarded-For`` on connections from 127.0.0.1, and a local client rotating that header got a
+fresh bucket with every request.
 """
 
 from __future__ import annotations
@@ -185,6 +190,11 @@ def _client(scope: Scope) -> str:
 
 async def _healthz(_request: Request) -> Response:
     return PlainTextResponse("ok")
+
+
+def uvicorn_options(settings: HttpSettings) -> dict[str, Any]:
+    """Keyword arguments of ``uvicorn.run`` for ``settings`` (see the module docstring)."""
+    return {"host": settings.host, "port": settings.port, "proxy_headers": False}
 
 
 def build_http_app(server: MCPServer[Any], settings: HttpSettings) -> ASGIApp:

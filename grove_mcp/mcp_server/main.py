@@ -14,7 +14,7 @@ from ..core.budget import BUDGET_BYTES
 from ..errors import GroveError, InvalidInput
 from .app import build_server
 from .config import DEFAULT_TOOL_TIMEOUT, ServerConfig
-from .http import TOKEN_ENV, HttpSettings, build_http_app
+from .http import TOKEN_ENV, HttpSettings, build_http_app, uvicorn_options
 
 
 def parser() -> argparse.ArgumentParser:
@@ -163,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return err.exit_code
     import uvicorn
 
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level.lower())
+    uvicorn.run(app, log_level=args.log_level.lower(), **uvicorn_options(settings))
     return 0
 
 
