@@ -132,6 +132,10 @@ async def _one_client(
             result.latencies.append(time.perf_counter() - started)
             if answer.get("isError"):
                 result.errors.append(f"client {index} {tool}: {answer['content'][0]['text']}")
+        try:
+            await session.close()
+        except (httpx.HTTPError, AssertionError) as err:
+            result.errors.append(f"client {index} closing: {err!r}")
 
 
 async def load_round(

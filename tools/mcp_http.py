@@ -108,7 +108,9 @@ def rpc_answer(response: httpx.Response) -> dict[str, Any]:
 @dataclass
 class Session:
     """An initialized MCP session over raw JSON-RPC POSTs on ``http`` (base URL and auth set on
-    the client): :meth:`open` does the handshake, :meth:`call` sends one tools/call."""
+    the client): :meth:`open` does the handshake, :meth:`call` sends one tools/call, and
+    :meth:`close` ends the session (DELETE, as the SDK's client does; else the server keeps it
+    until its idle timeout)."""
 
     http: httpx.AsyncClient
     path: str = "/mcp"
@@ -153,3 +155,8 @@ class Session:
         answer = rpc_answer(await self.http.post(self.path, json=message, headers=self.headers))
         assert "result" in answer, answer
         return dict(answer["result"])
+
+    async def close(self) -> None:
+        """DELETE the session (200, or 404 when the server has already forgotten it)."""
+        ended = await self.http.delete(self.path, headers=self.headers)
+        assert ended.status_code in (200, 404), (ended.status_code, ended.text)
