@@ -97,6 +97,20 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="Largest request body.",
     )
+    http.add_argument(
+        "--read-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="Seconds a client has to send a whole request, head and body (default 10).",
+    )
+    http.add_argument(
+        "--max-connections",
+        type=int,
+        default=64,
+        metavar="N",
+        help="Open connections per client address (default 64).",
+    )
     p.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return p
 
@@ -146,6 +160,8 @@ def http_settings_from(args: argparse.Namespace) -> HttpSettings:
         rate_per_minute=args.rate_limit,
         burst=args.burst,
         max_request_bytes=args.max_request_bytes,
+        read_seconds=args.read_timeout,
+        connections_per_client=args.max_connections,
     )
 
 
