@@ -113,7 +113,9 @@ def client(base: str, address: str, token: str | None = None) -> httpx.AsyncClie
 async def _one_client(
     base: str, index: int, calls: int, namespace: str, result: Round, token: str | None
 ) -> None:
-    tools = cycle(mix(namespace)[index % 8 :] + mix(namespace)[: index % 8])
+    calls_mix = mix(namespace)
+    start = index % len(calls_mix)  # clients start at different tools
+    tools = cycle(calls_mix[start:] + calls_mix[:start])
     async with client(base, client_address(index), token) as http:
         try:
             session = Session(http)
