@@ -4,6 +4,17 @@ Order of the checks on every request: rate limit (429, also slows token guessing
 token (401; compared in constant time) → the SDK's request-size limit (413) and DNS-rebinding
 protection (Host / Origin against the hosts configured for the bind address: 421 / 403).
 ``/healthz`` answers without a token (it tells nothing but "ok").
+
+A client is its peer address: the rate limit and the connection cap key on it. uvicorn runs
+(:func:`uvicorn_options`) with ``proxy_headers=False`` — by default it takes the client from
+``X-Forwarded-For`` on connections from 127.0.0.1, and a local client rotating that header got a
+fresh bucket with every request — and with the h11 protocol of ``http_guard``: each request must
+arrive in full within ``read_seconds`` (408; uvicorn has no such timer, so a client trickling a
+request byte by byte held its connection for ever) and one address may hold at most
+``connections_per_client`` connections (503 beyond). A request head over h11's 16 KiB is
+refused (400) once it comes in more than one read; a body over ``max_request_bytes`` is refused
+(413) whether its Content-Length says so, lies, or is missing (chunked): the SDK counts what
+arrives.
 """
 
 from __future__ import annotations
@@ -44,9 +55,15 @@ class HttpSettings:
     rate_per_minute: int = 120
     burst: int = 40
     max_request_bytes: int = 256 * 1024
+    read_seconds: float = 10.0
+    connections_per_client: int = 64
 
     def check(self) -> None:
-        """Refuse settings that would expose the server, saying what to set instead."""
+        """Refuse settings that would expose the server or cannot work, saying what to set."""
+        if not self.read_seconds > 0 or self.connections_per_client < 1:
+            raise InvalidInput(
+                "--read-timeout must be more than 0 seconds and --max-connections at least 1."
+            )
         if self.token is None and not is_loopback(self.host):
             raise InvalidInput(
                 f"--host {self.host} is reachable from other machines: give clients a bearer "
@@ -185,6 +202,18 @@ def _client(scope: Scope) -> str:
 
 async def _healthz(_request: Request) -> Response:
     return PlainTextResponse("ok")
+
+
+def uvicorn_options(settings: HttpSettings) -> dict[str, Any]:
+    """Keyword arguments of ``uvicorn.run`` for ``settings`` (see the module docstring)."""
+    from .http_guard import guarded_protocol  # uvicorn: only when serving HTTP
+
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "proxy_headers": False,
+        "http": guarded_protocol(settings.read_seconds, settings.connections_per_client),
+    }
 
 
 def build_http_app(server: MCPServer[Any], settings: HttpSettings) -> ASGIApp:

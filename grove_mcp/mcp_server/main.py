@@ -14,7 +14,7 @@ from ..core.budget import BUDGET_BYTES
 from ..errors import GroveError, InvalidInput
 from .app import build_server
 from .config import DEFAULT_TOOL_TIMEOUT, ServerConfig
-from .http import TOKEN_ENV, HttpSettings, build_http_app
+from .http import TOKEN_ENV, HttpSettings, build_http_app, uvicorn_options
 
 
 def parser() -> argparse.ArgumentParser:
@@ -97,6 +97,20 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="Largest request body.",
     )
+    http.add_argument(
+        "--read-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="Seconds a client has to send a whole request, head and body (default 10).",
+    )
+    http.add_argument(
+        "--max-connections",
+        type=int,
+        default=64,
+        metavar="N",
+        help="Open connections per client address (default 64).",
+    )
     p.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return p
 
@@ -146,6 +160,8 @@ def http_settings_from(args: argparse.Namespace) -> HttpSettings:
         rate_per_minute=args.rate_limit,
         burst=args.burst,
         max_request_bytes=args.max_request_bytes,
+        read_seconds=args.read_timeout,
+        connections_per_client=args.max_connections,
     )
 
 
@@ -163,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return err.exit_code
     import uvicorn
 
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level.lower())
+    uvicorn.run(app, log_level=args.log_level.lower(), **uvicorn_options(settings))
     return 0
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -19,7 +17,7 @@ from grove_mcp.mcp_server import TOOLS
 from grove_mcp.scenarios import PodState, ScenarioBuilder
 from grove_mcp.scenarios.catalog import CAPTURED_AT, GPU_SHORTAGE, NAMESPACE, inference_spec
 from grove_mcp.sources.bundle import Bundle
-from tools.mcp_http import free_port, serving
+from tools.mcp_http import free_port, grove_mcp_command, serving
 
 # What a server without --allow-writes offers: every tool of the table but the write tools.
 READ_TOOLS = sorted(s.name for s in TOOLS if not s.writes)
@@ -40,14 +38,6 @@ def check_answer(tool: Tool, result: CallToolResult, budget: int = BUDGET_BYTES)
     compact = json.dumps(result.structured_content, separators=(",", ":"), ensure_ascii=False)
     assert len(compact.encode()) <= budget
     return result.structured_content
-
-
-def grove_mcp_command() -> list[str]:
-    """The installed ``grove-mcp`` entry point (else the module), with this interpreter."""
-    script = Path(sys.executable).parent / "grove-mcp"
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-m", "grove_mcp.mcp_server.main"]
 
 
 @contextmanager
