@@ -190,14 +190,18 @@ def mcp_rss(kubeconfig: str) -> list[tuple[str, float]]:
     return anyio.run(measure)
 
 
-def cli_status_all_rss(kubeconfig: str) -> float:
-    """Peak RSS (MB) of ``kubectl-grove status --all`` on the namespace (its own process)."""
-    import resource
-
+def cli_status_all_rss(kubeconfig: str) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of ``kubectl-grove status --all`` on the namespace: its
+    own process's, by ``wait4``."""
     command = str(Path(sys.executable).parent / "kubectl-grove")
     args = [command, "--kubeconfig", kubeconfig, "status", "--all", "-n", NAMESPACE, "-o", "json"]
-    subprocess.run(args, stdout=subprocess.DEVNULL, check=True)
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode > 1:  # 1: problems found, still a report
+        raise RuntimeError(f"kubectl-grove status --all exited {proc.returncode}")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
 def _child_running(command: str) -> int:
@@ -268,7 +272,8 @@ def bench_size(nodes: int, workloads: int, pods: int, runs: int, profile: str | 
         source.close()
         steps = ", ".join(f"{mb:.0f} MB {step}" for step, mb in mcp_rss(kubeconfig))
         print(f"grove-mcp (stdio) RSS, in turn: {steps}")
-        print(f"kubectl-grove status --all peak RSS: {cli_status_all_rss(kubeconfig):.0f} MB")
+        seconds, peak = cli_status_all_rss(kubeconfig)
+        print(f"kubectl-grove status --all: {seconds:.1f} s, peak RSS {peak:.0f} MB")
 
 
 def main() -> None:
