@@ -24,6 +24,8 @@ def emit(report: BaseModel, fmt: OutputFormat, console: Console) -> None:
             message["snippet_name"] = rendered.snippet_name
         text = json.dumps(message, indent=2, ensure_ascii=False)
         console.print(text, markup=False, highlight=False, soft_wrap=True, emoji=False)
+    elif fmt in (OutputFormat.json, OutputFormat.yaml):  # escaped by their serialisers
+        console.file.write(rendered if fmt is OutputFormat.yaml else rendered + "\n")
+        console.file.flush()
     else:
-        end = "" if fmt is OutputFormat.yaml else "\n"
-        console.print(rendered, markup=False, highlight=False, soft_wrap=True, end=end)
+        console.print(rendered, markup=False, highlight=False, soft_wrap=True)
