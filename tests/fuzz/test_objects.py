@@ -78,6 +78,9 @@ def world_with(kind: str, name: str, path: str, value: object) -> World:
 # a name that YAML reads as a number: the snapshot's error about the malformed object
 # joined it as text (TypeError in snapshot._parsed) instead of naming it
 @example(world=world_with("PodClique", "my-inference-0-decode", "metadata.name", 2**63))
+# labels that are no map (YAML lets a bundle say anything): selecting on them raised
+# TypeError/AttributeError in the bundle's LIST; now the loader refuses the object
+@example(world=world_with("Pod", "my-inference-0-decode-mfm67", "metadata.labels", "x"))
 def test_every_report_takes_broken_objects(world: World) -> None:
     source = _load(world.bundle)
     if isinstance(source, GroveError):
