@@ -4,6 +4,7 @@
 on a new one), no deadline (a loaded 2-core machine is slow, not wrong), no example
 database; each test runs ``examples(weight)`` examples. ``fuzz-long``: random examples,
 ``LONG_FACTOR`` times as many, for a run by hand whose figures go in the closing note.
+``fuzz-examples``: only the ``@example`` regressions (each crash found so far), in seconds.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 
 import pytest
 from fuzzing import TALLY
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 CI_EXAMPLES = 20
 LONG_FACTOR = 25
@@ -26,8 +27,9 @@ settings.register_profile("fuzz-ci", max_examples=CI_EXAMPLES, derandomize=True,
 settings.register_profile(
     "fuzz-long", max_examples=CI_EXAMPLES * LONG_FACTOR, derandomize=False, **_COMMON
 )
+settings.register_profile("fuzz-examples", phases=[Phase.explicit], **_COMMON)
 _CHOSEN = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-settings.load_profile(f"fuzz-{_CHOSEN}" if _CHOSEN in ("ci", "long") else _CHOSEN)
+settings.load_profile(f"fuzz-{_CHOSEN}" if _CHOSEN in ("ci", "long", "examples") else _CHOSEN)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
