@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from grove_mcp.core import CAPABILITIES, Scope
+from grove_mcp.core import CAPABILITIES, Scope, capability
 from grove_mcp.sources import demo_bundle_path
 from grove_mcp.sources.bundle import Bundle, BundleSource
 
@@ -14,7 +14,7 @@ READING = [
     for c in CAPABILITIES
     if not c.writes and c.scope is not Scope.none and not c.source_optional
 ]
-NAMED = [c for c in READING if next(x for x in CAPABILITIES if x.name == c).scope != Scope.all]
+NAMED = [c for c in READING if capability(c).scope is not Scope.all]  # they take a name
 PCS = "my-inference"
 
 

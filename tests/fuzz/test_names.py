@@ -1,17 +1,19 @@
-"""PodCliqueSet names and namespaces, as the core, the CLI and Slack's parser receive them."""
+"""PodCliqueSet names and namespaces, as the core and the CLI receive them (MCP's are in
+test_mcp_args, Slack's in test_slack): a name that is no DNS label is refused as invalid
+input, before anything is read; any other gets a report or "not found"."""
 
 from __future__ import annotations
 
 from fuzz_strategies import NAMES
 from fuzz_worlds import NAMED, demo
-from fuzzing import check_message, examples, outcome
+from fuzzing import check_message, examples, outcome, tally
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from grove_mcp import core
 from grove_mcp.cli.main import app
-from grove_mcp.errors import GroveError
+from grove_mcp.errors import GroveError, InvalidInput
 from grove_mcp.names import validate_namespace, validate_object_name, validate_pcs_name
 
 runner = CliRunner()
@@ -20,7 +22,16 @@ runner = CliRunner()
 @settings(max_examples=examples(3))
 @given(capability=st.sampled_from(NAMED), name=NAMES, namespace=st.none() | NAMES)
 def test_core_takes_any_name(capability: str, name: str, namespace: str | None) -> None:
-    outcome(core.run, capability, demo(), namespace, name)
+    result = outcome(core.run, capability, demo(), namespace, name)
+    tally("core name", result)
+    # "" is "not given" (the source's default namespace), as MCP clients often say it
+    bad = [
+        v
+        for v, check in ((name, validate_pcs_name), (namespace, validate_namespace))
+        if v != "" and v is not None and isinstance(outcome(check, v), GroveError)
+    ]
+    if bad:
+        assert isinstance(result, InvalidInput), f"{bad} was not refused: {result!r}"
 
 
 @settings(max_examples=examples(5))
@@ -45,5 +56,6 @@ def test_cli_takes_any_name(command: str, name: str, namespace: str | None) -> N
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     assert result.exit_code in (0, 1, 2, 3, 4), result.output
+    tally("cli name", f"exit {result.exit_code}")
     if result.exit_code >= 2:
         check_message(result.output, f"exit {result.exit_code}")
