@@ -226,7 +226,7 @@ def assemble(
             if cluster_usage and available(k.RESOURCECLAIM, None)
             else None
         ),
-        config_maps=_config_maps(results),
+        config_maps=_config_maps(results, source),
         podgang_maps=parse(k.PODGANGMAP),
         operator_deployments=(
             parse(k.DEPLOYMENT, request.operator_namespace)
@@ -294,7 +294,7 @@ def _parsed(kind: k.Kind, item: RawObject, source: str) -> Any:
         return kind.model.model_validate(item)
     except ValidationError as err:
         meta = item.get("metadata") or {}
-        where = "/".join(p for p in (meta.get("namespace"), meta.get("name")) if p) or "?"
+        where = "/".join(str(p) for p in (meta.get("namespace"), meta.get("name")) if p) or "?"
         problem = err.errors()[0]
         field_path = ".".join(str(part) for part in problem["loc"])
         message = (
@@ -332,14 +332,15 @@ def _is_news(result: ListResult) -> bool:
     return not (result.served is False and result.query.kind in MAY_BE_ABSENT)
 
 
-def _config_maps(results: Sequence[ListResult]) -> tuple[ConfigMap, ...]:
-    """The ConfigMaps of every ConfigMap query (one per plan label), once each, by name."""
+def _config_maps(results: Sequence[ListResult], source: str) -> tuple[ConfigMap, ...]:
+    """The ConfigMaps of every ConfigMap query (one per plan label), once each, by name; a
+    malformed one is an error naming it and the field, as for every other kind."""
     found: dict[str, RawObject] = {}
     for result in results:
         if result.query.kind == k.CONFIGMAP and result.available:
             for item in result.items:
                 found.setdefault(str(item["metadata"]["name"]), item)
-    return tuple(ConfigMap.model_validate(found[name]) for name in sorted(found))
+    return tuple(_parsed(k.CONFIGMAP, found[name], source) for name in sorted(found))
 
 
 def fetch_snapshot(source: Source, request: SnapshotRequest) -> Snapshot:

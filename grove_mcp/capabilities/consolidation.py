@@ -238,6 +238,8 @@ def _elsewhere(
     """Nodes outside the target where an unscheduled pod would fit once the moves free room."""
     freed = dict(rooms)
     for move in plan.moves:
+        if move.from_node not in freed:  # a node the snapshot does not hold (deleted): no room
+            continue
         pod = next(p for p in workload.pods if p.name == move.pod)
         left = freed[move.from_node]
         freed[move.from_node] = replace(

@@ -303,6 +303,10 @@ def _check_object(obj: Any, where: str) -> None:
     meta = obj.get("metadata")
     if not isinstance(meta, dict) or not meta.get("name"):
         raise BundleError(f'{where}: field "metadata.name" is missing.')
+    if not isinstance(meta.get("labels") or {}, dict):  # LISTs select on them
+        raise BundleError(
+            f'{where}: field "metadata.labels" is not a map of label names to values.'
+        )
 
 
 class BundleSource:
