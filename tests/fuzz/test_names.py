@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from grove_mcp import core
-from grove_mcp.cli.main import app
+from grove_mcp.cli.app import app
 from grove_mcp.errors import GroveError, InvalidInput
 from grove_mcp.names import validate_namespace, validate_object_name, validate_pcs_name
 
