@@ -13,7 +13,6 @@ tests/e2e/test_redaction_live.py; this is their live, all-places, all-outputs sw
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import tarfile
@@ -48,7 +47,7 @@ from slack_bot.secrets import load_tokens
 from slack_bot.signed import SlackSender
 from slack_bot.standin import SlackStandIn
 from tools.envtest.apiserver import ApiServer
-from tools.envtest.rbac import apply, namespace_grants
+from tools.envtest.rbac import CLUSTER_VIEWER, apply, namespace_grants
 
 PCS = "my-inference"
 SECRET_KIND = Kind("Secret", "", "v1", "secrets", True, KubeObject, has_status=False)
@@ -124,7 +123,7 @@ def _plant_pod(obj: dict[str, Any]) -> None:
 def _plant_container(container: dict[str, Any]) -> None:
     container.setdefault("env", []).append({"name": "DB_PASSWORD", "value": PLANTED["env value"]})
     container.setdefault("args", []).extend(["--hf-token", PLANTED["args"]])
-    container["command"] = ["sh", "-c", f"OPENAI_API_KEY={PLANTED['command']} exec \"$0\" \"$@\""]
+    container["command"] = ["sh", "-c", f'OPENAI_API_KEY={PLANTED["command"]} exec "$0" "$@"']
 
 
 def _planted(obj: dict[str, Any]) -> dict[str, Any]:
@@ -185,7 +184,9 @@ def world(envtest: ApiServer, tmp_path_factory: pytest.TempPathFactory) -> Itera
                                            "metadata": {"name": namespace}})  # fmt: skip
     apply(admin, namespace_grants(namespace))
     demo = SCENARIOS["demo"]()
-    seed(admin, replace(demo, objects=tuple(_planted(o) for o in demo.objects)), namespace=namespace)
+    seed(
+        admin, replace(demo, objects=tuple(_planted(o) for o in demo.objects)), namespace=namespace
+    )
     for kind, body in _extras(namespace):
         admin.request("POST", kind, namespace, body=body)
     kubeconfig = str(envtest.kubeconfig())
@@ -232,9 +233,7 @@ def _cli(words: list[str]) -> tuple[int, str]:
 
 
 def _plan_file(world: World, folder: Path) -> Path:
-    """The stored plan as a file, with the planted secret in its model and notes."""
-    _, shown = _cli(["plan", "show", PCS, "-n", world.namespace, "--kubeconfig",
-                     world.kubeconfig, "-o", "json"])  # fmt: skip
+    """The stored plan as a file, with the planted secret in its model."""
     cm = world.admin.request("GET", CONFIGMAP, world.namespace, f"{PCS}-aic-plan")
     plan = json.loads(cm["data"]["plan.json"])
     plan["model"] = f"org/{PLANTED['plan file']}"
@@ -279,11 +278,191 @@ def test_a_bad_kubeconfig_token_is_not_echoed(world: World, tmp_path: Path) -> N
     config["users"][0]["user"]["token"] = PLANTED["bad kube token"]
     bad = tmp_path / "kubeconfig"
     bad.write_text(yaml.safe_dump(config))
-    grep = world.grep()
-    for words in (["list"], ["status", PCS], ["diagnose", PCS, "--no-metrics"], ["diag", PCS]):
-        for fmt in FORMATS if words[0] != "diag" else ("text",):
-            extra = ["-o", fmt] if words[0] != "diag" else ["-o", str(tmp_path / "x.tar.gz")]
-            code, out = _cli([*words, "-n", world.namespace, "--kubeconfig", str(bad), *extra])
-            assert code == 4 and "Unauthorized" in out, out
-            grep(f"{words[0]} with a bad token -o {extra[1]}", out)
+    grep, where = world.grep(), ["-n", world.namespace, "--kubeconfig", str(bad)]
+    for words in (["list"], ["status", PCS], ["diagnose", PCS, "--no-metrics"]):
+        for fmt in FORMATS:
+            code, out = _cli([*words, *where, "-o", fmt])
+            assert code == 4 and "401 Unauthorized" in out, out
+            grep(f"{words[0]} with a bad token -o {fmt}", out)
+    out_file = tmp_path / "x.tar.gz"  # diag writes what it could, saying what it could not
+    code, out = _cli(["diag", PCS, *where, "-o", str(out_file)])
+    assert code == 1 and "401 Unauthorized" in out, out
+    grep("diag with a bad token", out)
+    for name, text in _unpacked(out_file).items():
+        grep(f"diag with a bad token: {name}", text)
     grep.check("CLI with a bad kubeconfig token")
+
+
+# --- TUI (y / d / l through core.objects) and diag bundles -----------------------------------
+
+
+def test_every_tui_text(world: World) -> None:
+    grep, ns = world.grep(), world.namespace
+    source = LiveSource.connect(kubeconfig=world.kubeconfig)
+    try:
+        for kind, spec in KINDS.items():
+            where = ns if spec.namespaced else None
+            for item in world.admin.request("GET", spec, where)["items"]:
+                name = item["metadata"]["name"]
+                grep(f"y {kind}/{name}", object_yaml(read_object(source, kind, ns, name)))
+                grep(f"d {kind}/{name}", describe_text(describe_object(source, kind, ns, name)))
+                if kind == "Pod" and item["spec"].get("nodeName"):
+                    log = read_log(source, ns, name, None, tail=10)
+                    assert "last line" in log.text, log  # the kubelet answered
+                    grep(f"l {name}", f"{log.text}\n{log.note}")
+    finally:
+        source.close()
+    assert grep.outputs > 50
+    grep.check("TUI y/d/l")
+
+
+def _unpacked(path: Path) -> dict[str, str]:
+    with tarfile.open(path) as tar:
+        return {
+            m.name: tar.extractfile(m).read().decode("utf-8", "replace")  # type: ignore[union-attr]
+            for m in tar.getmembers()
+            if m.isfile()
+        }
+
+
+def test_every_file_of_a_diag_bundle(world: World, tmp_path: Path) -> None:
+    grep = world.grep()
+    out = tmp_path / "capture.tar.gz"
+    code, said = _cli(["diag", PCS, "-n", world.namespace, "--kubeconfig", world.kubeconfig,
+                       "-o", str(out), "--logs", "10"])  # fmt: skip
+    assert code in (0, 1) and out.is_file(), said
+    grep("diag's own output", said)
+    files = _unpacked(out)
+    assert any("/logs/" in name for name in files), sorted(files)
+    for name, text in files.items():
+        grep(name, text)
+    grep.check("diag bundle")
+
+
+# --- MCP -------------------------------------------------------------------------------------
+
+
+def _mcp_args(
+    world: World, tool: str, props: dict[str, Any], plan: str, pcs: str
+) -> dict[str, Any]:
+    given = {"name": PCS, "namespace": world.namespace, "plan": plan, "manifest": pcs,
+             "window": 1, "no_metrics": False}  # fmt: skip
+    if tool == "grove_plan_store":
+        given["plan"] = json.loads(plan)
+    return {k: v for k, v in given.items() if k in props}
+
+
+def test_every_mcp_tool_and_resource(world: World, tmp_path: Path) -> None:
+    grep = world.grep()
+    plan = _plan_file(world, tmp_path).read_text()
+    pcs = object_yaml(world.admin.request("GET", KINDS["PodCliqueSet"], world.namespace, PCS))
+    config = ServerConfig(kubeconfig=world.kubeconfig, namespace=world.namespace,
+                          allow_writes=True, diag_dir=str(tmp_path / "diag"))  # fmt: skip
+
+    async def sweep() -> list[str]:
+        called = []
+        async with Client(build_server(config)) as client:
+            for tool in (await client.list_tools()).tools:
+                if tool.name == "grove_generate":  # AIConfigurator, no cluster data: elsewhere
+                    continue
+                props = tool.input_schema.get("properties", {})
+                result = await client.call_tool(
+                    tool.name, _mcp_args(world, tool.name, props, plan, pcs)
+                )
+                grep(tool.name, repr(result.content) + json.dumps(result.structured_content))
+                called.append(f"{tool.name}{'!' if result.is_error else ''}")
+            missing = await client.call_tool("grove_status", {"name": f"x-{PLANTED['label']}"})
+            grep("grove_status not found", repr(missing.content))
+            for template in (await client.list_resource_templates()).resource_templates:
+                uri = template.uri_template.format(namespace=world.namespace, name=PCS)
+                grep(uri, repr(await client.read_resource(uri)))
+        return called
+
+    called = asyncio.run(sweep())
+    assert "grove_diag" in called and "grove_plan_store" in called, called
+    for bundle in (tmp_path / "diag").iterdir():
+        for name, text in _unpacked(bundle).items():
+            grep(f"grove_diag: {name}", text)
+    print(f"\nMCP tools called (! = error answer): {called}")
+    grep.check("MCP in memory")
+
+
+def test_mcp_over_http_with_its_bearer_token(world: World) -> None:
+    """The token guards the server and is never said back: not to a client without it, one
+    with a wrong one, nor in any answer."""
+    from tests.mcp.mcp_helpers import http_server
+    from tools.mcp_http import Session
+
+    grep = world.grep()
+    token = PLANTED["mcp token"]
+    args = ("--kubeconfig", world.kubeconfig, "-n", world.namespace)
+
+    async def talk(base: str) -> None:
+        async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=60) as http:
+            for auth in ({}, {"Authorization": f"Bearer {token[:-1]}x"}):
+                refused = await http.post("/mcp", json={}, headers=auth)
+                assert refused.status_code == 401, refused.text
+                grep("refused", f"{refused.headers}\n{refused.text}")
+            http.headers["Authorization"] = f"Bearer {token}"
+            session = Session(http)
+            grep("initialize", json.dumps(await session.open()))
+            for tool in ("grove_health", "grove_status", "grove_plan_show"):
+                grep(tool, json.dumps(await session.call(tool, {"name": PCS})))
+            await session.close()
+
+    with http_server(*args, token=token) as base:
+        asyncio.run(talk(base))
+    grep.check("MCP over HTTP")
+
+
+# --- Slack -----------------------------------------------------------------------------------
+
+
+def test_every_slack_message_file_and_log_line(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The bot's tokens come from the environment, as in production, with its log filter."""
+    from slack_bot.secrets import LogRedaction
+
+    tokens = load_tokens()
+    channel, user = "C0SECRETS2", "U0SECRETS2"
+    config = BotConfig(
+        default_namespace=world.namespace,
+        channels={channel: Identity(user=CLUSTER_VIEWER)},
+        rate_limit=RateLimit(per_user=100, per_channel=100),
+    )
+    grep, executor = world.grep(), TrackingExecutor()
+    caplog.handler.addFilter(LogRedaction())
+    caplog.set_level("DEBUG")
+    source = LiveSource.connect(kubeconfig=world.kubeconfig)
+    with SlackStandIn(bot_token=tokens.bot) as slack:
+        client = WebClient(token=tokens.bot, base_url=slack.base_url)
+        bot = build_app(config, source, bot_token=tokens.bot,
+                        signing_secret=tokens.signing_secret, client=client,
+                        executor=executor)  # fmt: skip
+        with serve_in_thread(bot) as url:
+            sender = SlackSender(url, tokens.signing_secret, posted=slack.user_message)
+            for name in COMMANDS:
+                target = "" if name == "list" else f" {PCS}"
+                extra = " --no-metrics" if name == "diagnose" else ""
+                extra += " --window 5" if name in ("metrics", "compare") else ""
+                reply = sender.command(f"{name}{target}{extra}", channel, user,
+                                       slack.response_url(channel))  # fmt: skip
+                grep(f"/grove {name} ack", reply.text)
+                executor.wait_idle()
+            sender.mention(f"why is {PCS} slow?", channel, user)
+            executor.wait_idle()
+            sender.close()
+        calls = [(c.method, c.body) for c in slack.calls]  # headers carry the token, to Slack
+        files = [f.content.decode("utf-8", "replace") for f in slack.files]
+        responses = slack.responses
+    source.close()
+    for method, body in calls:
+        grep(f"Slack API {method}", json.dumps(body, default=str))
+    for where, body in responses:
+        grep(f"response_url {where}", json.dumps(body))
+    for text in files:
+        grep("uploaded file", text)
+    grep("the bot's log", "\n".join(r.getMessage() for r in caplog.records))
+    assert len(responses) >= len(COMMANDS), "every command was answered"
+    grep.check("Slack")
