@@ -134,3 +134,15 @@ def parse_quantity(value: str | int | float | None) -> float:
     if not match or match.group(2) not in _QUANTITY_SUFFIX:
         raise ValueError(f"not a resource quantity: {value!r}")
     return float(match.group(1)) * _QUANTITY_SUFFIX[match.group(2)]
+
+
+def quantities(value: object) -> object:
+    """A resource list (``{"nvidia.com/gpu": 8}``) as text, each value checked to be a
+    quantity: a malformed one fails its object's validation, naming the field, instead of
+    failing a report later (a ``mode="before"`` validator)."""
+    if not isinstance(value, dict):
+        return value
+    texts = {k: str(v) for k, v in value.items()}
+    for text in texts.values():
+        parse_quantity(text)  # ValueError → the object's ValidationError
+    return texts

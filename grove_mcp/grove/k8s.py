@@ -9,7 +9,7 @@ from typing import Any, TypeVar, cast
 from pydantic import Field, field_validator
 
 from .affinity import NodeRestrictions
-from .base import Condition, KubeModel, KubeObject, find_condition, parse_quantity
+from .base import Condition, KubeModel, KubeObject, find_condition, parse_quantity, quantities
 
 GPU_RESOURCE = "nvidia.com/gpu"
 T = TypeVar("T")
@@ -22,7 +22,7 @@ class ResourceRequirements(KubeModel):
     @field_validator("requests", "limits", mode="before")
     @classmethod
     def _stringify(cls, value: object) -> object:
-        return {k: str(v) for k, v in (value or {}).items()} if isinstance(value, dict) else value
+        return quantities(value)
 
     def amount(self, resource: str) -> float:
         """Requested amount; extended resources may give only a limit, which then is the request."""
@@ -191,7 +191,7 @@ class NodeStatus(KubeModel):
     @field_validator("capacity", "allocatable", mode="before")
     @classmethod
     def _stringify(cls, value: object) -> object:
-        return {k: str(v) for k, v in (value or {}).items()} if isinstance(value, dict) else value
+        return quantities(value)
 
 
 class Node(KubeObject):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from .base import KubeModel, KubeObject, parse_quantity
+from .base import KubeModel, KubeObject, parse_quantity, quantities
 
 QUOTA_GPU_KEY = "requests.nvidia.com/gpu"
 QUEUE_LABEL = "kai.scheduler/queue"  # label or annotation on the pod
@@ -29,7 +29,7 @@ class _ResourceLists(KubeModel):
     @field_validator("*", mode="before")
     @classmethod
     def _stringify(cls, value: object) -> object:
-        return {k: str(v) for k, v in (value or {}).items()} if isinstance(value, dict) else value
+        return quantities(value)
 
 
 class ResourceQuotaSpec(_ResourceLists):

@@ -21,10 +21,12 @@ symbolic links, and files are opened with ``O_NOFOLLOW``.
 
 from __future__ import annotations
 
+import lzma
 import os
 import posixpath
 import stat
 import tarfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -170,7 +172,7 @@ def read_tar(path: Path) -> Iterator[tuple[str, bytes]]:
                         f"({budget.total:,} bytes from {compressed:,}): a decompression bomb",
                         _TOO_BIG,
                     )
-    except (tarfile.TarError, OSError, EOFError) as err:
+    except (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError) as err:  # corrupt
         raise BundleError(f"{path}: not a readable .tar.gz bundle ({err}).") from err
     manifests = sorted((n for n in files if posixpath.basename(n) == "manifest.json"), key=len)
     prefix = posixpath.dirname(manifests[0]) if manifests else ""
