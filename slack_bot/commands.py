@@ -164,7 +164,10 @@ def _window(text: str) -> float:
     try:
         seconds = float(text)
     except ValueError:
-        found = parse_duration(text)
+        try:
+            found = parse_duration(text)
+        except ValueError:  # e.g. '--window -n': not a duration either
+            found = None
         if found is None:
             raise NotACommand(f"'{text}' is not a duration: give e.g. 30s or 2m.") from None
         seconds = found.total_seconds()

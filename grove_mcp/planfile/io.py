@@ -53,7 +53,9 @@ def plan_from_manifest(text: str, path: str) -> Plan:
         raise PlanError(path, None, f"not valid YAML: {exc}") from None
     for doc in documents:
         if isinstance(doc, dict) and doc.get("kind") == "PodCliqueSet":
-            annotations = (doc.get("metadata") or {}).get("annotations") or {}
+            metadata = doc.get("metadata")
+            annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+            annotations = annotations if isinstance(annotations, dict) else {}
             field = f"metadata.annotations.{PLAN_ANNOTATION}"
             if PLAN_ANNOTATION not in annotations:
                 raise PlanError(

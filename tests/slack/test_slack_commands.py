@@ -101,3 +101,11 @@ def test_help_lists_every_command_and_the_suggestion() -> None:
     assert "Did you mean `/grove health`?" in text
     for name in COMMANDS:
         assert f"`{name}" in text
+
+
+def test_a_window_that_is_a_flag_is_not_a_duration():
+    """Found by fuzzing: '--window -n' answered HTTP 500 (parse_duration's ValueError)."""
+    from slack_bot.commands import NotACommand, parse
+
+    with pytest.raises(NotACommand, match="not a duration"):
+        parse("metrics my-inference --window -n")

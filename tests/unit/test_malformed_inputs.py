@@ -59,3 +59,10 @@ def test_a_plan_annotation_that_is_not_text_is_a_plan_error(value):
     }
     with pytest.raises(PlanError, match=r"expected plan\.json text"):
         plan_from_manifest(yaml.safe_dump(manifest), "pcs.yaml")
+
+
+@pytest.mark.parametrize("metadata", ["text", {"annotations": ["a list"]}])
+def test_a_plan_manifest_whose_metadata_is_no_map_lacks_the_plan(metadata):
+    manifest = {"apiVersion": "grove.io/v1alpha1", "kind": "PodCliqueSet", "metadata": metadata}
+    with pytest.raises(PlanError, match="absent"):
+        plan_from_manifest(yaml.safe_dump(manifest), "pcs.yaml")
