@@ -50,11 +50,12 @@ def binaries() -> Binaries:
 
 @pytest.fixture(scope="session")
 def envtest(binaries: Binaries) -> Iterator[ApiServer]:
-    """The shared API server, with Grove's CRDs and the cluster-viewer grant."""
+    """The shared API server, with Grove's CRDs, the cluster-viewer grant and an audit log
+    (read by the tier's last test, tests/e2e/test_zz_audit_live.py)."""
     crds = crds_dir()
     if not any(crds.glob("*.yaml")):
         _unavailable(f"no Grove CRDs in {crds}; set GROVE_CRDS_DIR")
-    with ApiServer(binaries, LIMITED_USERS, crds) as server:
+    with ApiServer(binaries, LIMITED_USERS, crds, audit=True) as server:
         apply(server.client(), cluster_grants())
         yield server
 
