@@ -140,3 +140,18 @@ def exporters_in_netns() -> Iterator[Callable[..., tuple[Netns, ExporterProcess]
             _unavailable(f"no network namespace for pod-proxy exporters: {reason}")
 
         yield make
+
+
+AUDIT_LAST = "audit_last"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{AUDIT_LAST}: runs after every other test of the run (the audit log's check)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``audit_last`` run at the end, in their own order: the audit log they
+    read must hold what every other test did (a stable sort keeps everyone else's order)."""
+    items.sort(key=lambda item: item.get_closest_marker(AUDIT_LAST) is not None)
