@@ -89,6 +89,7 @@ def drive_cli(
     kubeconfig: str, namespace: str, folder: Path, formats: tuple[OutputFormat, ...]
 ) -> Shown:
     shown = Shown()
+    folder.mkdir(parents=True, exist_ok=True)
     runner = CliRunner()
     target = ["-n", namespace, "--kubeconfig", kubeconfig]
 
@@ -149,7 +150,8 @@ async def drive_mcp(kubeconfig: str, namespace: str, diag_dir: Path) -> Shown:
     config = ServerConfig(
         kubeconfig=kubeconfig, namespace=namespace, allow_writes=True, diag_dir=str(diag_dir)
     )
-    manifest = manifest_file(diag_dir.parent, namespace).read_text()
+    diag_dir.mkdir(parents=True, exist_ok=True)
+    manifest = manifest_file(diag_dir, namespace).read_text()
     async with Client(build_server(config, tools=tools)) as client:
         offered = [t.name for t in (await client.list_tools()).tools]
         assert "grove_plan_store" not in offered
@@ -205,15 +207,13 @@ def drive_slack(kubeconfig: str, namespace: str, user: str) -> Shown:
                 shown.add(f"slack ack {text}", answer.text)
             executor.wait_idle()
             sender.close()
-        for call in slack.calls:
-            shown.add(f"slack call {call.method}", json.dumps(call.__dict__, default=str))
+        for call in slack.calls:  # what the bot sent (not the headers: its own token)
+            shown.add(f"slack call {call.method}", json.dumps(call.body, default=str))
         for where, body in slack.responses:
             shown.add(f"slack response {where}", json.dumps(body))
         for file in slack.files:
-            shown.add(
-                f"slack file {file.__dict__.get('name', '')}",
-                json.dumps(file.__dict__, default=str),
-            )
+            text = file.content.decode("utf-8", "replace")
+            shown.add(f"slack file {file.filename}", f"{file.title}\n{text}")
     source.close()
     return shown
 
