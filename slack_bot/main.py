@@ -12,6 +12,7 @@ from pathlib import Path
 from grove_mcp.config import load_settings
 from grove_mcp.errors import GroveError
 from grove_mcp.sources import open_source
+from grove_mcp.sources.kube import SLACK_AGENT
 
 from .app import build_app
 from .config import config_from_settings, load_config
@@ -88,6 +89,7 @@ def _serve(args: argparse.Namespace) -> int:
         context=args.context,
         namespace=settings.config.defaults.namespace,
         operator_namespace=settings.config.defaults.operator_namespace,
+        agent=SLACK_AGENT,
     )
     app = build_app(config, source, bot_token=tokens.bot, signing_secret=tokens.signing_secret)
     if config.alerts is not None and not args.no_alerts:

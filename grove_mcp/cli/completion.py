@@ -37,6 +37,7 @@ from typer.completion import get_completion_script
 from .. import core
 from ..reports.listing import WorkloadLine, WorkloadList
 from ..sources import open_source
+from ..sources.kube import CLI_AGENT
 from .leave import leave_now
 from .main import COMPLETE_VAR  # the entry point checks it before importing this module
 
@@ -91,6 +92,7 @@ def workloads(params: Mapping[str, Any], budget: float = BUDGET_SECONDS) -> list
                 kubeconfig=_text(params.get("kubeconfig")),
                 context=params.get("context"),
                 timeout=budget,
+                agent=CLI_AGENT,
             )
             report = core.run("list", source, params.get("namespace"))
             if isinstance(report, WorkloadList):

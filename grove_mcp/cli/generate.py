@@ -26,6 +26,7 @@ from ..redact import MASK
 from ..render import OutputFormat, emit
 from ..reports.generate import GenerateReport
 from ..sources import Source, open_source
+from ..sources.kube import CLI_AGENT
 from .options import Output
 from .progress import progress_display, run_cancellable
 from .run import console, error_console, exit_by_verdict, handled_errors
@@ -216,6 +217,7 @@ def cluster_source(
         kubeconfig=str(kubeconfig) if kubeconfig else None,
         context=context,
         timeout=timeout,
+        agent=CLI_AGENT,
     )
 
 

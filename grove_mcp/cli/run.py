@@ -22,6 +22,7 @@ from ..errors import GroveError, InvalidInput
 from ..names import validate_namespace, validate_pcs_name
 from ..render import OutputFormat, emit, render
 from ..sources import Source, open_source
+from ..sources.kube import CLI_AGENT
 from .options import Target
 
 EXIT_FINDINGS = 1
@@ -82,10 +83,11 @@ def validate(target: Target, name: str | None) -> None:
         raise InvalidInput("Pass either --demo or --bundle, not both.")
 
 
-def source_for(target: Target) -> Source:
+def source_for(target: Target, agent: str = CLI_AGENT) -> Source:
     """The source the flags name; a cluster's default namespace is the config file's
     ``defaults.namespace`` when it sets one (else the kubeconfig context's), and Grove's
-    operator is looked for in ``defaults.operator_namespace`` when it is set."""
+    operator is looked for in ``defaults.operator_namespace`` when it is set. ``agent``: the
+    program the cluster's audit log names (the TUI's differs from the CLI's)."""
     defaults = load_settings().config.defaults
     return open_source(
         demo=target.demo,
@@ -95,6 +97,7 @@ def source_for(target: Target) -> Source:
         timeout=target.timeout,
         namespace=defaults.namespace,
         operator_namespace=defaults.operator_namespace,
+        agent=agent,
     )
 
 

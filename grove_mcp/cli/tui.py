@@ -11,6 +11,7 @@ import typer
 from ..config import load_settings
 from ..errors import InvalidInput
 from ..render import OutputFormat
+from ..sources.kube import TUI_AGENT
 from .completion import complete_pcs_name
 from .leave import leave_now
 from .options import BundlePath, Context, Demo, Kubeconfig, Namespace, Target, Timeout
@@ -73,7 +74,7 @@ def tui(
                 f"The TUI needs the [tui] extra ({err.name} is missing): "
                 "pip install 'grove-mcp[tui]'."
             ) from None
-        source = source_for(target)
+        source = source_for(target, TUI_AGENT)
         where = "demo" if demo else (f"bundle {bundle}" if bundle else source.description)
         app = GroveTui(
             source,

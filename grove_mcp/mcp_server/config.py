@@ -9,6 +9,7 @@ from ..core.budget import BUDGET_BYTES
 from ..core.budget_generate import GENERATE_BUDGET_BYTES
 from ..sources import open_source
 from ..sources.base import Source
+from ..sources.kube import MCP_AGENT
 from ..sources.scrape import DEFAULT_TIMEOUT as SCRAPE_TIMEOUT
 
 DEFAULT_TOOL_TIMEOUT = 120.0
@@ -48,4 +49,5 @@ class ServerConfig:
             timeout=self.request_timeout,
             namespace=self.cluster_namespace,
             operator_namespace=self.operator_namespace,
+            agent=MCP_AGENT,
         )

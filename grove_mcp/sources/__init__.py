@@ -27,10 +27,12 @@ def open_source(
     timeout: float | None = None,
     namespace: str | None = None,
     operator_namespace: str | None = None,
+    agent: str | None = None,
 ) -> Source:
     """The source a front end asked for: ``--demo``, ``--bundle PATH`` or a live cluster
     (``namespace``: its default namespace instead of the kubeconfig context's; a bundle keeps
-    its own; ``operator_namespace``: where Grove's operator runs, on a cluster)."""
+    its own; ``operator_namespace``: where Grove's operator runs, on a cluster; ``agent``: the
+    front end, named in a cluster's audit log, see ``sources.kube.user_agent``)."""
     from ..errors import InvalidInput
 
     if demo and bundle:
@@ -39,10 +41,16 @@ def open_source(
         return demo_source()
     if bundle:
         return BundleSource.open(bundle)
+    from .kube import LIBRARY_AGENT
     from .live import LiveSource
 
     return LiveSource.connect(
-        kubeconfig, context, timeout, namespace=namespace, operator_namespace=operator_namespace
+        kubeconfig,
+        context,
+        timeout,
+        namespace=namespace,
+        operator_namespace=operator_namespace,
+        agent=agent or LIBRARY_AGENT,
     )
 
 

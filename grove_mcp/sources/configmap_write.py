@@ -17,7 +17,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from ..errors import Conflict, NotFound
 from ..grove.kinds import CONFIGMAP, ConfigMap, Kind
-from .kube import KubeClient
+from .kube import PLAN_STORE, KubeClient
 
 Action = Literal["created", "updated", "unchanged"]
 # What a write asks of the API server, for the RBAC check: (verb, kind), in the namespace.
@@ -60,9 +60,9 @@ def write_config_map(
         body = _body(raw, namespace, name, content)
         try:
             if raw is None:
-                kube.request("POST", CONFIGMAP, namespace, body=body)
+                kube.request("POST", CONFIGMAP, namespace, body=body, purpose=PLAN_STORE)
                 return WriteResult("created", content)
-            kube.request("PUT", CONFIGMAP, namespace, name, body=body)
+            kube.request("PUT", CONFIGMAP, namespace, name, body=body, purpose=PLAN_STORE)
             return WriteResult("updated", content)
         except Conflict as err:
             if attempt == 2:

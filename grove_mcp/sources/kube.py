@@ -24,6 +24,7 @@ from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
+from .. import __version__
 from ..errors import (
     AccessDenied,
     ApiError,
@@ -38,7 +39,7 @@ from ..errors import (
 from ..grove.base import KubeObject
 from ..grove.kinds import Kind
 
-__all__ = ["Conflict", "KubeClient", "LineStream", "ResourceExpired"]
+__all__ = ["Conflict", "KubeClient", "LineStream", "ResourceExpired", "user_agent"]
 
 SERVICE_ACCOUNT_NAMESPACE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
 DEFAULT_TIMEOUT_SECONDS = 15.0
@@ -48,6 +49,13 @@ PODS_PROXY = Kind("Pod", "", "v1", "pods/proxy", True, KubeObject)
 PODS_LOG = Kind("Pod", "", "v1", "pods/log", True, KubeObject)
 VERSION = Kind("Version", "", "v1", "version", False, KubeObject)
 MAX_PROXY_BYTES = 16 * 1024 * 1024
+# The programs that read a cluster, as the API server's audit log names them (User-Agent).
+CLI_AGENT = "kubectl-grove"
+TUI_AGENT = "kubectl-grove-tui"
+MCP_AGENT = "grove-mcp"
+SLACK_AGENT = "grove-slack"
+LIBRARY_AGENT = "grove-mcp-core"  # the core called directly (scripts, tests)
+PLAN_STORE = "plan-store"  # the one write grove-mcp makes (sources/configmap_write.py)
 _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 
 
@@ -62,9 +70,12 @@ class KubeClient:
         default_namespace: str,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         kubectl_flags: str = "",
+        agent: str = LIBRARY_AGENT,
     ) -> None:
-        """``kubectl_flags`` (e.g. `` --kubeconfig k --context c``) go into suggested commands."""
+        """``kubectl_flags`` (e.g. `` --kubeconfig k --context c``) go into suggested commands;
+        ``agent``: the program sending the requests (their User-Agent)."""
         self._api = api_client
+        self.agent = agent
         self.label = label
         self.kubectl_flags = kubectl_flags
         self.default_namespace = default_namespace
@@ -86,6 +97,7 @@ class KubeClient:
             timeout=self.timeout,
             kubectl_flags=f"{self.kubectl_flags} --as {user}"
             + "".join(f" --as-group {g}" for g in groups),
+            agent=self.agent,
         )
         clone._impersonate = (user, tuple(groups))
         clone._owns_connection = False
@@ -99,9 +111,11 @@ class KubeClient:
         context: str | None = None,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         namespace: str | None = None,
+        agent: str = LIBRARY_AGENT,
     ) -> KubeClient:
         """Configure like kubectl; raises ``ConfigError`` saying what to fix. ``namespace``
-        replaces the context's as the default (the config file's ``defaults.namespace``)."""
+        replaces the context's as the default (the config file's ``defaults.namespace``);
+        ``agent``: the program, named in every request's User-Agent."""
         configuration = client.Configuration()
         if kubeconfig or os.environ.get("KUBECONFIG") or _default_kubeconfig().exists():
             default_namespace, label = _load_kubeconfig(configuration, kubeconfig, context)
@@ -131,6 +145,7 @@ class KubeClient:
             default_namespace=default_namespace,
             timeout=timeout,
             kubectl_flags=flags,
+            agent=agent,
         )
 
     @property
@@ -153,9 +168,10 @@ class KubeClient:
         body: Any = None,
         content_type: str = "application/json",
         decode: Callable[[bytes], Any] = json.loads,
+        purpose: str = "",
     ) -> Any:
         """One request; returns the JSON answer as ``decode`` reads it. Errors name verb,
-        resource, namespace."""
+        resource, namespace. ``purpose`` names a write in the User-Agent (``PLAN_STORE``)."""
         path = kind.path(namespace, name, sub)
         response = self._call(
             method,
@@ -167,6 +183,7 @@ class KubeClient:
             namespace,
             name,
             timeout=(min(5.0, self.timeout), self.timeout),
+            purpose=purpose,
         )
         try:
             return decode(response.data) if response.data else {}
@@ -280,6 +297,7 @@ class KubeClient:
         timeout: Any,
         accept: str = "application/json",
         upstream: str | None = None,
+        purpose: str = "",
     ) -> Any:
         """``upstream``: what a proxied request reaches; an error answer that is not the API
         server's own (a Status object) came from there and is reported as such."""
@@ -306,7 +324,7 @@ class KubeClient:
             response = self._api.call_api(
                 method,
                 url,
-                header_params=self._with_identity(headers),
+                header_params=self._with_identity(headers, purpose),
                 body=body,
                 _request_timeout=timeout,
             ).response
@@ -326,9 +344,10 @@ class KubeClient:
             ) from error
         return response
 
-    def _with_identity(self, headers: dict[str, str]) -> Any:
-        """The headers, with one ``Impersonate-Group`` line per group (a comma-joined value
-        would be read as one group's name)."""
+    def _with_identity(self, headers: dict[str, str], purpose: str = "") -> Any:
+        """The headers with our User-Agent, and one ``Impersonate-Group`` line per group (a
+        comma-joined value would be read as one group's name)."""
+        headers["User-Agent"] = user_agent(self.agent, purpose)
         if self._impersonate is None:
             return headers
         user, groups = self._impersonate
@@ -419,6 +438,11 @@ def _load_kubeconfig(
 
 
 # --- errors ---------------------------------------------------------------------------------
+
+
+def user_agent(program: str, purpose: str = "") -> str:
+    """``program/version``, and ``(write: purpose)`` on a request that writes: who asked."""
+    return f"{program}/{__version__}" + (f" (write: {purpose})" if purpose else "")
 
 
 def _relayed_error(response: Any, upstream: str) -> ApiError | None:

@@ -13,7 +13,7 @@ from functools import partial
 
 from ..errors import AccessDenied, ApiError, ClusterUnreachable, GroveError, GroveNotInstalled
 from .base import ListQuery, ListResult, WatchEvent
-from .kube import KubeClient, LineStream, ResourceExpired
+from .kube import LIBRARY_AGENT, KubeClient, LineStream, ResourceExpired
 from .list_decode import decode_list
 
 WATCH_SECONDS = 290
@@ -46,11 +46,13 @@ class LiveSource:
         as_of: datetime | None = None,
         namespace: str | None = None,
         operator_namespace: str | None = None,
+        agent: str = LIBRARY_AGENT,
     ) -> LiveSource:
         """``namespace``: the default namespace instead of the kubeconfig context's;
-        ``operator_namespace``: where Grove's operator runs (else it is looked for everywhere)."""
+        ``operator_namespace``: where Grove's operator runs (else it is looked for everywhere);
+        ``agent``: the front end, named in the requests' User-Agent."""
         kwargs = {"timeout": timeout} if timeout else {}
-        kube = KubeClient.connect(kubeconfig, context, namespace=namespace, **kwargs)
+        kube = KubeClient.connect(kubeconfig, context, namespace=namespace, agent=agent, **kwargs)
         return cls(kube, as_of=as_of, operator_namespace=operator_namespace)
 
     def acting_as(self, user: str, groups: tuple[str, ...] = ()) -> LiveSource:

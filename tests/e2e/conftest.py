@@ -50,11 +50,12 @@ def binaries() -> Binaries:
 
 @pytest.fixture(scope="session")
 def envtest(binaries: Binaries) -> Iterator[ApiServer]:
-    """The shared API server, with Grove's CRDs and the cluster-viewer grant."""
+    """The shared API server, with Grove's CRDs, the cluster-viewer grant and an audit log
+    (read by the tier's last test, tests/e2e/test_zz_audit_live.py)."""
     crds = crds_dir()
     if not any(crds.glob("*.yaml")):
         _unavailable(f"no Grove CRDs in {crds}; set GROVE_CRDS_DIR")
-    with ApiServer(binaries, LIMITED_USERS, crds) as server:
+    with ApiServer(binaries, LIMITED_USERS, crds, audit=True) as server:
         apply(server.client(), cluster_grants())
         yield server
 
@@ -139,3 +140,18 @@ def exporters_in_netns() -> Iterator[Callable[..., tuple[Netns, ExporterProcess]
             _unavailable(f"no network namespace for pod-proxy exporters: {reason}")
 
         yield make
+
+
+AUDIT_LAST = "audit_last"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{AUDIT_LAST}: runs after every other test of the run (the audit log's check)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``audit_last`` run at the end, in their own order: the audit log they
+    read must hold what every other test did (a stable sort keeps everyone else's order)."""
+    items.sort(key=lambda item: item.get_closest_marker(AUDIT_LAST) is not None)

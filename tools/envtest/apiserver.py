@@ -41,6 +41,7 @@ from grove_mcp.grove.base import KubeObject
 from grove_mcp.grove.kinds import Kind
 from grove_mcp.sources.kube import Conflict, KubeClient
 
+from .audit import HARNESS_AGENT, audit_flags
 from .pki import write_pki
 
 REPO = Path(__file__).resolve().parents[2]
@@ -141,12 +142,16 @@ class ApiServer:
         users: Sequence[str] = (),
         crds: Path | None = None,
         keep_logs: bool = False,
+        audit: bool = False,
     ) -> None:
+        """``audit``: kube-apiserver keeps an audit log in ``audit_dir`` (``tools.envtest.audit``
+        reads it), appended to across ``down()`` restarts."""
         self.binaries = binaries
         self.users = (ADMIN, *users)
         self.crds = crds
         self.keep_logs = keep_logs
         self.dir = Path(tempfile.mkdtemp(prefix="grove-envtest-"))
+        self.audit_dir = self.dir / "audit" if audit else None
         self.port = 0
         self._tokens = {user: secrets.token_hex(16) for user in self.users}
         self._processes: list[tuple[str, subprocess.Popen[bytes]]] = []
@@ -162,7 +167,8 @@ class ApiServer:
         return self.dir / f"kubeconfig-{user}"
 
     def client(self, user: str = ADMIN) -> KubeClient:
-        return KubeClient.connect(str(self.kubeconfig(user)))
+        """The harness's client (its User-Agent tells its requests from grove-mcp's)."""
+        return KubeClient.connect(str(self.kubeconfig(user)), agent=HARNESS_AGENT)
 
     def __enter__(self) -> ApiServer:
         self.start()
@@ -286,6 +292,7 @@ class ApiServer:
                 f"--service-account-key-file={pki['sa_public']}",
                 f"--service-account-signing-key-file={pki['sa_private']}",
                 f"--token-auth-file={tokens}",
+                *(audit_flags(self.audit_dir) if self.audit_dir else []),
             ],
         )
         context = ssl.create_default_context(cafile=str(pki["ca"]))
