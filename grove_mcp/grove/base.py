@@ -104,7 +104,9 @@ def parse_duration(text: str | None) -> timedelta | None:
     return timedelta(seconds=sign * seconds)
 
 
-_QUANTITY = re.compile(r"^([+-]?\d+(?:\.\d+)?)([a-zA-Z]*)$")
+# Kubernetes' grammar: a signed decimal ("1", "1.5", ".5", "2."), then an SI or binary suffix
+# ("m", "Gi") or a decimal exponent ("1e3", "5E-1").
+_QUANTITY = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|([a-zA-Z]*))$")
 _QUANTITY_SUFFIX = {
     "": 1,
     "m": 1e-3,
@@ -131,9 +133,11 @@ def parse_quantity(value: str | int | float | None) -> float:
     if isinstance(value, int | float):
         return float(value)
     match = _QUANTITY.match(value.strip())
-    if not match or match.group(2) not in _QUANTITY_SUFFIX:
+    if match and match.group(2):
+        return float(match.group(1) + match.group(2))
+    if not match or match.group(3) not in _QUANTITY_SUFFIX:
         raise ValueError(f"not a resource quantity: {value!r}")
-    return float(match.group(1)) * _QUANTITY_SUFFIX[match.group(2)]
+    return float(match.group(1)) * _QUANTITY_SUFFIX[match.group(3)]
 
 
 def quantities(value: object) -> object:

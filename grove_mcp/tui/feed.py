@@ -18,7 +18,7 @@ from threading import Event
 from pydantic import BaseModel
 
 from .. import core
-from ..errors import GroveError
+from ..errors import GroveError, NotFound
 from ..reports.health import HealthList
 from ..reports.metrics import MetricsReport
 from ..reports.status import StatusList
@@ -70,11 +70,23 @@ class LinkState:
     retry_in: float | None = None
 
 
-def frame_of(views: dict[str, BaseModel]) -> Frame:
+def frame_of(views: dict[str, BaseModel], pcs: str | None = None) -> Frame:
+    """The namespace's views as a frame; with ``pcs``, narrowed to that PodCliqueSet (the
+    screens read lists: the feed always asks for the namespace's)."""
     status, topology, health = (views[name] for name in VIEWS)
     assert isinstance(status, StatusList) and isinstance(topology, TopologyList)
     assert isinstance(health, HealthList)
-    return Frame(status, topology, health)
+    if pcs is None:
+        return Frame(status, topology, health)
+    names = sorted(s.overview.name for s in status.items)
+    if pcs not in names:
+        there = f"PodCliqueSets there: {', '.join(names)}." if names else "It has none."
+        raise NotFound(f"PodCliqueSet '{pcs}' not found in namespace '{status.namespace}'. {there}")
+    return Frame(
+        status.model_copy(update={"items": [s for s in status.items if s.overview.name == pcs]}),
+        topology.model_copy(update={"items": [t for t in topology.items if t.name == pcs]}),
+        health.model_copy(update={"items": [h for h in health.items if h.name == pcs]}),
+    )
 
 
 def error_text(err: BaseException) -> str:
@@ -105,12 +117,12 @@ def watch_frames(
     while not stop.is_set():
         try:
             if not live:
-                on_frame(frame_of(core.run_views(VIEWS, source, namespace, pcs)))
+                on_frame(frame_of(core.run_views(VIEWS, source, namespace), pcs))
                 said(LinkState(Link.static))
                 return
-            views = core.watch_views(VIEWS, source, namespace, pcs, stop=stop)
+            views = core.watch_views(VIEWS, source, namespace, None, stop=stop)
             for count, view in enumerate(views):
-                on_frame(frame_of(view))
+                on_frame(frame_of(view, pcs))
                 said(LinkState(Link.live))
                 if count:  # this one came through the watch
                     failures = 0

@@ -281,3 +281,22 @@ async def test_the_light_theme_is_taken() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(pilot, app, metrics=False)
         assert app.theme == "textual-light"
+
+
+async def test_a_named_podcliqueset_draws_its_frame_and_an_unknown_one_says_what_exists() -> None:
+    """``kubectl grove tui NAME``: the screens read the namespace's lists, narrowed to NAME
+    (it once failed every frame with an AssertionError)."""
+    source = demo_source()
+    app = GroveTui(source, source.default_namespace, pcs="my-inference", where="demo")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settled(pilot, app, metrics=False)
+        shown = labels(app.query_one("#hierarchy", Tree).root)
+        assert any("PodGang my-inference-1  ⚠ Breached" in label for label in shown), shown
+    app = GroveTui(source, source.default_namespace, pcs="nope", where="demo")
+    async with app.run_test(size=(100, 30)) as pilot:
+        deadline = time.monotonic() + 20
+        while "not found" not in app.link.message:
+            assert time.monotonic() < deadline, app.link
+            await pilot.pause(0.05)
+        assert "PodCliqueSets there: my-inference" in app.link.message
+        assert "internal error" not in app.link.message

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from grove_mcp.errors import BundleError, PlanError
+from grove_mcp.grove.base import parse_quantity
 from grove_mcp.planfile import plan_from_manifest
 from grove_mcp.planfile.model import PLAN_ANNOTATION
 from grove_mcp.snapshot import SnapshotRequest, fetch_snapshot
@@ -66,3 +67,19 @@ def test_a_plan_manifest_whose_metadata_is_no_map_lacks_the_plan(metadata):
     manifest = {"apiVersion": "grove.io/v1alpha1", "kind": "PodCliqueSet", "metadata": metadata}
     with pytest.raises(PlanError, match="absent"):
         plan_from_manifest(yaml.safe_dump(manifest), "pcs.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("8", 8), ("500m", 0.5), ("16Gi", 16 * 2**30), ("1e3", 1000), ("5E-1", 0.5), (".5", 0.5)],
+)
+def test_every_form_kubernetes_allows_is_a_quantity(text, value):
+    """Quantities are checked when objects are parsed now: Kubernetes' exponent and bare
+    fraction forms must pass."""
+    assert parse_quantity(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["", "Gi", "1.2.3", "8 GPUs", "1e", "e3"])
+def test_what_is_no_quantity_is_refused(text):
+    with pytest.raises(ValueError, match="not a resource quantity"):
+        parse_quantity(text)
