@@ -3,14 +3,19 @@
 The raw objects of every query are kept and updated from watch events, and the snapshot is
 re-assembled from them (no re-fetch). A ``RESYNC`` (watch expired, connection lost) re-lists.
 Quiet periods still yield a fresh snapshot every ``tick`` seconds so countdowns move.
+With ``retry`` (pauses in seconds), a lost or restarting API server after the first snapshot is
+retried instead of raised; a re-list that finds every object at the version already shown yields
+nothing, so a resumed watch shows no frame twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from contextlib import closing
 from threading import Event
 
+from .errors import ApiError, ClusterUnreachable
 from .snapshot import Snapshot, SnapshotRequest, assemble, fetch
 from .sources.base import ListQuery, ListResult, RawObject, Source, WatchEvent
 
@@ -21,21 +26,51 @@ def _key(obj: RawObject) -> tuple[str, str]:
 
 
 def watch_snapshots(
-    source: Source, request: SnapshotRequest, tick: float = 30.0, stop: Event | None = None
+    source: Source,
+    request: SnapshotRequest,
+    tick: float = 30.0,
+    stop: Event | None = None,
+    retry: Sequence[float] = (),
 ) -> Iterator[Snapshot]:
     """The current snapshot, then one after every batch of changes (and every ``tick`` s),
-    until ``stop`` is set."""
-    while stop is None or not stop.is_set():
-        results, snapshot = fetch(source, request)
-        store: dict[ListQuery, dict[tuple[str, str], RawObject]] = {
-            r.query: {_key(o): o for o in r.items} for r in results
-        }
-        yield snapshot
-        with closing(source.watch(results, tick=tick, stop=stop)) as batches:
-            for batch in batches:
-                if _apply(store, batch):
-                    break  # RESYNC: list again (closing the watch closes its connections)
-                yield _assemble(source, request, results, store)
+    until ``stop`` is set. With ``retry``, an unreachable API server after the first snapshot
+    is waited out (pauses growing along ``retry``) rather than raised."""
+    shown: frozenset[tuple[object, ...]] | None = None
+    failures = 0
+    pause = Event() if stop is None else stop
+    while not pause.is_set():
+        try:
+            results, snapshot = fetch(source, request)
+            store: dict[ListQuery, dict[tuple[str, str], RawObject]] = {
+                r.query: {_key(o): o for o in r.items} for r in results
+            }
+            if _versions(store) != shown:
+                shown = _versions(store)
+                yield snapshot
+            with closing(source.watch(results, tick=tick, stop=stop)) as batches:
+                for batch in batches:
+                    failures = 0
+                    if _apply(store, batch):
+                        break  # RESYNC: list again (closing the watch closes its connections)
+                    shown = _versions(store)
+                    yield _assemble(source, request, results, store)
+        except (ClusterUnreachable, ApiError):  # lost, or answering 429/503 while restarting
+            if shown is None or not retry:
+                raise
+            pause.wait(retry[min(failures, len(retry) - 1)])
+            failures += 1
+
+
+def _versions(
+    store: dict[ListQuery, dict[tuple[str, str], RawObject]],
+) -> frozenset[tuple[object, ...]]:
+    """Which object is at which resourceVersion (a leaned object without one: its content);
+    equal sets mean nothing changed."""
+    return frozenset(
+        (query, key, (obj.get("metadata") or {}).get("resourceVersion") or json.dumps(obj))
+        for query, objects in store.items()
+        for key, obj in objects.items()
+    )
 
 
 def _apply(

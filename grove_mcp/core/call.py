@@ -25,6 +25,9 @@ from ..watching import watch_snapshots
 from .metrics import collect_metrics
 from .table import Capability, Inputs, Need, capability
 
+# ``--watch`` waits out a lost API server (a restart) with these pauses, then every 15 s.
+RETRY_SECONDS = (1.0, 2.0, 4.0, 8.0, 15.0)
+
 
 def run(
     name: str | Capability,
@@ -75,7 +78,7 @@ def watch(
 ) -> Iterator[BaseModel]:
     """The redacted report now and again after every change the watch API reports (live only)."""
     cap = capability(name)
-    for views in watch_views([cap], source, namespace, pcs):
+    for views in watch_views([cap], source, namespace, pcs, retry=RETRY_SECONDS):
         yield views[cap.name]
 
 
@@ -99,11 +102,13 @@ def watch_views(
     pcs: str | None,
     stop: Event | None = None,
     tick: float = 30.0,
+    retry: Sequence[float] = (),
 ) -> Iterator[dict[str, BaseModel]]:
-    """``run_views`` now and after every change the watch API reports, until ``stop`` is set."""
+    """``run_views`` now and after every change the watch API reports, until ``stop`` is set;
+    ``retry``: wait out a lost API server (see ``watch_snapshots``)."""
     collect_less()
     caps, request = _views_request(names, source, namespace, pcs)
-    for snapshot in watch_snapshots(source, request, tick, stop):
+    for snapshot in watch_snapshots(source, request, tick, stop, retry):
         yield _build_views(caps, snapshot, pcs, source)
 
 

@@ -218,6 +218,16 @@ class ApiServer:
             os.killpg(proc.pid, signal.SIGCONT)
 
     @contextlib.contextmanager
+    def etcd_paused(self) -> Iterator[None]:
+        """Freeze etcd (SIGSTOP) until the block ends: a storage that stops answering."""
+        proc = next(p for name, p in self._processes if name == "etcd")
+        os.killpg(proc.pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            os.killpg(proc.pid, signal.SIGCONT)
+
+    @contextlib.contextmanager
     def down(self) -> Iterator[None]:
         """kube-apiserver stopped (etcd keeps the data) until the block ends, then started again
         on the same port: a lost API server that comes back."""
