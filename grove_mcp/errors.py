@@ -105,6 +105,12 @@ class ApiError(GroveError):
     code = "api_error"
 
 
+class ApiUnavailable(ApiError):
+    """The API server answered 429 or 5xx: overloaded or restarting (worth a retry)."""
+
+    code = "api_unavailable"
+
+
 class ResourceExpired(ApiError):
     code = "resource_expired"
 

@@ -15,9 +15,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import closing
 from threading import Event
 
-from .errors import ApiError, ClusterUnreachable
+from .errors import ApiUnavailable, ClusterUnreachable
 from .snapshot import Snapshot, SnapshotRequest, assemble, fetch
 from .sources.base import ListQuery, ListResult, RawObject, Source, WatchEvent
+
+Store = dict[ListQuery, dict[tuple[str, str], RawObject]]
 
 
 def _key(obj: RawObject) -> tuple[str, str]:
@@ -35,37 +37,33 @@ def watch_snapshots(
     """The current snapshot, then one after every batch of changes (and every ``tick`` s),
     until ``stop`` is set. With ``retry``, an unreachable API server after the first snapshot
     is waited out (pauses growing along ``retry``) rather than raised."""
-    shown: frozenset[tuple[object, ...]] | None = None
+    shown: Store | None = None  # the objects of the last snapshot yielded
     failures = 0
     pause = Event() if stop is None else stop
     while not pause.is_set():
         try:
             results, snapshot = fetch(source, request)
-            store: dict[ListQuery, dict[tuple[str, str], RawObject]] = {
-                r.query: {_key(o): o for o in r.items} for r in results
-            }
-            if _versions(store) != shown:
-                shown = _versions(store)
+            store: Store = {r.query: {_key(o): o for o in r.items} for r in results}
+            if shown is None or _versions(store) != _versions(shown):
+                shown = store
                 yield snapshot
             with closing(source.watch(results, tick=tick, stop=stop)) as batches:
                 for batch in batches:
                     failures = 0
                     if _apply(store, batch):
                         break  # RESYNC: list again (closing the watch closes its connections)
-                    shown = _versions(store)
+                    shown = store
                     yield _assemble(source, request, results, store)
-        except (ClusterUnreachable, ApiError):  # lost, or answering 429/503 while restarting
+        except (ClusterUnreachable, ApiUnavailable):  # lost, or 429/5xx while restarting
             if shown is None or not retry:
                 raise
             pause.wait(retry[min(failures, len(retry) - 1)])
             failures += 1
 
 
-def _versions(
-    store: dict[ListQuery, dict[tuple[str, str], RawObject]],
-) -> frozenset[tuple[object, ...]]:
+def _versions(store: Store) -> frozenset[tuple[object, ...]]:
     """Which object is at which resourceVersion (a leaned object without one: its content);
-    equal sets mean nothing changed."""
+    equal sets mean nothing changed. Computed only at a re-list."""
     return frozenset(
         (query, key, (obj.get("metadata") or {}).get("resourceVersion") or json.dumps(obj))
         for query, objects in store.items()
@@ -73,19 +71,21 @@ def _versions(
     )
 
 
-def _apply(
-    store: dict[ListQuery, dict[tuple[str, str], RawObject]], batch: list[WatchEvent]
-) -> bool:
-    """Apply a batch of changes to the kept objects; True when a re-list is needed."""
+def _apply(store: Store, batch: list[WatchEvent]) -> bool:
+    """Apply a batch of changes to the kept objects; True (and nothing applied: the store stays
+    what was last shown) when a re-list is needed."""
+    if any(event.type == "RESYNC" for event in batch):
+        return True
     for event in batch:
-        if event.type == "RESYNC":
-            return True
         objects = store.setdefault(event.query, {})
         if event.type == "DELETED":
             objects.pop(_key(event.obj), None)
         else:
             lean = event.query.lean
-            objects[_key(event.obj)] = lean(event.obj) if lean is not None else event.obj
+            obj = event.obj
+            if lean is not None:  # as a LIST keeps it: leaned, then typed (sources/live.py)
+                obj = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), **lean(obj)}
+            objects[_key(event.obj)] = obj
     return False
 
 
@@ -93,7 +93,7 @@ def _assemble(
     source: Source,
     request: SnapshotRequest,
     results: list[ListResult],
-    store: dict[ListQuery, dict[tuple[str, str], RawObject]],
+    store: Store,
 ) -> Snapshot:
     current = [
         ListResult(

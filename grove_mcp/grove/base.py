@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -109,17 +110,21 @@ def parse_duration(text: str | None) -> timedelta | None:
 _QUANTITY = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|([a-zA-Z]*))$")
 _QUANTITY_SUFFIX = {
     "": 1,
+    "n": 1e-9,
+    "u": 1e-6,
     "m": 1e-3,
     "k": 1e3,
     "M": 1e6,
     "G": 1e9,
     "T": 1e12,
     "P": 1e15,
+    "E": 1e18,
     "Ki": 2**10,
     "Mi": 2**20,
     "Gi": 2**30,
     "Ti": 2**40,
     "Pi": 2**50,
+    "Ei": 2**60,
 }
 
 
@@ -131,13 +136,18 @@ def parse_quantity(value: str | int | float | None) -> float:
     if value is None:
         return 0.0
     if isinstance(value, int | float):
-        return float(value)
-    match = _QUANTITY.match(value.strip())
-    if match and match.group(2):
-        return float(match.group(1) + match.group(2))
-    if not match or match.group(3) not in _QUANTITY_SUFFIX:
-        raise ValueError(f"not a resource quantity: {value!r}")
-    return float(match.group(1)) * _QUANTITY_SUFFIX[match.group(3)]
+        number = float(value)
+    else:
+        match = _QUANTITY.match(value.strip())
+        if not match or (not match.group(2) and match.group(3) not in _QUANTITY_SUFFIX):
+            raise ValueError(f"not a resource quantity: {value!r}")
+        if match.group(2):
+            number = float(match.group(1) + match.group(2))
+        else:
+            number = float(match.group(1)) * _QUANTITY_SUFFIX[match.group(3)]
+    if not math.isfinite(number):  # "1e309": no count of anything
+        raise ValueError(f"not a finite resource quantity: {value!r}")
+    return number
 
 
 def quantities(value: object) -> object:

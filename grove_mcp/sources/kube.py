@@ -28,6 +28,7 @@ from .. import __version__
 from ..errors import (
     AccessDenied,
     ApiError,
+    ApiUnavailable,
     ClusterUnreachable,
     ConfigError,
     Conflict,
@@ -515,7 +516,7 @@ def _translate(
     if err.status == 422:
         return ApiError(f"The API server refused the {kind.kind} as invalid: {message}")
     if err.status in (429, 500, 502, 503, 504):
-        return ApiError(
+        return ApiUnavailable(
             f"The API server at {host} answered {err.status} {err.reason}: "
             f"{message}. It is overloaded or restarting; retry shortly."
         )

@@ -26,9 +26,21 @@ def test_thresholds_are_raised_and_never_lowered():
     assert gc.get_threshold() == (100_000, 50, 50)
 
 
+class _Inline:
+    """A Thread that runs its target at start(), for counting."""
+
+    def __init__(self, target, name, daemon):  # type: ignore[no-untyped-def]
+        assert daemon and name == "grove-gc"
+        self.target = target
+
+    def start(self) -> None:
+        self.target()
+
+
 def test_only_the_last_report_out_collects(monkeypatch):
     collections: list[int] = []
     monkeypatch.setattr(allocation.gc, "collect", lambda: collections.append(1))
+    monkeypatch.setattr(allocation.threading, "Thread", _Inline)
     monkeypatch.setattr(allocation, "_last_collect", 0.0)
     with allocation.report_in_flight():
         with allocation.report_in_flight():
