@@ -240,19 +240,28 @@ class KubeClient:
         pods/proxy); returns the body, at most ``MAX_PROXY_BYTES``. Errors name the verb,
         resource and namespace, or the pod when the failure is on its side of the proxy."""
         upstream = f"pod {pod} port {port}"
-        response = self._call(
-            "GET",
-            f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}:{port}/proxy{path}",
-            [],
-            None,
-            "application/json",
-            PODS_PROXY,
-            namespace,
-            pod,
-            timeout=(min(5.0, timeout), timeout),
-            accept=accept,
-            upstream=upstream,
-        )
+        try:
+            response = self._call(
+                "GET",
+                f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}:{port}/proxy{path}",
+                [],
+                None,
+                "application/json",
+                PODS_PROXY,
+                namespace,
+                pod,
+                timeout=(min(5.0, timeout), timeout),
+                accept=accept,
+                upstream=upstream,
+            )
+        except ClusterUnreachable as err:  # connected, then no answer: the pod, most likely
+            cause = getattr(err.__cause__, "reason", None) or err.__cause__
+            if not isinstance(cause, urllib3.exceptions.ReadTimeoutError):
+                raise
+            raise ApiError(
+                f"No answer from {upstream} ({path}) within {timeout:g}s through the API "
+                f"server's pod proxy at {self.host}: the pod (or the API server) is slow"
+            ) from None
         data = bytearray()
         try:
             for chunk in response.stream(64 * 1024, decode_content=True):

@@ -143,6 +143,10 @@ class ExporterProcess:
         """Set ``running``, ``waiting`` or ``kv`` of pod number ``pod``."""
         self.command(f"gauge {pod} {which} {value!r}")
 
+    def hang(self, pod: int) -> None:
+        """Pod number ``pod`` accepts scrapes from now on and never answers them."""
+        self.command(f"hang {pod}")
+
     def close(self) -> None:
         with contextlib.suppress(OSError):
             if self._proc.stdin:

@@ -8,6 +8,7 @@ on stdout per command, so a test knows a value is recorded before it scrapes:
 
     observe <pod> <ttft_seconds> <prompt_tokens> <output_tokens>   -> ok
     gauge <pod> running|waiting|kv <value>                          -> ok
+    hang <pod>            (its /metrics accepts, then never answers) -> ok
     quit                                                            -> (exits)
 
 Anything else answers ``error <why>``. At start it prints one line ``ready <json list of
@@ -50,6 +51,7 @@ class FakeEngine:
 
     def __init__(self, model: str = MODEL, engine: str = "0") -> None:
         self.registry = CollectorRegistry()
+        self.hung = threading.Event()  # set: /metrics accepts and never answers
         self.key = (model, engine)
         r = self.registry
         self.ttft = Histogram(
@@ -124,6 +126,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.split("?")[0] != "/metrics":
             self.send_error(404)
             return
+        if self.server.engine.hung.is_set():  # accepted, never answered, until the child ends
+            self.server.closing.wait()
+            return
         body = self.server.engine.exposition()
         self.send_response(200)
         self.send_header("Content-Type", CONTENT_TYPE_LATEST)
@@ -140,8 +145,11 @@ class _PodServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], engine: FakeEngine) -> None:
+    def __init__(
+        self, address: tuple[str, int], engine: FakeEngine, closing: threading.Event
+    ) -> None:
         self.engine = engine
+        self.closing = closing  # set when the child ends: releases hung requests
         super().__init__(address, _Handler)
 
     def server_bind(self) -> None:
@@ -156,8 +164,10 @@ class Exporters:
 
     def __init__(self, listen: list[tuple[str, int]]) -> None:
         self.engines = [FakeEngine() for _ in listen]
-        self.servers = [_PodServer(a, e) for a, e in zip(listen, self.engines, strict=True)]
         self._stop = threading.Event()
+        self.servers = [
+            _PodServer(a, e, self._stop) for a, e in zip(listen, self.engines, strict=True)
+        ]
         self._thread = threading.Thread(target=self._serve, name="accept", daemon=True)
 
     @property
@@ -188,6 +198,8 @@ class Exporters:
         try:
             if words[0] == "observe" and len(words) == 5:
                 self.engines[int(words[1])].observe(float(words[2]), int(words[3]), int(words[4]))
+            elif words[0] == "hang" and len(words) == 2:
+                self.engines[int(words[1])].hung.set()
             elif words[0] == "gauge" and len(words) == 4:
                 self.engines[int(words[1])].set_gauge(words[2], float(words[3]))
             else:
