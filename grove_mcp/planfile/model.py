@@ -8,7 +8,6 @@ Unknown fields are refused: a typo such as ``tpotMS`` is an error, not a silentl
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Literal
 
@@ -181,8 +180,10 @@ class Plan(PlanModel):
 
 
 def nodes_per_worker(gpus_per_worker: int, gpus_per_node: int) -> int:
-    """Fewest nodes that split a worker's GPUs evenly with no node over capacity."""
-    nodes = max(math.ceil(gpus_per_worker / gpus_per_node), 1)
-    while gpus_per_worker % nodes:
-        nodes += 1
-    return nodes
+    """Fewest nodes that split a worker's GPUs evenly with no node over capacity: the worker's
+    GPUs over their largest divisor that fits on one node, found in at most ``gpus_per_node``
+    steps (counting nodes up from the worker's GPUs / node never ended for a plan saying
+    gpusPerWorker 10**30)."""
+    top = min(gpus_per_node, gpus_per_worker)
+    per_node = next((n for n in range(top, 0, -1) if gpus_per_worker % n == 0), 1)
+    return max(gpus_per_worker // per_node, 1)

@@ -4,6 +4,7 @@ A call under fuzzing may succeed or refuse. It fails the test when:
 
 * it raises anything that is not a ``GroveError`` (``KeyError``, ``TypeError``, a pydantic
   ``ValidationError`` … : a crash, whose traceback would reach the user);
+* it runs longer than ``HANG_SECONDS`` (a generous bound: an unbounded loop, not slowness);
 * it raises a ``GroveError`` whose message is empty or blank, or shows a stack trace
   (``Traceback``, ``File "…", line``);
 * over MCP: a tool error that is neither the core's (``_meta["grove-mcp/error"]``) nor the
@@ -14,6 +15,7 @@ A call under fuzzing may succeed or refuse. It fails the test when:
 from __future__ import annotations
 
 import re
+import signal
 from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -25,6 +27,7 @@ from mcp_types import CallToolResult, Tool
 from grove_mcp.errors import GroveError
 
 T = TypeVar("T")
+HANG_SECONDS = 60
 TALLY: Counter[tuple[str, str]] = Counter()
 """Examples run, by (target, outcome): printed at the end of the session (the figures)."""
 _TRACE = re.compile(r"Traceback \(most recent call last\)|File \"[^\"]*\", line \d+")
@@ -47,14 +50,28 @@ def check_message(message: str, what: str = "error") -> None:
     assert not _TRACE.search(message), f"{what} shows a stack trace:\n{message}"
 
 
+class Hang(AssertionError):
+    """A call that ran past ``HANG_SECONDS``."""
+
+
+def _hung(signum: int, frame: object) -> None:
+    raise Hang(f"the call ran over {HANG_SECONDS} s: an unbounded loop?")
+
+
 def outcome(call: Callable[..., T], *args: Any, **kwargs: Any) -> T | GroveError:
     """``call``'s result, or the ``GroveError`` it raised (its message checked). Any other
-    exception propagates: that is the crash Hypothesis reports and shrinks."""
+    exception propagates: that is the crash Hypothesis reports and shrinks. Bounded by
+    ``HANG_SECONDS`` (SIGALRM: the tests call it from the main thread)."""
+    previous = signal.signal(signal.SIGALRM, _hung)
+    signal.setitimer(signal.ITIMER_REAL, HANG_SECONDS)
     try:
         return call(*args, **kwargs)
     except GroveError as err:
         check_message(err.message, type(err).__name__)
         return err
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def check_tool_result(tool: Tool, result: CallToolResult) -> str:

@@ -31,6 +31,12 @@ def demo_plan() -> dict[str, Any]:
     return plan
 
 
+def _huge_worker() -> dict[str, Any]:
+    plan = copy.deepcopy(demo_plan())
+    plan["config"]["prefill"]["gpusPerWorker"] = 10**30
+    return plan
+
+
 @st.composite
 def plan_dicts(draw: st.DrawFn) -> dict[str, Any]:
     plan = copy.deepcopy(demo_plan())
@@ -90,6 +96,7 @@ def _with_data(data: dict[str, str]) -> BundleSource:
 
 @settings(max_examples=examples(1.5))
 @given(data=stored())
+@example(data={"plan.json": json.dumps(_huge_worker())})
 def test_every_plan_report_takes_any_stored_plan(data: dict[str, str]) -> None:
     source = _with_data(data)
     for name in PLAN_READERS:
@@ -98,6 +105,9 @@ def test_every_plan_report_takes_any_stored_plan(data: dict[str, str]) -> None:
 
 @settings(max_examples=examples(1))
 @given(plan=plan_dicts())
+# gpusPerWorker 10**30: planfile.nodes_per_worker counted nodes up one at a time, for ever
+# (compare, plan diff and diagnose hung; found by the long run)
+@example(plan=_huge_worker())
 def test_compare_takes_a_plan_file(plan: dict[str, Any]) -> None:
     """``compare --plan`` / MCP ``plan``: a plan that validates, judged against the demo."""
     parsed = outcome(plan_from_dict, plan, "plan.json")
