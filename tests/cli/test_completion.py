@@ -210,7 +210,9 @@ def test_a_completion_process_ends_with_the_budget_not_the_requests(
     """The LISTs in flight are abandoned when the budget runs out (each would wait out its
     own timeout, and one of them queues behind another)."""
     kubeconfig = loopback_kubeconfig(silent_server)
-    startup = _seconds(lambda: _run(["kubectl-grove", "version"], bin_dir))
+    # start-up with the app imported, as a completion has it (plain `version` skips the app)
+    started = ["kubectl-grove", "version", "--help"]
+    startup = _seconds(lambda: _run(started, bin_dir))
     line = f"kubectl-grove status --kubeconfig {kubeconfig} "
     found: list[subprocess.CompletedProcess[str]] = []
     took = _seconds(
@@ -224,7 +226,7 @@ def test_a_completion_process_ends_with_the_budget_not_the_requests(
             )
         )
     )
-    startup = max(startup, _seconds(lambda: _run(["kubectl-grove", "version"], bin_dir)))
+    startup = max(startup, _seconds(lambda: _run(started, bin_dir)))
     (done,) = found
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "", "")
     assert took < startup + completion.BUDGET_SECONDS + 1.0, (took, startup)
