@@ -31,7 +31,7 @@ from typer.testing import CliRunner
 from grove_mcp.cli.app import app
 from grove_mcp.core.objects import KINDS, describe_object, object_yaml, read_log, read_object
 from grove_mcp.grove.base import KubeObject
-from grove_mcp.grove.kinds import CONFIGMAP, EVENT, NAMESPACE, POD, Kind
+from grove_mcp.grove.kinds import CONFIGMAP, DEPLOYMENT, EVENT, NAMESPACE, POD, Kind
 from grove_mcp.mcp_server import ServerConfig, build_server
 from grove_mcp.render import describe_text
 from grove_mcp.scenarios import SCENARIOS
@@ -204,8 +204,9 @@ def world(envtest: ApiServer, tmp_path_factory: pytest.TempPathFactory) -> Itera
         if os.environ.get("GROVE_REQUIRE_E2E") == "1":
             pytest.fail(f"GROVE_REQUIRE_E2E=1, but no network namespace: {err}", pytrace=False)
         pytest.skip(f"no network namespace for the fake kubelet: {err}")
-    finally:
+    finally:  # what other tests see cluster-wide: pods (GPUs) and the operator's Deployment
         admin.request("DELETE", POD, namespace, params=[("gracePeriodSeconds", "0")])
+        admin.request("DELETE", DEPLOYMENT, namespace)
 
 
 def test_the_secrets_are_planted_where_the_api_server_keeps_them(world: World) -> None:
