@@ -4,12 +4,13 @@
 from ..capabilities.validate import ManifestText, ValidateArgs  # validate's input
 from ..capture import DiagArgs  # diag's input
 from ..performance.metrics import MetricsArgs  # metrics' and compare's input
+from ..replan import Assumptions, ReplanArgs  # replan's input
 from .budget import BUDGET_BYTES, DEFAULT_LIMIT, MAX_LIMIT, Fitted, Narrowing, fit, output_model
 from .budget_generate import Mode, fit_generate
 from .call import run, run_views, watch, watch_views
 from .objects import Described, LogText, describe_object, object_yaml, read_log, read_object
 from .offload import run_off_loop
-from .preflight import check_before_write
+from .preflight import check_before_write, check_proposal
 from .table import CAPABILITIES, Capability, Inputs, Need, Scope, capability, report_models
 
 __all__ = [
@@ -23,15 +24,18 @@ __all__ = [
     "Fitted",
     "Inputs",
     "LogText",
+    "Assumptions",
     "ManifestText",
     "MetricsArgs",
     "Mode",
     "Narrowing",
     "Need",
+    "ReplanArgs",
     "Scope",
     "ValidateArgs",
     "capability",
     "check_before_write",
+    "check_proposal",
     "describe_object",
     "fit",
     "fit_generate",
