@@ -96,12 +96,19 @@ def observe(m: MetricsReport) -> Observed:
 
 
 def batch_per_worker(m: MetricsReport) -> dict[str, int | None]:
-    """Observed concurrency per worker, by role kind: the average running requests of the
-    role's read pods (one pod per worker), at least 1; None when the role was not read."""
-    out: dict[str, int | None] = {}
-    kinds = {"prefill": "prefill", "decode": "decode", "aggregated": "agg"}
-    for kind, role in kinds.items():
-        running = [p.running_avg for r in m.roles if r.kind == kind
-                   for p in m.pods if p.role == r.role and p.running_avg is not None]
+    """The deployed batch size per role, for AIConfigurator's estimate: for decode and
+    aggregated workers the average running requests of the role's read pods (one pod per
+    worker), at least 1; None when the role was not read. Prefill is 1, as in AIConfigurator's
+    own disaggregated rows: a prefill worker runs one prompt batch at a time, and the requests
+    it holds beyond that wait in its queue (which the measured TTFT includes)."""
+    out: dict[str, int | None] = {"prefill": 1}
+    for kind, role in (("decode", "decode"), ("aggregated", "agg")):
+        running = [
+            p.running_avg
+            for r in m.roles
+            if r.kind == kind
+            for p in m.pods
+            if p.role == r.role and p.running_avg is not None
+        ]
         out[role] = max(round(sum(running) / len(running)), 1) if running else None
     return out

@@ -83,3 +83,13 @@ def same_configuration(a: Shape, b: Shape) -> bool:
     """Same mode, replicas, and per role the same workers and TP."""
     key = lambda s: (s.mode, s.replicas, [(r.role, r.workers, r.tp) for r in s.roles])  # noqa: E731
     return key(a) == key(b)
+
+
+def worker_image(workload: Workload) -> str | None:
+    """The image of the serving workers when they share one (the proposal keeps it)."""
+    for agg in (False, True):
+        matches, _ = match_roles(workload, agg_plan=agg)
+        images = {i for m in matches.values() for i in deployed_role(workload, m, 0).images}
+        if matches:
+            return images.pop() if len(images) == 1 else None
+    return None
