@@ -2,7 +2,9 @@
 
 Front ends call ``make_request`` (validates flags) and the capability table calls
 ``generate_from`` (runs AIConfigurator in a child process, checks the SLA, renders the
-PodCliqueSets with their plan.json; writes nothing). The plan format itself is
+PodCliqueSets with their plan.json; writes nothing). ``run_estimate`` asks AIConfigurator what
+given configurations do at given traffic (``make_estimate_request``, ``point_from_row``). The
+plan format itself is
 ``grove_mcp.planfile``. Nothing here imports ``aiconfigurator``: only ``aic_calls`` does, run by
 ``worker`` in the child process.
 """
@@ -17,20 +19,32 @@ from ..errors import (
     PlanError,
     SlaUnmeetable,
 )
+from .estimate_points import point_from_row
 from .generate import GenerateArgs, generate, generate_from
 from .manifests import RenderOptions, render_pcs, to_yaml, to_yaml_all
 from .mode_plans import build_plans
-from .protocol import AicProgress, AicRun
+from .protocol import AicProgress, AicRun, EstimatePointResult, EstimateRun, EstimateTimings
 from .render_options import DEFAULT_TERMINATION_DELAY
 from .report import build_report
-from .request import BACKENDS, PlanRequest, make_request
-from .runner import DEFAULT_TIMEOUT_S, run_aiconfigurator
+from .request import (
+    BACKENDS,
+    MAX_ESTIMATE_POINTS,
+    EstimatePoint,
+    EstimateRequest,
+    EstimateWorkers,
+    PlanRequest,
+    make_estimate_request,
+    make_request,
+)
+from .runner import DEFAULT_ESTIMATE_TIMEOUT_S, DEFAULT_TIMEOUT_S, run_aiconfigurator, run_estimate
 
 __all__ = [
     "BACKENDS",
+    "DEFAULT_ESTIMATE_TIMEOUT_S",
     "DEFAULT_TERMINATION_DELAY",
     "DEFAULT_TIMEOUT_S",
     "INSTALL_HINT",
+    "MAX_ESTIMATE_POINTS",
     "AicError",
     "AicFailed",
     "AicNotInstalled",
@@ -38,6 +52,12 @@ __all__ = [
     "AicRun",
     "AicTimeout",
     "AicUnsupported",
+    "EstimatePoint",
+    "EstimatePointResult",
+    "EstimateRequest",
+    "EstimateRun",
+    "EstimateTimings",
+    "EstimateWorkers",
     "GenerateArgs",
     "PlanError",
     "PlanRequest",
@@ -47,9 +67,12 @@ __all__ = [
     "build_report",
     "generate",
     "generate_from",
+    "make_estimate_request",
     "make_request",
+    "point_from_row",
     "render_pcs",
     "run_aiconfigurator",
+    "run_estimate",
     "to_yaml",
     "to_yaml_all",
 ]

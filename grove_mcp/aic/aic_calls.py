@@ -1,7 +1,7 @@
 """The calls into AIConfigurator 0.12, run only in the child process (``worker``).
 
 The only module of grove-mcp that imports ``aiconfigurator``: support checks, the search, engine
-flags for the picked rows, and DataFrames turned into plain JSON rows. Failures are raised as
+flags for the picked rows, DataFrames turned into plain JSON rows, and single-point estimates. Failures are raised as
 ``Refusal`` carrying the protocol's ``WorkerError``: what went wrong and what to do.
 """
 
@@ -14,8 +14,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from .protocol import ModeResult, Row, WorkerError
-from .request import PlanRequest
+from .protocol import EstimatePointResult, ModeResult, Row, WorkerError
+from .request import EstimatePoint, EstimateRequest, PlanRequest
 from .sla import select_row
 
 ENGINE_ARG_KEYS = re.compile(r"^(cli_args_(agg|prefill|decode)|extra_engine_args_\w+\.yaml)$")
@@ -71,7 +71,7 @@ def supported_models() -> list[str]:
     )
 
 
-def check_support(request: PlanRequest) -> int | None:
+def check_support(request: PlanRequest | EstimateRequest) -> int | None:
     """Check system, backend and model against what AIConfigurator supports; return the GPUs
     per node of the system. Raises ``Refusal`` listing what is supported."""
     from aiconfigurator_core.sdk import perf_database
@@ -225,3 +225,90 @@ def search(request: PlanRequest, logged_errors: Sequence[str]) -> Any:
     except SystemExit as exc:  # AIConfigurator's input gates log an error and exit
         said = "; ".join(logged_errors) or f"exit status {exc.code}"
         raise Refusal("failed", f"AIConfigurator refused the request: {said}") from None
+
+
+def estimate_point(
+    request: EstimateRequest, point: EstimatePoint
+) -> tuple[EstimatePointResult, str | None]:
+    """``cli_estimate`` for one point, and the engine version of the database it used. A
+    configuration AIConfigurator cannot model (it does not fit in memory, a parallelism its data
+    lacks) is an error on the point, not a failed run."""
+    from aiconfigurator.cli.api import cli_estimate
+
+    try:
+        result = cli_estimate(request.model, request.system, **_estimate_kwargs(request, point))
+    except (Exception, SystemExit) as exc:  # SystemExit: AIConfigurator's input gates
+        text = str(exc).strip() or type(exc).__name__
+        return _failed_point(point.label, text), None
+    raw = result.raw or {}
+    answer = EstimatePointResult(
+        label=point.label,
+        ttft_ms=_number(result.ttft),
+        tpot_ms=_number(result.tpot),
+        tokens_per_second_per_gpu=_number(raw.get("tokens/s/gpu")),
+        tokens_per_second_per_user=_number(raw.get("tokens/s/user")),
+        requests_per_second=_number(raw.get("request_rate")),
+        request_latency_ms=_number(raw.get("request_latency")),
+        concurrency=_whole(raw.get("concurrency")),
+        gpus=_whole(raw.get("num_total_gpus")),
+        kv_cache_warning=result.kv_cache_warning,
+    )
+    return answer, _scalar(result.backend_version)
+
+
+def _failed_point(label: str, error: str) -> EstimatePointResult:
+    return EstimatePointResult(
+        label=label,
+        ttft_ms=None,
+        tpot_ms=None,
+        tokens_per_second_per_gpu=None,
+        tokens_per_second_per_user=None,
+        requests_per_second=None,
+        request_latency_ms=None,
+        error=error,
+    )
+
+
+def _estimate_kwargs(request: EstimateRequest, point: EstimatePoint) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "mode": point.mode,
+        "backend_name": request.backend,
+        "database_mode": request.database_mode,
+        "isl": point.isl,
+        "osl": point.osl,
+        "prefix": point.prefix,
+    }
+    if point.mode == "agg":
+        kwargs.update(
+            tp_size=point.tp,
+            pp_size=point.pp,
+            attention_dp_size=point.dp,
+            moe_tp_size=point.moe_tp,
+            moe_ep_size=point.moe_ep,
+            batch_size=point.batch_size,
+        )
+        return kwargs
+    for role, workers in (("prefill", point.prefill), ("decode", point.decode)):
+        assert workers is not None  # EstimatePoint's validator: disagg has both roles
+        kwargs.update(
+            {
+                f"{role}_tp_size": workers.tp,
+                f"{role}_pp_size": workers.pp,
+                f"{role}_attention_dp_size": workers.dp,
+                f"{role}_moe_tp_size": workers.moe_tp,
+                f"{role}_moe_ep_size": workers.moe_ep,
+                f"{role}_batch_size": workers.batch_size,
+                f"{role}_num_workers": workers.workers,
+            }
+        )
+    return kwargs
+
+
+def _number(value: Any) -> float | None:
+    value = _scalar(value)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _whole(value: Any) -> int | None:
+    number = _number(value)
+    return round(number) if number is not None else None

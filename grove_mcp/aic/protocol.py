@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..redact import redact_text
-from .request import PlanRequest
+from .request import EstimateRequest, PlanRequest
 
 Scalar = float | int | str | bool | None
 Row = dict[str, Scalar]
@@ -27,7 +27,7 @@ class AicProgress(_Model):
 
     phase: str = Field(
         description="starting, loading_model, searching_agg, searching_disagg, "
-        "generating_engine_args, rendering, done."
+        "generating_engine_args, rendering, done; estimating (estimate runs)."
     )
     message: str = Field(description="What is happening, for people (redacted).")
     elapsed_s: float = Field(description="Seconds since the run started.")
@@ -102,6 +102,81 @@ class AicRun(_Model):
         default=None,
         description="Seconds from spawning the child to its result, measured by the parent.",
     )
+
+
+class EstimatePointResult(_Model):
+    """AIConfigurator's ``cli estimate`` for one point, or why it could not answer.
+
+    Figures are for the configuration as given: one agg worker, or the disagg group of
+    prefill.workers + decode.workers. All are AIConfigurator's own numbers (nothing derived)."""
+
+    label: str = Field(description="The point's label from the request.")
+    ttft_ms: float | None = Field(description="Predicted time to first token, ms; None on error.")
+    tpot_ms: float | None = Field(
+        description="Predicted time per output token (inter-token latency), ms; None on error."
+    )
+    tokens_per_second_per_gpu: float | None = Field(
+        description="AIConfigurator's output tokens/s per GPU of the configuration (tokens/s/gpu)."
+    )
+    tokens_per_second_per_user: float | None = Field(
+        description="AIConfigurator's output tokens/s per request (tokens/s/user, = 1000/tpot_ms)."
+    )
+    requests_per_second: float | None = Field(
+        description="AIConfigurator's request rate the configuration sustains (request_rate)."
+    )
+    request_latency_ms: float | None = Field(
+        description="AIConfigurator's end-to-end latency of one request, ms (request_latency)."
+    )
+    concurrency: int | None = Field(
+        default=None, description="Requests in flight AIConfigurator assumed (concurrency)."
+    )
+    gpus: int | None = Field(
+        default=None, description="GPUs of the configuration (AIConfigurator's num_total_gpus)."
+    )
+    kv_cache_warning: str | None = Field(
+        default=None,
+        description="AIConfigurator's warning that the batch exceeds the KV cache (agg only): "
+        "the figures are then optimistic.",
+    )
+    error: str | None = Field(
+        default=None, description="Why AIConfigurator could not estimate this point (e.g. OOM)."
+    )
+    seconds: float | None = Field(default=None, description="Time this point took in the child.")
+
+
+class EstimateTimings(_Model):
+    startup_s: float | None = Field(
+        default=None, description="Child start-up before AIConfigurator (from process start)."
+    )
+    import_s: float = Field(description="Importing aiconfigurator in the child.")
+    preflight_s: float = Field(description="Support data and model config checks.")
+    estimate_s: float = Field(
+        description="All cli_estimate calls (per point: each point's seconds)."
+    )
+    peak_rss_mb: float = Field(description="Peak resident memory of the child process, MB.")
+
+
+class EstimateRun(_Model):
+    """Every point of an ``EstimateRequest``, answered by one child process."""
+
+    request: EstimateRequest = Field(description="What was asked.")
+    aiconfigurator_version: str = Field(description="Installed aiconfigurator version.")
+    backend_version: str | None = Field(
+        description="Engine version of the performance database used."
+    )
+    points: list[EstimatePointResult] = Field(description="One result per point, request order.")
+    timings: EstimateTimings | None = Field(default=None, description="Where the child spent time.")
+    wall_s: float | None = Field(
+        default=None,
+        description="Seconds from spawning the child to its result, measured by the parent.",
+    )
+
+    def point(self, label: str) -> EstimatePointResult:
+        """The result of the point labelled ``label`` (KeyError when there is none)."""
+        for result in self.points:
+            if result.label == label:
+                return result
+        raise KeyError(label)
 
 
 class WorkerError(_Model):

@@ -23,7 +23,9 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
+
+from pydantic import BaseModel
 
 from ..errors import (
     INSTALL_HINT,
@@ -35,12 +37,14 @@ from ..errors import (
     InvalidInput,
     SlaUnmeetable,
 )
-from .protocol import AicProgress, AicRun, WorkerError
-from .request import PlanRequest
+from .protocol import AicProgress, AicRun, EstimateRun, WorkerError
+from .request import EstimateRequest, PlanRequest
 
 ProgressCallback = Callable[[AicProgress], None]
+_Run = TypeVar("_Run", AicRun, EstimateRun)
 
 DEFAULT_TIMEOUT_S = 600.0  # DeepSeek-V3 on 32 GPUs took 376 s on a busy 2-core box
+DEFAULT_ESTIMATE_TIMEOUT_S = 300.0  # 16 points of a large MoE model on a busy 2-core box
 PYTHON_ENV = "GROVE_MCP_AIC_PYTHON"
 _HEARTBEAT_S = 1.0
 _EOF = object()
@@ -80,7 +84,7 @@ def _pump(stream: IO[str], sink: Callable[[Any], None], end: bool) -> None:
 class _Child:
     """One running worker: its pipes, reader threads and the tail of its stderr."""
 
-    def __init__(self, command: Sequence[str], request: PlanRequest) -> None:
+    def __init__(self, command: Sequence[str], request: BaseModel) -> None:
         self.started = time.monotonic()
         try:
             self.proc = subprocess.Popen(
@@ -155,18 +159,67 @@ def run_aiconfigurator(
     cancel or crash, ``AicNotInstalled``, ``AicUnsupported`` or ``SlaUnmeetable`` as the child
     reports. ``command`` replaces the worker command line (tests use a fake worker).
     """
+    return _run_child(
+        request,
+        AicRun,
+        on_progress=on_progress,
+        timeout_s=timeout_s,
+        cancel=cancel,
+        command=command,
+        job="Plan generation",
+        usual="Runs take 10-90 s on 2 cores (large MoE models the longest)",
+    )
+
+
+def run_estimate(
+    request: EstimateRequest,
+    *,
+    on_progress: ProgressCallback | None = None,
+    timeout_s: float = DEFAULT_ESTIMATE_TIMEOUT_S,
+    cancel: threading.Event | None = None,
+    command: Sequence[str] | None = None,
+) -> EstimateRun:
+    """Estimate every point of ``request`` in one child process (AIConfigurator imported once).
+
+    A point AIConfigurator cannot model comes back with its ``error`` set; the run fails only as
+    ``run_aiconfigurator`` does (not installed, unsupported model/system/backend, timeout,
+    cancel, crash), with the same progress, deadline and process-group kill.
+    """
+    return _run_child(
+        request,
+        EstimateRun,
+        on_progress=on_progress,
+        timeout_s=timeout_s,
+        cancel=cancel,
+        command=command,
+        job="The estimate",
+        usual="An estimate takes 2-5 s to start and 1-4 s per point on 2 cores",
+    )
+
+
+def _run_child(
+    request: BaseModel,
+    result: type[_Run],
+    *,
+    on_progress: ProgressCallback | None,
+    timeout_s: float,
+    cancel: threading.Event | None,
+    command: Sequence[str] | None,
+    job: str,
+    usual: str,
+) -> _Run:
+    """Drive one worker: stream progress, enforce the deadline and cancel, parse its answer."""
     child = _Child(command or worker_command(), request)
     last = AicProgress(phase="starting", message="starting AIConfigurator", elapsed_s=0, fraction=0)
     try:
         while True:
             if cancel is not None and cancel.is_set():
-                raise AicFailed("Plan generation was cancelled; AIConfigurator was stopped.")
+                raise AicFailed(f"{job} was cancelled; AIConfigurator was stopped.")
             remaining = timeout_s - child.elapsed
             if remaining <= 0:
                 raise AicTimeout(
                     f"AIConfigurator did not finish within {timeout_s:g} s (last step: "
-                    f"{last.message}). Runs take 10-90 s on 2 cores (large MoE models the "
-                    "longest); retry with a longer timeout."
+                    f"{last.message}). {usual}; retry with a longer timeout."
                 )
             try:
                 item = child.messages.get(timeout=min(_HEARTBEAT_S, remaining))
@@ -190,7 +243,7 @@ def run_aiconfigurator(
                 )
                 _notify(on_progress, last)
             elif kind == "result":
-                run = AicRun.model_validate(message["run"])
+                run = result.model_validate(message["run"])
                 child.proc.wait(10)
                 return run.model_copy(update={"wall_s": round(child.elapsed, 3)})
             elif kind == "error":

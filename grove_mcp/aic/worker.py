@@ -1,6 +1,7 @@
 """Child-process side: run AIConfigurator and report back. ``python -m grove_mcp.aic.worker``.
 
-Reads one ``PlanRequest`` as JSON on stdin; writes protocol messages (``protocol.py``) as JSON lines
+Reads one request as JSON on stdin: a ``PlanRequest`` (a search), or an ``EstimateRequest``
+(``{"kind": "estimate", ...}``: one ``cli_estimate`` per point, AIConfigurator imported once). Writes protocol messages (``protocol.py``) as JSON lines
 on the original stdout; everything else the child prints (AIConfigurator's logs, warnings, C-level
 output) goes to stderr. It and ``aic_calls`` (the calls into AIConfigurator) only ever run in the
 child, so the parent never imports aiconfigurator and its memory stays flat.
@@ -22,8 +23,16 @@ from collections.abc import Callable
 from importlib.metadata import version
 from typing import Any, TextIO
 
-from .protocol import AicProgress, AicRun, AicTimings, ModeResult, WorkerError
-from .request import PlanRequest
+from .protocol import (
+    AicProgress,
+    AicRun,
+    AicTimings,
+    EstimateRun,
+    EstimateTimings,
+    ModeResult,
+    WorkerError,
+)
+from .request import EstimateRequest, PlanRequest
 
 # Log lines of AIConfigurator 0.12 → (phase, what to tell people, share of the work done).
 _PHASES: list[tuple[re.Pattern[str], str, str, float]] = [
@@ -108,8 +117,31 @@ def _take_stdout() -> TextIO:
     return private
 
 
-def run(request: PlanRequest, channel: Channel) -> None:
-    """Check, search, pick, generate engine args; send a result or an error."""
+class _Loaded:
+    """AIConfigurator imported in this child: the calls module, the log watcher, the timing."""
+
+    def __init__(self, channel: Channel) -> None:
+        self.watcher = _LogWatcher(channel)
+        _route_logs(self.watcher)
+        channel.progress("starting", "importing AIConfigurator", 0.02)
+        self.t0 = time.monotonic()
+        from . import aic_calls
+
+        aic_calls.import_aiconfigurator()  # timed: the import is a sizeable share of a run
+        self.import_s = time.monotonic() - self.t0
+        self.calls = aic_calls
+
+    def timing(self) -> dict[str, float]:
+        """Start-up, import and peak memory: the timings every run reports."""
+        return {
+            "startup_s": round(self.t0 - _process_start(), 3),
+            "import_s": round(self.import_s, 3),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+
+
+def _load(channel: Channel) -> _Loaded | None:
+    """Import AIConfigurator, or say it is not installed (None)."""
     if importlib.util.find_spec("aiconfigurator") is None:
         message = (
             f"AIConfigurator is not installed for {sys.executable}. Install the optional extra: "
@@ -117,15 +149,16 @@ def run(request: PlanRequest, channel: Channel) -> None:
             "Python 3.11-3.13)."
         )
         channel.fail(WorkerError(kind="not_installed", message=message))
-        return
-    watcher = _LogWatcher(channel)
-    _route_logs(watcher)
-    channel.progress("starting", "importing AIConfigurator", 0.02)
-    t0 = time.monotonic()
-    from . import aic_calls
+        return None
+    return _Loaded(channel)
 
-    aic_calls.import_aiconfigurator()  # timed: the import is a sizeable share of a run
-    import_s = time.monotonic() - t0
+
+def run(request: PlanRequest, channel: Channel) -> None:
+    """Check, search, pick, generate engine args; send a result or an error."""
+    loaded = _load(channel)
+    if loaded is None:
+        return
+    aic_calls, watcher = loaded.calls, loaded.watcher
     try:
         channel.progress("loading_model", f"loading the config of {request.model}", 0.08)
         t_pre = time.monotonic()
@@ -147,12 +180,46 @@ def run(request: PlanRequest, channel: Channel) -> None:
         gpus_per_node=gpus_per_node,
         modes=modes,
         timings=AicTimings(
-            startup_s=round(t0 - _process_start(), 3),
-            import_s=round(import_s, 3),
+            **loaded.timing(),
             preflight_s=round(t1 - t_pre, 3),
             search_s=round(search_s, 3),
             artifacts_s=round(time.monotonic() - t2, 3),
-            peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        ),
+    )
+    channel.send({"type": "result", "run": run_result.model_dump(mode="json")})
+
+
+def run_estimate(request: EstimateRequest, channel: Channel) -> None:
+    """Check support once, then ``cli_estimate`` per point; send a result or an error."""
+    loaded = _load(channel)
+    if loaded is None:
+        return
+    try:
+        channel.progress("loading_model", f"loading the config of {request.model}", 0.08)
+        t_pre = time.monotonic()
+        loaded.calls.check_support(request)
+    except loaded.calls.Refusal as refusal:
+        channel.fail(refusal.error)
+        return
+    t1 = time.monotonic()
+    points = []
+    versions = []
+    for i, point in enumerate(request.points):
+        share = 0.1 + 0.88 * i / len(request.points)
+        channel.progress("estimating", f"estimating {point.label}", share)
+        started = time.monotonic()
+        result, backend_version = loaded.calls.estimate_point(request, point)
+        points.append(result.model_copy(update={"seconds": round(time.monotonic() - started, 3)}))
+        versions.append(backend_version)
+    run_result = EstimateRun(
+        request=request,
+        aiconfigurator_version=version("aiconfigurator"),
+        backend_version=next((v for v in versions if v), None),
+        points=points,
+        timings=EstimateTimings(
+            **loaded.timing(),
+            preflight_s=round(t1 - t_pre, 3),
+            estimate_s=round(time.monotonic() - t1, 3),
         ),
     )
     channel.send({"type": "result", "run": run_result.model_dump(mode="json")})
@@ -205,17 +272,28 @@ def _die_with_parent() -> None:
         pass
 
 
+def _request(text: str) -> PlanRequest | EstimateRequest:
+    """The request on stdin: an estimate says so (``"kind": "estimate"``), a search does not."""
+    data = json.loads(text)
+    if isinstance(data, dict) and data.get("kind") == "estimate":
+        return EstimateRequest.model_validate(data)
+    return PlanRequest.model_validate(data)
+
+
 def main(read: Callable[[], str] = sys.stdin.read) -> int:
     _die_with_parent()
     started = time.monotonic()
     channel = Channel(_take_stdout(), started)
     try:
-        request = PlanRequest.model_validate_json(read())
+        request = _request(read())
     except ValueError as exc:
         channel.fail(WorkerError(kind="invalid_input", message=f"bad request on stdin: {exc}"))
         return 2
     try:
-        run(request, channel)
+        if isinstance(request, EstimateRequest):
+            run_estimate(request, channel)
+        else:
+            run(request, channel)
     except Exception as exc:  # last resort: say what broke instead of dying silently
         message = f"AIConfigurator failed: {type(exc).__name__}: {exc}"
         channel.fail(WorkerError(kind="failed", message=message))
