@@ -83,6 +83,7 @@ class StdioServer:
             env=dict(env),
         )
         self._lines: list[str] = []
+        self._partial = ""  # the start of a line not yet ended
         self._ids = count(1)
         self.send(INITIALIZE)
         assert "result" in self.answer(0, 60), "initialize failed"
@@ -111,8 +112,7 @@ class StdioServer:
                     return dict(message)
             left = deadline - time.monotonic()
             chunk = read_until(self.process.stdout, "\n", max(left, 0.01), f"answer {request_id}")
-            self._pending = getattr(self, "_pending", "") + chunk
-            *lines, self._pending = self._pending.split("\n")
+            *lines, self._partial = (self._partial + chunk).split("\n")
             self._lines += [line for line in lines if line.strip()]
 
     def hang_up(self) -> None:
