@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from grove_mcp.aic import AicRun, PlanRequest
+from grove_mcp.aic import AicRun, EstimateRequest, EstimateRun, PlanRequest
 
 FIXTURES = Path(__file__).parent / "unit" / "aic" / "fixtures"
 FAKE_WORKER = Path(__file__).parent / "unit" / "aic" / "fake_worker.py"
@@ -27,6 +27,33 @@ class Replay:
 
     def __call__(self, request: PlanRequest, **_: object) -> AicRun:
         self.calls += 1
+        return self.run
+
+
+def recorded_estimate(name: str) -> EstimateRun:
+    return EstimateRun.model_validate_json((FIXTURES / f"{name}.json").read_text())
+
+
+class ReplayEstimate:
+    """A ``run_estimate`` stand-in answering with a recorded ``EstimateRun``; counts its calls.
+
+    It answers only the question it recorded: a request that differs (other points, traffic or
+    model) fails the test with both requests, instead of quietly answering another question."""
+
+    def __init__(self, name: str) -> None:
+        self.run = recorded_estimate(name)
+        self.name = name
+        self.calls = 0
+
+    def __call__(self, request: EstimateRequest, **_: object) -> EstimateRun:
+        self.calls += 1
+        if request != self.run.request:
+            raise AssertionError(
+                f"the recorded estimate {self.name} answers another request:\n"
+                f"recorded: {self.run.request.model_dump_json()}\n"
+                f"asked:    {request.model_dump_json()}\n"
+                "re-record it with tests/aic/capture_fixtures.py"
+            )
         return self.run
 
 

@@ -70,16 +70,15 @@ def generate_tool(run: Callable[..., aic.AicRun] = aic.run_aiconfigurator) -> To
             request, options, on_progress=forward, timeout_s=timeout, cancel=cancel, run=run
         )
         state = state_of(ctx)
-        try:
+        try:  # a cancelled or abandoned call sets ``cancel``, which stops the child
             report = await run_off_loop(
                 lambda: core.run("generate", state.source, options.namespace, args=args),
                 timeout=timeout + STOP_GRACE_S,  # the runner stops the child at ``timeout``
                 on_timeout=lambda: aic.AicTimeout("AIConfigurator did not finish."),
+                cancel=cancel,
             )
         except aic.AicTimeout as err:
             raise aic.AicTimeout(f"{err} {hint}") from None
-        finally:
-            cancel.set()  # a cancelled or abandoned call stops the child; a no-op after a result
         await progress.settle()
         assert isinstance(report, GenerateReport)
         cache[key] = report

@@ -35,6 +35,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..errors import InvalidInput
+from .http_cancel import CancelOnDisconnect
 
 TOKEN_ENV = "GROVE_MCP_TOKEN"
 MIN_TOKEN_LENGTH = 16
@@ -226,6 +227,7 @@ def build_http_app(server: MCPServer[Any], settings: HttpSettings) -> ASGIApp:
         max_request_body_size=settings.max_request_bytes,
         host=settings.host,
     )
+    app = CancelOnDisconnect(app, settings.path, settings.max_request_bytes)
     if settings.token is not None:
         app = BearerAuth(app, settings.token, exempt=frozenset({HEALTH_PATH}))
     return RateLimit(app, settings.rate_per_minute, settings.burst)

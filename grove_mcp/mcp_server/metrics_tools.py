@@ -88,14 +88,15 @@ async def _answer(
         timeout = (args.window if waits else 0) + state.config.tool_timeout
 
         def too_slow() -> GroveError:
-            cancel.set()  # the collector stops waiting at its next step
             return ClusterUnreachable(
                 f"No answer within {timeout:g} s (the window plus --tool-timeout) from "
                 f"{source.description}. Try a shorter window, or another --scrape-via."
             )
 
         watched = ProgressSource(source, progress)
-        report = await run_off_loop(lambda: call(watched), timeout=timeout, on_timeout=too_slow)
+        report = await run_off_loop(  # cancel stops the window when the client goes away
+            lambda: call(watched), timeout=timeout, on_timeout=too_slow, cancel=cancel
+        )
         await progress.settle()
         answer = fit(report, Narrowing(limit=limit), render_markdown, state.config.budget_bytes)
         await progress.step(1.0, "Answer ready")

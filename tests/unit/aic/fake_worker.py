@@ -3,7 +3,8 @@
     fake_worker.py <behaviour> [fixture.json]
 
 Behaviours: ok (progress, noise, result), slow (1.5 s silence, then ok), error:<kind>,
-crash (stderr, exit 3), hang (sleeps), echo (returns the request it read as the error message).
+crash (stderr, exit 3), hang (sleeps), echo (returns the request it read as the error message),
+estimate (answers an estimate request: every point an error naming its label and mode).
 """
 
 from __future__ import annotations
@@ -46,6 +47,33 @@ def main() -> int:
                 },
             }
         )
+    elif behaviour == "estimate":
+        asked = json.loads(request)
+        progress("estimating", 0.5)
+        points = [
+            {
+                "label": point["label"],
+                **dict.fromkeys(
+                    (
+                        "ttft_ms",
+                        "tpot_ms",
+                        "tokens_per_second_per_gpu",
+                        "tokens_per_second_per_user",
+                        "requests_per_second",
+                        "request_latency_ms",
+                    )
+                ),
+                "error": f"fake: {point['mode']} point not modelled",
+            }
+            for point in asked["points"]
+        ]
+        run = {
+            "request": asked,
+            "aiconfigurator_version": "fake",
+            "backend_version": None,
+            "points": points,
+        }
+        send({"type": "result", "run": run})
     elif behaviour == "crash":
         print("Traceback: something broke inside", file=sys.stderr, flush=True)
         return 3
