@@ -13,9 +13,16 @@ from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, TextContent
 from pydantic import Field
 
-from .. import aic, core
-from ..core import DEFAULT_LIMIT, Assumptions, Narrowing, ReplanArgs, fit, output_model
-from ..core import run_off_loop
+from .. import core
+from ..core import (
+    DEFAULT_LIMIT,
+    Assumptions,
+    Narrowing,
+    ReplanArgs,
+    fit,
+    output_model,
+    run_off_loop,
+)
 from ..errors import ClusterUnreachable, GroveError
 from ..render import render_markdown
 from ..reports.replan import ReplanReport
@@ -116,11 +123,9 @@ async def grove_replan(
             )
 
         await progress.step(0, f"Reading {source.description}")
-        try:
-            report = await run_off_loop(lambda: call(source), timeout=timeout,
-                                        on_timeout=too_slow)
-        finally:
-            cancel.set()  # an abandoned call stops the window or the child
+        report = await run_off_loop(  # cancel stops the window or the child when abandoned
+            lambda: call(source), timeout=timeout, on_timeout=too_slow, cancel=cancel
+        )
         await progress.settle()
         assert isinstance(report, ReplanReport)
         report = core.check_proposal(report, source)

@@ -19,6 +19,7 @@ from ..diagnosis.analyzers.blind_spots import metrics_blind_spots
 from ..performance.drift import traffic_drift
 from ..plans.diff import diff_rows
 from ..reports.common import Severity, Summary
+from ..reports.plan_reports import RenderedDeployment
 from ..reports.replan import CalibrationRow, Proposal, ReplanReport, ReplanTimings, Shape
 from ..snapshot import Snapshot
 from ..sources.metrics_collect import Collected
@@ -186,7 +187,7 @@ def _replan(r: _Run) -> ReplanReport:
     }
     calibration = calibrate(deployed, measured) if deployed.error is None else []
     if deployed.error is not None:
-        r.common["not_observed"].append(
+        r.common["notes"].append(
             f"AIConfigurator could not estimate the deployed configuration ({deployed.error}): "
             "the proposal is not calibrated."
         )
@@ -208,8 +209,22 @@ def _propose(
     proposed = plan_shape(plan)
     isl90 = round(r.obs.isl_p90 or r.isl)
     at_p90 = r.estimate("proposal@p90", proposed, isl90, 0.9, 1.0)
-    options = RenderOptions(name=name, namespace=r.snapshot.namespace, image=worker_image(r.workload))
-    pcs = render_pcs(plan, chosen.engine, fit_to_cluster(options.validated(), r.snapshot).options)
+    constraint = r.workload.pcs.spec.template.topology_constraint
+    required = constraint.required if constraint else None
+    options = RenderOptions(
+        name=name,
+        namespace=r.snapshot.namespace,
+        image=worker_image(r.workload),
+        pack_domain=required,
+        topology_name=constraint.topology_name if constraint and required else None,
+    )
+    if constraint and constraint.preferred and not required:
+        r.common["notes"].append(
+            f"The deployment prefers packing by {constraint.preferred}; the proposal renders no "
+            "preferred constraint: add it back to the manifest before applying if you want it."
+        )
+    options = fit_to_cluster(options.validated(), r.snapshot).options
+    pcs = render_pcs(plan, chosen.engine, options)
     plan = plan.model_copy(update={"name": pcs.name})
     rows = expected_rows(plan, r.obs, calibration, r.kept, r.shape.total_gpus)
     same = same_configuration(proposed, r.shape)
@@ -223,7 +238,7 @@ def _propose(
         replicas_from=replicas_from,
         expected=rows,
         p90_check=_p90_text(at_p90, calibration, r.kept.ttft_ms, isl90),
-        diff=diff_rows(r.workload, plan)[0],
+        diff=diff_rows(r.workload, plan, _rendered(options))[0],
         manifest=to_yaml_all(pcs.documents()),
         plan=plan,
         file=str(where / f"{name}.replan.yaml") if where else None,
@@ -259,6 +274,17 @@ def _propose(
         calibration=calibration,
         proposal=proposal,
         timings=r.timings(),
+    )
+
+
+def _rendered(options: RenderOptions) -> RenderedDeployment:
+    """What the proposal's manifest renders around its plan, for the diff's image and
+    topology rows."""
+    return RenderedDeployment(
+        image=options.image,
+        topology_name=options.topology_name,
+        pack_required=options.pack_domain,
+        pack_preferred=None,
     )
 
 
