@@ -68,6 +68,11 @@ class Quantity(StrEnum):
     running = "running"
     kv_usage = "kv_usage"
     requests = "requests"
+    isl = "isl"  # per-request prompt tokens (histogram)
+    osl = "osl"  # per-request generated tokens (histogram)
+    prefix_cache_hits = "prefix_cache_hits"  # counter of prompt tokens found in the cache
+    prefix_cache_queries = "prefix_cache_queries"  # counter of prompt tokens looked up
+    prefix_cache_hit_rate = "prefix_cache_hit_rate"  # a gauge that already is the rate, 0-1
 
 
 @dataclass(frozen=True)
@@ -243,6 +248,36 @@ VLLM = Profile(
             ),
         ),
         Chain(Q.requests, (_counter("vllm:request_success_total", "A.1"),)),
+        Chain(Q.isl, (_hist("vllm:request_prompt_tokens", "A.1", "tokens per request"),)),
+        Chain(
+            Q.osl,
+            (
+                _hist(
+                    "vllm:request_generation_tokens",
+                    "A.1",
+                    "tokens per request; a disaggregated prefill worker generates 1",
+                ),
+            ),
+        ),
+        Chain(
+            Q.prefix_cache_hits,
+            (
+                _counter("vllm:prefix_cache_hits_total", "A.1"),
+                _counter("vllm:gpu_prefix_cache_hits_total", "A.1 Renames", "old name"),
+            ),
+        ),
+        Chain(
+            Q.prefix_cache_queries,
+            (
+                _counter("vllm:prefix_cache_queries_total", "A.1"),
+                _counter("vllm:gpu_prefix_cache_queries_total", "A.1 Renames", "old name"),
+            ),
+        ),
+        Chain(
+            Q.prefix_cache_hit_rate,
+            (_gauge("vllm:gpu_prefix_cache_hit_rate", "A.1 Renames", "V0-engine gauge"),),
+            "hit rate = Δprefix_cache_hits ÷ Δprefix_cache_queries (A.1)",
+        ),
     ),
     "sum over the `engine` label (data-parallel ranks of one API server) (A.1 Labels)",
 )
@@ -309,6 +344,27 @@ SGLANG = Profile(
         Chain(Q.running, (_gauge("sglang:num_running_reqs", "A.2, A.5"),)),
         Chain(Q.kv_usage, (_gauge("sglang:token_usage", "A.2, A.5", "fraction 0-1"),)),
         Chain(Q.requests, (_counter("sglang:num_requests_total", "A.2"),)),
+        Chain(
+            Q.isl,
+            (
+                _hist(
+                    "sglang:prompt_tokens_histogram",
+                    "A.2",
+                    "older builds: --collect-tokens-histogram",
+                ),
+            ),
+        ),
+        Chain(
+            Q.osl,
+            (
+                _hist(
+                    "sglang:generation_tokens_histogram",
+                    "A.2",
+                    "older builds: --collect-tokens-histogram",
+                ),
+            ),
+        ),
+        Chain(Q.prefix_cache_hit_rate, (_gauge("sglang:cache_hit_rate", "A.2", "radix cache"),)),
     ),
     'take tp_rank="0" per (pp_rank, dp_rank, engine_type); sum over dp_rank; never sum over '
     "tp_rank (A.2 De-duplication)",
@@ -353,6 +409,12 @@ TRTLLM = Profile(
                 _counter("trtllm_request_success_total", "A.3"),
                 _counter("request_success_total", "A.3", "unprefixed first version"),
             ),
+        ),
+        Chain(Q.isl, (), "no per-request token histogram: use the Dynamo frontend's (A.3, A.4)"),
+        Chain(Q.osl, (), "no per-request token histogram: use the Dynamo frontend's (A.3, A.4)"),
+        Chain(
+            Q.prefix_cache_hit_rate,
+            (_gauge("trtllm_kv_cache_hit_rate", "A.3", "needs enable_iter_perf_stats"),),
         ),
     ),
     "one series per model_name; nothing to de-duplicate (A.3)",
@@ -406,6 +468,13 @@ DYNAMO_FRONTEND = Profile(
         ),
         Chain(Q.kv_usage, (), "read KV usage from the workers' engine metric (A.5)"),
         Chain(Q.requests, (_counter("dynamo_frontend_requests_total", "A.4"),)),
+        Chain(Q.isl, (_hist("dynamo_frontend_input_sequence_tokens", "A.4", "ISL per request"),)),
+        Chain(Q.osl, (_hist("dynamo_frontend_output_sequence_tokens", "A.4", "OSL per request"),)),
+        Chain(
+            Q.prefix_cache_hit_rate,
+            (),
+            "the frontend has no prefix-cache figure: read the workers' engine metric (A.4)",
+        ),
     ),
     "sum over `model`; the frontend sees every token once, so never add workers' tokens to it",
 )
@@ -420,6 +489,13 @@ _WORKER_EXTRAS: Mapping[Quantity, tuple[Candidate, ...]] = {
     ),
     Q.running: (_gauge("dynamo_component_inflight_requests", "A.4"),),
     Q.requests: (_counter("dynamo_component_requests_total", "A.4"),),
+    Q.prefix_cache_hit_rate: (
+        _gauge(
+            "dynamo_component_kvstats_gpu_prefix_cache_hit_rate",
+            "A.4",
+            "legacy kvstats family, gone from current Dynamo",
+        ),
+    ),
 }
 
 PROFILES: Mapping[Engine, Profile] = MappingProxyType(

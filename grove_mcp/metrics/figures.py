@@ -46,7 +46,12 @@ from .window import (
 
 #: How one scrape's series of a gauge combine into the pod's value.
 GAUGE_COMBINE = MappingProxyType(
-    {Quantity.kv_usage: "mean", Quantity.queue: "sum", Quantity.running: "sum"}
+    {
+        Quantity.kv_usage: "mean",
+        Quantity.prefix_cache_hit_rate: "mean",
+        Quantity.queue: "sum",
+        Quantity.running: "sum",
+    }
 )
 
 

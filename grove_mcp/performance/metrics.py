@@ -14,7 +14,7 @@ Where each deployment figure comes from (inference-metrics.md §0.5, A.4, B.4):
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..capabilities.common import header
@@ -43,11 +43,13 @@ from .roles import (
     RoleData,
     gauge,
     latency,
+    layer,
     merged,
     per_second,
     role_kind,
     verdict,
 )
+from .traffic import build_traffic
 
 #: Throughput per GPU counts as met at this share of the plan's (less traffic is not a fault).
 THROUGHPUT_MET_SHARE = 0.8
@@ -172,17 +174,6 @@ def _role_report(role: RoleData) -> RoleMetrics:
     )
 
 
-def _layer(roles: Sequence[RoleData], kinds: Iterable[str]) -> tuple[list[PodFigures], str]:
-    """The figures of the roles of the first kind present (in the order given), and a label."""
-    for kind in kinds:
-        chosen = [r for r in roles if r.kind == kind and r.figures]
-        if chosen:
-            names = ", ".join(r.name for r in chosen)
-            label = "the Dynamo frontend" if kind == "frontend" else f"the {names} engines"
-            return [f for r in chosen for f in r.figures], label
-    return [], "no role"
-
-
 @dataclass(frozen=True)
 class _Layers:
     """Which roles each deployment figure is read from."""
@@ -197,19 +188,19 @@ def _layers(roles: Sequence[RoleData]) -> _Layers:
     served = [r for r in roles if r.kind != "other"]
     engines = [r for r in served if r.kind != "frontend"]
     if any(r.kind == "frontend" and r.figures for r in served):
-        front = _layer(served, ["frontend"])
+        front = layer(served, ["frontend"])
         return _Layers(front, front, front, front)
     # never another pool's figures in their place: prefill tokens are not the deployment's output
-    out = _layer(engines, ["decode", "aggregated"])
+    out = layer(engines, ["decode", "aggregated"])
     out = out if out[0] else ([], "no decode or aggregated pod read")
-    inp = _layer(engines, ["prefill", "aggregated"])
+    inp = layer(engines, ["prefill", "aggregated"])
     inp = inp if inp[0] else ([], "no prefill or aggregated pod read")
     return _Layers(out, inp, inp, out)
 
 
-def _deployment_latency(layer: tuple[list[PodFigures], str], quantity: Quantity) -> Latency | None:
-    hist, metric = merged(layer[0], quantity)
-    return latency(hist, metric, layer[1])
+def _deployment_latency(chosen: tuple[list[PodFigures], str], quantity: Quantity) -> Latency | None:
+    hist, metric = merged(chosen[0], quantity)
+    return latency(hist, metric, chosen[1])
 
 
 @dataclass(frozen=True)
@@ -348,6 +339,7 @@ def build_metrics(
         tpot=parts.tpot,
         waiting=gauge(queue_layer, Quantity.queue, average=False),
         running=gauge(queue_layer, Quantity.running, average=False),
+        traffic=build_traffic(roles, layers.inp, layers.out),
         roles=[_role_report(r) for r in roles],
         pods=pods,
         plan=plan_rows,

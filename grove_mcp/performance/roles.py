@@ -68,6 +68,17 @@ def role_kind(target: Target, figures: PodFigures | None) -> str:
     return "aggregated"
 
 
+def layer(roles: Sequence[RoleData], kinds: Iterable[str]) -> tuple[list[PodFigures], str]:
+    """The figures of the roles of the first kind present (in the order given), and a label."""
+    for kind in kinds:
+        chosen = [r for r in roles if r.kind == kind and r.figures]
+        if chosen:
+            names = ", ".join(r.name for r in chosen)
+            label = "the Dynamo frontend" if kind == "frontend" else f"the {names} engines"
+            return [f for r in chosen for f in r.figures], label
+    return [], "no role"
+
+
 def per_second(figures: Iterable[PodFigures], quantity: Quantity) -> float | None:
     """Σ over pods of the quantity's rate; None when no pod has it."""
     rates = [r for f in figures if (fig := f.get(quantity)) and (r := fig.per_second) is not None]

@@ -10,6 +10,15 @@ from . import rows
 from .markdown_parts import header, table
 
 
+def _traffic(report: MetricsReport) -> list[str]:
+    t = report.traffic
+    out = [f"- Traffic: {' · '.join(fmt.traffic(t))} ({t.requests_source})"]
+    for name, d in (("ISL", t.isl), ("OSL", t.osl)):
+        where = f" ({d.source}; {d.metric}{'; ' + d.note if d.note else ''})" if d else ""
+        out.append(f"- {name}: {' · '.join(fmt.tokens(d))}{where}")
+    return out + [f"- Not observed: {n}" for n in t.not_observed]
+
+
 def metrics(report: MetricsReport) -> str:
     t = report.throughput
     out = header(
@@ -27,6 +36,7 @@ def metrics(report: MetricsReport) -> str:
             for name, lat in fmt.latencies(report)
         ),
         f"- Queue: waiting {fmt.gauge(report.waiting)} · running {fmt.gauge(report.running)}",
+        *_traffic(report),
     ]
     if report.roles:
         out += ["", "### Roles"]

@@ -4,7 +4,15 @@ numbers made readable, and "no data" (never 0) where the report holds null. Pure
 from __future__ import annotations
 
 from ..reports.compare import RowVerdict
-from ..reports.metrics import GaugeValue, Latency, MetricsReport, QuantileValue, Throughput
+from ..reports.metrics import (
+    GaugeValue,
+    Latency,
+    MetricsReport,
+    QuantileValue,
+    Throughput,
+    TokenDistribution,
+    Traffic,
+)
 from ..timefmt import format_seconds
 
 NO_DATA = "no data"
@@ -91,6 +99,26 @@ def quantiles(latency: Latency | None) -> list[str]:
     if latency.mean_ms is not None:
         parts.append(f"mean {ms(latency.mean_ms)}")
     return parts
+
+
+def tokens(d: TokenDistribution | None) -> list[str]:
+    """``p50 9,100``, ``p90 …``, ``mean … tokens``, ``(N requests)``; ``not observed``."""
+    if d is None:
+        return ["not observed"]
+    parts = [
+        f"{label} {count(v)}" for label, v in (("p50", d.p50), ("p90", d.p90), ("mean", d.mean))
+    ]
+    parts[-1] += " tokens"
+    return [*parts, f"{count(d.requests)} requests"]
+
+
+def traffic(t: Traffic) -> list[str]:
+    """Request rate, concurrency and prefix-cache hit rate: the parts of the traffic line."""
+    return [
+        f"{rate(t.requests_per_second)}" + ("" if t.requests_per_second is None else " req/s"),
+        f"concurrency {count(t.concurrency)}",
+        f"prefix-cache hits {percent(t.prefix_cache_hit_rate)}",
+    ]
 
 
 def gauge(g: GaugeValue | None) -> str:

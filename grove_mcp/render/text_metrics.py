@@ -59,6 +59,17 @@ def _latency_lines(report: MetricsReport) -> list[RenderableType]:
     return lines
 
 
+def _traffic_lines(report: MetricsReport) -> list[RenderableType]:
+    t = report.traffic
+    lines: list[RenderableType] = [_line("Traffic", fmt.traffic(t), t.requests_source)]
+    for name, dist in (("ISL", t.isl), ("OSL", t.osl)):
+        lines.append(_line(name, fmt.tokens(dist), dist.source if dist else None))
+    dists = [d for d in (t.isl, t.osl) if d is not None and d.note]
+    lines += [Hanging(Text(f"{d.metric}: {d.note}", style="dim"), 2, 4) for d in dists]
+    lines += [Hanging(Text(f"not observed: {n}", style="dim"), 2, 4) for n in t.not_observed]
+    return lines
+
+
 def _source(latency: Latency | None) -> str | None:
     return latency.source if latency is not None else None
 
@@ -160,6 +171,7 @@ def render_metrics(report: MetricsReport, fancy: bool = True) -> RenderableType:
             "Queue",
             [f"waiting {fmt.gauge(report.waiting)}", f"running {fmt.gauge(report.running)}"],
         ),
+        *_traffic_lines(report),
     ]
     if report.roles:
         parts += [Text(), _role_table(report.roles)]

@@ -137,6 +137,63 @@ class PlanRow(ReportModel):
     note: str = Field(default="", description="What the row rests on.")
 
 
+class TokenDistribution(ReportModel):
+    """Tokens per request over the window, from a per-request histogram (each request once)."""
+
+    mean: float | None = Field(description="Exact mean (Δsum / Δcount), tokens; null without data.")
+    p50: float | None = Field(
+        description="Median, tokens, interpolated in the buckets as Prometheus histogram_quantile "
+        "does (as the latencies are); null without data."
+    )
+    p90: float | None = Field(description="90th percentile, tokens, interpolated likewise.")
+    requests: float = Field(description="Requests observed in the window (the histogram's count).")
+    metric: str = Field(description="The histogram read, as served.")
+    source: str = Field(
+        description="The layer that counted each request once: the Dynamo frontend, or the "
+        "engines of a role (prefill/aggregated for ISL, decode/aggregated for OSL)."
+    )
+    note: str = Field(
+        default="",
+        description="A caveat: a quantile in the +Inf bucket (then it is the last finite bound, "
+        "the true value at least that), or a restart inside the window.",
+    )
+
+
+class Traffic(ReportModel):
+    """The traffic actually served over the window: how many requests, how long, how cached."""
+
+    requests_per_second: float | None = Field(
+        description="Finished requests per second, deployment-wide; null without data."
+    )
+    requests_source: str = Field(description="The counter (and layer) the request rate is from.")
+    isl: TokenDistribution | None = Field(
+        description="Input sequence length (prompt tokens per request); null when not observed."
+    )
+    osl: TokenDistribution | None = Field(
+        description="Output sequence length (generated tokens per request); null when not "
+        "observed. Never from a disaggregated prefill worker (it generates 1 token per request)."
+    )
+    prefix_cache_hit_rate: float | None = Field(
+        description="Share of prompt tokens found in the prefix cache, 0-1: vLLM Δhits ÷ "
+        "Δqueries of its counters; SGLang and TRT-LLM the average of their hit-rate gauge. "
+        "Read from the prefill (or aggregated) engines; null where not served."
+    )
+    prefix_cache_metric: str | None = Field(
+        description="The metric(s) the hit rate is from; null when not observed."
+    )
+    concurrency: float | None = Field(
+        description="Average running requests, deployment-wide: the Dynamo frontend's active "
+        "requests, else the running requests of the decode (or aggregated) engines (requests "
+        "still in a disaggregated prefill are not counted); null without data."
+    )
+    concurrency_source: str = Field(
+        default="", description="The gauge (and layer) the concurrency is from."
+    )
+    not_observed: list[str] = Field(
+        description="Each figure of the traffic that was not observed, and why."
+    )
+
+
 class MetricsReport(ReportHeader):
     """How fast a PodCliqueSet serves over a window."""
 
@@ -160,6 +217,10 @@ class MetricsReport(ReportHeader):
     )
     waiting: GaugeValue | None = Field(description="Requests queued, deployment-wide.")
     running: GaugeValue | None = Field(description="Requests running, deployment-wide.")
+    traffic: Traffic = Field(
+        description="The traffic served: request rate, ISL and OSL distributions, prefix-cache "
+        "hit rate, concurrency (what a plan assumes, observed)."
+    )
     roles: list[RoleMetrics] = Field(description="Per role, sorted by role.")
     pods: list[PodMetrics] = Field(description="Per pod, sorted by role then pod.")
     plan: list[PlanRow] = Field(

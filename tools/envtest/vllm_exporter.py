@@ -75,6 +75,13 @@ class FakeEngine:
             buckets=VLLM_TOKEN_BUCKETS,
             registry=r,
         )
+        self.generation_hist = Histogram(
+            "vllm:request_generation_tokens",
+            "Number of generation tokens processed.",
+            LABELS,
+            buckets=VLLM_TOKEN_BUCKETS,
+            registry=r,
+        )
         self.prompt = Counter(
             "vllm:prompt_tokens", "Number of prefill tokens processed.", LABELS, registry=r
         )
@@ -99,7 +106,8 @@ class FakeEngine:
             LABELS,
             registry=r,
         )
-        for metric in (self.ttft, self.e2e, self.prompt_hist, self.prompt, self.generation):
+        served = (self.ttft, self.e2e, self.prompt_hist, self.generation_hist)
+        for metric in (*served, self.prompt, self.generation):
             metric.labels(*self.key)  # served at 0 from the start, as vLLM does
         for gauge in (self.running, self.waiting, self.kv):
             gauge.labels(*self.key).set(0)
@@ -108,6 +116,7 @@ class FakeEngine:
         self.ttft.labels(*self.key).observe(ttft)
         self.e2e.labels(*self.key).observe(ttft + 0.01 * output_tokens)
         self.prompt_hist.labels(*self.key).observe(prompt_tokens)
+        self.generation_hist.labels(*self.key).observe(output_tokens)
         self.prompt.labels(*self.key).inc(prompt_tokens)
         self.generation.labels(*self.key).inc(output_tokens)
 
