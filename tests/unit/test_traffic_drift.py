@@ -1,5 +1,5 @@
 """Traffic drift: thresholds on hand-made traffic, and diagnose on a drifted scenario (the demo:
-ISL 10,000 served against a plan of 4,000) and on a matching one (healthy_served)."""
+ISL DEMO_ISL (7,000) served against a plan of 4,000) and on a matching one (healthy_served)."""
 
 from __future__ import annotations
 
