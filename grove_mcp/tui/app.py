@@ -208,9 +208,11 @@ class GroveTui(App[None]):
 
     def _draw_chrome(self) -> None:
         self.query_one("#header", Static).update(self._header())
+        said = self.message or self.link.message
+        ok = not self.message and self.link.link is Link.live  # "connected again"
         status = (
-            Text(self.message or self.link.message, "red")
-            if self.message or self.link.message
+            Text(said, "green" if ok else "red")
+            if said
             else Text(
                 "? help · / filter · n namespace · y yaml · d describe · l logs · r re-list", "dim"
             )
