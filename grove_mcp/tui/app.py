@@ -103,6 +103,7 @@ class GroveTui(App[None]):
         self.message = ""
         self.metrics = panes.MetricsHistory()
         self.redraws = 0  # frames drawn (tests wait on it)
+        self.frames = 0  # frames received from the feed (a repeated one counts)
         self._pending: Frame | None = None
         self._stale: set[str] = set()
         self._stop = Event()
@@ -168,6 +169,7 @@ class GroveTui(App[None]):
         return call
 
     def _offer(self, frame: Frame) -> None:
+        self.frames += 1
         self._pending = frame  # drawn by the next _draw_pending: at most one redraw per interval
 
     def _set_link(self, state: LinkState) -> None:
