@@ -1,9 +1,11 @@
 """Resource subscriptions: ``resources/subscribe`` on ``grove://{namespace}/{name}/{report}``
 and ``notifications/resources/updated`` when that report changes.
 
-One watch per subscribed PodCliqueSet and connection (the core's ``watch_views``, in a thread,
+One watch per subscribed PodCliqueSet and connection (the core's ``watch_views`` of every
+watchable report, in a thread started once, so a second report never restarts it,
 retrying through a lost API server as ``--watch`` does; a re-list that finds nothing new yields
-nothing), serving every subscribed report of it. A notification is sent only when the report's
+nothing), serving every subscribed report of it; a report subscribed later starts from the
+last frame. A notification is sent only when the report's
 JSON (as a ``resources/read`` answers it, judged at the watch's first time so that moving
 countdowns are not changes) differs from the last one: nothing twice. The watch stops on the
 last ``unsubscribe`` of its PodCliqueSet and when the connection ends.
@@ -18,7 +20,6 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import anyio.from_thread
@@ -73,7 +74,8 @@ class Target:
 
 @dataclass
 class Watch:
-    """The watch of one PodCliqueSet: its thread, and the subscribed URIs with their last JSON."""
+    """The watch of one PodCliqueSet: its thread, and the subscribed URIs with their last JSON
+    (both guarded by ``lock``: the event loop subscribes while the thread compares)."""
 
     state: GroveState
     namespace: str
@@ -84,16 +86,22 @@ class Watch:
     stop: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
     first: threading.Event = field(default_factory=threading.Event)  # first frame, or failed
-    as_of: datetime | None = None  # the one time every frame is judged at, kept across restarts
     error: GroveError | None = None  # why the first LIST failed
+    frame: dict[str, Any] | None = None  # the reports last seen, by capability
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, uri: str, cap: str) -> None:
+        """Follow ``uri`` too: compared from the last frame on (or from the first)."""
+        with self.lock:
+            self.uris[uri] = cap
+            if self.frame is not None:
+                self.last[uri] = report_json(self.frame[cap], self.state.config.budget_bytes)
 
     def start(self) -> None:
-        """(Re)start the thread for the reports subscribed now (a new set of needs)."""
-        self.halt()
-        self.stop, self.first, self.error = threading.Event(), threading.Event(), None
+        """Start the thread, watching every report a subscription can follow."""
         self.thread = threading.Thread(
             target=self._run,
-            args=(self.stop, self.first, sorted(set(self.uris.values()))),
+            args=(self.stop, self.first, sorted(watchable().values())),
             name=f"grove-subscription-{self.namespace}-{self.name}",
             daemon=True,
         )
@@ -112,7 +120,6 @@ class Watch:
             else:
                 log.warning("subscription to %s: %s", where, core.lost_text(source, err))
 
-        self.as_of = self.as_of or source.now()
         views = core.watch_views(
             caps,
             source,
@@ -121,16 +128,13 @@ class Watch:
             stop,
             retry=core.RETRY_SECONDS,
             heard=heard,
-            as_of=self.as_of,
+            as_of=source.now(),
         )
         try:
             for frame in views:
-                for uri, cap in list(self.uris.items()):
-                    text = report_json(frame[cap], self.state.config.budget_bytes)
-                    before = self.last.get(uri)
-                    self.last[uri] = text
-                    if before is not None and before != text and not stop.is_set():
-                        self.notify(uri)
+                for uri in self._changed(frame):
+                    if not stop.is_set():
+                        self.notify(uri)  # outside the lock: it waits for the event loop
                 first.set()
         except GroveError as err:  # the first LIST failed: nothing to follow
             self.error = err
@@ -140,6 +144,18 @@ class Watch:
         finally:
             first.set()
             views.close()
+
+    def _changed(self, frame: dict[str, Any]) -> list[str]:
+        """The subscribed URIs whose JSON differs from the last seen (none at the first)."""
+        changed = []
+        with self.lock:
+            self.frame = frame
+            for uri, cap in self.uris.items():
+                text = report_json(frame[cap], self.state.config.budget_bytes)
+                if self.last.get(uri, text) != text:
+                    changed.append(uri)
+                self.last[uri] = text
+        return changed
 
 
 class Subscriptions:
@@ -156,18 +172,20 @@ class Subscriptions:
         watch = self.watches.get(key)
         if watch is None:
             watch = self.watches[key] = Watch(self.state, *key, self.notify)
-        known = set(watch.uris.values())
-        watch.uris[uri] = target.report
-        if watch.thread is None or target.report not in known:
-            watch.start()  # the first report of it, or one that needs more: watch anew
+        watch.add(uri, target.report)
+        if watch.thread is None:
+            watch.start()
         return watch
 
     def unsubscribe(self, target: Target, uri: str) -> None:
         key = (target.namespace, target.name)
         watch = self.watches.get(key)
-        if watch is None or watch.uris.pop(uri, None) is None:
+        if watch is None:
             return
-        watch.last.pop(uri, None)
+        with watch.lock:
+            if watch.uris.pop(uri, None) is None:
+                return
+            watch.last.pop(uri, None)
         if not watch.uris:
             watch.halt()
             del self.watches[key]
