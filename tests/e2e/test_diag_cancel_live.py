@@ -9,6 +9,9 @@ server exits), and the HTTP server answers the next client at its usual speed.""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -164,3 +167,31 @@ def _timed(call: Callable[[], dict]) -> float:
     answer = call()
     assert "result" in answer and not answer["result"].get("isError"), answer
     return time.monotonic() - began
+
+
+def test_cli_ctrl_c_mid_window_stops_the_scrapes_and_writes_nothing(
+    admin_kubeconfig: str, namespace: str, exporters: ExporterProcess, tmp_path: Path
+) -> None:
+    """``kubectl grove diag --metrics``: Ctrl-C (SIGINT) mid-window exits 130 and leaves no
+    bundle, nor a part of one, where -o said."""
+    out = tmp_path / "out" / "bundle.tar.gz"
+    out.parent.mkdir()
+    script = Path(sys.executable).parent / "kubectl-grove"
+    command = [str(script), "diag", PCS, "-n", namespace, "--kubeconfig", admin_kubeconfig,
+               "-o", str(out), "--metrics", "--window", f"{WINDOW}s", "--logs", "0"]  # fmt: skip
+    with (tmp_path / "cli.log").open("w") as log:
+        cli = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            first_round(exporters)
+            seen, began = exporters.scrapes(), time.monotonic()
+            cli.send_signal(signal.SIGINT)
+            code = cli.wait(BOUND)
+        finally:
+            if cli.poll() is None:
+                cli.kill()
+                cli.wait()
+    took = time.monotonic() - began
+    assert code == 130, (tmp_path / "cli.log").read_text()
+    assert exporters.scrapes() == seen
+    nothing_written(out.parent, [])
+    print(f"CLI Ctrl-C mid-diag-window: exit 130 {took:.2f} s after it")
