@@ -13,12 +13,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from mcp_drop import Held, StdioServer, cancelled, http_session, posted, tool_call
+from mcp_drop import Held, StdioServer, back_to_live, cancelled, http_session, posted, tool_call
 
 from grove_mcp.grove.kinds import POD
 from grove_mcp.scenarios import SCENARIOS
@@ -34,7 +33,6 @@ PCS = "my-inference"
 ENGINES = 7
 WINDOW = 120  # far longer than the bound: a diag that is not cancelled is seen to run on
 BOUND = 15.0
-SOURCE_POOL = 8  # LiveSource's max_concurrency: its threads and API connections grow up to it
 QUIET = 3.0  # a capture that went on after its window would write within it (0.1 s seen)
 
 
@@ -75,26 +73,6 @@ def first_round(exporters: ExporterProcess) -> None:
 def written(folder: Path) -> list[str]:
     """Everything in --diag-dir, hidden .part files included."""
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
-
-
-def back_to(pid: int, baseline: Held, seconds: float, what: str) -> float:
-    """Seconds until the server holds no more than ``baseline``, give or take the live source's
-    pool, which keeps up to SOURCE_POOL threads and API connections once a call has needed
-    them (a call with more concurrent LISTs than the warm-up starts more; none is a leak). The
-    call's own worker and scrape threads, and the dropped request's connection, must be gone."""
-    api = {peer for peer in baseline.peers if peer.startswith("to ")}
-    spare = max(0, SOURCE_POOL - sum(baseline.peers[p] for p in api))
-
-    def held() -> bool:
-        now = Held.now(pid)
-        other = +(now.peers - baseline.peers) - Counter({p: SOURCE_POOL for p in api})
-        pooled = sum(now.peers[p] for p in api) <= SOURCE_POOL
-        return now.threads <= baseline.threads + spare and pooled and not other
-
-    try:
-        return procfs.within(held, seconds, what)
-    except AssertionError as err:
-        raise AssertionError(f"{err}; baseline {baseline}, now {Held.now(pid)}") from None
 
 
 def nothing_written(folder: Path, before: list[str]) -> None:
@@ -148,9 +126,9 @@ def test_http_client_gone_mid_window_stops_the_scrapes_writes_nothing_and_others
             first_round(exporters)
             if how == "cancel":
                 assert http.post("/mcp", json=cancelled(2), headers=headers).status_code == 202
-                back_to(server.pid, baseline, BOUND, "the call's threads")
+                back_to_live(server.pid, baseline, BOUND, "the call's threads")
         seen = exporters.scrapes()
-        settled = back_to(server.pid, baseline, BOUND, "threads and connections after it")
+        settled = back_to_live(server.pid, baseline, BOUND, "threads and connections after it")
         with http_session(server.base) as (other, other_headers):
             next_call = _timed(
                 lambda: rpc_answer(other.post("/mcp", json=status, headers=other_headers))
