@@ -18,6 +18,7 @@ GroveError                     base; ``str(err)`` is the one-paragraph message f
 ├── BundleError                a diagnostic bundle that cannot be read: path and field
 ├── StoredPlanError            a plan ConfigMap that cannot be read: ConfigMap, key and field
 ├── MetricsError               a metrics exposition that cannot be read, or histograms that cannot merge
+├── Cancelled                  the caller stopped waiting (Ctrl-C, a client gone): nothing written (exit 130)
 └── AicError                   AIConfigurator could not produce a plan
     ├── AicNotInstalled        the optional extra is missing: how to install it
     ├── SlaUnmeetable          no configuration meets the TTFT target (exit 1: a finding)
@@ -134,6 +135,14 @@ class MetricsError(GroveError):
     and so cannot be summed: says which metric (or which endpoint's body) and what to do."""
 
     code = "metrics_error"
+
+
+class Cancelled(GroveError):
+    """The caller stopped waiting (Ctrl-C, an MCP client that went away or cancelled): the
+    work stopped at its next step and wrote nothing."""
+
+    code = "cancelled"
+    exit_code = 130
 
 
 # --- plans and AIConfigurator ----------------------------------------------------------------

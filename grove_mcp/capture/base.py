@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -34,18 +35,27 @@ class CaptureRequest:
     log_lines: int = 200  # per container
     operator_log_lines: int = 2000
     metrics_window: float | None = None  # seconds between two scrapes; None: no samples
+    # set when the caller stops waiting: the window ends at once, no further collector runs
+    cancel: threading.Event | None = field(default=None, compare=False)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
 
 
 @dataclass(frozen=True)
 class DiagArgs:
     """``diag``'s own input (CLI flags, MCP arguments). ``write`` is the front end's: it writes
-    the redacted bundle where the user asked and says where (the core writes no file)."""
+    the redacted bundle where the user asked and says where (the core writes no file).
+    ``cancel``, once set (Ctrl-C, an MCP client gone), stops the capture at its next step (the
+    metrics window at once) and ``write`` is not called: no bundle, not even a partial one."""
 
     write: Callable[[Bundle], str]
     since_seconds: float = 600.0
     log_lines: int = 200
     metrics_window: float | None = None  # --metrics: scrape twice this many seconds apart
     on_progress: Callable[[int, int, str], None] | None = None
+    cancel: threading.Event | None = None
 
 
 @dataclass

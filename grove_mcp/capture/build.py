@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import __version__
-from ..errors import GroveError
+from ..errors import Cancelled, GroveError
 from ..redact import Redactions, redact_text
 from ..sources.base import RawObject
 from ..sources.bundle import Bundle, Manifest
@@ -72,7 +72,9 @@ def capture(
     report_json: ReportJson,
     on_progress: Progress | None = None,
 ) -> Capture:
-    """Read the cluster for ``request``; every object and log redacted before it is kept."""
+    """Read the cluster for ``request``; every object and log redacted before it is kept.
+    Raises ``Cancelled`` once ``request.cancel`` is set (checked before each collector and
+    after the last: a collector's own errors are recorded, a cancel is not)."""
     counts = Redactions()
     objects: list[RawObject] = []
     files: dict[str, str] = {}
@@ -82,6 +84,7 @@ def capture(
     collectors = [c for c in COLLECTORS if getattr(c, "wanted", lambda _: True)(request)]
     steps = len(collectors) + len(reports)
     for index, collector in enumerate(collectors):
+        _stop_if_cancelled(request)
         if on_progress:
             on_progress(index, steps, f"collecting {collector.name}")
         try:
@@ -95,6 +98,7 @@ def capture(
             for pod, samples in found.metrics.items()
         }
         statuses.append(_status(collector.name, found))
+    _stop_if_cancelled(request)  # a window cut short is not a sample worth keeping
     manifest = Manifest(
         captured_at=source.now(),
         namespace=request.namespace,
@@ -136,6 +140,11 @@ def capture(
     if on_progress:
         on_progress(steps, steps, "done")
     return result
+
+
+def _stop_if_cancelled(request: CaptureRequest) -> None:
+    if request.cancelled:
+        raise Cancelled("The capture was cancelled; no bundle was written.")
 
 
 def _status(name: str, found: Found) -> CollectorStatus:

@@ -17,7 +17,7 @@ from ..core import Capability, Scope
 from ..errors import InvalidInput
 from .completion import complete_pcs_name
 from .options import AllFlag, Name, Target, Watch, with_target
-from .run import handled_errors, run_report, run_watch
+from .run import handled_errors, retries_on_stderr, run_report, run_watch
 
 OptionalName = typer.Argument(
     None, help="PodCliqueSet name.", show_default=False, autocompletion=complete_pcs_name
@@ -47,7 +47,9 @@ def _one_or_all(cap: Capability) -> Callable[..., None]:
             name = _name(name, all_, cap.name)
         ns = target.namespace
         if watch:
-            run_watch(target, name, lambda src: core.watch(cap, src, ns, name))
+            run_watch(
+                target, name, lambda src: core.watch(cap, src, ns, name, retries_on_stderr(src))
+            )
         else:
             run_report(target, name, lambda src: core.run(cap, src, ns, name))
 

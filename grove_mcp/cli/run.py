@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
+from .. import core
 from ..config import load_settings
 from ..errors import GroveError, InvalidInput
 from ..names import validate_namespace, validate_pcs_name
@@ -114,6 +115,22 @@ def run_report(target: Target, name: str | None, call: Callable[[Source], BaseMo
         report = call(source_for(target))
         emit(report, target.output, console())
     exit_by_verdict(report)
+
+
+def retries_on_stderr(source: Source) -> core.Heard:
+    """Say on stderr (never stdout, which may be JSON), once, that the watch lost the
+    cluster and is retrying, and once that it is connected again."""
+    lost = False
+
+    def heard(err: GroveError | None, pause: float) -> None:
+        nonlocal lost
+        if err is not None and not lost:
+            error_console().print(core.lost_text(source, err), soft_wrap=True, style="yellow")
+        elif err is None and lost:
+            error_console().print(core.BACK_TEXT, style="green")
+        lost = err is not None
+
+    return heard
 
 
 def run_watch(

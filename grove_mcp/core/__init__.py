@@ -5,23 +5,27 @@ from ..capabilities.validate import ManifestText, ValidateArgs  # validate's inp
 from ..capture import DiagArgs  # diag's input
 from ..performance.metrics import MetricsArgs  # metrics' and compare's input
 from ..replan import Assumptions, ReplanArgs  # replan's input
+from ..watching import BACK_TEXT, Heard, lost_text  # what a watch says of a lost cluster
 from .budget import BUDGET_BYTES, DEFAULT_LIMIT, MAX_LIMIT, Fitted, Narrowing, fit, output_model
 from .budget_generate import Mode, fit_generate
-from .call import run, run_views, watch, watch_views
+from .call import RETRY_SECONDS, run, run_views, watch, watch_views
 from .objects import Described, LogText, describe_object, object_yaml, read_log, read_object
 from .offload import run_off_loop
 from .preflight import check_before_write, check_proposal
 from .table import CAPABILITIES, Capability, Inputs, Need, Scope, capability, report_models
 
 __all__ = [
+    "BACK_TEXT",
     "BUDGET_BYTES",
     "CAPABILITIES",
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
+    "RETRY_SECONDS",
     "Capability",
     "Described",
     "DiagArgs",
     "Fitted",
+    "Heard",
     "Inputs",
     "LogText",
     "Assumptions",
@@ -39,6 +43,7 @@ __all__ = [
     "describe_object",
     "fit",
     "fit_generate",
+    "lost_text",
     "object_yaml",
     "output_model",
     "read_log",

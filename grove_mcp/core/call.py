@@ -9,8 +9,9 @@ reports from one snapshot (the TUI's screens).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import fields
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import fields, replace
+from datetime import datetime
 from threading import Event
 from typing import Any
 
@@ -21,7 +22,7 @@ from ..errors import InvalidInput
 from ..redact import redact
 from ..snapshot import Snapshot, SnapshotRequest, fetch_snapshot
 from ..sources.base import Source
-from ..watching import watch_snapshots
+from ..watching import Heard, watch_snapshots
 from .metrics import collect_metrics
 from .table import Capability, Inputs, Need, capability
 
@@ -74,11 +75,16 @@ def _default_namespace(source: Source | None) -> str:
 
 
 def watch(
-    name: str | Capability, source: Source, namespace: str | None, pcs: str | None
+    name: str | Capability,
+    source: Source,
+    namespace: str | None,
+    pcs: str | None,
+    heard: Heard | None = None,
 ) -> Iterator[BaseModel]:
-    """The redacted report now and again after every change the watch API reports (live only)."""
+    """The redacted report now and again after every change the watch API reports (live only),
+    through a lost API server (each attempt told to ``heard``)."""
     cap = capability(name)
-    for views in watch_views([cap], source, namespace, pcs, retry=RETRY_SECONDS):
+    for views in watch_views([cap], source, namespace, pcs, retry=RETRY_SECONDS, heard=heard):
         yield views[cap.name]
 
 
@@ -103,12 +109,18 @@ def watch_views(
     stop: Event | None = None,
     tick: float = 30.0,
     retry: Sequence[float] = (),
-) -> Iterator[dict[str, BaseModel]]:
+    heard: Heard | None = None,
+    as_of: datetime | None = None,
+) -> Generator[dict[str, BaseModel], None, None]:
     """``run_views`` now and after every change the watch API reports, until ``stop`` is set;
-    ``retry``: wait out a lost API server (see ``watch_snapshots``)."""
+    ``retry`` / ``heard``: wait out a lost API server (see ``watch_snapshots``). ``as_of``
+    judges every snapshot at that one time, so reports differ only when the cluster did (not
+    as countdowns move)."""
     collect_less()
     caps, request = _views_request(names, source, namespace, pcs)
-    for snapshot in watch_snapshots(source, request, tick, stop, retry):
+    for snapshot in watch_snapshots(source, request, tick, stop, retry, heard):
+        if as_of is not None:
+            snapshot = replace(snapshot, now=as_of)
         yield _build_views(caps, snapshot, pcs, source)
 
 

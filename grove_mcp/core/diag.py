@@ -11,7 +11,7 @@ import json
 from typing import cast
 
 from ..capture import Capture, CaptureRequest, DiagArgs, capture
-from ..errors import InvalidInput
+from ..errors import Cancelled, InvalidInput
 from ..reports.common import Severity, Summary
 from ..reports.diag import DiagCollector, DiagReport
 from ..sources.bundle import Bundle, BundleSource
@@ -33,11 +33,14 @@ def build_diag(inputs: Inputs) -> DiagReport:
         args.since_seconds,
         args.log_lines,
         metrics_window=args.metrics_window,
+        cancel=args.cancel,
     )
     live = cast(LiveSource, source)
     result = capture(
         live, request, lambda bundle, name: _report_json(bundle, name, request), args.on_progress
     )
+    if request.cancelled:  # the caller stopped waiting while the reports were built
+        raise Cancelled("The capture was cancelled; no bundle was written.")
     where = args.write(result.bundle)
     return _report(result, where, request, live.description)
 

@@ -12,6 +12,7 @@ from .analyzers import (
     pods_and_nodes,
     rollout,
     scheduling,
+    traffic_drift,
 )
 from .base import Analyzer
 
@@ -26,5 +27,6 @@ ANALYZERS: tuple[tuple[str, Analyzer], ...] = (
     (latency.NAME, latency.analyze),
     (placement.NAME, placement.analyze),
     (plan_drift.NAME, plan_drift.analyze),
+    (traffic_drift.NAME, traffic_drift.analyze),
     (blind_spots.NAME, blind_spots.analyze),
 )

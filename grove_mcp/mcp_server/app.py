@@ -12,6 +12,7 @@ from .config import ServerConfig
 from .lifespan import GroveState, make_lifespan
 from .prompts import register_prompts
 from .resources import register_resources
+from .subscriptions import register_subscriptions
 from .tools import TOOLS, ToolSpec, refuse_unoffered, register_tools, selected
 
 INSTRUCTIONS = """\
@@ -44,8 +45,12 @@ def build_server(
         log_level=config.log_level,  # type: ignore[arg-type]
         lifespan=make_lifespan(config, source or config.source_factory()),
         middleware=[refuse_unoffered(tools, offered)],
+        # no subscriptions/listen: nothing publishes to it, so the 2026-07-28 wire must not
+        # advertise subscribe or listChanged (handshake-era subscriptions: subscriptions.py)
+        subscriptions=False,
     )
     register_tools(server, offered)
     register_prompts(server)
     register_resources(server)
+    register_subscriptions(server)
     return server

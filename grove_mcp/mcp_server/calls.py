@@ -4,6 +4,7 @@ trace). Reports and error messages arrive redacted from the core."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -33,13 +34,17 @@ def namespace_for(state: GroveState, namespace: str | None) -> str | None:
     return namespace or state.config.namespace
 
 
-async def run_core(ctx: Context, call: CoreCall) -> BaseModel:
-    """``call(source)`` in a worker thread, within the server's tool timeout."""
+async def run_core(
+    ctx: Context, call: CoreCall, *, cancel: threading.Event | None = None, waits: float = 0.0
+) -> BaseModel:
+    """``call(source)`` in a worker thread, within the server's tool timeout plus ``waits``
+    (seconds the call waits on purpose: a metrics window). ``cancel`` is set once the call is
+    answered, timed out or cancelled (the client went away), for work that watches it."""
     state = state_of(ctx)
     source = state.require_source()
     progress = Progress(ctx)
     await progress.step(0, f"Reading {source.description}")
-    timeout = state.config.tool_timeout
+    timeout = state.config.tool_timeout + waits
 
     def too_slow() -> GroveError:
         return ClusterUnreachable(
@@ -49,15 +54,24 @@ async def run_core(ctx: Context, call: CoreCall) -> BaseModel:
         )
 
     watched = ProgressSource(source, progress)
-    report = await run_off_loop(lambda: call(watched), timeout=timeout, on_timeout=too_slow)
+    report = await run_off_loop(
+        lambda: call(watched), timeout=timeout, on_timeout=too_slow, cancel=cancel
+    )
     await progress.settle()
     await progress.step(2, "Report built")
     return report
 
 
-async def fitted(ctx: Context, call: CoreCall, narrowing: Narrowing) -> Fitted:
+async def fitted(
+    ctx: Context,
+    call: CoreCall,
+    narrowing: Narrowing,
+    *,
+    cancel: threading.Event | None = None,
+    waits: float = 0.0,
+) -> Fitted:
     """The core's report for ``call``, narrowed and fitted to the response budget."""
-    report = await run_core(ctx, call)
+    report = await run_core(ctx, call, cancel=cancel, waits=waits)
     answer = fit(report, narrowing, render_markdown, state_of(ctx).config.budget_bytes)
     await Progress(ctx).step(3, "Answer ready")
     return answer
@@ -83,14 +97,18 @@ async def tool_answer(
     gang: str | None = None,
     limit: int = DEFAULT_LIMIT,
     args: Any = None,
+    cancel: threading.Event | None = None,
+    waits: float = 0.0,
 ) -> CallToolResult:
     """A tool's result: Markdown text plus the report as structured content, or a tool error.
 
     ``capability`` names a capability of the table (``"status"`` …); bad input is refused first.
+    ``cancel`` and ``waits`` as for :func:`run_core`.
     """
     try:  # an empty string is how models often say "not given"
         call = core_call(ctx, capability, namespace or None, name, args)
-        answer = await fitted(ctx, call, inputs.narrowing(clique or None, gang or None, limit))
+        narrowing = inputs.narrowing(clique or None, gang or None, limit)
+        answer = await fitted(ctx, call, narrowing, cancel=cancel, waits=waits)
     except GroveError as err:
         return error_result(err)
     return CallToolResult(

@@ -3,6 +3,7 @@ files, so it is offered only with ``--allow-writes`` (it changes nothing in the 
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -50,16 +51,19 @@ async def grove_diag(
     tool reads the bundle with grove-mcp --bundle.
     """
     folder = Path(state_of(ctx).config.diag_dir)
+    cancel = threading.Event()  # set when the call ends: answered, timed out, or the client gone
 
     def write(bundle: Bundle) -> str:
         folder.mkdir(parents=True, exist_ok=True)
         stamp = bundle.manifest.captured_at.strftime("%Y%m%dT%H%M%SZ")
         path = folder / f"grove-diag-{bundle.manifest.namespace}-{name}-{stamp}.tar.gz"
-        return str(bundle.write_tar(path))
+        return str(bundle.write_tar(path, cancel=cancel))  # whole, or nothing once cancelled
 
     window = float(metrics_window_seconds) if metrics_window_seconds else None
-    args = DiagArgs(write, float(since_seconds), log_lines, metrics_window=window)
-    return await tool_answer(ctx, "diag", namespace=namespace, name=name, args=args)
+    args = DiagArgs(write, float(since_seconds), log_lines, metrics_window=window, cancel=cancel)
+    return await tool_answer(
+        ctx, "diag", namespace=namespace, name=name, args=args, cancel=cancel, waits=window or 0.0
+    )
 
 
 WRITES_FILES = ToolAnnotations(

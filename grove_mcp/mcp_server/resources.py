@@ -14,9 +14,11 @@ from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
+from pydantic import BaseModel
 
-from ..core import CAPABILITIES, Capability, Narrowing, Scope
+from ..core import CAPABILITIES, Capability, Narrowing, Scope, fit
 from ..errors import GroveError, InvalidInput, NotFound
+from ..render import render_markdown
 from .calls import core_call, fitted
 
 
@@ -33,6 +35,15 @@ def uri_template(cap: Capability) -> str:
     return f"grove://{{namespace}}/{{name}}/{cap.name.replace(' ', '-')}"
 
 
+def report_json(report: BaseModel, budget: int) -> str:
+    """A report as a resource answers it: fitted to the budget (default narrowing), compact."""
+    return _compact(fit(report, Narrowing(), render_markdown, budget).data)
+
+
+def _compact(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
 def _reader(cap: Capability) -> Callable[..., Any]:
     async def read(namespace: str, name: str, ctx: Context) -> str:
         try:
@@ -41,7 +52,7 @@ def _reader(cap: Capability) -> Callable[..., Any]:
             raise ResourceNotFoundError(err.message) from None
         except GroveError as err:
             raise ResourceError(err.message) from None
-        return json.dumps(answer.data, separators=(",", ":"), ensure_ascii=False)
+        return _compact(answer.data)
 
     return read
 

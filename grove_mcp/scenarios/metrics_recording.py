@@ -21,6 +21,12 @@ ITL_BUCKETS = (
     0.002, 0.004, 0.006, 0.008, 0.010, 0.015, 0.020, 0.025, 0.030, 0.035, 0.040,
     0.060, 0.080, 0.100, 0.200, 0.400, 0.600, 0.800, 1, 2, 4, 6, 8,
 )  # fmt: skip
+# Per-request token counts: SGLang's are configurable (--prompt-tokens-buckets,
+# --generation-tokens-buckets, A.2); the recording's servers set these.
+TOKEN_BUCKETS = (
+    50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 4000, 5000, 6000, 8000,
+    10000, 12000, 16000, 20000, 32000, 64000, 128000,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -29,8 +35,8 @@ class PodLoad:
 
     mode: str  # "prefill" | "decode"
     requests_per_second: float
-    isl: int
-    osl: int
+    isl: int  # mean prompt tokens per request: each request's varies by ``length_spread``
+    osl: int  # mean generated tokens per request, likewise
     ttft_median: float = 0.0  # seconds (prefill), lognormal around it
     ttft_spread: float = 0.3
     itl_median: float = 0.0  # seconds (decode)
@@ -39,12 +45,27 @@ class PodLoad:
     running: float = 0.0
     token_usage: float = 0.0  # KV pool used, 0-1
     history_seconds: float = 300.0  # served before the first scrape (lifetime figures)
+    cache_hit_rate: float = 0.0  # prefix (radix) cache hit rate of a prefill pod, 0-1
+    length_spread: float = 0.35  # lognormal sigma of the per-request token counts
+
+
+def lengths(rng: random.Random, n: int, mean: int, spread: float) -> list[int]:
+    """``n`` per-request token counts around ``mean`` (lognormal) that add up to exactly
+    ``n × mean``, so the token counters read as if every request had the mean length."""
+    if n <= 0:
+        return []
+    draws = [rng.lognormvariate(0, spread) for _ in range(n)]
+    scale = mean * n / sum(draws)
+    out = [max(1, round(d * scale)) for d in draws]
+    out[out.index(max(out))] += mean * n - sum(out)  # the rounding rest, on the longest
+    return out
 
 
 class _SglangPod:
     def __init__(self, model: str, load: PodLoad, seed: int) -> None:
         self.load = load
         self.rng = random.Random(seed)
+        self.lengths_rng = random.Random(seed + 1000)  # apart: latencies stay as recorded
         self.registry = CollectorRegistry(auto_describe=False)
         sched = {"model_name": model, "engine_type": load.mode, "tp_rank": "0", "pp_rank": "0"}
         self.sched = sched
@@ -70,6 +91,20 @@ class _SglangPod:
         self.generation = Counter(
             "sglang:generation_tokens", "Generation tokens", ["model_name"], registry=r
         ).labels(model)
+        self.prompt_hist = Histogram(
+            "sglang:prompt_tokens_histogram",
+            "Prompt tokens per request",
+            ["model_name"],
+            buckets=TOKEN_BUCKETS,
+            registry=r,
+        ).labels(model)
+        self.generation_hist = Histogram(
+            "sglang:generation_tokens_histogram",
+            "Generation tokens per request",
+            ["model_name"],
+            buckets=TOKEN_BUCKETS,
+            registry=r,
+        ).labels(model)
         self.requests = Counter(
             "sglang:num_requests", "Requests", ["model_name"], registry=r
         ).labels(model)
@@ -79,25 +114,32 @@ class _SglangPod:
         self.running = Gauge("sglang:num_running_reqs", "Running", labels, registry=r)
         self.queue = Gauge("sglang:num_queue_reqs", "Queued", labels, registry=r)
         self.usage = Gauge("sglang:token_usage", "KV token pool use", labels, registry=r)
+        self.hit_rate = Gauge("sglang:cache_hit_rate", "Prefix cache hit rate", labels, registry=r)
 
     def serve(self, seconds: float, wobble: float) -> None:
         """Observe ``seconds`` of traffic; gauges set around their averages by ``wobble``."""
         load, rng = self.load, self.rng
         n = round(load.requests_per_second * seconds)
-        for _ in range(n):
+        prefill = load.mode == "prefill"
+        sizes = lengths(self.lengths_rng, n, load.isl if prefill else load.osl, load.length_spread)
+        for size in sizes:
             self.requests.inc()
-            if load.mode == "prefill":
+            if prefill:
                 self.ttft.observe(rng.lognormvariate(0, load.ttft_spread) * load.ttft_median)
-                self.prompt.inc(load.isl)
-                self.realtime.labels(**self.sched, mode="prefill_compute").inc(load.isl)
+                self.prompt.inc(size)
+                self.prompt_hist.observe(size)
+                self.realtime.labels(**self.sched, mode="prefill_compute").inc(size)
             else:
                 for _ in range(load.osl // 100):  # token-weighted; one sample per 100 tokens here
                     self.itl.observe(rng.lognormvariate(0, load.itl_spread) * load.itl_median)
-                self.generation.inc(load.osl)
-                self.realtime.labels(**self.sched, mode="decode").inc(load.osl)
+                self.generation.inc(size)
+                self.generation_hist.observe(size)
+                self.realtime.labels(**self.sched, mode="decode").inc(size)
         self.running.labels(**self.sched).set(round(load.running * wobble, 2))
         self.queue.labels(**self.sched).set(round(load.queue * wobble))
         self.usage.labels(**self.sched).set(round(min(load.token_usage * wobble, 1.0), 3))
+        if load.mode == "prefill":
+            self.hit_rate.labels(**self.sched).set(round(min(load.cache_hit_rate * wobble, 1.0), 3))
 
     def exposition(self) -> str:
         """The classic text exposition without the ``*_created`` families: prometheus_client

@@ -37,7 +37,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import BundleError, GroveError
+from ..errors import BundleError, Cancelled, GroveError
 from .base import ListQuery, ListResult, RawObject, WatchEvent
 from .bundle_files import read_dir, read_tar
 from .selectors import field_matcher, label_matcher
@@ -212,22 +212,41 @@ class Bundle:
             (root / name).write_text(text)
         return root
 
-    def write_tar(self, path: str | Path, folder: str = "bundle") -> Path:
+    def write_tar(
+        self, path: str | Path, folder: str = "bundle", cancel: Event | None = None
+    ) -> Path:
         """Write as a ``.tar.gz`` whose members sit under ``folder/`` (regular files only); the
-        same bundle gives the same bytes (times are the capture's, no file names in gzip)."""
+        same bundle gives the same bytes (times are the capture's, no file names in gzip).
+
+        The file appears whole or not at all: it is written beside ``path`` under a hidden
+        ``.part`` name and renamed at the end; an error, Ctrl-C or ``cancel`` (checked between
+        members and before the rename: ``Cancelled``) removes the part."""
         target = Path(path)
+        part = target.with_name(f".{target.name}.part")
         stamp = int(self.manifest.captured_at.timestamp())
-        with (
-            target.open("wb") as raw,
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=stamp) as packed,
-            tarfile.open(fileobj=packed, mode="w", format=tarfile.PAX_FORMAT) as tar,
-        ):
-            for name, text in self.members():
-                data = text.encode()
-                info = tarfile.TarInfo(f"{folder}/{name}")
-                info.size, info.mtime, info.mode = len(data), stamp, 0o644
-                tar.addfile(info, io.BytesIO(data))
+        try:
+            with (
+                part.open("wb") as raw,
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=stamp) as packed,
+                tarfile.open(fileobj=packed, mode="w", format=tarfile.PAX_FORMAT) as tar,
+            ):
+                for name, text in self.members():
+                    _stop_if(cancel)
+                    data = text.encode()
+                    info = tarfile.TarInfo(f"{folder}/{name}")
+                    info.size, info.mtime, info.mode = len(data), stamp, 0o644
+                    tar.addfile(info, io.BytesIO(data))
+            _stop_if(cancel)
+            part.replace(target)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
         return target
+
+
+def _stop_if(cancel: Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("The capture was cancelled; no bundle was written.")
 
 
 def _recorded(

@@ -103,6 +103,7 @@ class GroveTui(App[None]):
         self.message = ""
         self.metrics = panes.MetricsHistory()
         self.redraws = 0  # frames drawn (tests wait on it)
+        self.frames = 0  # frames received from the feed (a repeated one counts)
         self._pending: Frame | None = None
         self._stale: set[str] = set()
         self._stop = Event()
@@ -168,6 +169,7 @@ class GroveTui(App[None]):
         return call
 
     def _offer(self, frame: Frame) -> None:
+        self.frames += 1
         self._pending = frame  # drawn by the next _draw_pending: at most one redraw per interval
 
     def _set_link(self, state: LinkState) -> None:
@@ -208,9 +210,11 @@ class GroveTui(App[None]):
 
     def _draw_chrome(self) -> None:
         self.query_one("#header", Static).update(self._header())
+        said = self.message or self.link.message
+        ok = not self.message and self.link.link is Link.live  # "connected again"
         status = (
-            Text(self.message or self.link.message, "red")
-            if self.message or self.link.message
+            Text(said, "green" if ok else "red")
+            if said
             else Text(
                 "? help · / filter · n namespace · y yaml · d describe · l logs · r re-list", "dim"
             )

@@ -2,8 +2,10 @@
 (or once, from a bundle), and metrics windows. Plain threads' bodies, no Textual: the app runs
 them in thread workers and receives their results through callbacks.
 
-A lost watch (API server gone, RBAC changed, a re-list that fails) is retried with backoff; the
-callbacks say so, so the header can. Nothing here raises to its caller.
+A lost API server is waited out inside the core's watch, whose re-list shows nothing when
+nothing changed meanwhile (a restarted watch would repeat the last frame); any other lost watch
+(RBAC changed, a re-list refused) is started again with backoff. The callbacks say so, so the
+header and status line can. Nothing here raises to its caller.
 """
 
 from __future__ import annotations
@@ -105,14 +107,23 @@ def watch_frames(
     on_link: Callable[[LinkState], None],
     stop: Event,
     backoff: tuple[float, ...] = BACKOFF_SECONDS,
+    tick: float = 30.0,
 ) -> None:
     """Frames until ``stop``: once for a capture; for a cluster, a LIST then the watch API, and
     after any failure the same again after a growing pause. The pause resets only once the
     watch itself has delivered (a LIST that works before a watch that fails keeps growing it).
-    ``on_link`` hears of changes of state only."""
+    A quiet cluster still sends a frame every ``tick`` s (countdowns move). ``on_link`` hears
+    of changes of state only."""
     live = is_live(source)
     failures = 0
     said = _Said(on_link)
+
+    def heard(err: GroveError | None, pause: float) -> None:  # the core's watch retrying
+        if err is None:
+            said(LinkState(Link.live, core.BACK_TEXT))
+        else:
+            said(LinkState(Link.lost, core.lost_text(source, err), pause))
+
     said(LinkState(Link.connecting if live else Link.static))
     while not stop.is_set():
         try:
@@ -120,7 +131,9 @@ def watch_frames(
                 on_frame(frame_of(core.run_views(VIEWS, source, namespace), pcs))
                 said(LinkState(Link.static))
                 return
-            views = core.watch_views(VIEWS, source, namespace, None, stop=stop)
+            views = core.watch_views(
+                VIEWS, source, namespace, None, stop, tick, backoff, heard=heard
+            )
             for count, view in enumerate(views):
                 on_frame(frame_of(view, pcs))
                 said(LinkState(Link.live))

@@ -4,22 +4,30 @@ shared server: ``down()`` and ``paused()`` would break every other test."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import subprocess
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
+import anyio
+import anyio.to_thread
 import pytest
 from mcp import Client
+from mcp.shared.exceptions import MCPDeprecationWarning
+from test_tui_live import BROKEN, set_breach
 from test_watch_and_cli_live import _kubectl_grove
 
-from grove_mcp.core.call import RETRY_SECONDS
+from grove_mcp.core import BACK_TEXT, RETRY_SECONDS
 from grove_mcp.grove.kinds import NAMESPACE, PODCLIQUE
 from grove_mcp.mcp_server import ServerConfig, build_server
 from grove_mcp.scenarios import SCENARIOS
+from grove_mcp.sources.kube import KubeClient
+from grove_mcp.sources.live import LiveSource
 from grove_mcp.sources.seeder import seed
 from tools.envtest.apiserver import ApiServer, Binaries, crds_dir
 
@@ -30,10 +38,11 @@ TIMEOUT = 1.0  # request timeout given to the front ends
 BOUND = 3 * TIMEOUT + 2.0  # an answer about a hung server comes within this
 ETCD_PAUSE = 3.0
 TIMEOUT_ARGS = ("--request-timeout", str(TIMEOUT))
-DOWN = 3.0  # seconds the API server stays down
-# after the restart, quiet until the CLI's retries (1+2+4+8 s at most) re-listed: a re-list
-# that finds nothing new must show no frame
-RESUMED = sum(RETRY_SECONDS[:4]) + 2.0
+FRAME_SECONDS = 30.0  # generous: a notification normally follows its write within a second
+STATES = {True: "Breached", False: "Healthy"}
+# a lost API server is noticed, and a restarted one re-listed, within the CLI's retries
+# (1+2+4+8 s) and a margin
+RESUMED = sum(RETRY_SECONDS[:4]) + 10.0
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +81,21 @@ def _documents(stdout: Any, out: queue.Queue[dict[str, Any]]) -> None:
             lines = []
 
 
+def _lines(stream: Any, out: queue.Queue[str]) -> None:
+    for line in stream:
+        out.put(line.rstrip("\n"))
+
+
+def _until_said(said: queue.Queue[str], heard: list[str], what: str) -> None:
+    """Wait (within RESUMED) for a stderr line containing ``what``; every line kept."""
+    deadline = time.monotonic() + RESUMED
+    while not any(what in line for line in heard):
+        try:
+            heard.append(said.get(timeout=max(0.1, deadline - time.monotonic())))
+        except queue.Empty:
+            pytest.fail(f"stderr did not say {what!r} within {RESUMED} s: {heard}")
+
+
 def _counted(report: dict[str, Any]) -> int:
     return next(c["updated"] for c in report["cliques"] if c["name"] == COUNTED)
 
@@ -103,29 +127,43 @@ def test_cli_watch_resumes_after_an_api_server_restart_without_duplicates_or_gap
         env=_env(),
     )
     frames: queue.Queue[dict[str, Any]] = queue.Queue()
+    said: queue.Queue[str] = queue.Queue()
     reader = threading.Thread(target=_documents, args=(watch.stdout, frames), daemon=True)
     reader.start()
+    threading.Thread(target=_lines, args=(watch.stderr, said), daemon=True).start()
     seen: list[int] = []
+    heard: list[str] = []
     try:
         _until_counted(frames, seen, 0, watch)
         for n in (1, 2, 3):
             _count(private, n)
             _until_counted(frames, seen, n, watch)
-        with private.down():
-            time.sleep(DOWN)  # long enough for the watch to notice, fail and retry
-        time.sleep(RESUMED)
+        with private.down():  # down until the CLI said so (its retries have begun)
+            _until_said(said, heard, "lost")
+        began = time.monotonic()
+        # the re-list after the restart worked: it found nothing new, so it showed no frame
+        _until_said(said, heard, "connected again")
+        print(f"CLI --watch: connected again {time.monotonic() - began:.1f} s after the restart")
         for n in (4, 5, 6):
             _count(private, n)
             _until_counted(frames, seen, n, watch)
-        assert watch.poll() is None, watch.stderr.read() if watch.stderr else ""
+        assert watch.poll() is None, heard
     finally:
         watch.terminate()
         watch.wait(10)
     reader.join(5)
     while not frames.empty():
         seen.append(_counted(frames.get()))
+    while not said.empty():
+        heard.append(said.get())
     # one frame per change: none twice (the re-list after the restart found nothing new), none lost
     assert seen == [0, 1, 2, 3, 4, 5, 6], seen
+    # stderr said it once each, naming the endpoint and why; stdout held only the frames
+    print(f"CLI --watch stderr: {heard}")
+    assert len(heard) == 2 and heard[1] == "connected again", heard
+    lost = f"({private.url}) lost (Cannot reach the Kubernetes API server at {private.url}: "
+    assert heard[0].startswith("connection to cluster ") and lost in heard[0], heard
+    assert heard[0].endswith("); retrying"), heard
 
 
 def _status_args(server: ApiServer) -> list[str]:
@@ -201,3 +239,107 @@ def test_a_report_during_an_etcd_pause_completes_after_it_or_names_the_endpoint(
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+def _nudge(admin: KubeClient, namespace: str) -> None:
+    """A change the watch sees that no report shows: an annotation on the breached clique."""
+    clique = admin.request("GET", PODCLIQUE, namespace, BROKEN)
+    clique["metadata"].setdefault("annotations", {})["grove-mcp.io/test-nudge"] = str(time.time())
+    admin.request("PUT", PODCLIQUE, namespace, BROKEN, body=clique)
+
+
+def _watch_threads() -> list[str]:
+    """The threads of subscriptions and of the watches under them."""
+    names = (t.name for t in threading.enumerate())
+    return sorted(n for n in names if n.startswith(("grove-subscription-", "grove-watch-")))
+
+
+def _gone(before: list[str], seconds: float = 10.0) -> bool:
+    """Whether the watch threads are back to ``before`` within ``seconds`` (polled)."""
+    deadline = time.monotonic() + seconds
+    while _watch_threads() != before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return _watch_threads() == before
+
+
+class _Heard(logging.Handler):
+    """What the subscriptions logged: ``lost`` and ``back`` set as they say so."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lost, self.back = threading.Event(), threading.Event()
+        self.said: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        self.said.append(message)
+        if "lost (" in message:
+            self.lost.set()
+        if message.endswith(BACK_TEXT):
+            self.back.set()
+
+
+@pytest.mark.anyio
+async def test_mcp_subscription_notifies_each_change_once_across_a_restart(
+    private: ApiServer, anyio_backend: str
+) -> None:
+    ns = "mcp-subscribe"
+    admin = private.client()
+    admin.request(
+        "POST", NAMESPACE, body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}
+    )
+    seed(admin, SCENARIOS["demo"](), namespace=ns)
+    health, status = (f"grove://{ns}/{PCS}/{report}" for report in ("health", "status"))
+    source = LiveSource.connect(kubeconfig=str(private.kubeconfig()), timeout=3)
+    server = build_server(ServerConfig(), source=lambda: source)
+    updates: list[str] = []
+    heard = _Heard()
+    logger = logging.getLogger("grove_mcp.mcp_server")
+    logger.addHandler(heard)
+    logger.setLevel(logging.INFO)
+    before = _watch_threads()
+
+    async def on_message(message: Any) -> None:
+        if getattr(message, "method", None) == "notifications/resources/updated":
+            updates.append(str(message.params.uri))
+
+    async def change(client: Client, breached: bool) -> None:
+        """One write; then exactly one more notification of each report, and a read shows it."""
+        counts = updates.count(health), updates.count(status)
+        await anyio.to_thread.run_sync(set_breach, admin, ns, breached)
+        with anyio.fail_after(FRAME_SECONDS):
+            while (updates.count(health), updates.count(status)) == counts:
+                await anyio.sleep(0.02)
+        read = await client.read_resource(health)
+        assert json.loads(read.contents[0].text)["gangs"][1]["state"] == STATES[breached]
+        assert updates.count(health) == counts[0] + 1, updates
+
+    async def said(event: threading.Event) -> bool:
+        return await anyio.to_thread.run_sync(event.wait, FRAME_SECONDS)
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MCPDeprecationWarning)  # the handshake era's methods
+            async with Client(server, mode="legacy", message_handler=on_message) as client:
+                await client.subscribe_resource(health)
+                await client.subscribe_resource(status)
+                subscribed = [t for t in _watch_threads() if t.startswith("grove-subscription")]
+                assert subscribed == [f"grove-subscription-{ns}-{PCS}"]  # one watch for both
+                await change(client, False)
+                await anyio.to_thread.run_sync(_nudge, admin, ns)  # shown by no report
+                with private.down():  # down until the subscription noticed
+                    assert await said(heard.lost), heard.said
+                assert await said(heard.back), heard.said  # re-listed: nothing new, no notice
+                await change(client, True)
+                await change(client, False)
+                await client.unsubscribe_resource(health)
+                await client.unsubscribe_resource(status)
+                assert await anyio.to_thread.run_sync(_gone, before), _watch_threads()
+                # each change once per report; nothing for the nudge nor the restart
+                assert sorted(updates) == [health] * 3 + [status] * 3, updates
+                await client.subscribe_resource(health)
+            assert await anyio.to_thread.run_sync(_gone, before), _watch_threads()  # ended
+    finally:
+        logger.removeHandler(heard)
+        source.close()
+    print(f"MCP subscription: {heard.said}")

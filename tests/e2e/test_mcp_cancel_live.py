@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from mcp_drop import Held, StdioServer, back_to, cancelled, http_session, posted, tool_call
+from mcp_drop import Held, StdioServer, back_to_live, cancelled, http_session, posted, tool_call
 
 from grove_mcp.scenarios import SCENARIOS
 from grove_mcp.sources.kube import KubeClient
@@ -123,9 +123,9 @@ def test_http_client_gone_mid_window_stops_the_scrapes_and_others_are_served(
             began = time.monotonic()
             if how == "cancel":
                 assert http.post("/mcp", json=cancelled(2), headers=headers).status_code == 202
-                settled = back_to(server.pid, baseline, BOUND, "the call's threads")
+                settled = back_to_live(server.pid, baseline, BOUND, "the call's threads")
         seen = scrapes(scraped)
-        settled = back_to(server.pid, baseline, BOUND, "threads and connections after it")
+        settled = back_to_live(server.pid, baseline, BOUND, "threads and connections after it")
         with http_session(server.base) as (other, other_headers):
             again = other.post("/mcp", json=status, headers=other_headers)
             assert "result" in rpc_answer(again)

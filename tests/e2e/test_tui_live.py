@@ -64,6 +64,10 @@ def gang_label(app: GroveTui, gang: str) -> str:
     return ""
 
 
+def status_line(app: GroveTui) -> str:
+    return str(app.query_one("#status", Static).content)
+
+
 async def until(pilot: Pilot[None], check: Callable[[], Any], what: str, seconds: float) -> float:
     """Seconds until ``check()`` holds (polled every 20 ms), failing after ``seconds``."""
     began = time.monotonic()
@@ -113,21 +117,29 @@ async def test_a_lost_api_server_is_shown_retried_and_followed_again(binaries: B
         app = GroveTui(source, "tui", where="envtest")
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: app.link.link is Link.live, "a live frame", 30)
+            frames = app.frames
             down = server.down()
             await asyncio.to_thread(down.__enter__)
             await until(pilot, lambda: app.link.link is Link.lost, "the loss shown", 30)
             header = str(app.query_one("#header", Static).content)
             assert "connection lost, reconnecting" in header, header
-            assert f"127.0.0.1:{server.port}" in app.link.message, app.link
+            status = str(app.query_one("#status", Static).content)
+            lost = f"connection to cluster admin (https://127.0.0.1:{server.port}) lost ("
+            assert status.startswith(lost) and status.endswith("; retrying"), status
             for key in "23451":  # the views keep answering while it is down
                 await pilot.press(key)
             await asyncio.to_thread(down.__exit__, None, None, None)
             await until(pilot, lambda: app.link.link is Link.live, "reconnected", 60)
-            assert app.link.message == "" and app.message == ""
+            # the re-list found the cluster as last shown: no frame repeats it
+            assert app.frames == frames, "the first frame after the reconnect repeated the last"
+            await until(pilot, lambda: "connected again" in status_line(app), "said so", 5)
+            assert app.message == ""
             await asyncio.to_thread(set_breach, server.client(), "tui", False)
             await until(
                 pilot, lambda: "✓ Healthy" in gang_label(app, "my-inference-1"), "a change", 10
             )
+            assert app.frames == frames + 1  # the change, once
+            assert status_line(app) != "connected again"  # a frame came: the line is keys again
 
 
 def test_a_watch_refused_after_a_list_that_works_backs_off_more_each_time(

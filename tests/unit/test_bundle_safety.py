@@ -148,12 +148,14 @@ def test_tarfile_data_filter_is_applied(work, monkeypatch):
 
 def test_an_oversized_tar_member(work, monkeypatch):
     monkeypatch.setattr(bundle_files, "MAX_MEMBER_BYTES", 1000)
+    first = "metrics/vllm-disagg/my-inference-0-decode-mfm67/0.000.prom"
     message = _refused(
         _tar(work, (_info(f"{TOP}/objects/big.yaml"), b"#" * 500)),
-        f"{TOP}/metrics/vllm-disagg/my-inference-0-decode-mfm67/0.000.prom",
+        f"{TOP}/{first}",
         "larger than 1,000 bytes",
     )
-    assert "at least 5,461 bytes" in message  # refused from its header, before reading it
+    size = (demo_bundle_path() / first).stat().st_size
+    assert f"at least {size:,} bytes" in message  # refused from its header, before reading it
     assert "smaller capture" in message
 
 
@@ -178,11 +180,20 @@ def test_too_many_members(work, monkeypatch):
 
 def test_too_many_bytes_in_all(work, monkeypatch):
     monkeypatch.setattr(bundle_files, "MAX_TOTAL_BYTES", 100_000)
-    _refused(
-        _tar(work),
-        f"{TOP}/metrics/vllm-disagg/my-inference-1-decode-hp56q/20.000.prom",
-        "more than 100,000 bytes uncompressed",
-    )
+    archive = _tar(work)
+    with tarfile.open(archive) as tar:
+        files = [(m.name, m.size) for m in tar.getmembers() if m.isfile()]
+    _refused(archive, _crossing(files, 100_000), "more than 100,000 bytes uncompressed")
+
+
+def _crossing(files: list[tuple[str, int]], limit: int) -> str:
+    """The first file, in reading order, that takes the bytes read past ``limit``."""
+    total = 0
+    for name, size in files:
+        total += size
+        if total > limit:
+            return name
+    raise AssertionError(f"the files hold only {total} bytes")
 
 
 def test_a_decompression_bomb(work, monkeypatch):
@@ -281,11 +292,22 @@ def test_too_many_entries_in_a_directory(work, monkeypatch):
 
 def test_too_many_bytes_in_a_directory(work, monkeypatch):
     monkeypatch.setattr(bundle_files, "MAX_TOTAL_BYTES", 100_000)
-    _refused(
-        _dir(work),
-        "metrics/vllm-disagg/my-inference-1-decode-hp56q/0.000.prom",
-        "more than 100,000 bytes uncompressed",
-    )
+    root = _dir(work)
+    _refused(root, _crossing(_walked(root), 100_000), "more than 100,000 bytes uncompressed")
+
+
+def _walked(root: Path) -> list[tuple[str, int]]:
+    """Files with their sizes in the loader's order: directories taken last-found first,
+    entries of each sorted by name."""
+    out, pending = [], [root]
+    while pending:
+        folder = pending.pop()
+        for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+            if entry.is_dir():
+                pending.append(entry)
+            else:
+                out.append((entry.relative_to(root).as_posix(), entry.stat().st_size))
+    return out
 
 
 # --- good bundles still load, the same way ----------------------------------------------------
@@ -318,9 +340,12 @@ def test_gzip_is_not_the_only_compression(work):
 
 
 def test_a_truncated_tarball_is_unreadable_not_a_crash(work):
-    whole = _tar(work).read_bytes()
+    archive = _tar(work)
+    with tarfile.open(archive) as tar:  # cut in the middle of a member's data
+        big = next(m for m in tar.getmembers() if m.isfile() and m.size > 2000)
     cut = work / "cut.tar.gz"
-    cut.write_bytes(gzip.compress(gzip.decompress(whole)[:20_000]))
+    raw = gzip.decompress(archive.read_bytes())
+    cut.write_bytes(gzip.compress(raw[: big.offset_data + big.size // 2]))
     with pytest.raises(BundleError, match=r"not a readable \.tar\.gz"):
         Bundle.load(cut)
 

@@ -18,6 +18,7 @@ from grove_mcp.reports.metrics import (
 )
 from grove_mcp.reports.topology import TopologyReport
 from grove_mcp.scenarios import SCENARIOS
+from grove_mcp.scenarios.catalog import DEMO_ISL
 from grove_mcp.sources import demo_source
 
 PCS = "my-inference"
@@ -83,7 +84,8 @@ def test_ttft_over_without_queueing_is_prefill_compute_and_cites_the_measured_is
     roles = [_role(r, Verdict.ok, 0.5, 0.0) if r.role == "prefill" else r for r in m.roles]
     diagnosis, _ = diagnose(_facts(demo, m.model_copy(update={"roles": roles})))
     compute = next(d for d in diagnosis if d.code == "TTFT_PREFILL_COMPUTE")
-    assert "measured ISL 4000 tokens vs planned 4000" in compute.evidence
+    # the demo serves DEMO_ISL tokens per request; its plan assumed 4000
+    assert f"measured ISL {DEMO_ISL} tokens vs planned 4000" in compute.evidence
 
 
 def test_tpot_over_with_decode_saturated_asks_for_decode_workers_from_kv(demo):

@@ -3,12 +3,15 @@ a directory and as a .tar.gz; diag refuses what it cannot capture, before any AP
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from grove_mcp.cli.app import app
+from grove_mcp.errors import Cancelled
 from grove_mcp.scenarios import demo
 from grove_mcp.sources.bundle import Bundle
 
@@ -53,3 +56,34 @@ def test_diag_refuses_the_demo_and_bad_input_before_any_call(tmp_path: Path) -> 
     exists = runner.invoke(app, ["diag", "x", "-o", str(taken)])
     assert exists.exit_code == 2 and "exists" in exists.output
     assert taken.read_text() == "x"  # nothing lost
+
+
+class _SetAfter(threading.Event):
+    """A cancel Event that turns set after ``checks`` looks (the Nth member of a write)."""
+
+    def __init__(self, checks: int, then: type[BaseException] | None = None) -> None:
+        super().__init__()
+        self.checks, self.then = checks, then
+
+    def is_set(self) -> bool:
+        self.checks -= 1
+        if self.checks < 0 and self.then is not None:
+            raise self.then()
+        return self.checks < 0
+
+
+def test_a_tarball_cancelled_mid_write_leaves_no_file_nor_part(tmp_path: Path) -> None:
+    bundle = _captured()
+    members = len(list(bundle.members()))
+    assert members > 3
+    for cancel in (_SetAfter(2), _SetAfter(members), _SetAfter(2, KeyboardInterrupt)):
+        with pytest.raises((Cancelled, KeyboardInterrupt)):
+            bundle.write_tar(tmp_path / "b.tar.gz", cancel=cancel)
+        assert list(tmp_path.iterdir()) == [], cancel.checks  # neither the file nor its .part
+    kept = tmp_path / "kept.tar.gz"
+    kept.write_bytes(b"an earlier capture")
+    with pytest.raises(Cancelled):
+        bundle.write_tar(kept, cancel=_SetAfter(members))  # the rename is refused last
+    assert kept.read_bytes() == b"an earlier capture"
+    assert Bundle.load(bundle.write_tar(kept, cancel=threading.Event())).files == bundle.files
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.tar.gz"]

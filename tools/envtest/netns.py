@@ -147,6 +147,16 @@ class ExporterProcess:
         """Pod number ``pod`` accepts scrapes from now on and never answers them."""
         self.command(f"hang {pod}")
 
+    def scrapes(self) -> int:
+        """The /metrics requests every pod has received so far."""
+        assert self._proc.stdin is not None
+        self._proc.stdin.write("scrapes\n")
+        self._proc.stdin.flush()
+        answer = self._line("scrapes")
+        if not answer.startswith("scrapes "):
+            raise ExporterError(f"exporter child answered scrapes with {answer!r}")
+        return int(answer.split()[1])
+
     def close(self) -> None:
         with contextlib.suppress(OSError):
             if self._proc.stdin:

@@ -9,6 +9,7 @@ on stdout per command, so a test knows a value is recorded before it scrapes:
     observe <pod> <ttft_seconds> <prompt_tokens> <output_tokens>   -> ok
     gauge <pod> running|waiting|kv <value>                          -> ok
     hang <pod>            (its /metrics accepts, then never answers) -> ok
+    scrapes               (the /metrics requests served so far)      -> scrapes <count>
     quit                                                            -> (exits)
 
 Anything else answers ``error <why>``. At start it prints one line ``ready <json list of
@@ -52,6 +53,7 @@ class FakeEngine:
     def __init__(self, model: str = MODEL, engine: str = "0") -> None:
         self.registry = CollectorRegistry()
         self.hung = threading.Event()  # set: /metrics accepts and never answers
+        self.scrapes = 0  # /metrics requests received (one handler thread each: += is enough)
         self.key = (model, engine)
         r = self.registry
         self.ttft = Histogram(
@@ -71,6 +73,13 @@ class FakeEngine:
         self.prompt_hist = Histogram(
             "vllm:request_prompt_tokens",
             "Number of prefill tokens processed.",
+            LABELS,
+            buckets=VLLM_TOKEN_BUCKETS,
+            registry=r,
+        )
+        self.generation_hist = Histogram(
+            "vllm:request_generation_tokens",
+            "Number of generation tokens processed.",
             LABELS,
             buckets=VLLM_TOKEN_BUCKETS,
             registry=r,
@@ -99,7 +108,8 @@ class FakeEngine:
             LABELS,
             registry=r,
         )
-        for metric in (self.ttft, self.e2e, self.prompt_hist, self.prompt, self.generation):
+        served = (self.ttft, self.e2e, self.prompt_hist, self.generation_hist)
+        for metric in (*served, self.prompt, self.generation):
             metric.labels(*self.key)  # served at 0 from the start, as vLLM does
         for gauge in (self.running, self.waiting, self.kv):
             gauge.labels(*self.key).set(0)
@@ -108,6 +118,7 @@ class FakeEngine:
         self.ttft.labels(*self.key).observe(ttft)
         self.e2e.labels(*self.key).observe(ttft + 0.01 * output_tokens)
         self.prompt_hist.labels(*self.key).observe(prompt_tokens)
+        self.generation_hist.labels(*self.key).observe(output_tokens)
         self.prompt.labels(*self.key).inc(prompt_tokens)
         self.generation.labels(*self.key).inc(output_tokens)
 
@@ -126,6 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.split("?")[0] != "/metrics":
             self.send_error(404)
             return
+        self.server.engine.scrapes += 1
         if self.server.engine.hung.is_set():  # accepted, never answered, until the child ends
             self.server.closing.wait()
             return
@@ -200,6 +212,8 @@ class Exporters:
                 self.engines[int(words[1])].observe(float(words[2]), int(words[3]), int(words[4]))
             elif words[0] == "hang" and len(words) == 2:
                 self.engines[int(words[1])].hung.set()
+            elif words == ["scrapes"]:
+                return f"scrapes {sum(e.scrapes for e in self.engines)}"
             elif words[0] == "gauge" and len(words) == 4:
                 self.engines[int(words[1])].set_gauge(words[2], float(words[3]))
             else:

@@ -39,7 +39,11 @@ class Metrics:
         try:
             collected = collector.collect(
                 MetricsRequest(
-                    request.namespace, readable, window=request.metrics_window, scrapes=2
+                    request.namespace,
+                    readable,
+                    window=request.metrics_window,
+                    scrapes=2,
+                    cancel=request.cancel,  # the caller gone: the window ends at once
                 )
             )
         finally:

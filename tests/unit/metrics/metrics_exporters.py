@@ -202,3 +202,112 @@ class FakeSglangPod:
             labels = self._labels(dp, tp)
             self.running.labels(*labels).set(running if tp == "0" else other_ranks)
             self.usage.labels(*labels).set(usage if tp == "0" else other_ranks)
+
+
+# --- the traffic a deployment serves (issue 18): per-request token histograms, cache hits ----
+
+# vLLM's per-request token buckets: the 1-2-5 series (A.1), here up to 20,000
+VLLM_TOKEN_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
+# Dynamo's INPUT_SEQUENCE / OUTPUT_SEQUENCE bounds: log-spaced with a leading 0 (A.4)
+DYNAMO_ISL_BUCKETS = (0, 50, 100, 200, 410, 830, 1700, 3400, 6900, 14000, 29000, 59000, 128000)
+DYNAMO_OSL_BUCKETS = (0, 50, 100, 200, 390, 770, 1500, 3000, 6100, 12000, 32000)
+# SGLang's are configurable (--prompt-tokens-buckets, A.2)
+SGLANG_TOKEN_BUCKETS = (100, 300, 500, 1000, 2000, 3000, 4000, 6000, 8000, 10000, 15000, 20000)
+
+
+@dataclass(frozen=True)
+class Served:
+    """One request as a traffic exporter records it: its lengths and its prefix-cache hits."""
+
+    prompt_tokens: int
+    output_tokens: int
+    cached_tokens: int = 0
+
+
+#: Per engine: ISL and OSL histograms with their buckets (None: the engine serves none).
+TRAFFIC_NAMES = {
+    "vllm": ("vllm:request_prompt_tokens", "vllm:request_generation_tokens", VLLM_TOKEN_BUCKETS),
+    "sglang": (
+        "sglang:prompt_tokens_histogram",
+        "sglang:generation_tokens_histogram",
+        SGLANG_TOKEN_BUCKETS,
+    ),
+    "trtllm": None,
+    "frontend": (
+        "dynamo_frontend_input_sequence_tokens",
+        "dynamo_frontend_output_sequence_tokens",
+        DYNAMO_ISL_BUCKETS,
+    ),
+}
+
+
+class FakeTrafficPod:
+    """An engine (vLLM, SGLang, TRT-LLM) or a Dynamo frontend serving the figures of the traffic
+    with its real names (A.1–A.4): per-request token histograms, a request counter, a running
+    gauge and the prefix-cache hit figure (vLLM counters, SGLang and TRT-LLM gauges). SGLang
+    reports every figure for two TP ranks, rank 1 with nonsense that a correct reader skips."""
+
+    def __init__(self, engine: str, model: str = "Qwen/Qwen3-32B") -> None:
+        self.engine, self.model = engine, model
+        self._scrapes = 0
+        self._scraped = threading.Condition()
+        self.registry = CollectorRegistry(auto_describe=False)
+        self.inner = r = CollectorRegistry()
+        self.registry.register(_Current(self))  # type: ignore[arg-type]
+        names = TRAFFIC_NAMES[engine]
+        self.isl = self.osl = None
+        if names is not None:
+            osl_buckets = DYNAMO_OSL_BUCKETS if engine == "frontend" else names[2]
+            self.isl = Histogram(names[0], "ISL", ("model_name",), buckets=names[2], registry=r)
+            self.osl = Histogram(names[1], "OSL", ("model_name",), buckets=osl_buckets, registry=r)
+        prefix = {"vllm": "vllm:", "sglang": "sglang:", "trtllm": "trtllm_"}.get(engine)
+        sched = ("model_name", "tp_rank") if engine == "sglang" else ("model_name",)
+        self.sched = sched
+        if engine == "frontend":
+            self.requests = Counter("dynamo_frontend_requests", "Requests", sched, registry=r)
+            self.running = Gauge("dynamo_frontend_active_requests", "Active", sched, registry=r)
+        else:
+            done = {"vllm": "request_success", "sglang": "num_requests"}.get(
+                engine, "request_success"
+            )
+            run = {"sglang": "num_running_reqs"}.get(engine, "num_requests_running")
+            self.requests = Counter(f"{prefix}{done}", "Requests", sched, registry=r)
+            self.running = Gauge(f"{prefix}{run}", "Running", sched, registry=r)
+        self.hits = self.queries = self.hit_rate = None
+        if engine == "vllm":
+            self.hits = Counter("vllm:prefix_cache_hits", "Hit tokens", sched, registry=r)
+            self.queries = Counter("vllm:prefix_cache_queries", "Queried tokens", sched, registry=r)
+        elif engine == "sglang":
+            self.hit_rate = Gauge("sglang:cache_hit_rate", "Hit rate", sched, registry=r)
+        elif engine == "trtllm":
+            self.hit_rate = Gauge("trtllm_kv_cache_hit_rate", "Hit rate", sched, registry=r)
+
+    scraped = FakeVllmPod.scraped
+    scrapes = FakeVllmPod.scrapes
+    wait_scrapes = FakeVllmPod.wait_scrapes
+    serve = FakeVllmPod.serve
+
+    def _each(self) -> list[tuple[str, ...]]:
+        return (
+            [(self.model, tp) for tp in ("0", "1")] if self.engine == "sglang" else [(self.model,)]
+        )
+
+    def record(self, requests: Sequence[Served]) -> None:
+        """Each request once, as the engine does when it finishes."""
+        for s in requests:
+            if self.isl is not None and self.osl is not None:
+                self.isl.labels(self.model).observe(s.prompt_tokens)
+                self.osl.labels(self.model).observe(s.output_tokens)
+            for labels in self._each():
+                self.requests.labels(*labels).inc()
+            if self.hits is not None and self.queries is not None:
+                self.hits.labels(self.model).inc(s.cached_tokens)
+                self.queries.labels(self.model).inc(s.prompt_tokens)
+
+    def set_gauges(self, running: float, hit_rate: float | None = None) -> None:
+        """Rank 0 (the only rank of other engines) reports these; SGLang's rank 1 reports 99."""
+        for labels in self._each():
+            rank0 = labels[-1] == "0" or self.engine != "sglang"
+            self.running.labels(*labels).set(running if rank0 else 99)
+            if self.hit_rate is not None and hit_rate is not None:
+                self.hit_rate.labels(*labels).set(hit_rate if rank0 else 99)

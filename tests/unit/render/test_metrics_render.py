@@ -19,7 +19,11 @@ from grove_mcp.core import MetricsArgs
 from grove_mcp.render import OutputFormat, render
 from grove_mcp.reports.compare import CompareReport
 from grove_mcp.reports.metrics import MetricsReport, QuantileValue
+from grove_mcp.scenarios.catalog import DEMO_ISL
 from grove_mcp.sources import open_source
+
+# the demo serves 19.2 req/s of DEMO_ISL prompt tokens
+INPUT = f"Input {round(19.2 * DEMO_ISL):,} tok/s"
 
 NOT_RUNNING = "my-inference-1-prefill-rp9nb"
 
@@ -69,8 +73,16 @@ def test_metrics_text_shows_the_key_figures() -> None:
     out = text(metrics())
     assert out.startswith("Metrics for: my-inference (window 30s, recorded in embedded demo")
     throughput = _line(out, "Throughput")
-    for figure in ("Input 76,800 tok/s", "Output 9,600 tok/s", "480 tok/s/GPU (20 GPUs)", "19.2"):
+    # 19.2 req/s of DEMO_ISL prompt tokens (the demo's recorded traffic)
+    for figure in (INPUT, "Output 9,600 tok/s", "480 tok/s/GPU (20 GPUs)", "19.2"):
         assert figure in throughput
+    traffic = _line(out, "Traffic")
+    assert "19.2 req/s" in traffic and "prefix-cache hits 30%" in traffic
+    # each request of 30 s at 19.2 req/s once: 576; mean exactly the recorded DEMO_ISL and 500
+    assert re.search(
+        rf"mean {DEMO_ISL:,} tokens · 576 requests\s+\[the prefill engines\]", _line(out, "ISL")
+    )
+    assert re.search(r"mean 500 tokens · 576 requests\s+\[the decode engines\]", _line(out, "OSL"))
     latency = _line(out, "Latency")
     assert "TTFT" in latency and "p99 1,280 ms" in latency and "p50 205 ms" in latency
     assert "p99 9.6 ms" in _line(out, "ITL")  # under 10 ms: one decimal
@@ -99,7 +111,11 @@ def test_metrics_fancy_marks_the_plan_rows() -> None:
 def test_metrics_markdown_shows_the_key_figures() -> None:
     out = markdown(metrics())
     assert out.startswith("## my-inference — metrics\n**NOT OK: TTFT p99 over the SLA**")
-    assert "p99 1,280 ms" in out and "Input 76,800 tok/s" in out
+    assert "p99 1,280 ms" in out and INPUT in out
+    assert (
+        f"mean {DEMO_ISL:,} tokens · 576 requests (the prefill engines; sglang:prompt_tokens_histogram)"
+        in out
+    )
     assert "| TTFT p99 vs SLA | 300 ms | 1,280 ms | +326.7% | MISS |" in out
     assert "| prefill | prefill | sglang | 3/4 | 12 |" in out
     assert "**saturated**: 2.3 requests queued per pod" in out
