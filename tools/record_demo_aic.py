@@ -41,8 +41,10 @@ def main() -> int:
     points = [p for run in estimate.answers for p in run.points]
     asked = [p for run in estimate.answers for p in run.request.points]
     merged = estimate.answers[0].model_copy(
-        update={"points": points, "request": estimate.answers[0].request.model_copy(
-            update={"points": asked})}
+        update={
+            "points": points,
+            "request": estimate.answers[0].request.model_copy(update={"points": asked}),
+        }
     )
     where = recorded_dir()
     where.mkdir(exist_ok=True)

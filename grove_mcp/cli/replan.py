@@ -19,6 +19,7 @@ from ..planfile import dump_plan
 from ..redact import MASK
 from ..render import emit
 from ..reports.replan import ReplanReport
+from ..sources.scrape import ScrapeVia
 from .generate import prepare_dir
 from .metrics import (
     MetricsPath,
@@ -33,7 +34,6 @@ from .metrics import (
 from .options import Name, Target, with_target
 from .progress import progress_display, run_cancellable, window_progress
 from .run import console, error_console, exit_by_verdict, handled_errors, source_for, validate
-from ..sources.scrape import ScrapeVia
 
 _PANEL = "Re-plan"
 
@@ -60,8 +60,11 @@ Ttft = Annotated[float | None, _opt("--ttft", help="TTFT target, ms (plan's SLA)
 Tpot = Annotated[float | None, _opt("--tpot", help="TPOT target, ms (plan's SLA).", min=0.001)]
 Timeout = Annotated[
     float,
-    _opt("--timeout", help=f"Seconds per AIConfigurator run (default {aic.DEFAULT_TIMEOUT_S:g}).",
-         min=10),
+    _opt(
+        "--timeout",
+        help=f"Seconds per AIConfigurator run (default {aic.DEFAULT_TIMEOUT_S:g}).",
+        min=10,
+    ),
 ]
 
 
@@ -83,8 +86,14 @@ def _run(target: Target, name: str, args: ReplanArgs) -> ReplanReport:
 
     def work(cancel: threading.Event, on_window: Callable[[float, str], None]) -> Any:
         with progress_display(error_console()) as on_aic:
-            given = ReplanArgs(**{**args.__dict__, "on_progress": on_window, "cancel": cancel,
-                                  "on_aic_progress": on_aic})
+            given = ReplanArgs(
+                **{
+                    **args.__dict__,
+                    "on_progress": on_window,
+                    "cancel": cancel,
+                    "on_aic_progress": on_aic,
+                }
+            )
             return core.run("replan", source, target.namespace, name, given)
 
     with window_progress(error_console(), title) as on_window:

@@ -42,6 +42,7 @@ from ..plans import (
     build_plan_show,
     build_plan_store,
 )
+from ..replan import ReplanArgs, build_replan
 from ..reports.compare import CompareReport
 from ..reports.diag import DiagReport
 from ..reports.diagnose import DiagnoseReport
@@ -49,7 +50,6 @@ from ..reports.generate import GenerateReport
 from ..reports.health import HealthList, HealthReport
 from ..reports.listing import WorkloadList
 from ..reports.metrics import MetricsReport
-from ..replan import ReplanArgs, build_replan
 from ..reports.plan_reports import (
     PlanDiffReport,
     PlanHistoryReport,

@@ -40,9 +40,7 @@ OptionalSystem = Annotated[str | None, Field(description="AIConfigurator system 
 OptionalBackend = Annotated[gi.BackendName | None, Field(description="Engine (plan's).")]
 OptionalTtft = Annotated[float | None, Field(gt=0, description="TTFT target, ms (plan's SLA).")]
 OptionalTpot = Annotated[float | None, Field(gt=0, description="TPOT target, ms (plan's SLA).")]
-Budget = Annotated[
-    int | None, Field(ge=1, description="GPU budget (default: the GPUs deployed).")
-]
+Budget = Annotated[int | None, Field(ge=1, description="GPU budget (default: the GPUs deployed).")]
 Force = Annotated[
     bool, Field(description="Propose even when gangs are breached or a rollout runs (marked).")
 ]
@@ -92,22 +90,28 @@ async def grove_replan(
     """
     state = state_of(ctx)
     try:
-        window_args = _args(window, False, scrape_via, metrics_port, metrics_path,
-                            prometheus_url, plan)
+        window_args = _args(
+            window, False, scrape_via, metrics_port, metrics_path, prometheus_url, plan
+        )
         source = state.require_source()
         progress = Progress(ctx, total=100)
         cancel = threading.Event()
         forward = _Forward(progress)
         timeout = window + 3 * state.config.tool_timeout  # a window, then three child runs
         args = ReplanArgs(
-            **{**window_args.__dict__, "port": window_args.port or state.config.metrics_port,
-               "timeout": state.config.scrape_timeout},
+            **{
+                **window_args.__dict__,
+                "port": window_args.port or state.config.metrics_port,
+                "timeout": state.config.scrape_timeout,
+            },
             on_progress=lambda f, line: forward.step(f * WINDOW_SHARE, line),
             cancel=cancel,
             on_aic_progress=lambda p: forward.step(
-                WINDOW_SHARE + p.fraction * (100 - WINDOW_SHARE), p.message),
-            assumptions=Assumptions(model or None, system or None, backend or None, ttft_ms,
-                                    tpot_ms),
+                WINDOW_SHARE + p.fraction * (100 - WINDOW_SHARE), p.message
+            ),
+            assumptions=Assumptions(
+                model or None, system or None, backend or None, ttft_ms, tpot_ms
+            ),
             total_gpus=total_gpus,
             force=force,
             timeout_s=state.config.tool_timeout,

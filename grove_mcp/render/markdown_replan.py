@@ -20,8 +20,11 @@ def replan(report: ReplanReport) -> str:
         out += ["", "### Against what is deployed", table(DIFF_HEADERS, changes)]
         if p.file:
             out += ["", f"Files: `{p.file}`, `{p.plan_file}`"]
-        out += ["", "The PodCliqueSet and plan.json are in the structured answer "
-                "(proposal.manifest, proposal.plan); nothing was applied."]
+        out += [
+            "",
+            "The PodCliqueSet and plan.json are in the structured answer "
+            "(proposal.manifest, proposal.plan); nothing was applied.",
+        ]
     return "\n".join(out) + "\n"
 
 

@@ -21,12 +21,24 @@ def expected_cells(r: ExpectedRow) -> list[str]:
     target = "-" if r.target is None else f"≤ {number(r.target, r.today.unit)}"
     meets = "-" if r.meets is None else ("yes" if r.meets else "NO")
     predicted = number(r.predicted.value, r.predicted.unit) if r.predicted else "-"
-    return [r.metric, number(r.today.value, r.today.unit), predicted,
-            number(r.expected.value, r.expected.unit), target, meets]
+    return [
+        r.metric,
+        number(r.today.value, r.today.unit),
+        predicted,
+        number(r.expected.value, r.expected.unit),
+        target,
+        meets,
+    ]
 
 
-EXPECTED_HEADERS = ["METRIC", "TODAY (measured)", "AIC PREDICTS", "EXPECTED (calibrated)",
-                    "TARGET", "MEETS"]
+EXPECTED_HEADERS = [
+    "METRIC",
+    "TODAY (measured)",
+    "AIC PREDICTS",
+    "EXPECTED (calibrated)",
+    "TARGET",
+    "MEETS",
+]
 DIFF_HEADERS = ["PARAMETER", "PROPOSED", "DEPLOYED", "CHANGES"]
 
 
@@ -38,14 +50,21 @@ def sections(report: ReplanReport) -> list[tuple[str, list[str]]]:
     if report.deployed:
         out.append(("Deployed", [report.deployed.text]))
     if report.observed:
-        out.append(("Observed" + (f" (window {report.window_seconds:g}s)"
-                                  if report.window_seconds else ""),
-                    [f"- {cited(c)}" for c in report.observed]))
+        out.append(
+            (
+                "Observed"
+                + (f" (window {report.window_seconds:g}s)" if report.window_seconds else ""),
+                [f"- {cited(c)}" for c in report.observed],
+            )
+        )
     if report.drift:
-        rows = [f"- {r.figure} {r.statistic}: planned {number(r.planned, r.unit)}, observed "
-                f"{number(r.observed, r.unit)}"
-                + (f" (x{r.ratio:.2f})" if r.ratio is not None else "")
-                + (" DRIFTED" if r.drifted else "") for r in report.drift.rows]
+        rows = [
+            f"- {r.figure} {r.statistic}: planned {number(r.planned, r.unit)}, observed "
+            f"{number(r.observed, r.unit)}"
+            + (f" (x{r.ratio:.2f})" if r.ratio is not None else "")
+            + (" DRIFTED" if r.drifted else "")
+            for r in report.drift.rows
+        ]
         out.append(("Traffic against the plan", [report.drift.summary, *rows]))
     if report.assumptions:
         out.append(("Kept", [f"- {cited(c)}" for c in report.assumptions]))
@@ -54,13 +73,29 @@ def sections(report: ReplanReport) -> list[tuple[str, list[str]]]:
     p = report.proposal
     if p:
         head = "Proposal" + (" (FORCED: not steady)" if p.forced else "")
-        out.append((head, [p.shape.text, f"why: {p.chosen_because}",
-                           f"replicas: {p.replicas_from}", f"p90: {p.p90_check}",
-                           f"statistic: {report.statistic}"]))
+        out.append(
+            (
+                head,
+                [
+                    p.shape.text,
+                    f"why: {p.chosen_because}",
+                    f"replicas: {p.replicas_from}",
+                    f"p90: {p.p90_check}",
+                    f"statistic: {report.statistic}",
+                ],
+            )
+        )
     if report.not_observed:
         out.append(("Not observed", [f"- {n}" for n in report.not_observed]))
     if report.timings:
         t = report.timings
-        out.append(("Time", [f"{t.total_s:.1f}s, of which AIConfigurator {t.aiconfigurator_s:.1f}s "
-                             f"(grove-mcp {t.overhead_s:.2f}s)"]))
+        out.append(
+            (
+                "Time",
+                [
+                    f"{t.total_s:.1f}s, of which AIConfigurator {t.aiconfigurator_s:.1f}s "
+                    f"(grove-mcp {t.overhead_s:.2f}s)"
+                ],
+            )
+        )
     return out

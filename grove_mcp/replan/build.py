@@ -79,9 +79,9 @@ class _Run:
         finally:
             self.aic_s += time.monotonic() - began
 
-    def estimate(self, label: str, shape: Shape, isl: int, lo: float, hi: float) -> (
-        EstimatePointResult
-    ):
+    def estimate(
+        self, label: str, shape: Shape, isl: int, lo: float, hi: float
+    ) -> EstimatePointResult:
         k = self.kept
         one = shape.model_copy(update={"replicas": 1})
         request = EstimateRequest(
@@ -115,8 +115,14 @@ def build_replan(
     workload = build_workload(snapshot, name)
     ev = gather_evidence(snapshot, name, args, collected)
     reasons = unsteady_reasons(ev)
+    head = header(snapshot, workload)
+    # what health could not read (the operator's Deployment: Grove's rules) limits the gate too
+    head["notes"] += [n for n in ev.health.notes if n not in head["notes"]]
+    if snapshot.operator_deployments is None and snapshot.operator_note:
+        version = ev.health.grove_version
+        head["notes"].append(f"Grove's version (its termination rules) from {version.evidence}")
     base: dict[str, Any] = {
-        **header(snapshot, workload),
+        **head,
         "name": name,
         "steady": not reasons,
         "unsteady_reasons": reasons,
@@ -249,12 +255,24 @@ def _propose(
         f"{row.metric} {_shown(row.today.value)} -> {_shown(row.expected.value)} {row.expected.unit}"
         for row in rows
     )
+    missed = [row for row in rows if row.meets is False]
     if change:
         summary = _summary(False, f"re-plan: move to {proposed.text}")
         answer = (
             f"Move {name} from {r.shape.text} to {proposed.text}. Expected, calibrated on what it "
             f"does today: {effect}."
         )
+        if missed:
+            answer += (
+                " Calibrated, it would still miss "
+                + ", ".join(
+                    f"{row.metric} ({_shown(row.expected.value)} against {row.target:g} "
+                    f"{row.expected.unit})"
+                    for row in missed
+                )
+                + ": AIConfigurator meets the SLA only by its own prediction; more GPUs "
+            )
+            "(--total-gpus) or looser targets would be needed to be sure."
     else:
         why = (
             "the deployed configuration is already the best AIConfigurator finds for the observed "

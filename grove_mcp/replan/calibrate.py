@@ -14,10 +14,17 @@ def point(label: str, shape: Shape, isl: int, osl: int) -> EstimatePoint:
     roles = {r.role: r for r in shape.roles}
     if shape.mode == "agg":
         agg = roles["agg"]
-        return EstimatePoint(label=label, isl=isl, osl=osl, mode="agg", tp=agg.tp,
-                             batch_size=agg.batch_size or 1)
-    return EstimatePoint(label=label, isl=isl, osl=osl, mode="disagg",
-                         prefill=_workers(roles["prefill"]), decode=_workers(roles["decode"]))
+        return EstimatePoint(
+            label=label, isl=isl, osl=osl, mode="agg", tp=agg.tp, batch_size=agg.batch_size or 1
+        )
+    return EstimatePoint(
+        label=label,
+        isl=isl,
+        osl=osl,
+        mode="disagg",
+        prefill=_workers(roles["prefill"]),
+        decode=_workers(roles["decode"]),
+    )
 
 
 def _workers(role: RoleShape) -> EstimateWorkers:
@@ -45,10 +52,20 @@ def calibrate(
             elif got is None:
                 text = f"{metric} {stat} was not measured: no calibration"
             else:
-                text = (f"AIConfigurator predicts {predicted:.3g} ms {metric} for the deployed "
-                        f"configuration at this traffic; measured {stat} {got:.3g} ms: x{f:.2f}")
-            rows.append(CalibrationRow(metric=metric, statistic=stat, predicted_ms=predicted,  # type: ignore[arg-type]
-                                       measured_ms=got, factor=f, text=text))
+                text = (
+                    f"AIConfigurator predicts {predicted:.3g} ms {metric} for the deployed "
+                    f"configuration at this traffic; measured {stat} {got:.3g} ms: x{f:.2f}"
+                )
+            rows.append(
+                CalibrationRow(
+                    metric=metric,  # type: ignore[arg-type]
+                    statistic=stat,
+                    predicted_ms=predicted,
+                    measured_ms=got,
+                    factor=f,
+                    text=text,
+                )
+            )
     return rows
 
 

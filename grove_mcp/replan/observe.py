@@ -50,7 +50,9 @@ def _latency(name: str, lat: Latency | None) -> list[Cited]:
         return []
     detail = f"{lat.metric} ({lat.source})"
     return [
-        Cited(figure=f"{name} {stat}", value=round(v, 3), unit="ms", source="measured", detail=detail)
+        Cited(
+            figure=f"{name} {stat}", value=round(v, 3), unit="ms", source="measured", detail=detail
+        )
         for stat, v in (("mean", lat.mean_ms), ("p99", _p99(lat)))
         if v is not None
     ]
@@ -63,19 +65,47 @@ def observe(m: MetricsReport) -> Observed:
     rate = t.requests_per_second
     cited = _dist("ISL", t.isl) + _dist("OSL", t.osl)
     if rate is not None:
-        cited.append(Cited(figure="request rate", value=round(rate, 3), unit="req/s",
-                           source="measured", detail=t.requests_source))
+        cited.append(
+            Cited(
+                figure="request rate",
+                value=round(rate, 3),
+                unit="req/s",
+                source="measured",
+                detail=t.requests_source,
+            )
+        )
     if t.concurrency is not None:
-        cited.append(Cited(figure="concurrency", value=round(t.concurrency, 2), unit="requests",
-                           source="measured", detail="running requests, average"))
+        cited.append(
+            Cited(
+                figure="concurrency",
+                value=round(t.concurrency, 2),
+                unit="requests",
+                source="measured",
+                detail="running requests, average",
+            )
+        )
     if t.prefix_cache_hit_rate is not None:
-        cited.append(Cited(figure="prefix-cache hit rate", value=round(t.prefix_cache_hit_rate, 3),
-                           unit="ratio", source="measured", detail=t.prefix_cache_metric or ""))
+        cited.append(
+            Cited(
+                figure="prefix-cache hit rate",
+                value=round(t.prefix_cache_hit_rate, 3),
+                unit="ratio",
+                source="measured",
+                detail=t.prefix_cache_metric or "",
+            )
+        )
     cited += _latency("TTFT", m.ttft) + _latency("TPOT" if m.tpot else "ITL", tpot)
     per_gpu = m.throughput.output_tokens_per_second_per_gpu
     if per_gpu is not None:
-        cited.append(Cited(figure="output tok/s per GPU", value=round(per_gpu, 2),
-                           unit="tok/s/GPU", source="measured", detail=m.throughput.source))
+        cited.append(
+            Cited(
+                figure="output tok/s per GPU",
+                value=round(per_gpu, 2),
+                unit="tok/s/GPU",
+                source="measured",
+                detail=m.throughput.source,
+            )
+        )
     return Observed(
         isl_mean=t.isl.mean if t.isl else None,
         isl_p50=t.isl.p50 if t.isl else None,

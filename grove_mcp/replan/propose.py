@@ -76,18 +76,27 @@ def size_replicas(plan: Plan, rate: float | None, queued: float | None) -> tuple
     )
     if queued:
         said += f"; requests were queued ({queued:.1f} on average), so demand may be higher"
-    if needed >= replicas:
-        short = f"; the budget allows {replicas}: give --total-gpus for more" if needed > replicas else ""
-        return plan, f"{replicas} replica(s): {said}{short}"
     per_replica = plan.config.gpus_per_replica()
+    if needed >= replicas:
+        short = (
+            f"; the budget allows {replicas}: --total-gpus {needed * per_replica} for {needed}"
+            if needed > replicas
+            else ""
+        )
+        return plan, f"{replicas} replica(s): {said}{short}"
     scale = needed / replicas
     e = plan.expected
-    expected = e.model_copy(update={
-        k: round(v * scale, 3)
-        for k, v in (("tokens_per_second", e.tokens_per_second),
-                     ("requests_per_second", e.requests_per_second),
-                     ("concurrency", e.concurrency)) if v is not None
-    })
+    expected = e.model_copy(
+        update={
+            k: round(v * scale, 3)
+            for k, v in (
+                ("tokens_per_second", e.tokens_per_second),
+                ("requests_per_second", e.requests_per_second),
+                ("concurrency", e.concurrency),
+            )
+            if v is not None
+        }
+    )
     config = plan.config.model_copy(update={"replicas": needed, "total_gpus": needed * per_replica})
     sized = plan.model_copy(update={"config": config, "expected": expected})
     return sized, f"{needed} replica(s): {said}, of the {replicas} the budget fills"
@@ -99,15 +108,22 @@ def _cited(figure: str, value: float | None, unit: str, source: str, detail: str
 
 
 def _latency_row(
-    metric: str, today: float | None, predicted: float, rows: list[CalibrationRow],
+    metric: str,
+    today: float | None,
+    predicted: float,
+    rows: list[CalibrationRow],
     target: float | None,
 ) -> ExpectedRow:
     tail = scale_of(rows, metric, "p99")
     mean = scale_of(rows, metric, "mean")
     f, how = (tail, "x p99 factor") if tail else (mean, "x mean factor") if mean else (1.0, "")
-    expected = predicted * f  # type: ignore[operator]
-    detail = (f"AIConfigurator {predicted:.3g} ms {how} {f:.2f}" if how
-              else "AIConfigurator's prediction, uncalibrated (no measurement to calibrate on)")
+    f = f or 1.0
+    expected = predicted * f
+    detail = (
+        f"AIConfigurator {predicted:.3g} ms {how} {f:.2f}"
+        if how
+        else "AIConfigurator's prediction, uncalibrated (no measurement to calibrate on)"
+    )
     return ExpectedRow(
         metric=f"{metric} p99",
         today=_cited(f"{metric} p99", today, "ms", "measured", "the metrics window"),
@@ -124,19 +140,34 @@ def expected_rows(
     """TTFT and TPOT p99, tok/s per GPU and GPUs: today, predicted, expected."""
     e = plan.expected
     tpot_factor = scale_of(rows, "TPOT", "mean")
-    per_gpu = e.tokens_per_second_per_gpu / tpot_factor if tpot_factor else e.tokens_per_second_per_gpu
-    per_gpu_how = (f"AIConfigurator {e.tokens_per_second_per_gpu:.1f} / TPOT mean factor "
-                   f"{tpot_factor:.2f} (decode tokens/s go as 1/TPOT at a fixed batch)"
-                   if tpot_factor else "AIConfigurator's prediction, uncalibrated")
+    per_gpu = (
+        e.tokens_per_second_per_gpu / tpot_factor if tpot_factor else e.tokens_per_second_per_gpu
+    )
+    per_gpu_how = (
+        f"AIConfigurator {e.tokens_per_second_per_gpu:.1f} / TPOT mean factor "
+        f"{tpot_factor:.2f} (decode tokens/s go as 1/TPOT at a fixed batch)"
+        if tpot_factor
+        else "AIConfigurator's prediction, uncalibrated"
+    )
     return [
         _latency_row("TTFT", obs.ttft_p99, e.ttft_ms, rows, kept.ttft_ms),
         _latency_row("TPOT", obs.tpot_p99, e.tpot_ms, rows, kept.tpot_ms),
         ExpectedRow(
             metric="output tok/s per GPU",
-            today=_cited("output tok/s per GPU", obs.tokens_per_gpu, "tok/s/GPU", "measured",
-                         "the metrics window"),
-            predicted=_cited("tok/s/GPU", e.tokens_per_second_per_gpu, "tok/s/GPU",
-                             "aiconfigurator", "at its batch size, per GPU"),
+            today=_cited(
+                "output tok/s per GPU",
+                obs.tokens_per_gpu,
+                "tok/s/GPU",
+                "measured",
+                "the metrics window",
+            ),
+            predicted=_cited(
+                "tok/s/GPU",
+                e.tokens_per_second_per_gpu,
+                "tok/s/GPU",
+                "aiconfigurator",
+                "at its batch size, per GPU",
+            ),
             expected=_cited("output tok/s per GPU", per_gpu, "tok/s/GPU", "derived", per_gpu_how),
             target=None,
             meets=None,
@@ -145,9 +176,13 @@ def expected_rows(
             metric="GPUs",
             today=_cited("GPUs", gpus_today, "GPUs", "deployed", "GPUs the PodCliqueSet requests"),
             predicted=None,
-            expected=_cited("GPUs", plan.config.total_gpus, "GPUs", "derived",
-                            f"{plan.config.replicas} replica(s) x "
-                            f"{plan.config.gpus_per_replica()} GPUs"),
+            expected=_cited(
+                "GPUs",
+                plan.config.total_gpus,
+                "GPUs",
+                "derived",
+                f"{plan.config.replicas} replica(s) x {plan.config.gpus_per_replica()} GPUs",
+            ),
             target=None,
             meets=None,
         ),

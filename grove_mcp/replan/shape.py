@@ -51,7 +51,7 @@ def deployed_shape(workload: Workload, batch: Mapping[str, int | None]) -> tuple
     observed concurrency per worker by role. None (and why) when no serving role is found."""
     matches, _ = match_roles(workload, agg_plan=False)
     if "prefill" in matches and "decode" in matches:
-        mode, names = "disagg", ("prefill", "decode")
+        mode, names = "disagg", ["prefill", "decode"]
     else:
         matches, _ = match_roles(workload, agg_plan=True)
         if "agg" not in matches:
@@ -59,7 +59,7 @@ def deployed_shape(workload: Workload, batch: Mapping[str, int | None]) -> tuple
                 f"no prefill/decode or aggregated worker cliques found in {workload.name} "
                 "(by label grove-mcp.io/role, scaling group, clique name or roleName)"
             )
-        mode, names = "agg", ("agg",)
+        mode, names = "agg", ["agg"]
     roles = []
     for role in names:
         deployed = deployed_role(workload, matches[role], 0)

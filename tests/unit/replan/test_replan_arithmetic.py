@@ -20,21 +20,43 @@ from tests.unit.plan_helpers import demo_plan
 
 def _estimate(ttft: float, tpot: float) -> EstimatePointResult:
     return EstimatePointResult(
-        label="deployed", ttft_ms=ttft, tpot_ms=tpot, tokens_per_second_per_gpu=None,
-        tokens_per_second_per_user=None, requests_per_second=None, request_latency_ms=None,
+        label="deployed",
+        ttft_ms=ttft,
+        tpot_ms=tpot,
+        tokens_per_second_per_gpu=None,
+        tokens_per_second_per_user=None,
+        requests_per_second=None,
+        request_latency_ms=None,
     )
 
 
 def _observed(**kw: float | None) -> Observed:
     fields = dict.fromkeys(
-        ["isl_mean", "isl_p50", "isl_p90", "osl_mean", "osl_p50", "requests_per_second",
-         "concurrency", "ttft_mean", "ttft_p99", "tpot_mean", "tpot_p99", "tokens_per_gpu",
-         "queued"])
+        [
+            "isl_mean",
+            "isl_p50",
+            "isl_p90",
+            "osl_mean",
+            "osl_p50",
+            "requests_per_second",
+            "concurrency",
+            "ttft_mean",
+            "ttft_p99",
+            "tpot_mean",
+            "tpot_p99",
+            "tokens_per_gpu",
+            "queued",
+        ]
+    )
     return Observed(**{**fields, **kw})  # type: ignore[arg-type]
 
 
-MEASURED = {("TTFT", "mean"): 300.0, ("TTFT", "p99"): 900.0,
-            ("TPOT", "mean"): 52.0, ("TPOT", "p99"): 78.0}
+MEASURED = {
+    ("TTFT", "mean"): 300.0,
+    ("TTFT", "p99"): 900.0,
+    ("TPOT", "mean"): 52.0,
+    ("TPOT", "p99"): 78.0,
+}
 
 
 def test_calibration_is_measured_over_predicted() -> None:
@@ -55,8 +77,9 @@ def test_no_calibration_without_a_measurement() -> None:
 
 def _plan(replicas: int, rate: float) -> Plan:
     plan = Plan.model_validate(demo_plan())
-    config = plan.config.model_copy(update={"replicas": replicas,
-                                            "total_gpus": replicas * plan.config.gpus_per_replica()})
+    config = plan.config.model_copy(
+        update={"replicas": replicas, "total_gpus": replicas * plan.config.gpus_per_replica()}
+    )
     expected = plan.expected.model_copy(update={"requests_per_second": rate})
     return plan.model_copy(update={"config": config, "expected": expected})
 
@@ -82,8 +105,12 @@ def test_expected_effect_is_the_prediction_times_the_calibration() -> None:
     plan = _plan(replicas=2, rate=20.0)
     rows = calibrate(_estimate(ttft=200.0, tpot=41.0), MEASURED)
     kept = resolve(plan, "the plan", Assumptions(), None, 24)
-    out = {r.metric: r for r in expected_rows(plan, _observed(ttft_p99=900.0, tpot_p99=78.0,
-                                                              tokens_per_gpu=400.0), rows, kept, 24)}
+    out = {
+        r.metric: r
+        for r in expected_rows(
+            plan, _observed(ttft_p99=900.0, tpot_p99=78.0, tokens_per_gpu=400.0), rows, kept, 24
+        )
+    }
     e = plan.expected
     assert out["TTFT p99"].expected.value == round(e.ttft_ms * 4.5, 3)
     assert out["TPOT p99"].expected.value == round(e.tpot_ms * round(78 / 41, 3), 3)
@@ -92,7 +119,10 @@ def test_expected_effect_is_the_prediction_times_the_calibration() -> None:
     assert out["GPUs"].expected.value == plan.config.total_gpus
     assert out["TTFT p99"].meets is (e.ttft_ms * 4.5 <= plan.sla.ttft_ms)
     assert {c.source for r in out.values() for c in (r.today, r.expected)} <= {
-        "measured", "derived", "deployed"}
+        "measured",
+        "derived",
+        "deployed",
+    }
 
 
 def test_flags_win_over_the_plan_and_missing_ones_are_named() -> None:
