@@ -23,7 +23,7 @@ $(VENV)/.installed-generate: $(VENV)/.installed-dev pyproject.toml
 
 ## demo: install into .venv (the TUI too: .venv/bin/kubectl-grove tui --demo) and print status, topology, health, metrics, compare and diagnose of the embedded demo
 demo: $(VENV)/.installed
-	@for report in status topology health metrics compare diagnose; do \
+	@for report in status topology health metrics compare diagnose "replan --force"; do \
 	  $(VENV)/bin/kubectl-grove $$report $(DEMO) --demo; rc=$$?; \
 	  if [ $$rc -gt 1 ]; then exit $$rc; fi; echo; \
 	done

@@ -14,6 +14,7 @@ from .diag import diag
 from .generate import generate
 from .metrics import compare, diagnose, metrics
 from .plan import store
+from .replan import replan
 from .tui import tui
 from .validate import validate
 from .version import version
@@ -37,6 +38,7 @@ HAND_WRITTEN: dict[str, Callable[..., None]] = {
     "metrics": metrics,
     "compare": compare,
     "diagnose": diagnose,
+    "replan": replan,
     "diag": diag,
 }
 GROUPS = {"plan": "AIConfigurator plans kept beside a PodCliqueSet: store, show, history, diff."}

@@ -101,7 +101,7 @@ WatchWindows = Annotated[
 ]
 
 
-def _args(
+def metrics_args(
     window: float,
     since_start: bool,
     via: ScrapeVia,
@@ -174,7 +174,7 @@ def metrics_command(capability: str) -> Callable[..., None]:
         watch: WatchWindows = False,
     ) -> None:
         with handled_errors():
-            args = _args(
+            args = metrics_args(
                 window, since_start, scrape_via, metrics_port, metrics_path,
                 scrape_timeout, prometheus_url, plan,
             )  # fmt: skip
@@ -203,7 +203,7 @@ def diagnose(
     plan: PlanFile = None,
 ) -> None:
     with handled_errors():
-        args = _args(
+        args = metrics_args(
             window, False, scrape_via, metrics_port, metrics_path,
             scrape_timeout, prometheus_url, plan,
         )  # fmt: skip

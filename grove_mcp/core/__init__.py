@@ -4,13 +4,14 @@
 from ..capabilities.validate import ManifestText, ValidateArgs  # validate's input
 from ..capture import DiagArgs  # diag's input
 from ..performance.metrics import MetricsArgs  # metrics' and compare's input
+from ..replan import Assumptions, ReplanArgs  # replan's input
 from ..watching import BACK_TEXT, Heard, lost_text  # what a watch says of a lost cluster
 from .budget import BUDGET_BYTES, DEFAULT_LIMIT, MAX_LIMIT, Fitted, Narrowing, fit, output_model
 from .budget_generate import Mode, fit_generate
 from .call import RETRY_SECONDS, run, run_views, watch, watch_views
 from .objects import Described, LogText, describe_object, object_yaml, read_log, read_object
 from .offload import run_off_loop
-from .preflight import check_before_write
+from .preflight import check_before_write, check_proposal
 from .table import CAPABILITIES, Capability, Inputs, Need, Scope, capability, report_models
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
     "RETRY_SECONDS",
+    "Assumptions",
     "Capability",
     "Described",
     "DiagArgs",
@@ -32,10 +34,12 @@ __all__ = [
     "Mode",
     "Narrowing",
     "Need",
+    "ReplanArgs",
     "Scope",
     "ValidateArgs",
     "capability",
     "check_before_write",
+    "check_proposal",
     "describe_object",
     "fit",
     "fit_generate",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..capabilities.validate import ManifestText, ValidateArgs
 from ..errors import AdmissionRefused
 from ..reports.generate import GenerateReport
+from ..reports.replan import ReplanReport
 from ..reports.validate import ValidateReport
 from ..sources.base import Source
 from .call import run
@@ -21,18 +22,34 @@ def check_before_write(report: GenerateReport, source: Source | None = None) -> 
     if not report.plans:
         return report
     manifests = tuple(ManifestText(p.file or f"{p.name}.yaml", p.manifest) for p in report.plans)
+    notes = check_manifests(manifests, source)
+    return report.model_copy(update={"notes": [*report.notes, *notes]}) if notes else report
+
+
+def check_proposal(report: ReplanReport, source: Source | None = None) -> ReplanReport:
+    """``check_before_write`` for the PodCliqueSet a re-plan proposes."""
+    proposal = report.proposal
+    if proposal is None:
+        return report
+    manifest = ManifestText(proposal.file or f"{report.name}.replan.yaml", proposal.manifest)
+    notes = check_manifests((manifest,), source)
+    return report.model_copy(update={"notes": [*report.notes, *notes]}) if notes else report
+
+
+def check_manifests(manifests: tuple[ManifestText, ...], source: Source | None) -> list[str]:
+    """Grove's admission rules on ``manifests``: raises ``AdmissionRefused`` on a violation;
+    the notes to add (a pack domain not checked) otherwise."""
     checked = run("validate", source, args=ValidateArgs(manifests))
     assert isinstance(checked, ValidateReport)
     if checked.violations:
         raise AdmissionRefused(_refusal(checked))
     if not checked.skipped_rules:
-        return report
-    note = (
+        return []
+    return [
         "The pack domain was not checked against the ClusterTopologyBinding's levels (none "
         "known here): check the manifest with 'kubectl grove validate -f FILE --context "
         "CONTEXT' (or --topology-file), or the grove_validate tool of a server on the cluster."
-    )
-    return report.model_copy(update={"notes": [*report.notes, note]})
+    ]
 
 
 def _refusal(checked: ValidateReport) -> str:

@@ -42,6 +42,7 @@ from ..plans import (
     build_plan_show,
     build_plan_store,
 )
+from ..replan import ReplanArgs, build_replan
 from ..reports.compare import CompareReport
 from ..reports.diag import DiagReport
 from ..reports.diagnose import DiagnoseReport
@@ -55,6 +56,7 @@ from ..reports.plan_reports import (
     PlanShowReport,
     PlanStoreReport,
 )
+from ..reports.replan import ReplanReport
 from ..reports.status import StatusList, StatusReport
 from ..reports.topology import TopologyList, TopologyReport
 from ..reports.validate import ValidateReport
@@ -227,6 +229,11 @@ def _diagnose(inputs: Inputs) -> BaseModel:
     return build_diagnose(inputs.snapshot, inputs.name, inputs.args, inputs.collected)
 
 
+def _replan(inputs: Inputs) -> BaseModel:
+    assert inputs.snapshot is not None and inputs.name
+    return build_replan(inputs.snapshot, inputs.name, inputs.args, inputs.collected)
+
+
 def _diag(inputs: Inputs) -> BaseModel:
     from .diag import build_diag  # it runs the table's exit on the captured bundle
 
@@ -331,6 +338,23 @@ CAPABILITIES: tuple[Capability, ...] = (
         _diagnose,
         args=MetricsArgs,
         optional_args=True,
+    ),
+    Capability(
+        "replan",
+        "Re-plan for the traffic really served: ISL/OSL and request rate against the plan's "
+        "assumptions (drift), AIConfigurator calibrated on the deployed configuration, and the "
+        "best configuration for the observed traffic with its calibrated effect, PodCliqueSet, "
+        "plan.json and diff. Proposes nothing while gangs are breached, pods pending or a rollout "
+        "runs. Waits one metrics window, then 20-120 s of AIConfigurator. Writes nothing.",
+        Scope.one,
+        ReplanReport,
+        _WORKLOAD
+        | {Need.events, Need.cluster_usage, Need.quotas, Need.grove_version, Need.plans}
+        | {Need.metrics, Need.aiconfigurator},
+        _replan,
+        args=ReplanArgs,
+        optional_args=True,
+        files=True,
     ),
     Capability(
         "generate",

@@ -97,27 +97,35 @@ def _answer(name: str, findings: Sequence[DiagnosisFinding], checked: Sequence[s
     return text
 
 
-def build_diagnose(
+def gather_evidence(
     snapshot: Snapshot, name: str, args: MetricsArgs, collected: Collected | None
-) -> DiagnoseReport:
-    """The ranked findings of every analyzer for ``name``."""
+) -> Evidence:
+    """Every report of ``name``'s world that the analyzers read (``replan`` reads it too)."""
     workload = build_workload(snapshot, name)
-    metrics = build_metrics(snapshot, name, args, collected) if collected else None
-    why_not = None if collected else "skipped (--no-metrics)"
     plan, origin = find_plan(snapshot, name, args.plan)
-    evidence = Evidence(
+    return Evidence(
         name=name,
         namespace=snapshot.namespace,
         snapshot=snapshot,
         status=build_status(snapshot, name),
         topology=build_topology(snapshot, name),
         health=build_health(snapshot, name),
-        metrics=metrics,
-        metrics_why_not=why_not,
+        metrics=build_metrics(snapshot, name, args, collected) if collected else None,
+        metrics_why_not=None if collected else "skipped (--no-metrics)",
         plan=plan,
         plan_origin=origin,
         diff=diff_rows(workload, plan)[0] if plan else [],
     )
+
+
+def build_diagnose(
+    snapshot: Snapshot, name: str, args: MetricsArgs, collected: Collected | None
+) -> DiagnoseReport:
+    """The ranked findings of every analyzer for ``name``."""
+    workload = build_workload(snapshot, name)
+    evidence = gather_evidence(snapshot, name, args, collected)
+    metrics, plan, origin = evidence.metrics, evidence.plan, evidence.plan_origin
+    why_not = evidence.metrics_why_not
     found = [(i, f) for i, (_, analyze) in enumerate(ANALYZERS) for f in analyze(evidence)]
     findings = _rank(_merged(found))
     checked = [n for n, _ in ANALYZERS]

@@ -24,6 +24,7 @@ from .diag_tools import DIAG_TOOLS
 from .generate_tools import GENERATE_TOOLS
 from .metrics_tools import METRICS_TOOLS
 from .plan_tools import PLAN_TOOLS
+from .replan_tools import REPLAN_TOOLS
 from .spec import ToolSpec
 from .table_tools import table_tool
 from .validate_tools import VALIDATE_TOOLS
@@ -86,6 +87,7 @@ HAND_WRITTEN: dict[str, ToolSpec] = {
     + GENERATE_TOOLS
     + VALIDATE_TOOLS
     + METRICS_TOOLS
+    + REPLAN_TOOLS
     + DIAG_TOOLS
 }
 # One tool per capability of the table, in its order: hand-written where one exists.

@@ -58,9 +58,11 @@ CLI_EXTRA = {
     "metrics": ["--since-start"],
     "compare": ["--window", "1"],
     "diagnose": ["--window", "1"],
+    "replan": ["--window", "1"],
 }
 MCP_EXTRA = {"grove_metrics": {"since_start": True}, "grove_compare": {"window": 1},
-             "grove_diagnose": {"window": 1}, "grove_diag": {"log_lines": 5}}  # fmt: skip
+             "grove_diagnose": {"window": 1}, "grove_replan": {"window": 1},
+             "grove_diag": {"log_lines": 5}}  # fmt: skip
 SLACK_EXTRA = {"metrics": " --window 5", "compare": " --window 5", "diagnose": " --no-metrics"}
 
 

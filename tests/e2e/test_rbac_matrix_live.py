@@ -132,6 +132,7 @@ CASES: dict[str, Run] = {
     "metrics": _simple("metrics", PCS, lambda _: _window()),
     "compare": _simple("compare", PCS, lambda _: _window()),
     "diagnose": _simple("diagnose", PCS, lambda _: _window()),
+    "replan": _simple("replan", PCS, lambda _: core.ReplanArgs(**vars(_window()))),
     "generate": _simple("generate", None, _generate_args),
     "validate": _simple("validate", None, _validate_args),
     "plan show": _simple("plan show", PCS),

@@ -112,7 +112,7 @@ def test_a_bad_file_fails_every_command_with_exit_2_and_the_line(config) -> None
 
 
 def test_metrics_flags_override_the_file_which_overrides_the_defaults(config) -> None:  # type: ignore[no-untyped-def]
-    from grove_mcp.cli.metrics import _args
+    from grove_mcp.cli.metrics import metrics_args as _args
     from grove_mcp.sources.scrape import ScrapeVia
 
     config("metrics:\n  port: 9400\n  scrape_timeout: 2.5\n")

@@ -13,7 +13,7 @@ NAME = "blind_spots"
 HEALTH_CODES = frozenset({"NODES_UNREADABLE", "GPU_USAGE_UNKNOWN", "TOPOLOGY_LABEL_MISSING"})
 
 
-def _metrics(ev: Evidence) -> list[DiagnosisFinding]:
+def metrics_blind_spots(ev: Evidence) -> list[DiagnosisFinding]:
     m = ev.metrics
     if m is None:
         return [
@@ -70,7 +70,7 @@ def _metrics(ev: Evidence) -> list[DiagnosisFinding]:
 
 
 def analyze(ev: Evidence) -> list[DiagnosisFinding]:
-    out = _metrics(ev)
+    out = metrics_blind_spots(ev)
     if ev.plan is None:
         out.append(
             finding(
