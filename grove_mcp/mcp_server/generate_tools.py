@@ -38,7 +38,7 @@ from ..render import render_markdown
 from ..reports.generate import GenerateReport
 from . import generate_inputs as gi
 from .calls import error_result, namespace_for, state_of
-from .progress import Progress
+from .progress import Increasing, Progress
 from .spec import ToolSpec
 
 CACHED_ANSWERS = 8
@@ -60,7 +60,11 @@ def generate_tool(run: Callable[..., aic.AicRun] = aic.run_aiconfigurator) -> To
         timeout = state_of(ctx).config.tool_timeout
         progress = Progress(ctx, total=100)
         await progress.step(0, "starting AIConfigurator (10-90 s)")
-        forward = _Forward(progress)
+        steps = Increasing(progress)
+
+        def forward(p: aic.AicProgress) -> None:
+            steps.step(p.fraction * 100, f"{p.message} ({p.elapsed_s:.0f} s)")
+
         cancel = threading.Event()
         hint = (
             f"This server bounds a tool call at {timeout:g} s: start grove-mcp with a larger "
@@ -162,23 +166,6 @@ def _how_to_get(left_out: list[Mode]) -> str:
         + " or ".join(f"'{m}'" for m in left_out)
         + " (answered from the server's cache: no new AIConfigurator run)."
     )
-
-
-class _Forward:
-    """AIConfigurator's progress as MCP progress in percent, posted from the worker thread
-    without blocking. MCP wants every notification to increase: a heartbeat (same step, later
-    time) moves it on by 0.1 until the next step."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-        self._last = 0.0  # step 0 is sent before the run starts
-
-    def __call__(self, p: aic.AicProgress) -> None:
-        value = min(max(round(p.fraction * 100, 1), self._last + 0.1), 100.0)
-        if value <= self._last:
-            return
-        self._last = value
-        self._progress.step_from_thread(value, f"{p.message} ({p.elapsed_s:.0f} s)")
 
 
 GENERATE_TOOLS: tuple[ToolSpec, ...] = (generate_tool(),)

@@ -64,6 +64,23 @@ class Progress:
             log.debug("progress after the call ended: dropped")
 
 
+class Increasing:
+    """Steps posted from worker threads as increasing progress out of 100 (MCP wants every
+    notification to increase): a step that would not increase moves it on by 0.1 (a heartbeat
+    of the same step, later)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._last = 0.0  # step 0 is sent before the work starts
+
+    def step(self, value: float, message: str) -> None:
+        value = min(max(round(value, 1), self._last + 0.1), 100.0)
+        if value <= self._last:
+            return
+        self._last = value
+        self._progress.step_from_thread(value, message)
+
+
 class ProgressSource:
     """A ``Source`` that reports progress after each batch of LISTs; otherwise the same."""
 

@@ -30,10 +30,10 @@ from . import generate_inputs as gi
 from .calls import core_call, error_result, state_of
 from .inputs import Limit, Namespace, PcsName
 from .metrics_tools import MetricsPath, PlanJson, Port, PrometheusUrl, Via, Window, _args
-from .progress import Progress
+from .progress import Increasing, Progress
 from .spec import ToolSpec
 
-WINDOW_SHARE = 30.0  # percent of the progress the metrics window takes
+WINDOW_SHARE = 30.0  # percent of the progress the metrics window takes; AIConfigurator to 99
 
 OptionalModel = Annotated[str | None, Field(description="Model, instead of the plan's.")]
 OptionalSystem = Annotated[str | None, Field(description="AIConfigurator system (plan's).")]
@@ -96,7 +96,7 @@ async def grove_replan(
         source = state.require_source()
         progress = Progress(ctx, total=100)
         cancel = threading.Event()
-        forward = _Forward(progress)
+        forward = Increasing(progress)
         timeout = window + 3 * state.config.tool_timeout  # a window, then three child runs
         args = ReplanArgs(
             **{
@@ -107,7 +107,7 @@ async def grove_replan(
             on_progress=lambda f, line: forward.step(f * WINDOW_SHARE, line),
             cancel=cancel,
             on_aic_progress=lambda p: forward.step(
-                WINDOW_SHARE + p.fraction * (100 - WINDOW_SHARE), p.message
+                WINDOW_SHARE + p.fraction * (99 - WINDOW_SHARE), p.message
             ),
             assumptions=Assumptions(
                 model or None, system or None, backend or None, ttft_ms, tpot_ms
@@ -140,21 +140,6 @@ async def grove_replan(
     return CallToolResult(
         content=[TextContent(type="text", text=answer.text)], structured_content=answer.data
     )
-
-
-class _Forward:
-    """Steps from worker threads as increasing MCP progress (MCP wants every one to increase)."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-        self._last = 0.0
-
-    def step(self, value: float, message: str) -> None:
-        value = min(max(round(value, 1), self._last + 0.1), 99.9)
-        if value <= self._last:
-            return
-        self._last = value
-        self._progress.step_from_thread(value, message)
 
 
 REPLAN_TOOLS: tuple[ToolSpec, ...] = (ToolSpec(grove_replan, "Re-plan for the traffic served"),)
