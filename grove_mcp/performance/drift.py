@@ -3,8 +3,9 @@ assumption, with the ratio. Pure.
 
 Planned ISL and OSL are the plan's ``inputs.isl`` / ``inputs.osl``; the request rate is the
 capacity the plan predicted (``expected.requests_per_second``), when it has one: above it is
-overload. A figure drifted when its mean or p50 is at least :data:`DRIFT_ABOVE` times or at most
-:data:`DRIFT_BELOW` times the plan's; p90 rows show the tail and are not judged.
+overload, below it headroom (not drift: a plan sizes for the peak). ISL/OSL drifted when its mean
+or p50 is at least :data:`DRIFT_ABOVE` times or at most :data:`DRIFT_BELOW` times the plan's; p90
+rows show the tail and are not judged.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ DRIFT_BELOW = 0.8
 JUDGED = ("mean", "p50")
 THRESHOLDS = (
     f"drifted: the observed mean or p50 is ≥ ×{DRIFT_ABOVE:g} or ≤ ×{DRIFT_BELOW:g} the plan's "
-    "ISL / OSL (inputs), or the request rate ≥ ×"
-    f"{DRIFT_ABOVE:g} or ≤ ×{DRIFT_BELOW:g} the rate the plan predicted (above it: overload)",
+    "ISL / OSL (inputs), or the request rate is above the capacity the plan predicted "
+    "(overload; below it is headroom, not drift)",
     "p90 rows show the tail and are not judged",
 )
 
@@ -33,6 +34,10 @@ def _row(
     figure: str, statistic: str, planned: float, observed: float | None, unit: str, note: str
 ) -> DriftRow:
     ratio = observed / planned if observed is not None and planned > 0 else None
+    if figure == "request rate":
+        judged = ratio is not None and ratio > 1.0  # over capacity; under it is headroom
+    else:
+        judged = statistic in JUDGED and drifted(ratio)
     return DriftRow(
         figure=figure,
         statistic=statistic,
@@ -40,7 +45,7 @@ def _row(
         observed=observed,
         ratio=ratio,
         unit=unit,
-        drifted=statistic in JUDGED and drifted(ratio),
+        drifted=judged,
         note=note,
     )
 
@@ -71,11 +76,19 @@ def _summary(rows: list[DriftRow], observed_any: bool) -> str:
         hit = [r for r in group if r.drifted]
         if not hit:
             continue
-        r = next((r for r in hit if r.statistic == "p50"), hit[0])
-        unit = " req/s" if r.unit == "req/s" else ""
+        if figure == "request rate":
+            r = hit[0]
+            said.append(
+                f"the plan's capacity is {_number(r.planned)} req/s; the deployment receives "
+                f"{_number(r.observed or 0)} req/s (×{r.ratio:.2f}: overloaded)"
+            )
+            continue
+        r = next((r for r in hit if r.statistic == "mean"), hit[0])  # the mean is exact
+        p50 = next((g for g in group if g.statistic == "p50" and g.observed is not None), None)
+        median = f", p50 {_number(p50.observed or 0)}" if p50 is not None and r is not p50 else ""
         said.append(
-            f"the plan assumed {figure} {_number(r.planned)}{unit}; the deployment serves "
-            f"{r.statistic} {_number(r.observed or 0)}{unit} (×{r.ratio:.2f})"
+            f"the plan assumed {figure} {_number(r.planned)}; the deployment serves "
+            f"{r.statistic} {_number(r.observed or 0)} (×{r.ratio:.2f}){median}"
         )
     if said:
         return "; ".join(said)

@@ -82,7 +82,9 @@ def test_summary_names_the_figure_and_ratio() -> None:
     got = traffic_drift(
         _plan(), _traffic(_dist(9500, 9100, 14000), _dist(PLAN_OSL, PLAN_OSL, PLAN_OSL))
     )
-    assert got.summary == "the plan assumed ISL 4,000; the deployment serves p50 9,100 (×2.27)"
+    assert got.summary == (  # the exact mean leads, its ratio 9500 / 4000; then the median
+        "the plan assumed ISL 4,000; the deployment serves mean 9,500 (×2.38), p50 9,100"
+    )
     assert any("1.25" in t for t in got.thresholds)
 
 
@@ -94,7 +96,13 @@ def test_request_rate_against_the_predicted_capacity() -> None:
     got = traffic_drift(_plan(rps=20.0), _traffic(*same, 30.0))
     row = next(r for r in got.rows if r.figure == "request rate")
     assert (row.planned, row.observed, row.ratio, row.drifted) == (20.0, 30.0, 1.5, True)
-    assert got.summary.startswith("the plan assumed request rate 20 req/s")
+    assert got.summary == (
+        "the plan's capacity is 20 req/s; the deployment receives 30 req/s (×1.50: overloaded)"
+    )
+    # below the capacity is headroom, not drift: a plan sizes for the peak
+    quiet = traffic_drift(_plan(rps=20.0), _traffic(*same, 8.0))
+    low = next(r for r in quiet.rows if r.figure == "request rate")
+    assert (low.ratio, low.drifted, quiet.drifted) == (0.4, False, False)
 
 
 def test_nothing_observed_is_no_drift() -> None:
