@@ -18,12 +18,14 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 
 from ..errors import GroveError
-from .kube import KubeClient
+
+if TYPE_CHECKING:  # the kubernetes client is imported only where a cluster is read
+    from .kube import KubeClient
 
 ACCEPT = "text/plain;version=0.0.4"
 MAX_BYTES = 16 * 1024 * 1024  # an exposition larger than this is refused, not buffered
