@@ -84,7 +84,7 @@ def workloads(params: Mapping[str, Any], budget: float = BUDGET_SECONDS) -> list
     when the source cannot be read (or not within ``budget`` seconds)."""
     from ..reports.listing import WorkloadList
     from ..sources import open_source
-    from ..sources.kube import CLI_AGENT
+    from ..sources.agents import CLI_AGENT
 
     found: list[WorkloadLine] = []
 

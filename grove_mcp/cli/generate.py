@@ -26,7 +26,7 @@ from ..redact import MASK
 from ..render import OutputFormat, emit
 from ..reports.generate import GenerateReport
 from ..sources import Source, open_source
-from ..sources.kube import CLI_AGENT
+from ..sources.agents import CLI_AGENT
 from .options import Output
 from .progress import progress_display, run_cancellable
 from .run import console, error_console, exit_by_verdict, handled_errors
