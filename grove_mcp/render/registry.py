@@ -8,6 +8,7 @@ test checks it. Renderers are pure: report in, text (or a rich renderable, or Sl
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import pkgutil
 from collections.abc import Callable
@@ -61,6 +62,17 @@ def _collect(prefix: str) -> dict[type[BaseModel], Any]:
     return found
 
 
+@cache
+def _module_renderers(fmt: OutputFormat, report_module: str) -> dict[type[BaseModel], Any]:
+    """The ``RENDERERS`` of the module named after a report's module (``reports/status.py`` →
+    ``text_status.py``), or none: a command imports only the renderer of its report."""
+    name = f"{__package__}.{fmt.value}_{report_module.rpartition('.')[2]}"
+    if importlib.util.find_spec(name) is None:
+        return {}
+    found: dict[type[BaseModel], Any] = getattr(importlib.import_module(name), "RENDERERS", {})
+    return found
+
+
 def _slack(report: BaseModel, _fancy: bool = False) -> Any:
     from . import slack
 
@@ -76,16 +88,25 @@ _ANY_REPORT: dict[OutputFormat, Renderer] = {
 _PREFIX = {OutputFormat.text: "text_", OutputFormat.markdown: "markdown"}
 
 
+def _own(model: type[BaseModel], fmt: OutputFormat) -> Any:
+    """The renderer registered for ``model`` or its nearest base report in ``fmt``, or None:
+    each class is looked up in the module named after it first, then in all of the format."""
+    for cls in model.__mro__:
+        own = _module_renderers(fmt, cls.__module__)
+        if cls not in own:
+            own = _collect(_PREFIX[fmt])
+        if cls in own:
+            return own[cls]
+    return None
+
+
 def renderer(model: type[BaseModel], fmt: OutputFormat) -> Renderer:
     """The renderer of ``model`` (or of the nearest base report) in ``fmt``."""
     if fmt in _ANY_REPORT:
-        if any(c in _collect(_PREFIX[OutputFormat.markdown]) for c in model.__mro__):
+        if _own(model, OutputFormat.markdown) is not None:
             return _ANY_REPORT[fmt]
-    else:
-        own = _collect(_PREFIX[fmt])
-        for cls in model.__mro__:
-            if cls in own:
-                return own[cls] if fmt is OutputFormat.text else _plain(own[cls])
+    elif (own := _own(model, fmt)) is not None:
+        return own if fmt is OutputFormat.text else _plain(own)
     raise TypeError(f"no {fmt} renderer for {model.__name__}")
 
 

@@ -66,5 +66,12 @@ def test_status_of_the_demo_imports_only_what_status_needs():
     )
     modules = imported_by(run)
     assert "grove_mcp.capabilities.status" in modules  # it did run status
-    others = ("grove_mcp.capabilities.topology", "grove_mcp.capabilities.health")
+    others = (
+        "grove_mcp.capabilities.topology",
+        "grove_mcp.capabilities.health",
+        "grove_mcp.render.text_health",  # only status's own renderer …
+        "grove_mcp.render.text_metrics",
+        "grove_mcp.reports.metrics",  # … and only the reports status shows
+        "grove_mcp.reports.plan_reports",
+    )
     assert _found(modules, (*NEVER, *others)) == []
