@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-import httpx
-
 from ..errors import GroveError
 
 if TYPE_CHECKING:  # the kubernetes client is imported only where a cluster is read
@@ -133,11 +131,15 @@ class DirectFetcher(_Pooled):
     def __init__(
         self, timeout: float = DEFAULT_TIMEOUT, concurrency: int = DEFAULT_CONCURRENCY
     ) -> None:
+        import httpx  # here: reading DEFAULT_TIMEOUT (the config file does) needs no HTTP client
+
         super().__init__(timeout, concurrency)
         # trust_env=False: pod IPs are never reached through an HTTP(S)_PROXY of the environment
         self._http = httpx.Client(timeout=timeout, headers={"Accept": ACCEPT}, trust_env=False)
 
     def _get(self, address: Address) -> str:
+        import httpx
+
         if not address.ip:
             raise GroveError(f"pod {address.pod} has no IP yet (not running): nothing to scrape")
         try:

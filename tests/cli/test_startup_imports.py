@@ -21,6 +21,8 @@ NEVER = (
     "mcp",
     "textual",
     "prometheus_client",
+    "httpx",  # metrics scrapes inside the cluster
+    "grove_mcp.capabilities.admission",  # validate
     "grove_mcp.capture",  # diag
     "grove_mcp.performance",  # metrics, compare
     "grove_mcp.diagnosis",
