@@ -4,8 +4,9 @@
     python -m tools.bench_startup --runs 15 --before /work/main
 
 Every round runs ``python -c pass`` and each command once, interleaved, so that a shared, noisy
-machine slows them alike; the figures are medians, and the differences over ``python -c pass``
-are what grove-mcp adds. ``--before DIR`` runs every command a second time per round with
+machine slows them alike; the figures are medians of wall time and of CPU time (user + system,
+steadier when other work shares the cores), and the differences over ``python -c pass`` are
+what grove-mcp adds. ``--before DIR`` runs every command a second time per round with
 ``PYTHONPATH=DIR`` (another checkout) for a before/after comparison measured together.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -33,24 +35,27 @@ COMMANDS: dict[str, list[str]] = {
 OK_EXITS = (0, 1)  # the demo's status finds problems on purpose: exit 1
 
 
-def wall_time(argv: list[str], env: dict[str, str]) -> float:
-    """Seconds from start to exit of one run; a failing command stops the benchmark."""
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one run; a failing command stops the benchmark."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(argv, env=env, capture_output=True, check=False)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in OK_EXITS:
         raise SystemExit(f"{' '.join(argv)} exited {done.returncode}: {done.stderr.decode()}")
-    return elapsed
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return elapsed, cpu
 
 
-def measure(runs: int, trees: dict[str, str]) -> dict[tuple[str, str], list[float]]:
-    """Wall times per (tree, command), the commands interleaved round by round."""
-    times: dict[tuple[str, str], list[float]] = {}
+def measure(runs: int, trees: dict[str, str]) -> dict[tuple[str, str], list[tuple[float, float]]]:
+    """(wall, CPU) times per (tree, command), the commands interleaved round by round."""
+    times: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for _ in range(runs):
         for tree, path in trees.items():
             env = {**os.environ, "PYTHONPATH": path} if path else dict(os.environ)
             for label, argv in COMMANDS.items():
-                times.setdefault((tree, label), []).append(wall_time(argv, env))
+                times.setdefault((tree, label), []).append(run_once(argv, env))
     return times
 
 
@@ -67,11 +72,18 @@ def main(argv: list[str] | None = None) -> None:
     times = measure(args.runs, trees)
     print(f"medians of {args.runs} interleaved runs (s); '+' is over python -c pass")
     for tree in trees:
-        base = statistics.median(times[(tree, "python -c pass")])
         print(f"\n[{tree}] {trees[tree] or '(installed)'}")
+        print(f"  {'':<42} {'wall':>6}  {'':6}  {'CPU':>6}")
+        base = _medians(times[(tree, "python -c pass")])
         for label in COMMANDS:
-            median = statistics.median(times[(tree, label)])
-            print(f"  {label:<42} {median:6.3f}  +{median - base:.3f}")
+            wall, cpu = _medians(times[(tree, label)])
+            print(
+                f"  {label:<42} {wall:6.3f}  +{wall - base[0]:.3f}  {cpu:6.3f}  +{cpu - base[1]:.3f}"
+            )
+
+
+def _medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
 
 
 if __name__ == "__main__":
