@@ -49,13 +49,18 @@ def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def measure(runs: int, trees: dict[str, str]) -> dict[tuple[str, str], list[tuple[float, float]]]:
-    """(wall, CPU) times per (tree, command), the commands interleaved round by round."""
+    """(wall, CPU) times per (tree, command), the commands interleaved round by round, after
+    one round unmeasured that caches every tree's bytecode, as an install has it (a checkout
+    run with PYTHONDONTWRITEBYTECODE would compile every module on every start)."""
     times: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    for _ in range(runs):
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for round_ in range(runs + 1):
         for tree, path in trees.items():
-            env = {**os.environ, "PYTHONPATH": path} if path else dict(os.environ)
+            env = {**environ, "PYTHONPATH": path} if path else environ
             for label, argv in COMMANDS.items():
-                times.setdefault((tree, label), []).append(run_once(argv, env))
+                timed = run_once(argv, env)
+                if round_:
+                    times.setdefault((tree, label), []).append(timed)
     return times
 
 
