@@ -4,28 +4,61 @@ Front ends call ``make_request`` (validates flags) and the capability table call
 ``generate_from`` (runs AIConfigurator in a child process, checks the SLA, renders the
 PodCliqueSets with their plan.json; writes nothing). The plan format itself is
 ``grove_mcp.planfile``. Nothing here imports ``aiconfigurator``: only ``aic_calls`` does, run by
-``worker`` in the child process.
+``worker`` in the child process. Each name is imported when first used (``grove_mcp.lazy``):
+registering the CLI's ``generate`` command reads only its defaults.
 """
 
-from ..errors import (
-    INSTALL_HINT,
-    AicError,
-    AicFailed,
-    AicNotInstalled,
-    AicTimeout,
-    AicUnsupported,
-    PlanError,
-    SlaUnmeetable,
-)
-from .generate import GenerateArgs, generate, generate_from
-from .manifests import RenderOptions, render_pcs, to_yaml, to_yaml_all
-from .mode_plans import build_plans
-from .protocol import AicProgress, AicRun
-from .render_options import DEFAULT_TERMINATION_DELAY
-from .report import build_report
-from .request import BACKENDS, PlanRequest, make_request
-from .runner import DEFAULT_TIMEOUT_S, run_aiconfigurator
+from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from ..lazy import exports
+
+if TYPE_CHECKING:
+    from ..errors import (
+        INSTALL_HINT,
+        AicError,
+        AicFailed,
+        AicNotInstalled,
+        AicTimeout,
+        AicUnsupported,
+        PlanError,
+        SlaUnmeetable,
+    )
+    from .generate import GenerateArgs, generate, generate_from
+    from .manifests import RenderOptions, render_pcs, to_yaml, to_yaml_all
+    from .mode_plans import build_plans
+    from .protocol import AicProgress, AicRun
+    from .render_options import DEFAULT_TERMINATION_DELAY
+    from .report import build_report
+    from .request import BACKENDS, PlanRequest, make_request
+    from .runner import DEFAULT_TIMEOUT_S, run_aiconfigurator
+
+# name → the module that defines it (relative to this package), imported on first use
+_WHERE = {
+    **dict.fromkeys(
+        (
+            "INSTALL_HINT",
+            "AicError",
+            "AicFailed",
+            "AicNotInstalled",
+            "AicTimeout",
+            "AicUnsupported",
+            "PlanError",
+            "SlaUnmeetable",
+        ),
+        "..errors",
+    ),
+    **dict.fromkeys(("GenerateArgs", "generate", "generate_from"), ".generate"),
+    **dict.fromkeys(("RenderOptions", "render_pcs", "to_yaml", "to_yaml_all"), ".manifests"),
+    "build_plans": ".mode_plans",
+    **dict.fromkeys(("AicProgress", "AicRun"), ".protocol"),
+    "DEFAULT_TERMINATION_DELAY": ".render_options",
+    "build_report": ".report",
+    **dict.fromkeys(("BACKENDS", "PlanRequest", "make_request"), ".request"),
+    **dict.fromkeys(("DEFAULT_TIMEOUT_S", "run_aiconfigurator"), ".runner"),
+}
+__getattr__ = exports(__name__, _WHERE)
 __all__ = [
     "BACKENDS",
     "DEFAULT_TERMINATION_DELAY",

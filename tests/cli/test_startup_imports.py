@@ -23,6 +23,9 @@ NEVER = (
     "prometheus_client",
     "httpx",  # metrics scrapes inside the cluster
     "grove_mcp.capabilities.admission",  # validate
+    "grove_mcp.aic.generate",  # generate: its command reads only aic's defaults to register
+    "grove_mcp.reports.generate",
+    "grove_mcp.planfile",
     "grove_mcp.capture",  # diag
     "grove_mcp.performance",  # metrics, compare
     "grove_mcp.diagnosis",
