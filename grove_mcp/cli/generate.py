@@ -26,7 +26,6 @@ from ..render import OutputFormat, emit
 from ..sources import Source, open_source
 from ..sources.agents import CLI_AGENT
 from .options import Output
-from .progress import progress_display, run_cancellable
 from .run import console, error_console, exit_by_verdict, handled_errors
 
 if TYPE_CHECKING:  # registering the command reads only aic's defaults; running it, the rest
@@ -298,6 +297,8 @@ def generate_command(
         request_timeout: RequestTimeout = 15.0,
         output: Output = OutputFormat.text,
     ) -> None:
+        from .progress import progress_display, run_cancellable  # rich's progress bar, on use
+
         with handled_errors():
             backend = backend or _configured_backend()
             flags = {
