@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 DEMO   := my-inference
 
-.PHONY: demo test test-unit lint bench bench-metrics bench-slack bench-mcp-load demo-bundle envtest clean
+.PHONY: demo test test-unit lint bench bench-metrics bench-slack bench-mcp-load bench-startup demo-bundle envtest clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench-slack: $(VENV)/.installed-dev
 ## bench-mcp-load: 50 MCP clients × 200 tool calls × 3 rounds on grove-mcp --http (seeded cluster): errors, p50/p99, calls/s, server RSS
 bench-mcp-load: $(VENV)/.installed-dev
 	@assets=$$(tools/envtest/build.sh) && KUBEBUILDER_ASSETS=$$assets $(PY) -m tools.bench_mcp_load
+
+## bench-startup: wall time of kubectl grove version, status --demo, --help and grove-mcp --help, medians next to python -c pass
+bench-startup: $(VENV)/.installed-dev
+	$(PY) -m tools.bench_startup
 
 demo-bundle: $(VENV)/.installed
 	$(PY) tools/write_demo_bundle.py

@@ -6,11 +6,22 @@ or the embedded demo: every capability is declared once in ``grove_mcp.core``'s 
 Slack bot are thin front ends over it.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("grove-mcp")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+source"
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed metadata when first asked for (importing
+    ``importlib.metadata`` costs a CLI command that never shows the version ~50 ms)."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("grove-mcp")
+    except PackageNotFoundError:  # running from a source tree without installation
+        found = "0.0.0+source"
+    globals()["__version__"] = found
+    return found
+
 
 __all__ = ["__version__"]

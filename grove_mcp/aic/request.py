@@ -22,7 +22,8 @@ _SYSTEM = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 MAX_ESTIMATE_POINTS = 16
 
 
-def _check_system(system: str) -> None:
+def check_system(system: str) -> None:
+    """Raise ValueError unless ``system`` looks like an AIConfigurator system name."""
     if not _SYSTEM.match(system):
         raise ValueError(
             f"system '{system}' is not an AIConfigurator system name "
@@ -65,7 +66,7 @@ class PlanRequest(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> PlanRequest:
-        _check_system(self.system)
+        check_system(self.system)
         if self.tpot_ms is None and self.request_latency_ms is None:
             raise ValueError(
                 "give a TPOT target (--tpot) or a request latency target (--request-latency)"
@@ -167,7 +168,7 @@ class EstimateRequest(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> EstimateRequest:
-        _check_system(self.system)
+        check_system(self.system)
         labels = [p.label for p in self.points]
         twice = sorted({label for label in labels if labels.count(label) > 1})
         if twice:

@@ -9,15 +9,18 @@ the table by a test.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import typer
 
 from .. import core
-from ..core import Capability, Scope
+from ..core.table import Scope
 from ..errors import InvalidInput
 from .completion import complete_pcs_name
 from .options import AllFlag, Name, Target, Watch, with_target
-from .run import handled_errors, retries_on_stderr, run_report, run_watch
+
+if TYPE_CHECKING:
+    from ..core import Capability
 
 OptionalName = typer.Argument(
     None, help="PodCliqueSet name.", show_default=False, autocompletion=complete_pcs_name
@@ -43,6 +46,13 @@ def _one_or_all(cap: Capability) -> Callable[..., None]:
         all_: AllFlag = False,
         watch: Watch = False,
     ) -> None:
+        from .run import (  # on use: registering stays cheap
+            handled_errors,
+            retries_on_stderr,
+            run_report,
+            run_watch,
+        )
+
         with handled_errors():
             name = _name(name, all_, cap.name)
         ns = target.namespace
@@ -59,6 +69,8 @@ def _one_or_all(cap: Capability) -> Callable[..., None]:
 def _one(cap: Capability) -> Callable[..., None]:
     @with_target
     def command(target: Target, name: Name) -> None:
+        from .run import run_report
+
         run_report(target, name, lambda src: core.run(cap, src, target.namespace, name))
 
     return command
@@ -67,6 +79,8 @@ def _one(cap: Capability) -> Callable[..., None]:
 def _all(cap: Capability) -> Callable[..., None]:
     @with_target
     def command(target: Target) -> None:
+        from .run import run_report
+
         run_report(target, None, lambda src: core.run(cap, src, target.namespace))
 
     return command

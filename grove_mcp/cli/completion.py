@@ -21,7 +21,7 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer._click.shell_completion import (
@@ -35,11 +35,11 @@ from typer._completion_classes import BashComplete, FishComplete, ZshComplete
 from typer.completion import get_completion_script
 
 from .. import core
-from ..reports.listing import WorkloadLine, WorkloadList
-from ..sources import open_source
-from ..sources.kube import CLI_AGENT
 from .leave import leave_now
 from .main import COMPLETE_VAR  # the entry point checks it before importing this module
+
+if TYPE_CHECKING:
+    from ..reports.listing import WorkloadLine
 
 PROG = "kubectl-grove"
 BUDGET_SECONDS = 1.5  # the whole name lookup: kubeconfig, connection and LISTs
@@ -82,6 +82,10 @@ def complete_pcs_name(ctx: typer.Context, incomplete: str) -> list[tuple[str, st
 def workloads(params: Mapping[str, Any], budget: float = BUDGET_SECONDS) -> list[WorkloadLine]:
     """The PodCliqueSets of the ``list`` report for the parsed options ``params``, or none
     when the source cannot be read (or not within ``budget`` seconds)."""
+    from ..reports.listing import WorkloadList
+    from ..sources import open_source
+    from ..sources.agents import CLI_AGENT
+
     found: list[WorkloadLine] = []
 
     def look() -> None:

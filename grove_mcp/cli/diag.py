@@ -7,21 +7,20 @@ from __future__ import annotations
 
 from datetime import UTC
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress
 
 from .. import core
-from ..core import DiagArgs
 from ..errors import InvalidInput
-from ..render import OutputFormat, emit
-from ..reports.diag import DiagReport
-from ..sources.bundle import Bundle
+from ..render import OutputFormat
 from .completion import complete_pcs_name
 from .metrics import Window, _seconds
 from .options import AllFlag, Context, Kubeconfig, Namespace, Target, Timeout
-from .run import console, error_console, exit_by_verdict, handled_errors, source_for, validate
+
+if TYPE_CHECKING:
+    from ..reports.diag import DiagReport
+    from ..sources.bundle import Bundle
 
 OutPath = Annotated[
     Path | None,
@@ -63,6 +62,12 @@ def diag(
     window: Window = 30.0,
     request_timeout: Timeout = 15.0,
 ) -> None:
+    from rich.progress import Progress  # what the command runs is imported when it runs
+
+    from ..core import DiagArgs
+    from ..reports.diag import DiagReport
+    from .run import error_console, exit_by_verdict, handled_errors, source_for, validate
+
     target = Target(namespace, context, kubeconfig, OutputFormat.text, False, None, request_timeout)
     with handled_errors():
         if all_ == bool(name):
@@ -97,6 +102,9 @@ def diag(
 
 
 def _print(report: DiagReport) -> None:
+    from ..render import emit
+    from .run import console
+
     emit(report, OutputFormat.text, console())
 
 

@@ -14,22 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .. import aic, core
 from ..config import load_settings
 from ..errors import InvalidInput
-from ..planfile import dump_plan
 from ..redact import MASK
 from ..render import OutputFormat, emit
-from ..reports.generate import GenerateReport
 from ..sources import Source, open_source
-from ..sources.kube import CLI_AGENT
+from ..sources.agents import CLI_AGENT
 from .options import Output
-from .progress import progress_display, run_cancellable
 from .run import console, error_console, exit_by_verdict, handled_errors
+
+if TYPE_CHECKING:  # registering the command reads only aic's defaults; running it, the rest
+    from ..reports.generate import GenerateReport
 
 _DEFAULTS = aic.PlanRequest.model_fields
 _AIC = "AIConfigurator"
@@ -235,6 +235,8 @@ def write_files(report: GenerateReport) -> int:
     """Each plan's manifest and plan.json where the report says (the report is redacted);
     how many files were written. Refuses, before writing any, paths that redaction changed
     or that two plans share."""
+    from ..planfile import dump_plan
+
     paths = [p for plan in report.plans for p in (plan.file, plan.plan_file) if p]
     if any(MASK in p for p in paths) or len(set(paths)) != len(paths):
         raise InvalidInput(
@@ -295,6 +297,8 @@ def generate_command(
         request_timeout: RequestTimeout = 15.0,
         output: Output = OutputFormat.text,
     ) -> None:
+        from .progress import progress_display, run_cancellable  # rich's progress bar, on use
+
         with handled_errors():
             backend = backend or _configured_backend()
             flags = {
@@ -342,6 +346,8 @@ def generate_command(
             except KeyboardInterrupt:
                 error_console().print("Cancelled: AIConfigurator was stopped.")
                 raise
+            from ..reports.generate import GenerateReport
+
             assert isinstance(report, GenerateReport)
             # refused if Grove would refuse it; the cluster given (if any) knows the bindings
             report = core.check_before_write(report, source)

@@ -7,26 +7,26 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import BaseModel
 
 from .. import core
-from ..config import load_settings
-from ..core import MetricsArgs
 from ..errors import InvalidInput
-from ..grove.base import parse_duration
-from ..planfile import read_plan
-from ..render import OutputFormat, emit
+from ..render import OutputFormat
 from ..sources.scrape import DEFAULT_TIMEOUT, ScrapeVia
 from .options import Name, Target, with_target
-from .progress import run_cancellable, window_progress
-from .run import console, error_console, exit_by_verdict, handled_errors, source_for, validate
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from ..core import MetricsArgs
 
 
 def _seconds(text: str) -> float:
     """``30``, ``30s``, ``2m``, ``1m30s`` → seconds; refused (exit 2) otherwise."""
+    from ..grove.base import parse_duration
+
     try:
         number = float(text)
     except ValueError:
@@ -112,6 +112,10 @@ def metrics_args(
     plan: Path | None,
 ) -> MetricsArgs:
     """The window's arguments: the flags, else the config file's ``metrics`` keys."""
+    from ..config import load_settings
+    from ..core import MetricsArgs
+    from ..planfile import read_plan
+
     if path is not None and not path.startswith("/"):
         raise InvalidInput(f"--metrics-path {path!r} must start with '/'.")
     configured = load_settings().config.metrics
@@ -128,6 +132,10 @@ def metrics_args(
 
 
 def _one_window(target: Target, name: str, capability: str, args: MetricsArgs) -> BaseModel:
+    from ..core import MetricsArgs
+    from .progress import run_cancellable, window_progress
+    from .run import error_console, source_for
+
     source = source_for(target)
     title = f"{capability} {name}: collecting a {args.window:g}s window"
 
@@ -141,6 +149,9 @@ def _one_window(target: Target, name: str, capability: str, args: MetricsArgs) -
 
 def _run(target: Target, name: str, capability: str, args: MetricsArgs, watch: bool) -> None:
     """One window (or one after the other with --watch), printed; exit by the verdict."""
+    from ..render import emit
+    from .run import console, exit_by_verdict, handled_errors, source_for, validate
+
     with handled_errors():
         validate(target, name)
         if watch and (target.demo or target.bundle):
@@ -173,6 +184,8 @@ def metrics_command(capability: str) -> Callable[..., None]:
         plan: PlanFile = None,
         watch: WatchWindows = False,
     ) -> None:
+        from .run import handled_errors
+
         with handled_errors():
             args = metrics_args(
                 window, since_start, scrape_via, metrics_port, metrics_path,
@@ -202,6 +215,9 @@ def diagnose(
     prometheus_url: PrometheusUrl = None,
     plan: PlanFile = None,
 ) -> None:
+    from ..core import MetricsArgs
+    from .run import handled_errors
+
     with handled_errors():
         args = metrics_args(
             window, False, scrape_via, metrics_port, metrics_path,

@@ -10,9 +10,7 @@ from typing import Annotated
 import typer
 
 from .. import core
-from ..plans import plan_input_from_file
 from .options import Name, Target, with_target
-from .run import handled_errors, run_report
 
 PlanFile = Annotated[
     Path,
@@ -28,6 +26,9 @@ PlanFile = Annotated[
 
 @with_target
 def store(target: Target, name: Name, file: PlanFile) -> None:
+    from ..plans import plan_input_from_file
+    from .run import handled_errors, run_report
+
     with handled_errors():
         plan = plan_input_from_file(file)  # refused before any API call when malformed
     ns = target.namespace

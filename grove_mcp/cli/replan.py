@@ -8,19 +8,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .. import aic, core
-from ..core import Assumptions, ReplanArgs
+from .. import aic
 from ..errors import InvalidInput
-from ..planfile import dump_plan
-from ..redact import MASK
-from ..render import emit
-from ..reports.replan import ReplanReport
 from ..sources.scrape import ScrapeVia
-from .generate import prepare_dir
 from .metrics import (
     MetricsPath,
     PlanFile,
@@ -32,8 +26,11 @@ from .metrics import (
     metrics_args,
 )
 from .options import Name, Target, with_target
-from .progress import progress_display, run_cancellable, window_progress
 from .run import console, error_console, exit_by_verdict, handled_errors, source_for, validate
+
+if TYPE_CHECKING:
+    from ..core import ReplanArgs
+    from ..reports.replan import ReplanReport
 
 _PANEL = "Re-plan"
 
@@ -70,6 +67,9 @@ Timeout = Annotated[
 
 def write_files(report: ReplanReport) -> list[str]:
     """The proposal's manifest and plan.json where the (redacted) report says; the paths."""
+    from ..planfile import dump_plan
+    from ..redact import MASK
+
     p = report.proposal
     if p is None or not p.file or not p.plan_file:
         return []
@@ -81,6 +81,11 @@ def write_files(report: ReplanReport) -> list[str]:
 
 
 def _run(target: Target, name: str, args: ReplanArgs) -> ReplanReport:
+    from .. import core
+    from ..core import ReplanArgs
+    from ..reports.replan import ReplanReport
+    from .progress import progress_display, run_cancellable, window_progress
+
     source = source_for(target)
     title = f"replan {name}: collecting a {args.window:g}s window"
 
@@ -130,12 +135,15 @@ def replan(
             window, False, scrape_via, metrics_port, metrics_path,
             scrape_timeout, prometheus_url, plan,
         )  # fmt: skip
-        if backend is not None and backend not in aic.BACKENDS:
-            raise InvalidInput(f"--backend {backend!r}: give one of {', '.join(aic.BACKENDS)}.")
+        from ..core import Assumptions, ReplanArgs
+        from ..render import emit
+        from .generate import prepare_dir
+
+        assumptions = Assumptions(model, system, backend, ttft, tpot).validated()
         directory = prepare_dir(save_dir) if save_dir is not None else None
         args = ReplanArgs(
             **window_args.__dict__,
-            assumptions=Assumptions(model, system, backend, ttft, tpot),
+            assumptions=assumptions,
             total_gpus=total_gpus,
             force=force,
             save_dir=directory,
@@ -145,6 +153,8 @@ def replan(
         report = _run(target, name, args)
         for path in write_files(report):
             error_console().print(f"Wrote {path}", soft_wrap=True)
+        if directory is not None and report.proposal is None:
+            error_console().print(f"No proposal, so nothing was written to {directory}.")
         emit(report, target.output, console())
     exit_by_verdict(report)
 

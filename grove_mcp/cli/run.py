@@ -23,7 +23,7 @@ from ..errors import GroveError, InvalidInput
 from ..names import validate_namespace, validate_pcs_name
 from ..render import OutputFormat, emit, render
 from ..sources import Source, open_source
-from ..sources.kube import CLI_AGENT
+from ..sources.agents import CLI_AGENT
 from .options import Target
 
 EXIT_FINDINGS = 1

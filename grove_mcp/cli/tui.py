@@ -11,7 +11,7 @@ import typer
 from ..config import load_settings
 from ..errors import InvalidInput
 from ..render import OutputFormat
-from ..sources.kube import TUI_AGENT
+from ..sources.agents import TUI_AGENT
 from .completion import complete_pcs_name
 from .leave import leave_now
 from .options import BundlePath, Context, Demo, Kubeconfig, Namespace, Target, Timeout

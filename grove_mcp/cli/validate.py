@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .. import core
-from ..core import ManifestText, ValidateArgs
 from ..errors import InvalidInput
 from ..render import emit
-from ..sources import Source
 from .options import Target, with_target
 from .run import console, exit_by_verdict, handled_errors, source_for
 from .run import validate as validate_target
+
+if TYPE_CHECKING:  # the inputs are imported by the command that reads them, not at start
+    from ..core import ManifestText
+    from ..sources import Source
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -49,6 +51,8 @@ TopologyFile = Annotated[
 
 def read_input(name: str) -> list[ManifestText]:
     """The text of ``name``: a file, every manifest of a directory, or stdin for ``-``."""
+    from ..core import ManifestText
+
     if name == "-":
         return [ManifestText("stdin", sys.stdin.read())]
     path = Path(name).expanduser()
@@ -89,6 +93,6 @@ def validate(target: Target, filename: Files, topology_file: TopologyFile = None
                 raise InvalidInput(f"--topology-file {topology_file} is a directory: name a file.")
             topology = read_input(str(topology_file))[0]
         source = _source(target, topology)
-        report = core.run("validate", source, args=ValidateArgs(manifests, topology))
+        report = core.run("validate", source, args=core.ValidateArgs(manifests, topology))
         emit(report, target.output, console())
     exit_by_verdict(report)

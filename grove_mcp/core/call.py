@@ -23,7 +23,6 @@ from ..redact import redact
 from ..snapshot import Snapshot, SnapshotRequest, fetch_snapshot
 from ..sources.base import Source
 from ..watching import Heard, watch_snapshots
-from .metrics import collect_metrics
 from .table import Capability, Inputs, Need, capability
 
 # ``--watch`` waits out a lost API server (a restart) with these pauses, then every 15 s.
@@ -66,6 +65,8 @@ def run(
         raise InvalidInput(f"'{cap.name}' reads a cluster or a bundle, and none was given.")
     collected = None
     if Need.metrics in cap.needs and snapshot is not None and pcs and not args.no_metrics:
+        from .metrics import collect_metrics  # the scrapers, only for a call that reads metrics
+
         collected = collect_metrics(source, snapshot, pcs, args)
     return redact(cap.build(Inputs(snapshot, pcs, args, source, collected, namespace)))
 

@@ -12,57 +12,30 @@ format (CONTRIBUTING.md).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
-from .. import aic
-from ..capabilities.health import build_health, build_health_all
-from ..capabilities.listing import build_list
-from ..capabilities.status import build_status, build_status_all
-from ..capabilities.topology import build_topology, build_topology_all
-from ..capabilities.validate import (
-    KnownTopologies,
-    ValidateArgs,
-    build_validate,
-    topologies_from_text,
-)
-from ..capture import DiagArgs
-from ..diagnosis import build_diagnose
 from ..errors import InvalidInput
-from ..performance.compare import build_compare
-from ..performance.metrics import MetricsArgs, build_metrics
-from ..plans import (
-    PlanInput,
-    build_plan_diff,
-    build_plan_history,
-    build_plan_show,
-    build_plan_store,
-)
-from ..replan import ReplanArgs, build_replan
-from ..reports.compare import CompareReport
-from ..reports.diag import DiagReport
-from ..reports.diagnose import DiagnoseReport
-from ..reports.generate import GenerateReport
-from ..reports.health import HealthList, HealthReport
-from ..reports.listing import WorkloadList
-from ..reports.metrics import MetricsReport
-from ..reports.plan_reports import (
-    PlanDiffReport,
-    PlanHistoryReport,
-    PlanShowReport,
-    PlanStoreReport,
-)
-from ..reports.replan import ReplanReport
-from ..reports.status import StatusList, StatusReport
-from ..reports.topology import TopologyList, TopologyReport
-from ..reports.validate import ValidateReport
-from ..snapshot import Snapshot, SnapshotRequest
-from ..sources.base import Source
-from ..sources.metrics_collect import Collected
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from ..snapshot import Snapshot, SnapshotRequest
+    from ..sources.base import Source
+    from ..sources.metrics_collect import Collected
+
+
+@cache
+def load(ref: str) -> Any:
+    """What ``"module:name"`` (a module of grove_mcp) names, imported on first use: the table
+    names its report models, inputs and builders this way, so that reading it (a CLI's
+    commands and help) imports no capability."""
+    module, _, name = ref.partition(":")
+    return getattr(importlib.import_module(f"grove_mcp.{module}"), name)
 
 
 class Scope(StrEnum):
@@ -109,32 +82,47 @@ class Inputs:
     namespace: str | None = None  # the namespace asked for (resolved: never None in run)
 
 
-Builder = Callable[[Inputs], BaseModel]
+Builder = Callable[[Inputs], "BaseModel"]
 
 
 @dataclass(frozen=True)
 class Capability:
-    """One capability: everything a front end needs to offer it."""
+    """One capability: everything a front end needs to offer it. Its report models and input
+    type are named (``"module:name"``, see ``load``) and imported when first asked for."""
 
     name: str
     help: str
     scope: Scope
-    report: type[BaseModel]
+    report_at: str
     needs: frozenset[Need]
     build: Builder
-    report_all: type[BaseModel] | None = None
+    report_all_at: str | None = None
     watch: bool = False
     writes: bool = False
     repeats: bool = False  # --watch takes a new window after each one (not the watch API)
     optional_args: bool = False  # ``args()`` (its defaults) stands for input not given
-    args: type | None = None  # the type of its own input, e.g. the plan to store
+    args_at: str | None = None  # the type of its own input, e.g. the plan to store
     files: bool = False  # what it writes is local files (where the front end says), not the cluster
 
     def __post_init__(self) -> None:
         if self.watch and self.scope is not Scope.both:
             raise TypeError(f"'{self.name}': watching is offered for a name or --all (scope both)")
-        if self.writes and self.args is None:
+        if self.writes and self.args_at is None:
             raise TypeError(f"'{self.name}': a capability that writes takes what it writes")
+
+    @property
+    def report(self) -> type[BaseModel]:
+        report: type[BaseModel] = load(self.report_at)
+        return report
+
+    @property
+    def report_all(self) -> type[BaseModel] | None:
+        return load(self.report_all_at) if self.report_all_at else None
+
+    @property
+    def args(self) -> type | None:
+        """The type of its own input (None: it takes none)."""
+        return load(self.args_at) if self.args_at else None
 
     @property
     def reports(self) -> tuple[type[BaseModel], ...]:
@@ -157,6 +145,8 @@ class Capability:
         the look-up of Grove's operator to where it runs."""
         if not self.needs & SNAPSHOT_NEEDS:
             return None
+        from ..snapshot import SnapshotRequest
+
         return SnapshotRequest(
             namespace,
             name,
@@ -182,54 +172,66 @@ class Capability:
             raise InvalidInput(f"'{self.name}' needs a PodCliqueSet name.")
         if self.scope in (Scope.all, Scope.none) and name:
             raise InvalidInput(f"'{self.name}' takes no PodCliqueSet name.")
-        if self.args is not None and not isinstance(args, self.args):
+        wanted = self.args
+        if wanted is not None and not isinstance(args, wanted):
             if args is None and self.optional_args:
                 return
-            raise InvalidInput(f"'{self.name}' needs its input ({self.args.__name__}).")
+            raise InvalidInput(f"'{self.name}' needs its input ({wanted.__name__}).")
 
 
-def _per_workload(
-    one: Callable[[Snapshot, str], BaseModel] | None = None,
-    every: Callable[[Snapshot], BaseModel] | None = None,
-) -> Builder:
-    """A builder over the snapshot: ``one`` for a name, ``every`` for the whole namespace (the
-    entry's scope decides which a call may use)."""
+def _per_workload(one: str | None = None, every: str | None = None) -> Builder:
+    """A builder over the snapshot: ``one`` (``"module:function"``) for a name, ``every`` for
+    the whole namespace (the entry's scope decides which a call may use)."""
 
     def build(inputs: Inputs) -> BaseModel:
         assert inputs.snapshot is not None
         if inputs.name and one is not None:
-            return one(inputs.snapshot, inputs.name)
+            report: BaseModel = load(one)(inputs.snapshot, inputs.name)
+            return report
         assert every is not None
-        return every(inputs.snapshot)
+        report = load(every)(inputs.snapshot)
+        return report
 
     return build
 
 
 def _store(inputs: Inputs) -> BaseModel:
+    from ..plans import build_plan_store
+
     assert inputs.snapshot is not None and inputs.source is not None and inputs.name
     return build_plan_store(inputs.snapshot, inputs.source, inputs.name, inputs.args)
 
 
 def _generate(inputs: Inputs) -> BaseModel:
+    from .. import aic
+
     return aic.generate_from(inputs.args, inputs.snapshot)
 
 
 def _metrics(inputs: Inputs) -> BaseModel:
+    from ..performance.metrics import build_metrics
+
     assert inputs.snapshot is not None and inputs.name and inputs.collected is not None
     return build_metrics(inputs.snapshot, inputs.name, inputs.args, inputs.collected)
 
 
 def _compare(inputs: Inputs) -> BaseModel:
+    from ..performance.compare import build_compare
+
     assert inputs.snapshot is not None and inputs.name and inputs.collected is not None
     return build_compare(inputs.snapshot, inputs.name, inputs.args, inputs.collected)
 
 
 def _diagnose(inputs: Inputs) -> BaseModel:
+    from ..diagnosis import build_diagnose
+
     assert inputs.snapshot is not None and inputs.name
     return build_diagnose(inputs.snapshot, inputs.name, inputs.args, inputs.collected)
 
 
 def _replan(inputs: Inputs) -> BaseModel:
+    from ..replan import build_replan
+
     assert inputs.snapshot is not None and inputs.name
     return build_replan(inputs.snapshot, inputs.name, inputs.args, inputs.collected)
 
@@ -243,6 +245,13 @@ def _diag(inputs: Inputs) -> BaseModel:
 def _validate(inputs: Inputs) -> BaseModel:
     """Offline, unless given bindings: a --topology-file, else the source's (a cluster or a
     bundle; when they cannot be read, the level rules are skipped and the report says why)."""
+    from ..capabilities.validate import (
+        KnownTopologies,
+        ValidateArgs,
+        build_validate,
+        topologies_from_text,
+    )
+
     args: ValidateArgs = inputs.args
     known: KnownTopologies | None = None
     if args.topology is not None:
@@ -264,38 +273,40 @@ CAPABILITIES: tuple[Capability, ...] = (
         "list",
         "PodCliqueSets in the namespace, each with a one-line state.",
         Scope.all,
-        WorkloadList,
+        "reports.listing:WorkloadList",
         _WORKLOAD,
-        _per_workload(every=build_list),
+        _per_workload(every="capabilities.listing:build_list"),
     ),
     Capability(
         "status",
         "Overview, clique statuses, gangs (state, placement) and a summary.",
         Scope.both,
-        StatusReport,
+        "reports.status:StatusReport",
         _WORKLOAD,
-        _per_workload(build_status, build_status_all),
-        report_all=StatusList,
+        _per_workload("capabilities.status:build_status", "capabilities.status:build_status_all"),
+        report_all_at="reports.status:StatusList",
         watch=True,
     ),
     Capability(
         "topology",
         "Where the pods landed: topology tree with GPU use, verdicts and consolidation advice.",
         Scope.both,
-        TopologyReport,
+        "reports.topology:TopologyReport",
         _WORKLOAD | {Need.cluster_usage},
-        _per_workload(build_topology, build_topology_all),
-        report_all=TopologyList,
+        _per_workload(
+            "capabilities.topology:build_topology", "capabilities.topology:build_topology_all"
+        ),
+        report_all_at="reports.topology:TopologyList",
         watch=True,
     ),
     Capability(
         "health",
         "Gang health: cliques vs minAvailable, Grove's termination countdown, issues.",
         Scope.both,
-        HealthReport,
+        "reports.health:HealthReport",
         _WORKLOAD | {Need.events, Need.cluster_usage, Need.quotas, Need.grove_version},
-        _per_workload(build_health, build_health_all),
-        report_all=HealthList,
+        _per_workload("capabilities.health:build_health", "capabilities.health:build_health_all"),
+        report_all_at="reports.health:HealthList",
         watch=True,
     ),
     Capability(
@@ -304,10 +315,10 @@ CAPABILITIES: tuple[Capability, ...] = (
         "queues and KV-cache use per role with a saturated/underutilized verdict, per pod, "
         "and against the stored plan's SLA. Waits one window (default 30 s).",
         Scope.one,
-        MetricsReport,
+        "reports.metrics:MetricsReport",
         _WORKLOAD | {Need.plans, Need.metrics},
         _metrics,
-        args=MetricsArgs,
+        args_at="performance.metrics:MetricsArgs",
         repeats=True,
         optional_args=True,
     ),
@@ -317,10 +328,10 @@ CAPABILITIES: tuple[Capability, ...] = (
         "score against 1.0, replicas and GPUs against the plan; then a diagnosis and numbered "
         "recommendations. Needs a stored plan (or a plan file). Waits one window.",
         Scope.one,
-        CompareReport,
+        "reports.compare:CompareReport",
         _WORKLOAD | {Need.plans, Need.metrics, Need.cluster_usage},
         _compare,
-        args=MetricsArgs,
+        args_at="performance.metrics:MetricsArgs",
         repeats=True,
         optional_args=True,
     ),
@@ -331,12 +342,12 @@ CAPABILITIES: tuple[Capability, ...] = (
         "blind spots — ranked, each with evidence and what to do. Waits one metrics window "
         "(--no-metrics: none).",
         Scope.one,
-        DiagnoseReport,
+        "reports.diagnose:DiagnoseReport",
         _WORKLOAD
         | {Need.events, Need.cluster_usage, Need.quotas, Need.grove_version, Need.plans}
         | {Need.metrics},
         _diagnose,
-        args=MetricsArgs,
+        args_at="performance.metrics:MetricsArgs",
         optional_args=True,
     ),
     Capability(
@@ -347,12 +358,12 @@ CAPABILITIES: tuple[Capability, ...] = (
         "plan.json and diff. Proposes nothing while gangs are breached, pods pending or a rollout "
         "runs. Waits one metrics window, then 20-120 s of AIConfigurator. Writes nothing.",
         Scope.one,
-        ReplanReport,
+        "reports.replan:ReplanReport",
         _WORKLOAD
         | {Need.events, Need.cluster_usage, Need.quotas, Need.grove_version, Need.plans}
         | {Need.metrics, Need.aiconfigurator},
         _replan,
-        args=ReplanArgs,
+        args_at="replan:ReplanArgs",
         optional_args=True,
         files=True,
     ),
@@ -361,10 +372,10 @@ CAPABILITIES: tuple[Capability, ...] = (
         "Plan a deployment with AIConfigurator and render it as Grove PodCliqueSets: Plan 1 "
         "disaggregated, Plan 2 aggregated, each with its plan.json. Takes 10-90 s.",
         Scope.none,
-        GenerateReport,
+        "reports.generate:GenerateReport",
         frozenset({Need.aiconfigurator, Need.cluster_setup}),
         _generate,
-        args=aic.GenerateArgs,
+        args_at="aic.generate:GenerateArgs",
     ),
     Capability(
         "validate",
@@ -372,37 +383,37 @@ CAPABILITIES: tuple[Capability, ...] = (
         "cannot hold (topologyName, pack-domain levels, the 45-character names, startsAfter, "
         "minAvailable …): each violation by field, with what to change. Exit 1 on violations.",
         Scope.none,
-        ValidateReport,
+        "reports.validate:ValidateReport",
         frozenset({Need.cluster_setup}),
         _validate,
-        args=ValidateArgs,
+        args_at="capabilities.validate:ValidateArgs",
     ),
     Capability(
         "plan show",
         "The current plan stored for a PodCliqueSet: model, configuration, expected "
         "performance, SLA targets.",
         Scope.one,
-        PlanShowReport,
+        "reports.plan_reports:PlanShowReport",
         frozenset({Need.workloads, Need.plans}),
-        _per_workload(build_plan_show),
+        _per_workload("plans.show:build_plan_show"),
     ),
     Capability(
         "plan history",
         "The plans stored for a PodCliqueSet (the last 10), newest first, with what changed "
         "between them.",
         Scope.one,
-        PlanHistoryReport,
+        "reports.plan_reports:PlanHistoryReport",
         frozenset({Need.workloads, Need.plans}),
-        _per_workload(build_plan_history),
+        _per_workload("plans.show:build_plan_history"),
     ),
     Capability(
         "plan diff",
         "The stored plan against the deployed PodCliqueSet: workers, TP, GPUs, backend, image, "
         "topology constraint, each with a verdict. Exit 1 on drift.",
         Scope.one,
-        PlanDiffReport,
+        "reports.plan_reports:PlanDiffReport",
         _WORKLOAD | {Need.plans},
-        _per_workload(build_plan_diff),
+        _per_workload("plans.diff:build_plan_diff"),
     ),
     Capability(
         "diag",
@@ -411,23 +422,23 @@ CAPABILITIES: tuple[Capability, ...] = (
         "status/topology/health reports; Secrets are never read, credentials are redacted "
         "before anything is written. Writes a .tar.gz (or a directory).",
         Scope.both,
-        DiagReport,
+        "reports.diag:DiagReport",
         frozenset({Need.capture}),
         _diag,
         writes=True,
         files=True,
-        args=DiagArgs,
+        args_at="capture.base:DiagArgs",
     ),
     Capability(
         "plan store",
         "Store a plan beside an existing PodCliqueSet (writes ConfigMap <name>-aic-plan; the "
         "last 10 plans are kept; storing the current plan again changes nothing).",
         Scope.one,
-        PlanStoreReport,
+        "reports.plan_reports:PlanStoreReport",
         frozenset({Need.workloads}),
         _store,
         writes=True,
-        args=PlanInput,
+        args_at="plans.configmap:PlanInput",
     ),
 )
 

@@ -8,17 +8,17 @@ test checks it. Renderers are pure: report in, text (or a rich renderable, or Sl
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import pkgutil
 from collections.abc import Callable
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from pydantic import BaseModel
-
-from . import slack
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 class OutputFormat(StrEnum):
@@ -39,6 +39,8 @@ def to_json(report: BaseModel, _fancy: bool = False) -> str:
 
 
 def to_yaml(report: BaseModel, _fancy: bool = False) -> str:
+    import yaml
+
     data = json.loads(report.model_dump_json())
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
@@ -47,9 +49,11 @@ def _plain(render: Callable[[Any], Any]) -> Renderer:
     return lambda report, _fancy: render(report)
 
 
+@cache
 def _collect(prefix: str) -> dict[type[BaseModel], Any]:
     """The ``RENDERERS`` of every module of this package named ``<prefix>…``: adding a report's
-    renderer is adding its module (e.g. ``text_metrics.py``), nothing here."""
+    renderer is adding its module (e.g. ``text_metrics.py``), nothing here. Collected on first
+    use: a command that prints text imports no Markdown renderer."""
     found: dict[type[BaseModel], Any] = {}
     for module in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
         if module.name.startswith(prefix):
@@ -58,26 +62,51 @@ def _collect(prefix: str) -> dict[type[BaseModel], Any]:
     return found
 
 
-_TEXT: dict[type[BaseModel], Renderer] = _collect("text_")
-_MARKDOWN: dict[type[BaseModel], Callable[[Any], str]] = _collect("markdown")
-RENDERERS: dict[tuple[type[BaseModel], OutputFormat], Renderer] = {
-    **{(model, OutputFormat.text): render for model, render in _TEXT.items()},
-    **{(model, OutputFormat.markdown): _plain(render) for model, render in _MARKDOWN.items()},
-}
+@cache
+def _module_renderers(fmt: OutputFormat, report_module: str) -> dict[type[BaseModel], Any]:
+    """The ``RENDERERS`` of the module named after a report's module (``reports/status.py`` →
+    ``text_status.py``), or none: a command imports only the renderer of its report."""
+    name = f"{__package__}.{fmt.value}_{report_module.rpartition('.')[2]}"
+    if importlib.util.find_spec(name) is None:
+        return {}
+    found: dict[type[BaseModel], Any] = getattr(importlib.import_module(name), "RENDERERS", {})
+    return found
+
+
+def _slack(report: BaseModel, _fancy: bool = False) -> Any:
+    from . import slack
+
+    return slack.message(report)
+
+
+# The formats every report has (one with a Markdown renderer), and the others' module prefixes.
 _ANY_REPORT: dict[OutputFormat, Renderer] = {
     OutputFormat.json: to_json,
     OutputFormat.yaml: to_yaml,
-    OutputFormat.slack: _plain(slack.message),
+    OutputFormat.slack: _slack,
 }
+_PREFIX = {OutputFormat.text: "text_", OutputFormat.markdown: "markdown"}
+
+
+def _own(model: type[BaseModel], fmt: OutputFormat) -> Any:
+    """The renderer registered for ``model`` or its nearest base report in ``fmt``, or None:
+    each class is looked up in the module named after it first, then in all of the format."""
+    for cls in model.__mro__:
+        own = _module_renderers(fmt, cls.__module__)
+        if cls not in own:
+            own = _collect(_PREFIX[fmt])
+        if cls in own:
+            return own[cls]
+    return None
 
 
 def renderer(model: type[BaseModel], fmt: OutputFormat) -> Renderer:
     """The renderer of ``model`` (or of the nearest base report) in ``fmt``."""
-    if fmt in _ANY_REPORT and any(c in _MARKDOWN for c in model.__mro__):
-        return _ANY_REPORT[fmt]
-    for cls in model.__mro__:
-        if (cls, fmt) in RENDERERS:
-            return RENDERERS[(cls, fmt)]
+    if fmt in _ANY_REPORT:
+        if _own(model, OutputFormat.markdown) is not None:
+            return _ANY_REPORT[fmt]
+    elif (own := _own(model, fmt)) is not None:
+        return own if fmt is OutputFormat.text else _plain(own)
     raise TypeError(f"no {fmt} renderer for {model.__name__}")
 
 

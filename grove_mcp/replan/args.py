@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..aic import DEFAULT_TIMEOUT_S, AicRun, EstimateRun, run_aiconfigurator, run_estimate
 from ..aic.runner import ProgressCallback
+from ..errors import InvalidInput
 from ..performance.metrics import MetricsArgs
 
 
@@ -20,6 +21,24 @@ class Assumptions:
     backend: str | None = None
     ttft_ms: float | None = None
     tpot_ms: float | None = None
+
+    def validated(self) -> Assumptions:
+        """These flags, or ``InvalidInput`` naming the bad one: checked before the window."""
+        from ..aic.request import BACKENDS, check_system
+
+        if self.model is not None and not self.model.strip():
+            raise InvalidInput("--model is empty: give a Hugging Face id, e.g. Qwen/Qwen3-32B.")
+        if self.system is not None:
+            try:
+                check_system(self.system)
+            except ValueError as err:
+                raise InvalidInput(f"--system: {err}.") from None
+        if self.backend is not None and self.backend not in BACKENDS:
+            raise InvalidInput(f"--backend {self.backend!r}: give one of {', '.join(BACKENDS)}.")
+        for flag, value in (("--ttft", self.ttft_ms), ("--tpot", self.tpot_ms)):
+            if value is not None and not value > 0:
+                raise InvalidInput(f"{flag} {value:g}: give a target above 0 ms.")
+        return self
 
 
 @dataclass(frozen=True)

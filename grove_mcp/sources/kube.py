@@ -39,8 +39,20 @@ from ..errors import (
 )
 from ..grove.base import KubeObject
 from ..grove.kinds import Kind
+from .agents import CLI_AGENT, LIBRARY_AGENT, MCP_AGENT, SLACK_AGENT, TUI_AGENT
 
-__all__ = ["Conflict", "KubeClient", "LineStream", "ResourceExpired", "user_agent"]
+__all__ = [
+    "CLI_AGENT",
+    "LIBRARY_AGENT",
+    "MCP_AGENT",
+    "SLACK_AGENT",
+    "TUI_AGENT",
+    "Conflict",
+    "KubeClient",
+    "LineStream",
+    "ResourceExpired",
+    "user_agent",
+]
 
 SERVICE_ACCOUNT_NAMESPACE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
 DEFAULT_TIMEOUT_SECONDS = 15.0
@@ -50,12 +62,6 @@ PODS_PROXY = Kind("Pod", "", "v1", "pods/proxy", True, KubeObject)
 PODS_LOG = Kind("Pod", "", "v1", "pods/log", True, KubeObject)
 VERSION = Kind("Version", "", "v1", "version", False, KubeObject)
 MAX_PROXY_BYTES = 16 * 1024 * 1024
-# The programs that read a cluster, as the API server's audit log names them (User-Agent).
-CLI_AGENT = "kubectl-grove"
-TUI_AGENT = "kubectl-grove-tui"
-MCP_AGENT = "grove-mcp"
-SLACK_AGENT = "grove-slack"
-LIBRARY_AGENT = "grove-mcp-core"  # the core called directly (scripts, tests)
 PLAN_STORE = "plan-store"  # the one write grove-mcp makes (sources/configmap_write.py)
 _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 

@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import GroveError
-from .kube import KubeClient
+
+if TYPE_CHECKING:  # the kubernetes client is imported only where a cluster is read
+    from .kube import KubeClient
 
 ACCEPT = "text/plain;version=0.0.4"
 MAX_BYTES = 16 * 1024 * 1024  # an exposition larger than this is refused, not buffered
@@ -131,11 +131,15 @@ class DirectFetcher(_Pooled):
     def __init__(
         self, timeout: float = DEFAULT_TIMEOUT, concurrency: int = DEFAULT_CONCURRENCY
     ) -> None:
+        import httpx  # here: reading DEFAULT_TIMEOUT (the config file does) needs no HTTP client
+
         super().__init__(timeout, concurrency)
         # trust_env=False: pod IPs are never reached through an HTTP(S)_PROXY of the environment
         self._http = httpx.Client(timeout=timeout, headers={"Accept": ACCEPT}, trust_env=False)
 
     def _get(self, address: Address) -> str:
+        import httpx
+
         if not address.ip:
             raise GroveError(f"pod {address.pod} has no IP yet (not running): nothing to scrape")
         try:

@@ -1,0 +1,82 @@
+"""A quick CLI (issue 15 P6) without timing: what starting a command imports.
+
+Each check runs a fresh interpreter and reads ``sys.modules``: the entry point imports nothing
+heavy, registering the commands imports no capability, renderer or heavy client, and
+``status --demo`` imports only what status needs (`python -m tools.bench_startup` times them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# Never needed to show text of status, nor to register the commands (chosen by -X importtime:
+# each cost 0.05-0.3 s).
+NEVER = (
+    "kubernetes",  # the live cluster's client
+    "mcp",
+    "textual",
+    "prometheus_client",
+    "httpx",  # metrics scrapes inside the cluster
+    "grove_mcp.capabilities.admission",  # validate
+    "grove_mcp.aic.generate",  # generate: its command reads only aic's defaults to register
+    "grove_mcp.reports.generate",
+    "grove_mcp.planfile",
+    "grove_mcp.capture",  # diag
+    "grove_mcp.performance",  # metrics, compare
+    "grove_mcp.diagnosis",
+    "grove_mcp.plans",
+    "grove_mcp.render.markdown",  # text output needs no Markdown renderer
+    "grove_mcp.render.slack",
+)
+
+
+def imported_by(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``code`` (exit codes ignored)."""
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "160"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    modules: list[str] = json.loads(done.stdout.splitlines()[-1])
+    return set(modules)
+
+
+def _found(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules for n in names if m == n or m.startswith(n + "."))
+
+
+def test_the_entry_point_imports_no_framework():
+    modules = imported_by("import grove_mcp.cli.main")
+    assert _found(modules, ("typer", "pydantic", "rich", "grove_mcp.core")) == []
+
+
+def test_registering_the_commands_imports_no_capability_renderer_or_client():
+    modules = imported_by("import grove_mcp.cli.app")
+    assert "grove_mcp.core.table" in modules  # the commands are made from the table …
+    heavy = (*NEVER, "grove_mcp.reports.status", "grove_mcp.render.text_status")
+    assert _found(modules, heavy) == []  # … which names what it runs, imported on use
+
+
+def test_status_of_the_demo_imports_only_what_status_needs():
+    run = (
+        "import sys\n"
+        "sys.argv = ['kubectl-grove', 'status', 'my-inference', '--demo']\n"
+        "from grove_mcp.cli.main import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    )
+    modules = imported_by(run)
+    assert "grove_mcp.capabilities.status" in modules  # it did run status
+    others = (
+        "grove_mcp.capabilities.topology",
+        "grove_mcp.capabilities.health",
+        "grove_mcp.render.text_health",  # only status's own renderer …
+        "grove_mcp.render.text_metrics",
+        "grove_mcp.reports.metrics",  # … and only the reports status shows
+        "grove_mcp.reports.plan_reports",
+    )
+    assert _found(modules, (*NEVER, *others)) == []
