@@ -69,12 +69,14 @@ class Increasing:
     notification to increase): a step that would not increase moves it on by 0.1 (a heartbeat
     of the same step, later)."""
 
-    def __init__(self, progress: Progress) -> None:
+    def __init__(self, progress: Progress, ceiling: float = 100.0) -> None:
+        """``ceiling``: below 100 when the caller sends a last step of its own."""
         self._progress = progress
+        self._ceiling = ceiling
         self._last = 0.0  # step 0 is sent before the work starts
 
     def step(self, value: float, message: str) -> None:
-        value = min(max(round(value, 1), self._last + 0.1), 100.0)
+        value = min(max(round(value, 1), self._last + 0.1), self._ceiling)
         if value <= self._last:
             return
         self._last = value

@@ -23,7 +23,7 @@ from ..core import (
     output_model,
     run_off_loop,
 )
-from ..errors import ClusterUnreachable, GroveError
+from ..errors import AicTimeout, GroveError
 from ..render import render_markdown
 from ..reports.replan import ReplanReport
 from . import generate_inputs as gi
@@ -96,22 +96,23 @@ async def grove_replan(
         source = state.require_source()
         progress = Progress(ctx, total=100)
         cancel = threading.Event()
-        forward = Increasing(progress)
+        forward = Increasing(progress, ceiling=99.0)  # 100: the answer, sent last
         timeout = window + 3 * state.config.tool_timeout  # a window, then three child runs
+        given = {  # the window's arguments, with the config file's metrics keys
+            **window_args.__dict__,
+            "port": window_args.port or state.config.metrics_port,
+            "timeout": state.config.scrape_timeout,
+            "on_progress": lambda f, line: forward.step(f * WINDOW_SHARE, line),
+            "cancel": cancel,
+        }
         args = ReplanArgs(
-            **{
-                **window_args.__dict__,
-                "port": window_args.port or state.config.metrics_port,
-                "timeout": state.config.scrape_timeout,
-            },
-            on_progress=lambda f, line: forward.step(f * WINDOW_SHARE, line),
-            cancel=cancel,
+            **given,
             on_aic_progress=lambda p: forward.step(
                 WINDOW_SHARE + p.fraction * (99 - WINDOW_SHARE), p.message
             ),
             assumptions=Assumptions(
                 model or None, system or None, backend or None, ttft_ms, tpot_ms
-            ),
+            ).validated(),
             total_gpus=total_gpus,
             force=force,
             timeout_s=state.config.tool_timeout,
@@ -121,7 +122,7 @@ async def grove_replan(
 
         def too_slow() -> GroveError:
             cancel.set()
-            return ClusterUnreachable(
+            return AicTimeout(
                 f"No re-plan within {timeout:g} s (the window plus three AIConfigurator runs of "
                 "--tool-timeout): start grove-mcp with a larger --tool-timeout, or a shorter window."
             )
@@ -133,7 +134,9 @@ async def grove_replan(
         await progress.settle()
         assert isinstance(report, ReplanReport)
         report = core.check_proposal(report, source)
-        answer = fit(report, Narrowing(limit=limit), render_markdown, state.config.budget_bytes)
+        # the answer carries a manifest: the budget generate's answers have
+        budget = state.config.generate_budget_bytes
+        answer = fit(report, Narrowing(limit=limit), render_markdown, budget)
         await progress.step(100, "Answer ready")
     except GroveError as err:
         return error_result(err)

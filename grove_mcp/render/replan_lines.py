@@ -18,7 +18,8 @@ def cited(c: Cited) -> str:
 
 
 def expected_cells(r: ExpectedRow) -> list[str]:
-    target = "-" if r.target is None else f"≤ {number(r.target, r.today.unit)}"
+    sign = "≥" if r.at_least else "≤"
+    target = "-" if r.target is None else f"{sign} {number(r.target, r.today.unit)}"
     meets = "-" if r.meets is None else ("yes" if r.meets else "NO")
     predicted = number(r.predicted.value, r.predicted.unit) if r.predicted else "-"
     return [

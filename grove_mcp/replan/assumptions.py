@@ -66,9 +66,9 @@ def resolve(
         missing.append("--tpot")
     if missing:
         raise InvalidInput(
-            f"replan needs the plan's assumptions and {origin}. Missing: {', '.join(missing)}. "
-            "Store the plan beside the PodCliqueSet (kubectl grove plan store), give --plan "
-            "FILE, or give the flags."
+            f"replan keeps the plan's model, system, backend and SLA; missing: "
+            f"{', '.join(missing)} (the plan: {origin.rstrip('.')}). Store the plan beside the "
+            "PodCliqueSet (kubectl grove plan store), give --plan FILE, or give the flags."
         )
     budget = total_gpus or deployed_gpus
     if budget < 1:

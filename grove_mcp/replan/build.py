@@ -8,7 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..aic import AicProgress, EstimatePointResult, EstimateRequest, RenderOptions, SlaUnmeetable
+from ..aic import (
+    AicProgress,
+    EstimatePointResult,
+    RenderOptions,
+    SlaUnmeetable,
+    make_estimate_request,
+)
 from ..aic.cluster_fit import fit_to_cluster
 from ..aic.interpret import ModePlan
 from ..aic.manifests import render_pcs, to_yaml_all
@@ -20,7 +26,14 @@ from ..performance.drift import traffic_drift
 from ..plans.diff import diff_rows
 from ..reports.common import Severity, Summary
 from ..reports.plan_reports import RenderedDeployment
-from ..reports.replan import CalibrationRow, Proposal, ReplanReport, ReplanTimings, Shape
+from ..reports.replan import (
+    CalibrationRow,
+    ExpectedRow,
+    Proposal,
+    ReplanReport,
+    ReplanTimings,
+    Shape,
+)
 from ..snapshot import Snapshot
 from ..sources.metrics_collect import Collected
 from .args import ReplanArgs
@@ -84,8 +97,8 @@ class _Run:
     ) -> EstimatePointResult:
         k = self.kept
         one = shape.model_copy(update={"replicas": 1})
-        request = EstimateRequest(
-            model=k.model, system=k.system, backend=k.backend,  # type: ignore[arg-type]
+        request = make_estimate_request(
+            model=k.model, system=k.system, backend=k.backend,
             points=[point(label, one, isl, self.osl)],
         )  # fmt: skip
         return self.aic(self.args.estimate, request, lo, hi).points[0]
@@ -145,14 +158,11 @@ def build_replan(
         )  # fmt: skip
     obs = observe(m)
     shape, no_shape = deployed_shape(workload, batch_per_worker(m))
-    kept = resolve(
-        ev.plan, ev.plan_origin, args.assumptions, args.total_gpus, shape.total_gpus if shape else 0
-    )
     drift = traffic_drift(ev.plan, m.traffic) if ev.plan is not None else None
     common = {
         **base,
         "window_seconds": m.window_seconds,
-        "assumptions": kept.cited,
+        "assumptions": [],
         "observed": obs.cited,
         "drift": drift,
         "deployed": shape,
@@ -161,10 +171,10 @@ def build_replan(
     stop = None
     if shape is None or not (obs.isl_mean or obs.isl_p50) or not (obs.osl_mean or obs.osl_p50):
         missing = "the deployed configuration" if shape is None else "ISL and OSL"
+        why = "; ".join(common["not_observed"]) or "no request finished in the window"
         stop = (
             _summary(False, f"cannot re-plan: {missing} not observed"),
-            f"Cannot re-plan {name}: {missing} could not be observed "
-            f"({'; '.join(common['not_observed'])}).",
+            f"Cannot re-plan {name}: {missing} could not be observed ({why}).",
         )
     elif reasons and not args.force:
         stop = (
@@ -178,33 +188,49 @@ def build_replan(
         return ReplanReport(
             **common, summary=summary, answer=answer, calibration=[], proposal=None, timings=None
         )
+    kept = resolve(ev.plan, ev.plan_origin, args.assumptions, args.total_gpus, shape.total_gpus)
+    common["assumptions"] = kept.cited
     drifted = bool(drift and drift.drifted)
     run = _Run(args, snapshot, workload, obs, shape, kept, drifted, common, started)
     return _replan(run)
 
 
 def _replan(r: _Run) -> ReplanReport:
+    calibration = _calibration(r)
+    try:
+        found = r.aic(r.args.run, search_request(r.kept, r.isl, r.osl), 0.2, 0.9)
+    except SlaUnmeetable as err:
+        return _no_proposal(r, calibration, err.message)
+    chosen, because = choose(found, r.snapshot.now, r.obs.requests_per_second)
+    if chosen is None:
+        return _no_proposal(r, calibration, because)
+    return _propose(r, chosen, because, calibration)
+
+
+def _calibration(r: _Run) -> list[CalibrationRow]:
+    """AIConfigurator's estimate of the deployed configuration against the measurements; none
+    (and a note why) when the batch it would need was not observed or it cannot estimate."""
+    unread = [x.role for x in r.shape.roles if x.role != "prefill" and x.batch_size is None]
+    if unread:
+        r.common["notes"].append(
+            f"The running requests of the {', '.join(unread)} workers were not read, so their "
+            "batch size is unknown: AIConfigurator was not calibrated on the deployment."
+        )
+        return []
     deployed = r.estimate("deployed", r.shape, r.isl, 0.0, 0.2)
+    if deployed.error is not None:
+        r.common["notes"].append(
+            f"AIConfigurator could not estimate the deployed configuration ({deployed.error}): "
+            "the proposal is not calibrated."
+        )
+        return []
     measured = {
         ("TTFT", "mean"): r.obs.ttft_mean,
         ("TTFT", "p99"): r.obs.ttft_p99,
         ("TPOT", "mean"): r.obs.tpot_mean,
         ("TPOT", "p99"): r.obs.tpot_p99,
     }
-    calibration = calibrate(deployed, measured) if deployed.error is None else []
-    if deployed.error is not None:
-        r.common["notes"].append(
-            f"AIConfigurator could not estimate the deployed configuration ({deployed.error}): "
-            "the proposal is not calibrated."
-        )
-    try:
-        found = r.aic(r.args.run, search_request(r.kept, r.isl, r.osl), 0.2, 0.9)
-    except SlaUnmeetable as err:
-        return _no_proposal(r, calibration, err.message)
-    chosen, because = choose(found, created_at=r.snapshot.now)
-    if chosen is None:
-        return _no_proposal(r, calibration, because)
-    return _propose(r, chosen, because, calibration)
+    return calibrate(deployed, measured)
 
 
 def _propose(
@@ -234,7 +260,10 @@ def _propose(
     plan = plan.model_copy(update={"name": pcs.name})
     rows = expected_rows(plan, r.obs, calibration, r.kept, r.shape.total_gpus)
     same = same_configuration(proposed, r.shape)
-    change = not same and (r.drifted or not _sla_met(r.obs, r.kept) or bool(r.args.total_gpus))
+    today = _sla_met(r.obs, r.kept)  # None: not measured
+    short = [row for row in rows if row.meets is False]  # calibrated misses, capacity short
+    budget = r.args.total_gpus not in (None, r.shape.total_gpus)
+    change = not same and (r.drifted or today is False or budget or bool(short))
     where = r.args.save_dir
     forced = bool(r.common["unsteady_reasons"])
     proposal = Proposal(
@@ -255,24 +284,20 @@ def _propose(
         f"{row.metric} {_shown(row.today.value)} -> {_shown(row.expected.value)} {row.expected.unit}"
         for row in rows
     )
-    missed = [row for row in rows if row.meets is False]
+    how = "calibrated on what it does today" if calibration else "AIConfigurator's, uncalibrated"
+    still = _still_short(short, replicas_from)
     if change:
         summary = _summary(False, f"re-plan: move to {proposed.text}")
+        answer = f"Move {name} from {r.shape.text} to {proposed.text}. Expected ({how}): {effect}."
+        answer += f" {still}" if still else ""
+    elif same and (today is False or short):
+        summary = _summary(False, "no better configuration within the GPU budget")
         answer = (
-            f"Move {name} from {r.shape.text} to {proposed.text}. Expected, calibrated on what it "
-            f"does today: {effect}."
+            f"{name} already runs the best configuration AIConfigurator finds within "
+            f"{r.kept.total_gpus} GPUs for the observed traffic, and it does not meet the SLA. "
+            f"{still or 'Give more GPUs (--total-gpus) or looser targets (--ttft, --tpot).'} "
+            f"Expected ({how}): {effect}."
         )
-        if missed:
-            answer += (
-                " Calibrated, it would still miss "
-                + ", ".join(
-                    f"{row.metric} ({_shown(row.expected.value)} against {row.target:g} "
-                    f"{row.expected.unit})"
-                    for row in missed
-                )
-                + ": AIConfigurator meets the SLA only by its own prediction; more GPUs "
-            )
-            "(--total-gpus) or looser targets would be needed to be sure."
     else:
         why = (
             "the deployed configuration is already the best AIConfigurator finds for the observed "
@@ -282,7 +307,7 @@ def _propose(
             f"pick {proposed.text}: not worth a rollout on its own)"
         )
         summary = _summary(True, "no change needed")
-        answer = f"No change needed for {name}: {why}. {effect}."
+        answer = f"No change needed for {name}: {why}. Expected ({how}): {effect}."
     if forced:
         answer = "NOT STEADY, shown because of --force: " + answer
     return ReplanReport(
@@ -306,11 +331,29 @@ def _rendered(options: RenderOptions) -> RenderedDeployment:
     )
 
 
-def _sla_met(obs: Observed, kept: Kept) -> bool:
-    """The measured p99 latencies within the targets (False when not measured)."""
-    ttft = obs.ttft_p99 is not None and obs.ttft_p99 <= kept.ttft_ms
-    tpot = kept.tpot_ms is None or (obs.tpot_p99 is not None and obs.tpot_p99 <= kept.tpot_ms)
-    return ttft and tpot
+def _sla_met(obs: Observed, kept: Kept) -> bool | None:
+    """The measured p99 latencies within the targets; None when neither was measured."""
+    checks = [obs.ttft_p99 <= kept.ttft_ms] if obs.ttft_p99 is not None else []
+    if kept.tpot_ms is not None and obs.tpot_p99 is not None:
+        checks.append(obs.tpot_p99 <= kept.tpot_ms)
+    return all(checks) if checks else None
+
+
+def _still_short(short: list[ExpectedRow], replicas_from: str) -> str:
+    """What the proposal would still miss, calibrated, and what it would take."""
+    if not short:
+        return ""
+    said = ", ".join(
+        f"{row.metric} ({_shown(row.expected.value)} against "
+        f"{_shown(row.target)} {row.expected.unit})"
+        for row in short
+    )
+    capacity = any(row.metric.startswith("requests/s") for row in short)
+    more = f" Replicas: {replicas_from}." if capacity else ""
+    return (
+        f"It would still miss {said}: AIConfigurator meets the SLA only by its own prediction."
+        f"{more} More GPUs (--total-gpus) or looser targets (--ttft, --tpot) would close the gap."
+    )
 
 
 def _shown(value: float | None) -> str:

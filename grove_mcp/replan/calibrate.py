@@ -15,20 +15,32 @@ def point(label: str, shape: Shape, isl: int, osl: int) -> EstimatePoint:
     if shape.mode == "agg":
         agg = roles["agg"]
         return EstimatePoint(
-            label=label, isl=isl, osl=osl, mode="agg", tp=agg.tp, batch_size=agg.batch_size or 1
-        )
+            label=label, isl=isl, osl=osl, mode="agg", batch_size=agg.batch_size or 1,
+            **_parallel(agg),  # type: ignore[arg-type]
+        )  # fmt: skip
     return EstimatePoint(
-        label=label,
-        isl=isl,
-        osl=osl,
-        mode="disagg",
-        prefill=_workers(roles["prefill"]),
-        decode=_workers(roles["decode"]),
-    )
+        label=label, isl=isl, osl=osl, mode="disagg",
+        prefill=_workers(roles["prefill"]), decode=_workers(roles["decode"]),
+    )  # fmt: skip
+
+
+def _parallel(role: RoleShape) -> dict[str, int | None]:
+    moe = role.moe_tp > 1 or role.moe_ep > 1
+    return {
+        "tp": role.tp,
+        "pp": role.pp,
+        "dp": role.dp,
+        "moe_tp": role.moe_tp if moe else None,
+        "moe_ep": role.moe_ep if moe else None,
+    }
 
 
 def _workers(role: RoleShape) -> EstimateWorkers:
-    return EstimateWorkers(tp=role.tp, batch_size=role.batch_size or 1, workers=role.workers)
+    return EstimateWorkers(
+        batch_size=role.batch_size or 1,
+        workers=role.workers,
+        **_parallel(role),  # type: ignore[arg-type]
+    )
 
 
 def factor(measured: float | None, predicted: float | None) -> float | None:

@@ -25,7 +25,9 @@ class Observed:
     tpot_mean: float | None
     tpot_p99: float | None
     tokens_per_gpu: float | None
+    output_tokens_per_second: float | None
     queued: float | None
+    tpot_name: str | None  # "ITL" when the inter-token latency stands in for TPOT
     cited: list[Cited] = field(default_factory=list)
     not_observed: list[str] = field(default_factory=list)
 
@@ -119,6 +121,8 @@ def observe(m: MetricsReport) -> Observed:
         tpot_mean=tpot.mean_ms if tpot else None,
         tpot_p99=_p99(tpot),
         tokens_per_gpu=per_gpu,
+        output_tokens_per_second=m.throughput.output_tokens_per_second,
+        tpot_name=None if m.tpot else "ITL",
         queued=m.waiting.avg if m.waiting else None,
         cited=cited,
         not_observed=list(t.not_observed),

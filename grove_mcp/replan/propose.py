@@ -35,9 +35,12 @@ def search_request(kept: Kept, isl: int, osl: int) -> PlanRequest:
     )
 
 
-def choose(run: AicRun, created_at: datetime) -> tuple[ModePlan | None, str]:
-    """The mode plan meeting the SLA (by AIConfigurator's prediction) with the most tokens/s per
-    GPU; None, and why, when no mode meets it."""
+def choose(
+    run: AicRun, created_at: datetime, rate: float | None = None
+) -> tuple[ModePlan | None, str]:
+    """The mode plan meeting the SLA (by AIConfigurator's prediction), one whose request rate
+    covers the observed ``rate`` first, then the most tokens/s per GPU; None, and why, when no
+    mode meets the SLA."""
     plans = [p for mode in MODES if (p := mode_plan(run, mode, created_at=created_at))]
     meeting = [p for p in plans if p.sla_met]
     if not meeting:
@@ -46,7 +49,13 @@ def choose(run: AicRun, created_at: datetime) -> tuple[ModePlan | None, str]:
             "AIConfigurator finds no configuration within the GPU budget that meets the SLA at "
             f"the observed traffic ({missed or 'no configuration returned'})"
         )
-    best = max(meeting, key=lambda p: p.plan.expected.tokens_per_second_per_gpu)
+
+    def key(p: ModePlan) -> tuple[bool, float]:
+        e = p.plan.expected
+        covers = rate is None or (e.requests_per_second or 0.0) >= rate
+        return covers, e.tokens_per_second_per_gpu
+
+    best = max(meeting, key=key)
     e = best.plan.expected
     others = [p for p in plans if p is not best]
     versus = "".join(
@@ -113,6 +122,7 @@ def _latency_row(
     predicted: float,
     rows: list[CalibrationRow],
     target: float | None,
+    measured_as: str | None = None,
 ) -> ExpectedRow:
     tail = scale_of(rows, metric, "p99")
     mean = scale_of(rows, metric, "mean")
@@ -124,9 +134,10 @@ def _latency_row(
         if how
         else "AIConfigurator's prediction, uncalibrated (no measurement to calibrate on)"
     )
+    said = f"{measured_as} p99, standing in for {metric}" if measured_as else f"{metric} p99"
     return ExpectedRow(
         metric=f"{metric} p99",
-        today=_cited(f"{metric} p99", today, "ms", "measured", "the metrics window"),
+        today=_cited(said, today, "ms", "measured", "the metrics window"),
         predicted=_cited(f"{metric}", predicted, "ms", "aiconfigurator", "the search's row"),
         expected=_cited(f"{metric} p99", expected, "ms", "derived", detail),
         target=target,
@@ -137,41 +148,14 @@ def _latency_row(
 def expected_rows(
     plan: Plan, obs: Observed, rows: list[CalibrationRow], kept: Kept, gpus_today: int
 ) -> list[ExpectedRow]:
-    """TTFT and TPOT p99, tok/s per GPU and GPUs: today, predicted, expected."""
+    """TTFT and TPOT p99, requests/s it can serve, output tok/s per GPU and GPUs: today,
+    AIConfigurator's prediction, and what to expect (calibrated, bounded by the demand)."""
     e = plan.expected
-    tpot_factor = scale_of(rows, "TPOT", "mean")
-    per_gpu = (
-        e.tokens_per_second_per_gpu / tpot_factor if tpot_factor else e.tokens_per_second_per_gpu
-    )
-    per_gpu_how = (
-        f"AIConfigurator {e.tokens_per_second_per_gpu:.1f} / TPOT mean factor "
-        f"{tpot_factor:.2f} (decode tokens/s go as 1/TPOT at a fixed batch)"
-        if tpot_factor
-        else "AIConfigurator's prediction, uncalibrated"
-    )
     return [
         _latency_row("TTFT", obs.ttft_p99, e.ttft_ms, rows, kept.ttft_ms),
-        _latency_row("TPOT", obs.tpot_p99, e.tpot_ms, rows, kept.tpot_ms),
-        ExpectedRow(
-            metric="output tok/s per GPU",
-            today=_cited(
-                "output tok/s per GPU",
-                obs.tokens_per_gpu,
-                "tok/s/GPU",
-                "measured",
-                "the metrics window",
-            ),
-            predicted=_cited(
-                "tok/s/GPU",
-                e.tokens_per_second_per_gpu,
-                "tok/s/GPU",
-                "aiconfigurator",
-                "at its batch size, per GPU",
-            ),
-            expected=_cited("output tok/s per GPU", per_gpu, "tok/s/GPU", "derived", per_gpu_how),
-            target=None,
-            meets=None,
-        ),
+        _latency_row("TPOT", obs.tpot_p99, e.tpot_ms, rows, kept.tpot_ms, obs.tpot_name),
+        _capacity_row(plan, obs),
+        _throughput_row(plan, obs),
         ExpectedRow(
             metric="GPUs",
             today=_cited("GPUs", gpus_today, "GPUs", "deployed", "GPUs the PodCliqueSet requests"),
@@ -187,3 +171,52 @@ def expected_rows(
             meets=None,
         ),
     ]
+
+
+def _capacity_row(plan: Plan, obs: Observed) -> ExpectedRow:
+    """The request rate the proposal sustains at its SLA against the rate observed."""
+    capacity = plan.expected.requests_per_second
+    rate = obs.requests_per_second
+    return ExpectedRow(
+        metric="requests/s it can serve",
+        today=_cited("request rate", rate, "req/s", "measured", "the rate served in the window"),
+        predicted=_cited("request rate", capacity, "req/s", "aiconfigurator", "at its batch"),
+        expected=_cited(
+            "request rate", capacity, "req/s", "derived", "AIConfigurator's, uncalibrated"
+        ),
+        target=rate,
+        at_least=True,
+        meets=None if capacity is None or rate is None else capacity >= rate,
+    )
+
+
+def _throughput_row(plan: Plan, obs: Observed) -> ExpectedRow:
+    """Output tok/s per GPU: AIConfigurator's capacity at the SLA (uncalibrated, as the replica
+    sizing and the request rate row), bounded by the demand observed: more capacity than
+    traffic serves no more tokens."""
+    e = plan.expected
+    capacity = e.tokens_per_second_per_gpu
+    how = "AIConfigurator's capacity at the SLA, uncalibrated (as the request rate row)"
+    gpus = plan.config.total_gpus
+    demand = obs.output_tokens_per_second / gpus if obs.output_tokens_per_second and gpus else None
+    if demand is not None and demand < capacity:
+        capacity, how = demand, (
+            f"the observed {obs.output_tokens_per_second:,.0f} output tok/s over {gpus} GPUs: "
+            "the traffic, not the capacity, bounds it"
+        )
+    return ExpectedRow(
+        metric="output tok/s per GPU",
+        today=_cited(
+            "output tok/s per GPU", obs.tokens_per_gpu, "tok/s/GPU", "measured", "the window"
+        ),
+        predicted=_cited(
+            "tok/s/GPU",
+            e.tokens_per_second_per_gpu,
+            "tok/s/GPU",
+            "aiconfigurator",
+            "at its batch size, per GPU",
+        ),
+        expected=_cited("output tok/s per GPU", capacity, "tok/s/GPU", "derived", how),
+        target=None,
+        meets=None,
+    )

@@ -13,9 +13,15 @@ from ..reports.replan import RoleShape, Shape
 _LETTER = {"prefill": "P", "decode": "D", "agg": "W"}
 
 
+def parallel(r: RoleShape) -> str:
+    """E.g. 'tp4', 'tp2 pp2', 'tp8 dp8 ep8'."""
+    dims = [("tp", r.tp), ("pp", r.pp), ("dp", r.dp), ("moe-tp", r.moe_tp), ("ep", r.moe_ep)]
+    return " ".join(f"{name}{n}" for name, n in dims if name == "tp" or n > 1)
+
+
 def shape_text(mode: str, replicas: int, roles: list[RoleShape]) -> str:
-    """E.g. '2 x (2P tp4 + 2D tp2), 24 GPUs'."""
-    parts = " + ".join(f"{r.workers}{_LETTER[r.role]} tp{r.tp}" for r in roles)
+    """E.g. '2 x (2P tp4 + 2D tp2), 24 GPUs (disagg)'."""
+    parts = " + ".join(f"{r.workers}{_LETTER[r.role]} {parallel(r)}" for r in roles)
     total = replicas * sum(r.workers * r.gpus_per_worker for r in roles)
     return f"{replicas} x ({parts}), {total} GPUs ({mode})"
 
@@ -38,6 +44,10 @@ def plan_shape(plan: Plan) -> Shape:
             role=name,  # type: ignore[arg-type]
             workers=r.workers,
             tp=r.tp,
+            pp=r.pp,
+            dp=r.dp,
+            moe_tp=r.moe_tp,
+            moe_ep=r.moe_ep,
             gpus_per_worker=r.gpus_per_worker,
             batch_size=r.batch_size,
         )
@@ -68,12 +78,20 @@ def deployed_shape(workload: Workload, batch: Mapping[str, int | None]) -> tuple
 
 
 def _role(role: str, d: DeployedRole, batch: int | None) -> RoleShape:
+    """One deployed role: TP, PP and DP from the engine flags when each has one value; TP from
+    the GPUs per worker otherwise (MoE parallelism is not read from flags: 1)."""
     gpus = max(d.gpus_per_worker, default=0)
-    tps = d.flags["tp"]
+
+    def flag(name: str, default: int) -> int:
+        values = d.flags[name]
+        return next(iter(values)) if len(values) == 1 else default
+
     return RoleShape(
         role=role,  # type: ignore[arg-type]
         workers=d.workers,
-        tp=max(tps) if len(tps) == 1 else max(gpus, 1),
+        tp=flag("tp", max(gpus, 1)),
+        pp=flag("pp", 1),
+        dp=flag("dp", 1),
         gpus_per_worker=gpus,
         batch_size=batch,
     )
@@ -81,7 +99,11 @@ def _role(role: str, d: DeployedRole, batch: int | None) -> RoleShape:
 
 def same_configuration(a: Shape, b: Shape) -> bool:
     """Same mode, replicas, and per role the same workers and TP."""
-    key = lambda s: (s.mode, s.replicas, [(r.role, r.workers, r.tp) for r in s.roles])  # noqa: E731
+
+    def key(s: Shape) -> tuple[object, ...]:
+        roles = [(r.role, r.workers, r.tp, r.pp, r.dp, r.moe_tp, r.moe_ep) for r in s.roles]
+        return (s.mode, s.replicas, roles)
+
     return key(a) == key(b)
 
 

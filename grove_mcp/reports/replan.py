@@ -8,9 +8,9 @@ Every number cites where it came from (``Cited.source``): ``measured`` (the metr
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_serializer
 
 from ..planfile import Plan
 from .common import ReportHeader, ReportModel, Summary
@@ -40,6 +40,10 @@ class RoleShape(ReportModel):
     role: Literal["prefill", "decode", "agg"] = Field(description="Serving role.")
     workers: int = Field(description="Workers of the role per replica.")
     tp: int = Field(description="Tensor-parallel size of each worker.")
+    pp: int = Field(default=1, description="Pipeline-parallel size of each worker.")
+    dp: int = Field(default=1, description="Attention data-parallel size of each worker.")
+    moe_tp: int = Field(default=1, description="MoE tensor-parallel size (1 for dense).")
+    moe_ep: int = Field(default=1, description="MoE expert-parallel size (1 for dense).")
     gpus_per_worker: int = Field(description="GPUs of one worker.")
     batch_size: int | None = Field(
         description="Batch size: observed concurrency per worker (deployed) or AIConfigurator's "
@@ -78,7 +82,13 @@ class ExpectedRow(ReportModel):
     today: Cited = Field(description="What the deployment does today.")
     predicted: Cited | None = Field(description="AIConfigurator's raw prediction for the proposal.")
     expected: Cited = Field(description="The prediction scaled by the calibration (the answer).")
-    target: float | None = Field(description="The SLA target, when the figure has one.")
+    target: float | None = Field(
+        description="The target: the SLA's for latencies, the observed rate for the request "
+        "rate the proposal can serve."
+    )
+    at_least: bool = Field(
+        default=False, description="True when expected must reach target (else stay under it)."
+    )
     meets: bool | None = Field(description="Whether expected meets target; null without one.")
 
 
@@ -105,6 +115,11 @@ class Proposal(ReportModel):
         description="True when shown despite an unsteady deployment (--force): the "
         "measurements may not describe what the deployment does when steady."
     )
+
+    @field_serializer("plan")
+    def _plan_json(self, plan: Plan) -> dict[str, Any]:
+        """plan.json's own form (camelCase names, as the schema says), not Python's names."""
+        return plan.to_json_dict()
 
 
 class ReplanTimings(ReportModel):

@@ -45,7 +45,9 @@ def _observed(**kw: float | None) -> Observed:
             "tpot_mean",
             "tpot_p99",
             "tokens_per_gpu",
+            "output_tokens_per_second",
             "queued",
+            "tpot_name",
         ]
     )
     return Observed(**{**fields, **kw})  # type: ignore[arg-type]
@@ -114,8 +116,18 @@ def test_expected_effect_is_the_prediction_times_the_calibration() -> None:
     e = plan.expected
     assert out["TTFT p99"].expected.value == round(e.ttft_ms * 4.5, 3)
     assert out["TPOT p99"].expected.value == round(e.tpot_ms * round(78 / 41, 3), 3)
-    per_gpu = e.tokens_per_second_per_gpu / round(52 / 41, 3)
-    assert out["output tok/s per GPU"].expected.value == round(per_gpu, 3)
+    # throughput is AIConfigurator's capacity (uncalibrated, as the request rate row) ...
+    assert out["output tok/s per GPU"].expected.value == round(e.tokens_per_second_per_gpu, 3)
+    capacity = out["requests/s it can serve"]
+    assert (capacity.expected.value, capacity.target, capacity.meets) == (20.0, None, None)
+    # ... bounded by the demand: 2,400 tok/s over the plan's GPUs
+    busy = _observed(output_tokens_per_second=2400.0, requests_per_second=25.0)
+    bounded = {r.metric: r for r in expected_rows(plan, busy, rows, kept, 24)}
+    gpus = plan.config.total_gpus
+    assert bounded["output tok/s per GPU"].expected.value == round(
+        min(e.tokens_per_second_per_gpu, 2400.0 / gpus), 3
+    )
+    assert bounded["requests/s it can serve"].meets is False  # 20 req/s < the 25 observed
     assert out["GPUs"].expected.value == plan.config.total_gpus
     assert out["TTFT p99"].meets is (e.ttft_ms * 4.5 <= plan.sla.ttft_ms)
     assert {c.source for r in out.values() for c in (r.today, r.expected)} <= {
@@ -130,7 +142,7 @@ def test_flags_win_over_the_plan_and_missing_ones_are_named() -> None:
     kept = resolve(plan, "the plan stored", Assumptions(ttft_ms=500.0), 16, 24)
     assert (kept.ttft_ms, kept.tpot_ms, kept.total_gpus) == (500.0, plan.sla.tpot_ms, 16)
     assert {c.source for c in kept.cited if c.figure == "TTFT target"} == {"given"}
-    with pytest.raises(InvalidInput, match="Missing: --model, --system, --backend, --ttft, --tpot"):
+    with pytest.raises(InvalidInput, match="missing: --model, --system, --backend, --ttft, --tpot"):
         resolve(None, "no plan is stored", Assumptions(), None, 24)
-    with pytest.raises(InvalidInput, match="Missing: --system, --tpot"):
+    with pytest.raises(InvalidInput, match="missing: --system, --tpot"):
         resolve(None, "no plan", Assumptions(model="m", backend="vllm", ttft_ms=1.0), None, 8)
