@@ -271,8 +271,8 @@ def _propose(
                     for row in missed
                 )
                 + ": AIConfigurator meets the SLA only by its own prediction; more GPUs "
+                "(--total-gpus) or looser targets would be needed to be sure."
             )
-            "(--total-gpus) or looser targets would be needed to be sure."
     else:
         why = (
             "the deployed configuration is already the best AIConfigurator finds for the observed "
