@@ -103,9 +103,10 @@ async def grove_replan(
                 **window_args.__dict__,
                 "port": window_args.port or state.config.metrics_port,
                 "timeout": state.config.scrape_timeout,
+                # MetricsArgs' own fields: replaced here, not given twice
+                "on_progress": lambda f, line: forward.step(f * WINDOW_SHARE, line),
+                "cancel": cancel,
             },
-            on_progress=lambda f, line: forward.step(f * WINDOW_SHARE, line),
-            cancel=cancel,
             on_aic_progress=lambda p: forward.step(
                 WINDOW_SHARE + p.fraction * (100 - WINDOW_SHARE), p.message
             ),
@@ -133,7 +134,9 @@ async def grove_replan(
         await progress.settle()
         assert isinstance(report, ReplanReport)
         report = core.check_proposal(report, source)
-        answer = fit(report, Narrowing(limit=limit), render_markdown, state.config.budget_bytes)
+        # the proposal carries a manifest, as a generate plan does: the same larger bound
+        budget = state.config.generate_budget_bytes
+        answer = fit(report, Narrowing(limit=limit), render_markdown, budget)
         await progress.step(100, "Answer ready")
     except GroveError as err:
         return error_result(err)

@@ -8,9 +8,9 @@ Every number cites where it came from (``Cited.source``): ``measured`` (the metr
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_serializer
 
 from ..planfile import Plan
 from .common import ReportHeader, ReportModel, Summary
@@ -105,6 +105,11 @@ class Proposal(ReportModel):
         description="True when shown despite an unsteady deployment (--force): the "
         "measurements may not describe what the deployment does when steady."
     )
+
+    @field_serializer("plan")
+    def _plan_json(self, plan: Plan) -> dict[str, Any]:
+        """plan.json's own form (camelCase names, as the schema says), not Python's names."""
+        return plan.to_json_dict()
 
 
 class ReplanTimings(ReportModel):
