@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import bisect
 import copy
+import json
 import random
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from grove_mcp.aic import AicRun, EstimateRequest, EstimateRun, PlanRequest
@@ -34,6 +36,9 @@ from tests.unit.plan_helpers import demo_plan, edited
 
 PCS = "my-inference"
 Obj = dict[str, Any]
+#: AIConfigurator's answers to the drifted re-plan (tests/aic/test_replan_real.py records them
+#: with GROVE_RECORD_REPLAN=1), replayed by the live e2e test.
+RECORDING = Path(__file__).parent / "unit" / "aic" / "fixtures" / "replan_drifted.json"
 
 
 def interpolated(values: Sequence[float], q: float, bounds: Sequence[float]) -> float:
@@ -245,3 +250,50 @@ def search_answers(c: Captured) -> list[AicRun]:
 def factor(measured: float, predicted: float) -> float:
     """measured / predicted, as the calibration rounds it (3 places)."""
     return round(measured / predicted, 3)
+
+
+#: The drifted scenario: the plan assumed ISL 1,000 / OSL 500; the deployment serves ISL about
+#: 4,000 (x4) and OSL as planned; TTFT around 450 ms misses the 300 ms target.
+PLAN_ISL, PLAN_OSL = 1000, 500
+DRIFTED = Traffic(isl=4 * PLAN_ISL, osl=PLAN_OSL, ttft_s=0.45, itl_s=0.009)
+
+
+def drifted_plan() -> Obj:
+    return plan_with(isl=PLAN_ISL, osl=PLAN_OSL)
+
+
+def write_recording(search: Captured, estimate: Captured, path: Path = RECORDING) -> None:
+    """The runs the runners answered, in order, for :class:`Replayed`."""
+    data = {
+        "search": [a.model_dump(mode="json") for a in search_answers(search)],
+        "estimates": [a.model_dump(mode="json") for a in estimate_answers(estimate)],
+    }
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+class Replayed:
+    """Runners answering from a recording, and only the requests it holds: any other request
+    fails the test with both (a changed world or request needs a re-recording)."""
+
+    def __init__(self, path: Path = RECORDING) -> None:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        self.searches = [AicRun.model_validate(a) for a in data["search"]]
+        self.estimates = [EstimateRun.model_validate(a) for a in data["estimates"]]
+        self.calls = 0
+
+    def _answer(self, request: Any, runs: Sequence[Any]) -> Any:
+        self.calls += 1
+        for run in runs:
+            if run.request == request:
+                return run
+        held = "\n".join(r.request.model_dump_json() for r in runs)
+        raise AssertionError(
+            f"no recorded answer for {request.model_dump_json()}\nrecorded:\n{held}\n"
+            "re-record: GROVE_RECORD_REPLAN=1 pytest tests/aic/test_replan_real.py"
+        )
+
+    def run(self, request: PlanRequest, **_: Any) -> AicRun:
+        return self._answer(request, self.searches)  # type: ignore[no-any-return]
+
+    def estimate(self, request: EstimateRequest, **_: Any) -> EstimateRun:
+        return self._answer(request, self.estimates)  # type: ignore[no-any-return]

@@ -13,6 +13,7 @@ The timings are printed (``-s``) for the closing note, not asserted."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -23,7 +24,10 @@ import pytest
 from grove_mcp import aic, core
 from grove_mcp.reports.replan import ReplanReport, Shape
 from tests.replan_world import (
+    DRIFTED,
     PCS,
+    PLAN_ISL,
+    PLAN_OSL,
     Captured,
     Recorded,
     ReplanWorld,
@@ -33,11 +37,11 @@ from tests.replan_world import (
     factor,
     plan_with,
     search_requests,
+    write_recording,
 )
 
 pytestmark = pytest.mark.usefixtures("aiconfigurator")
 
-PLAN_ISL, PLAN_OSL = 1000, 500
 TTFT_SLA, TPOT_SLA = 300.0, 10.0  # the demo plan's SLA
 
 
@@ -78,9 +82,10 @@ def drifted() -> Iterator[Outcome]:
     """Plan ISL 1,000; the deployment serves ISL about 4,000 (x4), OSL as planned, and its
     TTFT (around 450 ms) misses the 300 ms target."""
     with ExitStack() as stack:
-        yield _replan(
-            stack, PLAN_ISL, Traffic(isl=4 * PLAN_ISL, osl=PLAN_OSL, ttft_s=0.45, itl_s=0.009)
-        )
+        out = _replan(stack, PLAN_ISL, DRIFTED)
+        if os.environ.get("GROVE_RECORD_REPLAN") == "1":  # for tests/e2e/test_replan_live.py
+            write_recording(out.search, out.estimate)
+        yield out
 
 
 @pytest.fixture(scope="module")
