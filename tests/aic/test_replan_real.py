@@ -212,3 +212,5 @@ def test_a_deployment_serving_its_plan_within_the_sla_needs_no_change(matching: 
     (asked,) = search_requests(matching.search)
     assert (asked.isl, asked.osl) == (round(rec.isl_mean()), round(rec.osl_mean()))
     print(f"\n[matching] {r.answer}")
+    for row in r.calibration:
+        print(f"[matching calibration] {row.text}")
