@@ -222,6 +222,8 @@ class Served:
     prompt_tokens: int
     output_tokens: int
     cached_tokens: int = 0
+    ttft: float | None = None  # seconds to the first token (None: the engine does not see it)
+    itl: float | None = None  # seconds between output tokens (one gap per token after the first)
 
 
 #: Per engine: ISL and OSL histograms with their buckets (None: the engine serves none).
@@ -239,6 +241,47 @@ TRAFFIC_NAMES = {
         DYNAMO_ISL_BUCKETS,
     ),
 }
+
+
+# SGLang's default TTFT and ITL buckets (A.2); vLLM's ITL buckets (A.1)
+SGLANG_TTFT_BUCKETS = (
+    0.1, 0.2, 0.4, 0.6, 0.8, 1, 2, 4, 6, 8, 10, 20, 40, 60, 80, 100, 200, 400,
+)  # fmt: skip
+SGLANG_ITL_BUCKETS = (
+    0.002, 0.004, 0.006, 0.008, 0.010, 0.015, 0.020, 0.025, 0.030, 0.035, 0.040, 0.060,
+    0.080, 0.100, 0.200, 0.400, 0.600, 0.800, 1, 2, 4, 6, 8,
+)  # fmt: skip
+VLLM_ITL_BUCKETS = (
+    0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80,
+)  # fmt: skip
+
+#: Per engine: the TTFT histogram and the inter-token one with their buckets (A.1-A.5).
+#: TRT-LLM serves no ITL histogram: its per-request TPOT (one observation per request) instead.
+#: Dynamo's and TRT-LLM's bounds are configurable: SGLang's defaults here.
+LATENCY_NAMES = {
+    "vllm": (
+        ("vllm:time_to_first_token_seconds", VLLM_TTFT_BUCKETS),
+        ("vllm:inter_token_latency_seconds", VLLM_ITL_BUCKETS),
+    ),
+    "sglang": (
+        ("sglang:time_to_first_token_seconds", SGLANG_TTFT_BUCKETS),
+        ("sglang:inter_token_latency_seconds", SGLANG_ITL_BUCKETS),
+    ),
+    "trtllm": (
+        ("trtllm_time_to_first_token_seconds", SGLANG_TTFT_BUCKETS),
+        ("trtllm_time_per_output_token_seconds", SGLANG_ITL_BUCKETS),
+    ),
+    "frontend": (
+        ("dynamo_frontend_time_to_first_token_seconds", SGLANG_TTFT_BUCKETS),
+        ("dynamo_frontend_inter_token_latency_seconds", SGLANG_ITL_BUCKETS),
+    ),
+}
+
+
+def itl_observations(s: Served) -> int:
+    """How many ITL observations one request adds: one per output token after the first
+    (token-weighted, as SGLang and Dynamo count); 0 without an ITL."""
+    return max(s.output_tokens - 1, 0) if s.itl is not None else 0
 
 
 class FakeTrafficPod:
@@ -273,6 +316,9 @@ class FakeTrafficPod:
             run = {"sglang": "num_running_reqs"}.get(engine, "num_requests_running")
             self.requests = Counter(f"{prefix}{done}", "Requests", sched, registry=r)
             self.running = Gauge(f"{prefix}{run}", "Running", sched, registry=r)
+        (ttft_name, ttft_b), (itl_name, itl_b) = LATENCY_NAMES[engine]
+        self.ttft = Histogram(ttft_name, "TTFT", sched, buckets=ttft_b, registry=r)
+        self.itl = Histogram(itl_name, "ITL", sched, buckets=itl_b, registry=r)
         self.hits = self.queries = self.hit_rate = None
         if engine == "vllm":
             self.hits = Counter("vllm:prefix_cache_hits", "Hit tokens", sched, registry=r)
@@ -300,9 +346,22 @@ class FakeTrafficPod:
                 self.osl.labels(self.model).observe(s.output_tokens)
             for labels in self._each():
                 self.requests.labels(*labels).inc()
+                self._latencies(labels, s)
             if self.hits is not None and self.queries is not None:
                 self.hits.labels(self.model).inc(s.cached_tokens)
                 self.queries.labels(self.model).inc(s.prompt_tokens)
+
+    def _latencies(self, labels: tuple[str, ...], s: Served) -> None:
+        """TTFT once per request; ITL once per output token after the first (TRT-LLM's TPOT
+        once per request). SGLang's TP rank 1 reports ten times the latency: a reader that
+        adds ranks (or mixes them in) gets it wrong."""
+        wrong = 10.0 if self.engine == "sglang" and labels[-1] == "1" else 1.0
+        if s.ttft is not None:
+            self.ttft.labels(*labels).observe(s.ttft * wrong)
+        if s.itl is not None:
+            child = self.itl.labels(*labels)
+            for _ in range(1 if self.engine == "trtllm" else itl_observations(s)):
+                child.observe(s.itl * wrong)
 
     def set_gauges(self, running: float, hit_rate: float | None = None) -> None:
         """Rank 0 (the only rank of other engines) reports these; SGLang's rank 1 reports 99."""
