@@ -263,7 +263,9 @@ def _propose(
     today = _sla_met(r.obs, r.kept)  # None: not measured
     short = [row for row in rows if row.meets is False]  # calibrated misses, capacity short
     budget = r.args.total_gpus not in (None, r.shape.total_gpus)
-    change = not same and (r.drifted or today is False or budget or bool(short))
+    # what the proposal would miss is said, but moves nothing on its own: a deployment that
+    # meets its SLA on the traffic it was planned for serves it, whatever a model predicts
+    change = not same and (r.drifted or today is False or budget)
     where = r.args.save_dir
     forced = bool(r.common["unsteady_reasons"])
     proposal = Proposal(
