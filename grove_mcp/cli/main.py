@@ -40,7 +40,23 @@ def main() -> None:
 
     if shell_completion.requested():  # a completion script asks: answer, exit at once
         shell_completion.answer(app)
-    app(args=args)
+    try:
+        app(args=args)
+    except SystemExit as done:
+        if done.code == INTERRUPTED:
+            leave_now()
+        raise
+
+
+INTERRUPTED = 130  # the exit code of Ctrl-C
+
+
+def leave_now() -> None:
+    """Ctrl-C: exit at once. A normal exit joins the worker threads, which would wait for
+    API requests and scrapes in flight (up to their timeouts) after the user said stop."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(INTERRUPTED)
 
 
 if __name__ == "__main__":
