@@ -200,9 +200,12 @@ def _throughput_row(plan: Plan, obs: Observed) -> ExpectedRow:
     gpus = plan.config.total_gpus
     demand = obs.output_tokens_per_second / gpus if obs.output_tokens_per_second and gpus else None
     if demand is not None and demand < capacity:
-        capacity, how = demand, (
-            f"the observed {obs.output_tokens_per_second:,.0f} output tok/s over {gpus} GPUs: "
-            "the traffic, not the capacity, bounds it"
+        capacity, how = (
+            demand,
+            (
+                f"the observed {obs.output_tokens_per_second:,.0f} output tok/s over {gpus} GPUs: "
+                "the traffic, not the capacity, bounds it"
+            ),
         )
     return ExpectedRow(
         metric="output tok/s per GPU",
