@@ -8,14 +8,17 @@ traceback reaches a channel.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from grove_mcp.core import MetricsArgs, run
+from grove_mcp.core import MetricsArgs, ReplanArgs, check_proposal, run
 from grove_mcp.errors import AccessDenied, GroveError
 from grove_mcp.redact import redact_text
 from grove_mcp.render import OutputFormat, render, render_markdown
 from grove_mcp.render.blockkit import SECTION_CHARS
+from grove_mcp.reports.replan import ReplanReport
+from grove_mcp.sources import is_demo
+from grove_mcp.sources.base import Source
 
 from .access import Access
 from .buttons import follow_ups
@@ -23,6 +26,7 @@ from .commands import Command
 from .config import Identity
 
 log = logging.getLogger(__name__)
+REPLAN_AIC_TIMEOUT_S = 300.0  # each AIConfigurator run of a re-plan asked in a channel
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,10 @@ def answer(command: Command, access: Access, identity: Identity) -> Reply:
     namespace = access.namespace(command.namespace)
     try:
         with access.source_for(identity) as source:
-            report = run(command.capability, source, namespace, command.name, _args(command))
+            args = _args(command, source)
+            report = run(command.capability, source, namespace, command.name, args)
+            if isinstance(report, ReplanReport):  # Grove's admission rules, as the CLI checks
+                report = check_proposal(report, source)
     except AccessDenied as err:
         groups = ", ".join(identity.groups) or "no groups"
         return note(
@@ -87,13 +94,27 @@ def answer(command: Command, access: Access, identity: Identity) -> Reply:
     return Reply(message.text, blocks, ok, files, render_markdown(report))
 
 
-def _args(command: Command) -> Any:
+def _args(command: Command, source: Source) -> Any:
+    if command.capability == "replan":
+        return _replan_args(command, source)
     if command.capability not in ("metrics", "compare", "diagnose"):
         return None
     args = MetricsArgs(no_metrics=command.no_metrics)
     if command.window:
         args = MetricsArgs(window=command.window, no_metrics=command.no_metrics)
     return args
+
+
+def _replan_args(command: Command, source: Source) -> ReplanArgs:
+    """The window asked for, AIConfigurator bounded for a chat; on the demo its recorded
+    answers (the bot applies nothing: the proposal is posted)."""
+    runners: dict[str, Any] = {}
+    if is_demo(source):
+        from grove_mcp.demo import recorded_aiconfigurator
+
+        runners = recorded_aiconfigurator()
+    args = ReplanArgs(timeout_s=REPLAN_AIC_TIMEOUT_S, **runners)
+    return replace(args, window=command.window) if command.window else args
 
 
 def _heatmap(report: Any, name: str) -> tuple[str, bytes]:

@@ -15,13 +15,18 @@ FOLLOW_UPS = {  # after … offer …
     "topology": ("status", "health", "diagnose"),
     "health": ("status", "topology", "diagnose"),
     "metrics": ("compare", "diagnose", "health"),
-    "compare": ("diagnose", "metrics", "plan diff"),
-    "diagnose": ("health", "topology", "metrics"),
+    "compare": ("replan", "diagnose", "metrics", "plan diff"),
+    "diagnose": ("replan", "health", "topology", "metrics"),
     "plan show": ("plan diff", "compare"),
     "plan history": ("plan show", "plan diff"),
     "plan diff": ("plan show", "compare"),
 }
-LABELS = {"plan diff": "Plan diff", "plan show": "Plan", "plan history": "Plan history"}
+LABELS = {
+    "plan diff": "Plan diff",
+    "plan show": "Plan",
+    "plan history": "Plan history",
+    "replan": "Re-plan",
+}
 
 
 def label(capability: str) -> str:

@@ -17,7 +17,7 @@ from grove_mcp.grove import parse_duration
 from grove_mcp.names import validate_namespace, validate_pcs_name
 
 SLASH = "/grove"
-LONG = frozenset({"metrics", "compare", "diagnose"})  # they wait for a metrics window
+LONG = frozenset({"metrics", "compare", "diagnose", "replan"})  # they wait for a metrics window
 WINDOW_RANGE = (5.0, 300.0)  # a chat answer waits at most this long
 
 

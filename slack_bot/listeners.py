@@ -70,6 +70,8 @@ class _Seen:
 
 def _working_text(command: Command) -> str:
     window = f" (a {command.window or 30:g} s metrics window)" if command.long else ""
+    if command.capability == "replan":
+        window = window[:-1] + ", then AIConfigurator: up to a few minutes)"
     return f"Working on `/grove {command.text()}`{window}…"
 
 

@@ -14,8 +14,16 @@ def demo_bundle_path() -> Path:
     return Path(str(resources.files("grove_mcp") / "demo" / "bundle"))
 
 
+DEMO_LABEL = "embedded demo"
+
+
 def demo_source() -> BundleSource:
-    return BundleSource(Bundle.load(demo_bundle_path()), label="embedded demo")
+    return BundleSource(Bundle.load(demo_bundle_path()), label=DEMO_LABEL)
+
+
+def is_demo(source: object) -> bool:
+    """Whether ``source`` is the embedded demo (its recorded answers stand in for live ones)."""
+    return isinstance(source, BundleSource) and source.description.startswith(DEMO_LABEL)
 
 
 def open_source(

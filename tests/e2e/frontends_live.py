@@ -63,7 +63,8 @@ CLI_EXTRA = {
 MCP_EXTRA = {"grove_metrics": {"since_start": True}, "grove_compare": {"window": 1},
              "grove_diagnose": {"window": 1}, "grove_replan": {"window": 1},
              "grove_diag": {"log_lines": 5}}  # fmt: skip
-SLACK_EXTRA = {"metrics": " --window 5", "compare": " --window 5", "diagnose": " --no-metrics"}
+SLACK_EXTRA = {"metrics": " --window 5", "compare": " --window 5", "diagnose": " --no-metrics",
+               "replan": " --window 5"}  # fmt: skip
 
 
 @dataclass
