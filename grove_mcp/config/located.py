@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import SettingsError
+
+if TYPE_CHECKING:
+    import yaml
 
 M = TypeVar("M", bound=BaseModel)
 Key = tuple[str | int, ...]
@@ -40,6 +42,8 @@ class Located:
 
 def read_located(path: Path) -> Located:
     """Parse ``path``; a file that cannot be read or is not a YAML mapping is a SettingsError."""
+    import yaml  # only when there is a config file: a start without one needs no YAML
+
     try:
         text = path.read_text()
     except OSError as err:
@@ -64,6 +68,8 @@ def read_located(path: Path) -> Located:
 
 
 def _walk(node: yaml.Node | None, key: Key, lines: dict[Key, int]) -> None:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         for name, value in node.value:
             child = (*key, str(name.value))

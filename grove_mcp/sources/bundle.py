@@ -5,7 +5,8 @@ Layout (the format ``diag`` writes, the demo ships and the seeder applies)::
     manifest.json     {"format": "grove-mcp-bundle", "formatVersion": 1, "capturedAt": "…Z",
                        "namespace": "…", "toolVersion": "…", "description": "…", "notes": […]}
     objects/*.yaml    Kubernetes objects with their status: single documents, multi-document
-                      YAML, JSON, or ``kind: List`` with ``items``
+                      YAML, JSON (``*.json``: one document, read without YAML; the demo's), or
+                      ``kind: List`` with ``items``
     metrics/<namespace>/<pod>/<seconds>.prom
                       raw metric expositions as the pod served them, ``<seconds>`` after the
                       first scrape of the recording (optional; ``metrics`` reads them)
@@ -35,8 +36,6 @@ from pathlib import Path
 from threading import Event
 from typing import Any
 
-import yaml
-
 from ..errors import BundleError, Cancelled, GroveError
 from .base import ListQuery, ListResult, RawObject, WatchEvent
 from .bundle_files import read_dir, read_tar
@@ -49,8 +48,6 @@ OBJECTS_DIR = "objects"
 METRICS_DIR = "metrics"
 FILE_DIRS = ("logs/", "reports/", "scheduler/", "tables/")  # captured files kept as they are
 _OBJECT_SUFFIXES = (".yaml", ".yml", ".json")
-# libyaml's parser when PyYAML has it (6x faster: the demo's objects in 0.03 s, not 0.2 s), same objects
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -188,28 +185,31 @@ class Bundle:
             metrics={(namespace, pod): v for (_, pod), v in self.metrics.items()},
         )
 
-    def members(self) -> list[tuple[str, str]]:
+    def members(self, objects_as: str = "yaml") -> list[tuple[str, str]]:
         """Every file of the bundle as (path, text), in a stable order: the manifest, one
-        multi-document YAML file per kind (sorted for stable diffs), metrics, other files."""
+        file per kind (sorted for stable diffs), metrics, other files.
+
+        A kind's file is multi-document YAML, or with ``objects_as="json"`` a JSON ``List``
+        (read without a YAML parser: the demo's, read on every ``--demo`` start; JSON is YAML
+        too, so a reader that parses every object file as YAML reads it alike)."""
         out = [(MANIFEST, json.dumps(self.manifest.to_json(), indent=2) + "\n")]
         by_kind: dict[str, list[RawObject]] = {}
         for obj in self.objects:
             by_kind.setdefault(obj["kind"], []).append(obj)
         for kind, items in sorted(by_kind.items()):
             items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
-            text = yaml.safe_dump_all(items, sort_keys=False, default_flow_style=False)
-            out.append((f"{OBJECTS_DIR}/{kind.lower()}s.yaml", text))
+            out.append((f"{OBJECTS_DIR}/{kind.lower()}s.{objects_as}", _dump(items, objects_as)))
         for (namespace, pod), samples in sorted(self.metrics.items()):
             for seconds, text in samples:
                 out.append((f"{METRICS_DIR}/{namespace}/{pod}/{seconds:.3f}.prom", text))
         out += sorted(self.files.items())
         return out
 
-    def write(self, path: str | Path) -> Path:
-        """Write as a directory."""
+    def write(self, path: str | Path, objects_as: str = "yaml") -> Path:
+        """Write as a directory (``objects_as``: see ``members``)."""
         root = Path(path)
         (root / OBJECTS_DIR).mkdir(parents=True, exist_ok=True)
-        for name, text in self.members():
+        for name, text in self.members(objects_as):
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_text(text)
         return root
@@ -244,6 +244,17 @@ class Bundle:
             part.unlink(missing_ok=True)
             raise
         return target
+
+
+def _dump(items: list[RawObject], objects_as: str) -> str:
+    if objects_as == "json":
+        listed = {"apiVersion": "v1", "kind": "List", "items": items}
+        return json.dumps(listed, indent=1, ensure_ascii=False) + "\n"
+    if objects_as != "yaml":
+        raise ValueError(f"objects_as: 'yaml' or 'json', not {objects_as!r}")
+    import yaml
+
+    return yaml.safe_dump_all(items, sort_keys=False, default_flow_style=False)
 
 
 def _stop_if(cancel: Event | None) -> None:
@@ -300,10 +311,7 @@ def _parse_json(data: bytes, where: str) -> Any:
 
 
 def _parse_objects(data: bytes, where: str) -> Iterable[RawObject]:
-    try:
-        docs = list(yaml.load_all(data, Loader=_LOADER))
-    except yaml.YAMLError as err:
-        raise BundleError(f"{where}: not valid YAML ({err}).") from err
+    docs = [_parse_json(data, where)] if where.endswith(".json") else _parse_yaml(data, where)
     for index, doc in enumerate(docs):
         if doc is None:
             continue
@@ -313,6 +321,17 @@ def _parse_objects(data: bytes, where: str) -> Iterable[RawObject]:
         for item_index, item in enumerate(items or []):
             _check_object(item, f"{where} document {index + 1} item {item_index + 1}")
             yield item
+
+
+def _parse_yaml(data: bytes, where: str) -> list[Any]:
+    import yaml  # on use: the demo's objects are JSON
+
+    # libyaml's parser when PyYAML has it (6x faster than PyYAML's own), the same objects
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return list(yaml.load_all(data, Loader=loader))
+    except yaml.YAMLError as err:
+        raise BundleError(f"{where}: not valid YAML ({err}).") from err
 
 
 def _check_object(obj: Any, where: str) -> None:

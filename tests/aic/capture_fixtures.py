@@ -14,8 +14,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-
 from grove_mcp.aic import (
     AicRun,
     EstimateRequest,
@@ -26,9 +24,9 @@ from grove_mcp.aic import (
     run_aiconfigurator,
     run_estimate,
 )
+from grove_mcp.sources import Bundle, demo_bundle_path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "unit" / "aic" / "fixtures"
-DEMO_OBJECTS = Path(__file__).resolve().parents[2] / "grove_mcp" / "demo" / "bundle" / "objects"
 # Requests in flight per decode worker in the demo's recorded scrapes (sglang:num_running_reqs on
 # every decode pod); the PodCliqueSet sets no batch limit. Prefill: one request at a time, as
 # AIConfigurator's own disagg rows have it ((p)bs 1).
@@ -104,9 +102,14 @@ def sweep_rows_request() -> EstimateRequest:
     )
 
 
+def _demo_objects(kind: str) -> list[dict]:
+    """The embedded demo bundle's objects of ``kind``, as the bundle reader reads its files."""
+    return [o for o in Bundle.load(demo_bundle_path()).objects if o["kind"] == kind]
+
+
 def demo_plan() -> dict:
     """The plan.json of the demo bundle's ``*-aic-plan`` ConfigMap."""
-    for item in yaml.safe_load_all((DEMO_OBJECTS / "configmaps.yaml").read_text()):
+    for item in _demo_objects("ConfigMap"):
         if item["metadata"]["name"].endswith("-aic-plan"):
             return json.loads(item["data"]["plan.json"])
     raise AssertionError("the demo bundle has no *-aic-plan ConfigMap")
@@ -114,7 +117,7 @@ def demo_plan() -> dict:
 
 def demo_roles() -> dict[str, dict[str, int]]:
     """Per role of the demo PodCliqueSet: workers (clique replicas), GPUs and --tp per worker."""
-    pcs = next(yaml.safe_load_all((DEMO_OBJECTS / "podcliquesets.yaml").read_text()))
+    pcs = _demo_objects("PodCliqueSet")[0]
     roles = {}
     for clique in pcs["spec"]["template"]["cliques"]:
         container = clique["spec"]["podSpec"]["containers"][0]

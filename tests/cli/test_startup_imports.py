@@ -50,7 +50,9 @@ OTHER_COMMANDS = (
 def imported_by(code: str) -> set[str]:
     """The modules a fresh interpreter holds after running ``code`` (exit codes ignored)."""
     script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "160"}
+    env = {k: v for k, v in os.environ.items() if k != "KUBECTL_GROVE_CONFIG"}
+    # no config file (one would be read with YAML): a config home that does not exist
+    env |= {"PYTHONPATH": str(ROOT), "COLUMNS": "160", "XDG_CONFIG_HOME": str(ROOT / "no-such")}
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
     )
@@ -94,5 +96,6 @@ def test_status_of_the_demo_imports_only_what_status_needs():
         "grove_mcp.render.text_metrics",
         "grove_mcp.reports.metrics",  # … and only the reports status shows
         "grove_mcp.reports.plan_reports",
+        "yaml",  # the demo's objects are JSON; no config file is read here
     )
     assert _found(modules, (*NEVER, *OTHER_COMMANDS, *others)) == []

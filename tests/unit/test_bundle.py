@@ -100,6 +100,17 @@ def test_bad_object_files_name_file_and_field(tmp_path, content, message):
     assert "broken.yaml" in str(err.value)
 
 
+def test_json_object_files_are_read_as_json(tmp_path):
+    written = demo().write(tmp_path / "json", objects_as="json")
+    as_yaml = demo().write(tmp_path / "yaml")
+    assert {p.suffix for p in (written / "objects").iterdir()} == {".json"}
+    assert Bundle.load(written).objects == Bundle.load(as_yaml).objects
+    (written / "objects" / "broken.json").write_text('{"kind": [unclosed')
+    with pytest.raises(BundleError, match="not valid JSON") as err:
+        Bundle.load(written)
+    assert "broken.json" in str(err.value)
+
+
 def test_missing_path_and_unreadable_tarball(tmp_path):
     with pytest.raises(BundleError, match="no such file"):
         Bundle.load(tmp_path / "absent")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
+import yaml
+
 from grove_mcp import core
 from grove_mcp.reports.common import DerivedPlacement
 from grove_mcp.reports.topology import DomainPlacement, NodePlacement
@@ -26,6 +28,20 @@ def test_shipped_demo_matches_the_scenario():
     )
     # the recorded scrapes too, to the byte (the recorder writes no wall-clock _created lines)
     assert shipped.metrics == built.metrics, "recorded metrics drifted: run 'make demo-bundle'"
+
+
+def test_the_demo_objects_read_alike_by_a_reader_that_parses_every_file_as_yaml():
+    """The demo's objects are JSON (read without YAML, for a quick start); JSON is YAML too,
+    so a reader that parses every object file as YAML (as readers before it did) reads them."""
+    files = sorted((demo_bundle_path() / "objects").iterdir())
+    as_yaml = [
+        item
+        for path in files
+        for doc in yaml.safe_load_all(path.read_text())
+        for item in (doc["items"] if doc["kind"].endswith("List") else [doc])
+    ]
+    assert as_yaml == list(Bundle.load(demo_bundle_path()).objects)
+    assert {path.suffix for path in files} == {".json"}
 
 
 def test_demo_tells_the_documented_story():

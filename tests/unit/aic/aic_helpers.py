@@ -66,10 +66,16 @@ def pcs_validator() -> Any:
     return jsonschema.validators.validator_for(schema)(schema)
 
 
+def demo_objects(kind: str) -> list[dict[str, Any]]:
+    """The embedded demo bundle's objects of ``kind``, as the bundle reader reads its files."""
+    from grove_mcp.sources import Bundle, demo_bundle_path
+
+    return [o for o in Bundle.load(demo_bundle_path()).objects if o["kind"] == kind]
+
+
 def demo_plan_json() -> str:
     """The plan the embedded demo bundle stores in its ConfigMap."""
-    objects = REPO / "grove_mcp" / "demo" / "bundle" / "objects" / "configmaps.yaml"
-    for item in yaml.safe_load_all(objects.read_text()):
+    for item in demo_objects("ConfigMap"):
         if "plan.json" in (item.get("data") or {}):
             return item["data"]["plan.json"]
     raise AssertionError("the demo bundle has no plan.json ConfigMap")

@@ -10,8 +10,7 @@ import sys
 import threading
 
 import pytest
-import yaml
-from aic_helpers import REPO, load_run
+from aic_helpers import REPO, demo_objects, load_run
 from recorded_aic import ReplayEstimate, alive, fake_worker, recorded_estimate, wait_gone
 
 from grove_mcp.aic import (
@@ -189,8 +188,7 @@ def test_the_real_worker_still_reads_a_plain_plan_request():
 
 
 def _demo_pcs_roles() -> dict[str, tuple[int, str]]:
-    objects = REPO / "grove_mcp" / "demo" / "bundle" / "objects"
-    pcs = next(yaml.safe_load_all((objects / "podcliquesets.yaml").read_text()))
+    pcs = demo_objects("PodCliqueSet")[0]
     return {
         c["spec"]["roleName"]: (
             c["spec"]["replicas"],
@@ -203,13 +201,9 @@ def _demo_pcs_roles() -> dict[str, tuple[int, str]]:
 def test_the_demo_estimate_is_of_the_demos_deployed_shape_and_plan():
     run = recorded_estimate("estimate_demo_my_inference")
     plan = json.loads(
-        next(
-            d
-            for d in yaml.safe_load_all(
-                (REPO / "grove_mcp/demo/bundle/objects/configmaps.yaml").read_text()
-            )
-            if d["metadata"]["name"].endswith("-aic-plan")
-        )["data"]["plan.json"]
+        next(d for d in demo_objects("ConfigMap") if d["metadata"]["name"].endswith("-aic-plan"))[
+            "data"
+        ]["plan.json"]
     )
     roles = _demo_pcs_roles()
     asked = run.request
