@@ -35,6 +35,9 @@ def main() -> None:
 
         version()
         return
+    from .pydantic_plugins import skip_discovery
+
+    skip_discovery()  # before pydantic is imported
     from . import completion as shell_completion
     from .app import app
 
