@@ -281,13 +281,13 @@ def test_a_fifo_as_the_bundle_path_does_not_hang(work):
 def test_an_oversized_file_in_a_directory(work, monkeypatch):
     monkeypatch.setattr(bundle_files, "MAX_MEMBER_BYTES", 1000)
     root = _dir(work)
-    _refused(root, "objects/configmaps.yaml", "larger than 1,000 bytes")
+    _refused(root, "objects/configmaps.json", "larger than 1,000 bytes")
 
 
 def test_too_many_entries_in_a_directory(work, monkeypatch):
     monkeypatch.setattr(bundle_files, "MAX_MEMBERS", 5)
     root = _dir(work)
-    _refused(root, "objects/deployments.yaml", "more than 5 members")
+    _refused(root, "objects/deployments.json", "more than 5 members")
 
 
 def test_too_many_bytes_in_a_directory(work, monkeypatch):
