@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -33,9 +33,11 @@ from .grove import (
 )
 from .grove import kinds as k
 from .grove.kinds import PLAN_LABELS, ConfigMap
-from .grove.quota import KaiQueue, ResourceQuota
 from .names import validate_namespace, validate_pcs_name
 from .sources.base import ListQuery, ListResult, RawObject, Source
+
+if TYPE_CHECKING:
+    from .grove.quota import KaiQueue, ResourceQuota  # read only when quotas are asked for
 
 PART_OF = "app.kubernetes.io/part-of"
 MANAGED_BY = "app.kubernetes.io/managed-by=grove-operator"

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 import typer
 from pydantic import BaseModel
 from rich.console import Console
-from rich.live import Live
 from rich.text import Text
 
 from .. import core
@@ -146,6 +145,8 @@ def run_watch(
                 emit(report, target.output, out)
                 sys.stdout.flush()
             return
+        from rich.live import Live  # only a watch on a terminal redraws
+
         fancy = not out.no_color
         last = None
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -10,7 +11,6 @@ from pydantic import Field
 from .base import KubeModel, KubeObject
 from .crds import PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang, PodGangMap
 from .k8s import Deployment, Event, Node, Pod, ResourceClaim
-from .quota import KaiQueue, ResourceQuota
 from .topology import ClusterTopologyBinding
 
 # Labels of the ConfigMaps holding stored AIConfigurator plans (value: the PodCliqueSet name).
@@ -35,8 +35,18 @@ class Kind:
     version: str
     plural: str
     namespaced: bool
-    model: type[KubeModel]
+    # the input model, or "module:Class" (in this package) imported on first use: a command
+    # that reads no such object imports no model for it
+    model_or_where: type[KubeModel] | str
     has_status: bool = True
+
+    @property
+    def model(self) -> type[KubeModel]:
+        if isinstance(self.model_or_where, str):
+            module, name = self.model_or_where.split(":")
+            model: type[KubeModel] = getattr(importlib.import_module(module, __package__), name)
+            return model
+        return self.model_or_where
 
     @property
     def api_version(self) -> str:
@@ -104,8 +114,8 @@ DEPLOYMENT = Kind("Deployment", "apps", "v1", "deployments", True, Deployment)
 RESOURCECLAIM = Kind(
     "ResourceClaim", "resource.k8s.io", "v1", "resourceclaims", True, ResourceClaim
 )
-RESOURCEQUOTA = Kind("ResourceQuota", "", "v1", "resourcequotas", True, ResourceQuota)
-KAI_QUEUE = Kind("Queue", "scheduling.run.ai", "v2", "queues", False, KaiQueue)
+RESOURCEQUOTA = Kind("ResourceQuota", "", "v1", "resourcequotas", True, ".quota:ResourceQuota")
+KAI_QUEUE = Kind("Queue", "scheduling.run.ai", "v2", "queues", False, ".quota:KaiQueue")
 
 KINDS: dict[str, Kind] = {
     k.kind: k

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from .base import ListQuery, ListResult, Source, WatchEvent
@@ -11,7 +10,7 @@ from .bundle import Bundle, BundleSource, Manifest
 
 def demo_bundle_path() -> Path:
     """The embedded demo bundle shipped inside the package."""
-    return Path(str(resources.files("grove_mcp") / "demo" / "bundle"))
+    return Path(__file__).resolve().parent.parent / "demo" / "bundle"  # package data, on disk
 
 
 DEMO_LABEL = "embedded demo"

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from grove_mcp.cli.pydantic_plugins import plugins_declared
+
 ROOT = Path(__file__).resolve().parents[2]
 # Never needed to show text of status, nor to register the commands (chosen by -X importtime:
 # each cost 0.05-0.3 s).
@@ -81,6 +83,7 @@ def test_naming_the_commands_imports_no_command_capability_renderer_or_client():
 
 
 def test_status_of_the_demo_imports_only_what_status_needs():
+    assert plugins_declared() is False  # else pydantic looks for them, with importlib.metadata
     run = (
         "import sys\n"
         "sys.argv = ['kubectl-grove', 'status', 'my-inference', '--demo']\n"
@@ -97,5 +100,8 @@ def test_status_of_the_demo_imports_only_what_status_needs():
         "grove_mcp.reports.metrics",  # … and only the reports status shows
         "grove_mcp.reports.plan_reports",
         "yaml",  # the demo's objects are JSON; no config file is read here
+        "grove_mcp.grove.quota",  # the models of kinds status does not read
+        "rich.live",  # a watch's redrawing
+        "importlib.metadata",  # pydantic's plugin discovery, when no plugin is installed
     )
     assert _found(modules, (*NEVER, *OTHER_COMMANDS, *others)) == []
