@@ -19,8 +19,6 @@ from pydantic import ValidationError
 from .errors import ApiError, BundleError, NotFound
 from .grove import (
     ClusterTopologyBinding,
-    Deployment,
-    Event,
     Node,
     NodeIndex,
     Pod,
@@ -29,15 +27,15 @@ from .grove import (
     PodCliqueSet,
     PodGang,
     PodGangMap,
-    ResourceClaim,
 )
 from .grove import kinds as k
 from .grove.kinds import PLAN_LABELS, ConfigMap
 from .names import validate_namespace, validate_pcs_name
 from .sources.base import ListQuery, ListResult, RawObject, Source
 
-if TYPE_CHECKING:
-    from .grove.quota import KaiQueue, ResourceQuota  # read only when quotas are asked for
+if TYPE_CHECKING:  # models of objects read only when asked for
+    from .grove.k8s_other import Deployment, Event, ResourceClaim
+    from .grove.quota import KaiQueue, ResourceQuota
 
 PART_OF = "app.kubernetes.io/part-of"
 MANAGED_BY = "app.kubernetes.io/managed-by=grove-operator"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..grove import (
     HOSTNAME_KEY,
     ClusterTopologyBinding,
-    Event,
     Node,
     Pod,
     PodClique,
@@ -17,10 +17,12 @@ from ..grove import (
     PodCliqueSet,
     PodGang,
     PodGangMap,
-    ResourceClaim,
     TopologyLevel,
 )
 from ..snapshot import Snapshot
+
+if TYPE_CHECKING:  # models of objects status does not read
+    from ..grove import Event, ResourceClaim
 
 REPLICA_INDEX = "grove.io/podcliqueset-replica-index"
 PODCLIQUE_LABEL = "grove.io/podclique"

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from ..capture.redaction import redact_log, redact_object
 from ..errors import ApiError, InvalidInput, NotFound
-from ..grove.k8s import Event
+from ..grove.k8s_other import Event
 from ..grove.kinds import EVENT, NODE, POD, PODCLIQUE, PODCLIQUESET, PODGANG, SCALINGGROUP, Kind
 from ..names import validate_namespace, validate_object_name
 from ..redact import Redactions

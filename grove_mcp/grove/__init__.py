@@ -1,5 +1,8 @@
 """Input models of Grove and Kubernetes objects: tolerant of versions, unknown fields ignored."""
 
+from typing import TYPE_CHECKING
+
+from ..lazy import exports
 from .base import Condition, KubeObject, ObjectMeta, find_condition, parse_duration, parse_quantity
 from .crds import (
     DEFAULT_TERMINATION_DELAY,
@@ -11,9 +14,17 @@ from .crds import (
     TopologyConstraint,
     UpdateProgress,
 )
-from .k8s import GPU_RESOURCE, Deployment, Event, Node, NodeIndex, Pod, ResourceClaim
+from .k8s import GPU_RESOURCE, Node, NodeIndex, Pod
 from .kinds import KINDS, Kind
 from .topology import HOSTNAME_KEY, ClusterTopologyBinding, TopologyLevel
+
+if TYPE_CHECKING:
+    from .k8s_other import Deployment, Event, ResourceClaim
+
+# Models of objects only some reports read: imported on first use (grove_mcp.lazy)
+__getattr__ = exports(
+    __name__, dict.fromkeys(("Deployment", "Event", "ResourceClaim"), ".k8s_other")
+)
 
 __all__ = [
     "DEFAULT_TERMINATION_DELAY",

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from .base import KubeModel, KubeObject
 from .crds import PodClique, PodCliqueScalingGroup, PodCliqueSet, PodGang, PodGangMap
-from .k8s import Deployment, Event, Node, Pod, ResourceClaim
+from .k8s import Node, Pod
 from .topology import ClusterTopologyBinding
 
 # Labels of the ConfigMaps holding stored AIConfigurator plans (value: the PodCliqueSet name).
@@ -106,13 +106,13 @@ LEGACY_TOPOLOGY = Kind(
 )
 POD = Kind("Pod", "", "v1", "pods", True, Pod)
 NODE = Kind("Node", "", "v1", "nodes", False, Node)
-EVENT = Kind("Event", "", "v1", "events", True, Event, has_status=False)
+EVENT = Kind("Event", "", "v1", "events", True, ".k8s_other:Event", has_status=False)
 CONFIGMAP = Kind("ConfigMap", "", "v1", "configmaps", True, ConfigMap, has_status=False)
 NAMESPACE = Kind("Namespace", "", "v1", "namespaces", False, Namespace)
 # Read only to learn the Grove operator's version from its image tag.
-DEPLOYMENT = Kind("Deployment", "apps", "v1", "deployments", True, Deployment)
+DEPLOYMENT = Kind("Deployment", "apps", "v1", "deployments", True, ".k8s_other:Deployment")
 RESOURCECLAIM = Kind(
-    "ResourceClaim", "resource.k8s.io", "v1", "resourceclaims", True, ResourceClaim
+    "ResourceClaim", "resource.k8s.io", "v1", "resourceclaims", True, ".k8s_other:ResourceClaim"
 )
 RESOURCEQUOTA = Kind("ResourceQuota", "", "v1", "resourcequotas", True, ".quota:ResourceQuota")
 KAI_QUEUE = Kind("Queue", "scheduling.run.ai", "v2", "queues", False, ".quota:KaiQueue")

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from ..grove.k8s import Event
+from ..grove.k8s_other import Event
 from ..timefmt import format_age
 
 GPU = "nvidia.com/gpu"

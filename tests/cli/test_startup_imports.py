@@ -101,6 +101,7 @@ def test_status_of_the_demo_imports_only_what_status_needs():
         "grove_mcp.reports.plan_reports",
         "yaml",  # the demo's objects are JSON; no config file is read here
         "grove_mcp.grove.quota",  # the models of kinds status does not read
+        "grove_mcp.grove.k8s_other",
         "rich.live",  # a watch's redrawing
         "importlib.metadata",  # pydantic's plugin discovery, when no plugin is installed
     )
