@@ -15,7 +15,6 @@ import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
@@ -93,6 +92,8 @@ class _Pooled(ABC):
     """The bounded pool and per-address bookkeeping both fetchers share."""
 
     def __init__(self, timeout: float, concurrency: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor  # on use: the config reads our defaults
+
         self.timeout = timeout
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="scrape")
 

@@ -103,6 +103,7 @@ def test_status_of_the_demo_imports_only_what_status_needs():
         "grove_mcp.grove.quota",  # the models of kinds status does not read
         "grove_mcp.grove.k8s_other",
         "rich.live",  # a watch's redrawing
+        "concurrent.futures",  # pools for a cluster's LISTs and scrapes: a bundle needs none
         "importlib.metadata",  # pydantic's plugin discovery, when no plugin is installed
     )
     assert _found(modules, (*NEVER, *OTHER_COMMANDS, *others)) == []
