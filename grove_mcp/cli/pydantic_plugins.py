@@ -16,6 +16,7 @@ in place, so an installed plugin is always loaded.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from importlib.machinery import PathFinder
@@ -76,7 +77,8 @@ def skip_discovery() -> bool:
 
 
 def _no_plugins() -> ModuleType:
-    """What pydantic's loader module answers when no plugin is installed."""
+    """What pydantic's loader module answers when no plugin is installed; any other name (a
+    newer pydantic asking for more) is the real loader's, which then replaces the stand-in."""
     module = ModuleType(LOADER, "Pydantic's plugin loader when no plugin is installed.")
     plugins: dict[str, object] = {}
     module.__dict__.update(
@@ -84,5 +86,15 @@ def _no_plugins() -> ModuleType:
         _plugins=plugins,
         _loading_plugins=False,
         get_plugins=plugins.values,
+        __getattr__=_from_real_loader,
     )
     return module
+
+
+def _from_real_loader(name: str) -> object:
+    if name.startswith("__"):  # a module's special names (asked by importlib, inspect …)
+        raise AttributeError(name)
+    loaded = sys.modules.get(LOADER)
+    if loaded is not None and loaded.__dict__.get("__getattr__") is _from_real_loader:
+        del sys.modules[LOADER]  # the stand-in: let the real loader be imported
+    return getattr(importlib.import_module(LOADER), name)

@@ -58,6 +58,19 @@ def test_pydantic_takes_only_get_plugins_from_its_loader():
     assert list(stand_in.get_plugins()) == []
 
 
+def test_a_name_the_stand_in_lacks_comes_from_the_real_loader(monkeypatch):
+    """A newer pydantic importing more from its loader gets the real loader, not an ImportError."""
+    monkeypatch.delitem(sys.modules, LOADER, raising=False)
+    stand_in = _no_plugins()
+    monkeypatch.setitem(sys.modules, LOADER, stand_in)
+    found = stand_in.entry_points  # a name only the real loader has
+    from importlib.metadata import entry_points
+
+    assert found is entry_points
+    assert sys.modules[LOADER] is not stand_in
+    assert sys.modules[LOADER].get_plugins is not stand_in.get_plugins
+
+
 PLUGIN = """
 import os
 
