@@ -9,7 +9,6 @@ cluster), so ``core.run("replan", …)`` reads a real window."""
 
 from __future__ import annotations
 
-import bisect
 import copy
 import json
 import random
@@ -30,6 +29,7 @@ from tests.unit.metrics.metrics_exporters import (
     SGLANG_TTFT_BUCKETS,
     FakeTrafficPod,
     Served,
+    interpolated,
     itl_observations,
 )
 from tests.unit.plan_helpers import demo_plan, edited
@@ -39,21 +39,6 @@ Obj = dict[str, Any]
 #: AIConfigurator's answers to the drifted re-plan (tests/aic/test_replan_real.py records them
 #: with GROVE_RECORD_REPLAN=1), replayed by the live e2e test.
 RECORDING = Path(__file__).parent / "unit" / "aic" / "fixtures" / "replan_drifted.json"
-
-
-def interpolated(values: Sequence[float], q: float, bounds: Sequence[float]) -> float:
-    """histogram_quantile from its definition (inference-metrics.md B.3): count per bucket
-    (le: ≤ the bound), find the bucket holding rank q·N, interpolate from its lower bound."""
-    counts = [0] * (len(bounds) + 1)
-    for v in values:
-        counts[bisect.bisect_left(bounds, v)] += 1
-    rank, seen = q * len(values), 0
-    for i, c in enumerate(counts[:-1]):
-        if seen + c >= rank and c:
-            lower = bounds[i - 1] if i else 0.0
-            return lower + (bounds[i] - lower) * (rank - seen) / c
-        seen += c
-    raise AssertionError("the test's load stays under the last finite bound")
 
 
 def plan_with(**inputs: int) -> Obj:

@@ -1,6 +1,6 @@
 """Fake inference pods for tests: real prometheus_client registries with vLLM's metric names
-and buckets (inference-metrics.md A.1), served over HTTP on 127.0.0.1, and a load driver that
-observes known values.
+and buckets (inference-metrics.md A.1), served over HTTP on 127.0.0.1, a load driver that
+observes known values, and :func:`interpolated` for the quantiles tests expect of them.
 
 Each :class:`FakeVllmPod` owns one ``CollectorRegistry``; ``restart()`` swaps the metrics for
 fresh ones (counters back to 0, new ``_created`` times) behind the same HTTP endpoint, as a
@@ -10,6 +10,7 @@ nothing here loops on its own.
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -276,6 +277,24 @@ LATENCY_NAMES = {
         ("dynamo_frontend_inter_token_latency_seconds", SGLANG_ITL_BUCKETS),
     ),
 }
+
+
+def interpolated(values: Sequence[float], q: float, bounds: Sequence[float]) -> float:
+    """histogram_quantile from its definition (inference-metrics.md B.3): count per bucket
+    (le: ≤ the bound), find the bucket holding rank q·N, interpolate linearly from its lower
+    bound (0 for the first); a bound ≤ 0 is the answer itself."""
+    counts = [0] * (len(bounds) + 1)
+    for v in values:
+        counts[bisect.bisect_left(bounds, v)] += 1
+    rank, seen = q * len(values), 0
+    for i, c in enumerate(counts[:-1]):
+        if seen + c >= rank and c:
+            lower = bounds[i - 1] if i else 0.0
+            if bounds[i] <= 0:
+                return bounds[i]
+            return lower + (bounds[i] - lower) * (rank - seen) / c
+        seen += c
+    raise AssertionError("the test's load stays under the last finite bound")
 
 
 def itl_observations(s: Served) -> int:

@@ -6,7 +6,6 @@ here from the driver's inputs."""
 
 from __future__ import annotations
 
-import bisect
 import copy
 import socket
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from contextlib import ExitStack
 from dataclasses import replace
 
 import pytest
-from metrics_exporters import VLLM_TTFT_BUCKETS, FakeVllmPod, Request, drive
+from metrics_exporters import VLLM_TTFT_BUCKETS, FakeVllmPod, Request, drive, interpolated
 from test_metrics_loopback import exact_quantile, requests
 
 from grove_mcp.core import capability
@@ -32,22 +31,6 @@ from grove_mcp.sources.metrics_collect import (
 from grove_mcp.sources.scrape import DirectFetcher
 
 PCS = "my-inference"
-
-
-def bucket_quantile(values: list[float], q: float) -> float:
-    """Prometheus' histogram_quantile over vLLM's buckets, written here from its definition:
-    count per bucket, find the bucket holding rank q·N, interpolate linearly inside it."""
-    bounds = list(VLLM_TTFT_BUCKETS)
-    counts = [0] * (len(bounds) + 1)
-    for v in values:
-        counts[bisect.bisect_left(bounds, v)] += 1
-    rank, seen = q * len(values), 0
-    for i, c in enumerate(counts[:-1]):
-        if seen + c >= rank and c:
-            lower = bounds[i - 1] if i else 0.0
-            return lower + (bounds[i] - lower) * (rank - seen) / c
-        seen += c
-    raise AssertionError("the test's load stays under the last finite bound")
 
 
 class World:
@@ -144,7 +127,7 @@ def test_throughput_and_latency_are_the_driven_load(world: World) -> None:
     assert report.ttft is not None and report.ttft.source == "the prefill engines"
     for q, got in ((0.5, report.ttft.p50), (0.9, report.ttft.p90), (0.99, report.ttft.p99)):
         assert got is not None and not got.at_least
-        assert got.ms == pytest.approx(bucket_quantile(ttfts, q) * 1000, rel=1e-9)
+        assert got.ms == pytest.approx(interpolated(ttfts, q, VLLM_TTFT_BUCKETS) * 1000, rel=1e-9)
         exact = exact_quantile(ttfts, q)
         lower = max([0.0] + [b for b in VLLM_TTFT_BUCKETS if b < exact])
         upper = min(b for b in VLLM_TTFT_BUCKETS if b >= exact)
@@ -165,7 +148,9 @@ def test_a_pod_that_stops_answering_leaves_a_partial_report_naming_it(world: Wor
     assert any(gone in n for n in report.notes)
     ttfts = [r.ttft for p in kept for r in load[p]]
     assert report.ttft is not None and report.ttft.p99 is not None
-    assert report.ttft.p99.ms == pytest.approx(bucket_quantile(ttfts, 0.99) * 1000, rel=1e-9)
+    assert report.ttft.p99.ms == pytest.approx(
+        interpolated(ttfts, 0.99, VLLM_TTFT_BUCKETS) * 1000, rel=1e-9
+    )
     assert "pods read" in report.summary.text
 
 

@@ -7,7 +7,6 @@ the exporters serve, never from our output."""
 
 from __future__ import annotations
 
-import bisect
 import copy
 import random
 from collections.abc import Iterator, Sequence
@@ -15,7 +14,13 @@ from contextlib import ExitStack
 from dataclasses import replace
 
 import pytest
-from metrics_exporters import DYNAMO_OSL_BUCKETS, TRAFFIC_NAMES, FakeTrafficPod, Served
+from metrics_exporters import (
+    DYNAMO_OSL_BUCKETS,
+    TRAFFIC_NAMES,
+    FakeTrafficPod,
+    Served,
+    interpolated,
+)
 
 from grove_mcp.core import capability
 from grove_mcp.performance.metrics import MetricsArgs, build_metrics, metrics_targets, scraped
@@ -27,23 +32,6 @@ from grove_mcp.sources.metrics_collect import MetricsRequest, PodSamples, Scrape
 from grove_mcp.sources.scrape import DirectFetcher
 
 PCS = "my-inference"
-
-
-def interpolated(values: Sequence[float], q: float, bounds: Sequence[float]) -> float:
-    """histogram_quantile from its definition: count per bucket (le = ≤ the bound), find the
-    bucket holding rank q·N, interpolate linearly from its lower bound (0 for the first)."""
-    counts = [0] * (len(bounds) + 1)
-    for v in values:
-        counts[bisect.bisect_left(bounds, v)] += 1
-    rank, seen = q * len(values), 0
-    for i, c in enumerate(counts[:-1]):
-        if seen + c >= rank and c:
-            lower = bounds[i - 1] if i else 0.0
-            if bounds[i] <= 0:
-                return bounds[i]
-            return lower + (bounds[i] - lower) * (rank - seen) / c
-        seen += c
-    raise AssertionError("the test's load stays under the last finite bound")
 
 
 def served(seed: int, n: int, isl: int, osl: int, cached: float = 0.0) -> list[Served]:
