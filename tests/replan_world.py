@@ -5,7 +5,8 @@ between the window's first and last scrape. Everything a test expects is compute
 the requests recorded (and the buckets the exporters serve), never from the report.
 
 The source hides the bundle (``open_collector`` then scrapes the pods' IPs, as inside a
-cluster), so ``core.run("replan", …)`` reads a real window."""
+cluster), so ``core.run("replan", …)`` reads a real window. :class:`CountedRunners` counts
+the demo's recorded AIConfigurator answers for the front-end tests of ``replan``."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from grove_mcp.aic import AicRun, EstimateRequest, EstimateRun, PlanRequest
+import pytest
+
+import grove_mcp.demo
+from grove_mcp.aic import AicProgress, AicRun, EstimateRequest, EstimateRun, PlanRequest
 from grove_mcp.replan import ReplanArgs
 from grove_mcp.sources import Bundle
 from grove_mcp.sources.bundle import BundleSource
@@ -282,3 +286,41 @@ class Replayed:
 
     def estimate(self, request: EstimateRequest, **_: Any) -> EstimateRun:
         return self._answer(request, self.estimates)  # type: ignore[no-any-return]
+
+
+class CountedRunners:
+    """The demo's recorded runners, keeping every request they get and counting the calls
+    each gets; with ``steps``, each reports progress at those fractions as the real runners do
+    (the recorded answers report none of their own)."""
+
+    def __init__(self, steps: Sequence[float] = ()) -> None:
+        self.requests: list[Any] = []
+        self.calls: dict[str, int] = {"run": 0, "estimate": 0}
+        self.steps = steps
+        self.recorded = grove_mcp.demo.recorded_aiconfigurator
+
+    def __call__(self) -> dict[str, Any]:
+        runners = self.recorded()
+
+        def counting(key: str) -> Any:
+            def call(request: Any, **kw: Any) -> Any:
+                self.requests.append(request)
+                self.calls[key] += 1
+                for f in self.steps:
+                    kw["on_progress"](
+                        AicProgress(phase="estimating", message=key, elapsed_s=0.0, fraction=f)
+                    )
+                return runners[key](request, **kw)
+
+            return call
+
+        return {key: counting(key) for key in runners}
+
+
+def counted_demo_runners(
+    monkeypatch: pytest.MonkeyPatch, steps: Sequence[float] = ()
+) -> CountedRunners:
+    """The demo's runners (what --demo and the demo server use) counted, for one test."""
+    counted = CountedRunners(steps)
+    monkeypatch.setattr(grove_mcp.demo, "recorded_aiconfigurator", counted)
+    return counted

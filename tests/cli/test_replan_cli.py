@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 from typer.testing import CliRunner
 
-import grove_mcp.demo
 from grove_mcp import core
 from grove_mcp.aic import EstimateRequest, PlanRequest
 from grove_mcp.cli.app import app
@@ -20,39 +18,18 @@ from grove_mcp.demo.recorded import ESTIMATE, SEARCH, recorded_dir
 from grove_mcp.planfile import read_plan
 from grove_mcp.reports.replan import ReplanReport
 from grove_mcp.sources import demo_source
+from tests.replan_world import CountedRunners, counted_demo_runners
 
 NAME = "my-inference"
 runner = CliRunner()
 
 
-class Asked:
-    """The demo's recorded runners, keeping every request they get."""
-
-    def __init__(self) -> None:
-        self.requests: list[Any] = []
-        self.recorded = grove_mcp.demo.recorded_aiconfigurator
-
-    def __call__(self) -> dict[str, Any]:
-        runners = self.recorded()
-
-        def keep(key: str) -> Any:
-            def call(request: Any, **kw: Any) -> Any:
-                self.requests.append(request)
-                return runners[key](request, **kw)
-
-            return call
-
-        return {key: keep(key) for key in runners}
-
-
 @pytest.fixture
-def asked(monkeypatch: pytest.MonkeyPatch) -> Asked:
-    a = Asked()
-    monkeypatch.setattr(grove_mcp.demo, "recorded_aiconfigurator", a)
-    return a
+def asked(monkeypatch: pytest.MonkeyPatch) -> CountedRunners:
+    return counted_demo_runners(monkeypatch)
 
 
-def test_demo_is_not_steady_exit_1_and_no_aiconfigurator(asked: Asked) -> None:
+def test_demo_is_not_steady_exit_1_and_no_aiconfigurator(asked: CountedRunners) -> None:
     result = runner.invoke(app, ["replan", NAME, "--demo", "-o", "json"])
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
@@ -63,7 +40,9 @@ def test_demo_is_not_steady_exit_1_and_no_aiconfigurator(asked: Asked) -> None:
     assert text.exit_code == 1 and "not steady" in text.stdout and "--force" in text.stdout
 
 
-def test_demo_force_proposes_from_the_recorded_answers(asked: Asked, tmp_path: Path) -> None:
+def test_demo_force_proposes_from_the_recorded_answers(
+    asked: CountedRunners, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     result = runner.invoke(
         app, ["replan", NAME, "--demo", "--force", "--save-dir", str(out), "-o", "json"]
@@ -91,7 +70,7 @@ def test_the_recording_answers_what_the_demo_asks_today() -> None:
     """Every request the demo's re-plan makes is one the recording holds, and every recorded
     one is asked: a change to the demo or to the requests that needs a re-recording
     (tools/record_demo_aic.py) fails here."""
-    asked = Asked()
+    asked = CountedRunners()
     core.run("replan", demo_source(), None, NAME, core.ReplanArgs(force=True, **asked()))
     searches = [r for r in asked.requests if isinstance(r, PlanRequest)]
     estimates = [r for r in asked.requests if isinstance(r, EstimateRequest)]

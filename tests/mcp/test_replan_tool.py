@@ -12,10 +12,10 @@ from mcp_helpers import check_answer, text_of
 
 import grove_mcp.demo
 from grove_mcp import core
-from grove_mcp.aic import AicProgress
 from grove_mcp.core.budget_generate import GENERATE_BUDGET_BYTES
 from grove_mcp.reports.replan import ReplanReport
 from grove_mcp.sources import demo_source
+from tests.replan_world import CountedRunners, counted_demo_runners
 
 pytestmark = pytest.mark.anyio
 NAME = "my-inference"
@@ -25,36 +25,9 @@ NAME = "my-inference"
 STEPS = (0.25, 0.5, 1.0)
 
 
-class Counted:
-    """The demo's recorded runners, counting the calls each gets and reporting progress at
-    ``STEPS`` as the real runners do (the recorded answers report none of their own)."""
-
-    def __init__(self) -> None:
-        self.calls: dict[str, int] = {"run": 0, "estimate": 0}
-        self.recorded = grove_mcp.demo.recorded_aiconfigurator
-
-    def __call__(self) -> dict[str, Any]:
-        runners = self.recorded()
-
-        def counting(key: str) -> Any:
-            def call(request: Any, **kw: Any) -> Any:
-                self.calls[key] += 1
-                for f in STEPS:
-                    kw["on_progress"](
-                        AicProgress(phase="estimating", message=key, elapsed_s=0.0, fraction=f)
-                    )
-                return runners[key](request, **kw)
-
-            return call
-
-        return {key: counting(key) for key in runners}
-
-
 @pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> Counted:
-    c = Counted()
-    monkeypatch.setattr(grove_mcp.demo, "recorded_aiconfigurator", c)
-    return c
+def counted(monkeypatch: pytest.MonkeyPatch) -> CountedRunners:
+    return counted_demo_runners(monkeypatch, STEPS)
 
 
 async def _call(server: Any, arguments: dict[str, Any], seen: list | None = None) -> Any:
