@@ -3,6 +3,7 @@ deployed batch size."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..reports.metrics import Latency, MetricsReport, TokenDistribution
@@ -36,28 +37,40 @@ def _p99(lat: Latency | None) -> float | None:
     return lat.p99.ms if lat and lat.p99 else None
 
 
+def _measured(
+    name: str,
+    unit: str,
+    detail: str,
+    pairs: Iterable[tuple[str, float | None]],
+    digits: int | None = None,
+) -> list[Cited]:
+    """A measured figure "``name`` statistic" per (statistic, value) pair that has a value,
+    rounded to ``digits`` places when given."""
+    return [
+        Cited(
+            figure=f"{name} {stat}",
+            value=value if digits is None else round(value, digits),
+            unit=unit,
+            source="measured",
+            detail=detail,
+        )
+        for stat, value in pairs
+        if value is not None
+    ]
+
+
 def _dist(name: str, d: TokenDistribution | None) -> list[Cited]:
     if d is None:
         return []
     detail = f"{d.metric} ({d.source}), {d.requests:g} requests"
-    return [
-        Cited(figure=f"{name} {stat}", value=value, unit="tokens", source="measured", detail=detail)
-        for stat, value in (("mean", d.mean), ("p50", d.p50), ("p90", d.p90))
-        if value is not None
-    ]
+    return _measured(name, "tokens", detail, (("mean", d.mean), ("p50", d.p50), ("p90", d.p90)))
 
 
 def _latency(name: str, lat: Latency | None) -> list[Cited]:
     if lat is None:
         return []
-    detail = f"{lat.metric} ({lat.source})"
-    return [
-        Cited(
-            figure=f"{name} {stat}", value=round(v, 3), unit="ms", source="measured", detail=detail
-        )
-        for stat, v in (("mean", lat.mean_ms), ("p99", _p99(lat)))
-        if v is not None
-    ]
+    pairs = (("mean", lat.mean_ms), ("p99", _p99(lat)))
+    return _measured(name, "ms", f"{lat.metric} ({lat.source})", pairs, digits=3)
 
 
 def observe(m: MetricsReport) -> Observed:
