@@ -15,8 +15,8 @@ from .. import core
 from ..errors import InvalidInput
 from ..render import OutputFormat
 from .completion import complete_pcs_name
-from .metrics import Window, _seconds
 from .options import AllFlag, Context, Kubeconfig, Namespace, Target, Timeout
+from .window import Window, _seconds
 
 if TYPE_CHECKING:
     from ..reports.diag import DiagReport

@@ -14,19 +14,9 @@ import typer
 
 from .. import aic
 from ..errors import InvalidInput
-from ..sources.scrape import ScrapeVia
-from .metrics import (
-    MetricsPath,
-    PlanFile,
-    Port,
-    PrometheusUrl,
-    ScrapeTimeout,
-    Via,
-    Window,
-    metrics_args,
-)
 from .options import Name, Target, with_target
 from .run import console, error_console, exit_by_verdict, handled_errors, source_for, validate
+from .window import SCRAPE, PlanFile, ScrapeFlags, Window, metrics_args, with_scrape
 
 if TYPE_CHECKING:
     from ..core import ReplanArgs
@@ -108,6 +98,7 @@ def _run(target: Target, name: str, args: ReplanArgs) -> ReplanReport:
 
 
 @with_target
+@with_scrape
 def replan(
     target: Target,
     name: Name,
@@ -122,19 +113,12 @@ def replan(
     ttft: Ttft = None,
     tpot: Tpot = None,
     timeout: Timeout = aic.DEFAULT_TIMEOUT_S,
-    scrape_via: Via = ScrapeVia.auto,
-    metrics_port: Port = None,
-    metrics_path: MetricsPath = None,
-    scrape_timeout: ScrapeTimeout = None,
-    prometheus_url: PrometheusUrl = None,
+    scrape: ScrapeFlags = SCRAPE,
 ) -> None:
     """Re-plan for the traffic really served (see kubectl grove replan --help)."""
     with handled_errors():
         validate(target, name)
-        window_args = metrics_args(
-            window, False, scrape_via, metrics_port, metrics_path,
-            scrape_timeout, prometheus_url, plan,
-        )  # fmt: skip
+        window_args = metrics_args(window, False, scrape, plan)
         from ..core import Assumptions, ReplanArgs
         from ..render import emit
         from .generate import prepare_dir

@@ -45,6 +45,7 @@ OTHER_COMMANDS = (
     "grove_mcp.cli.replan",
     "grove_mcp.cli.tui",
     "grove_mcp.cli.validate",
+    "grove_mcp.cli.window",  # the metrics window's flags
     "grove_mcp.aic",  # generate's defaults
 )
 

@@ -112,13 +112,14 @@ def test_a_bad_file_fails_every_command_with_exit_2_and_the_line(config) -> None
 
 
 def test_metrics_flags_override_the_file_which_overrides_the_defaults(config) -> None:  # type: ignore[no-untyped-def]
-    from grove_mcp.cli.metrics import metrics_args as _args
+    from grove_mcp.cli.window import ScrapeFlags
+    from grove_mcp.cli.window import metrics_args as _args
     from grove_mcp.sources.scrape import ScrapeVia
 
     config("metrics:\n  port: 9400\n  scrape_timeout: 2.5\n")
-    from_file = _args(30, False, ScrapeVia.auto, None, None, None, None, None)
+    from_file = _args(30, False, ScrapeFlags(ScrapeVia.auto, None, None, None, None), None)
     assert (from_file.port, from_file.timeout) == (9400, 2.5)
-    flags = _args(30, False, ScrapeVia.auto, 8000, None, 9.0, None, None)
+    flags = _args(30, False, ScrapeFlags(ScrapeVia.auto, 8000, None, 9.0, None), None)
     assert (flags.port, flags.timeout) == (8000, 9.0)
 
 
