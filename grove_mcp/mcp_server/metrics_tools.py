@@ -5,7 +5,7 @@ plus the server's --tool-timeout; a bundle or the demo answers from its recordin
 from __future__ import annotations
 
 import threading
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, TextContent
@@ -23,6 +23,9 @@ from .calls import core_call, error_result, state_of
 from .inputs import Limit, Namespace, PcsName
 from .progress import Progress, ProgressSource
 from .spec import ToolSpec
+
+if TYPE_CHECKING:
+    from .config import ServerConfig
 
 MAX_WINDOW = 300.0
 
@@ -70,14 +73,9 @@ async def _answer(
         source = state.require_source()
         progress = Progress(ctx, total=1.0)
         cancel = threading.Event()
-        configured = {  # the config file's metrics keys, under the tool's own arguments
-            "port": args.port if args.port is not None else state.config.metrics_port,
-            "timeout": state.config.scrape_timeout,
-        }
         given = MetricsArgs(
             **{
-                **args.__dict__,
-                **configured,
+                **configured(args, state.config),
                 "on_progress": progress.step_from_thread,
                 "cancel": cancel,
             }
@@ -105,6 +103,16 @@ async def _answer(
     return CallToolResult(
         content=[TextContent(type="text", text=answer.text)], structured_content=answer.data
     )
+
+
+def configured(args: MetricsArgs, config: ServerConfig) -> dict[str, Any]:
+    """The window's arguments with the config file's metrics keys under the tool's own: its
+    port unless the tool was given one, its scrape timeout."""
+    return {
+        **args.__dict__,
+        "port": args.port if args.port is not None else config.metrics_port,
+        "timeout": config.scrape_timeout,
+    }
 
 
 def _args(

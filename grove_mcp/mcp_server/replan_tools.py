@@ -29,7 +29,16 @@ from ..reports.replan import ReplanReport
 from . import generate_inputs as gi
 from .calls import core_call, error_result, state_of
 from .inputs import Limit, Namespace, PcsName
-from .metrics_tools import MetricsPath, PlanJson, Port, PrometheusUrl, Via, Window, _args
+from .metrics_tools import (
+    MetricsPath,
+    PlanJson,
+    Port,
+    PrometheusUrl,
+    Via,
+    Window,
+    _args,
+    configured,
+)
 from .progress import Increasing, Progress
 from .spec import ToolSpec
 
@@ -98,10 +107,8 @@ async def grove_replan(
         cancel = threading.Event()
         forward = Increasing(progress, ceiling=99.0)  # 100: the answer, sent last
         timeout = window + 3 * state.config.tool_timeout  # a window, then three child runs
-        given = {  # the window's arguments, with the config file's metrics keys
-            **window_args.__dict__,
-            "port": window_args.port or state.config.metrics_port,
-            "timeout": state.config.scrape_timeout,
+        given = {
+            **configured(window_args, state.config),
             "on_progress": lambda f, line: forward.step(f * WINDOW_SHARE, line),
             "cancel": cancel,
         }
