@@ -22,7 +22,7 @@ from grove_mcp.sources.base import Source
 
 from .access import Access
 from .buttons import follow_ups
-from .commands import Command
+from .commands import REPLAN, Command
 from .config import Identity
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def answer(command: Command, access: Access, identity: Identity) -> Reply:
 
 
 def _args(command: Command, source: Source) -> Any:
-    if command.capability == "replan":
+    if command.capability == REPLAN:
         return _replan_args(command, source)
     if command.capability not in ("metrics", "compare", "diagnose"):
         return None
@@ -106,14 +106,14 @@ def _args(command: Command, source: Source) -> Any:
 
 
 def _replan_args(command: Command, source: Source) -> ReplanArgs:
-    """The window asked for, AIConfigurator bounded for a chat; on the demo its recorded
-    answers (the bot applies nothing: the proposal is posted)."""
+    """The window and ``--force`` asked for, AIConfigurator bounded for a chat; on the demo
+    its recorded answers (the bot applies nothing: the proposal is posted)."""
     runners: dict[str, Any] = {}
     if is_demo(source):
         from grove_mcp.demo import recorded_aiconfigurator
 
         runners = recorded_aiconfigurator()
-    args = ReplanArgs(timeout_s=REPLAN_AIC_TIMEOUT_S, **runners)
+    args = ReplanArgs(timeout_s=REPLAN_AIC_TIMEOUT_S, force=command.force, **runners)
     return replace(args, window=command.window) if command.window else args
 
 

@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from .access import Access, Refused
 from .answer import Reply, answer, note, sections
 from .buttons import ACTION_PREFIX, choices, command_of
-from .commands import Command, NotACommand, help_text, parse
+from .commands import REPLAN, Command, NotACommand, help_text, parse
 from .config import Identity
 from .delivery import ResponseUrl, Thread
 from .executor import TrackingExecutor
@@ -70,7 +70,7 @@ class _Seen:
 
 def _working_text(command: Command) -> str:
     window = f" (a {command.window or 30:g} s metrics window)" if command.long else ""
-    if command.capability == "replan":
+    if command.capability == REPLAN:
         window = window[:-1] + ", then AIConfigurator: up to a few minutes)"
     return f"Working on `/grove {command.text()}`{window}…"
 
