@@ -13,10 +13,11 @@ from typing import Any
 
 from grove_mcp.core import MetricsArgs, ReplanArgs, check_proposal, run
 from grove_mcp.errors import AccessDenied, GroveError
+from grove_mcp.planfile import dump_plan
 from grove_mcp.redact import redact_text
 from grove_mcp.render import OutputFormat, render, render_markdown
 from grove_mcp.render.blockkit import SECTION_CHARS
-from grove_mcp.reports.replan import ReplanReport
+from grove_mcp.reports.replan import ReplanReport, proposal_file_names
 from grove_mcp.sources import is_demo
 from grove_mcp.sources.base import Source
 
@@ -90,6 +91,8 @@ def answer(command: Command, access: Access, identity: Identity) -> Reply:
     files = [(message.snippet_name, message.snippet.encode())] if message.snippet else []
     if command.capability == "topology" and command.name:
         files.append(_heatmap(report, command.name))
+    if isinstance(report, ReplanReport):
+        files += proposal_files(report)
     ok = bool(report.summary.ok)  # type: ignore[attr-defined]
     return Reply(message.text, blocks, ok, files, render_markdown(report))
 
@@ -115,6 +118,16 @@ def _replan_args(command: Command, source: Source) -> ReplanArgs:
         runners = recorded_aiconfigurator()
     args = ReplanArgs(timeout_s=REPLAN_AIC_TIMEOUT_S, force=command.force, **runners)
     return replace(args, window=command.window) if command.window else args
+
+
+def proposal_files(report: ReplanReport) -> list[tuple[str, bytes]]:
+    """A proposed change's PodCliqueSet and plan.json, attached (the message points at them:
+    what the user checks, applies and stores); none for "no change needed"."""
+    p = report.proposal
+    if p is None or not p.change_needed:
+        return []
+    manifest, plan = proposal_file_names(report.name)
+    return [(manifest, p.manifest.encode()), (plan, dump_plan(p.plan).encode())]
 
 
 def _heatmap(report: Any, name: str) -> tuple[str, bytes]:

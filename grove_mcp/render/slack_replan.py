@@ -1,7 +1,7 @@
 """Slack layout of ``replan``: the answer first, the expected effect as the native table, the
 change against what is deployed, then the evidence (the proposal's reasons first, then the
 observed traffic, drift, calibration …) as the Markdown words it. The proposal's PodCliqueSet
-and plan.json are too long for a message: the bot attaches them as files (``proposal_files``)
+and plan.json are too long for a message: the bot attaches them as files (``proposal_file_names``)
 and the message says so. Pure."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..reports.replan import ReplanReport
+from ..reports.replan import ReplanReport, proposal_file_names
 from .replan_lines import DIFF_HEADERS, EXPECTED_HEADERS, diff_cells, expected_cells, sections
 from .slack_generic import file_name
 from .slack_mrkdwn import esc
@@ -19,14 +19,8 @@ FIGURES: Noun = ("figure", "figures")
 PARAMETERS: Noun = ("parameter", "parameters")
 
 
-def proposal_files(name: str) -> tuple[str, str]:
-    """The names of the PodCliqueSet and plan.json of a proposed change, which the bot
-    uploads (none when no change is needed)."""
-    return f"{name}.replan.yaml", f"{name}.replan.plan.json"
-
-
 def _pointer(report: ReplanReport) -> str:
-    manifest, plan = proposal_files(report.name)
+    manifest, plan = proposal_file_names(report.name)
     return (
         f"The proposed PodCliqueSet and its plan.json are attached below (`{esc(manifest)}`, "
         f"`{esc(plan)}`): check them, then `kubectl apply` and `kubectl grove plan store` "
