@@ -26,9 +26,7 @@ from slack_harness import (
     serve,
 )
 
-from grove_mcp.core import MetricsArgs, run
-from grove_mcp.render import OutputFormat, render
-from grove_mcp.sources import demo_source
+from grove_mcp.core import MetricsArgs
 from slack_bot.executor import TrackingExecutor
 
 
@@ -214,56 +212,3 @@ def test_acks_never_wait_behind_slow_work_and_a_full_bot_says_so() -> None:
         assert [r.status_code for _, r in acks] == [200] * 5
         assert "ask again in a minute" in acks[-1][1].json()["text"]
         assert len(bot.slack.responses) == 4  # the four taken on were answered
-
-
-@pytest.mark.parametrize("asked", ["compare", "diagnose"])
-def test_compare_and_diagnose_offer_a_replan_button_that_posts_the_proposal(
-    bot: Bot, asked: str
-) -> None:
-    """The Re-plan button (issue 18): on compare and diagnose answers, its value parsed and
-    checked again when clicked; the re-plan is posted in the thread, and nothing is applied
-    (the demo replays AIConfigurator's recorded answers)."""
-    _, answers = ask(bot, f"{asked} {NAME}")
-    (message,) = bot.slack.messages.values()
-    actions = [b for b in answers[-1]["blocks"] if b["type"] == "actions"]
-    (button,) = [b for b in actions[0]["elements"] if b["value"].startswith("replan ")]
-    assert button["text"]["text"] == f"Re-plan {NAME}"
-    assert button["value"] == f"replan {NAME} -n vllm-disagg"
-    reads = bot.source.reads
-    response = bot.sender.click(button, CHANNEL, USER, message_ts=message["ts"])
-    bot.executor.wait_idle()
-    assert response.status_code == 200
-    (working,) = bot.slack.calls_to("chat.postMessage")  # in the thread, then replaced
-    assert working.body["thread_ts"] == message["ts"] and "AIConfigurator" in working.body["text"]
-    final = bot.slack.calls_to("chat.update")[-1].body
-    check_limits(final)
-    # the demo is not steady: the answer says so, as the core's report does, and no proposal
-    expected = render(run("replan", demo_source(), None, NAME, None), OutputFormat.slack)
-    assert final["text"] == expected.text and "not steady" in final["text"]
-    assert bot.source.reads > reads  # it read the source again: a new answer, not a copy
-
-
-def test_a_replan_button_with_a_tampered_value_is_refused_and_reads_nothing(bot: Bot) -> None:
-    _, answers = ask(bot, f"diagnose {NAME}")
-    (message,) = bot.slack.messages.values()
-    actions = [b for b in answers[-1]["blocks"] if b["type"] == "actions"]
-    (button,) = [b for b in actions[0]["elements"] if b["value"].startswith("replan ")]
-    forged = {**button, "value": "replan ../etc -n kube-system; rm"}
-    reads = bot.source.reads
-    response = bot.sender.click(forged, CHANNEL, USER, message_ts=message["ts"])
-    bot.executor.wait_idle()
-    assert response.status_code == 200
-    assert bot.source.reads == reads  # refused before any read
-    said = [p.body.get("text", "") for p in bot.slack.calls_to("chat.postEphemeral")] + [
-        b.get("text", "") for _, b in bot.slack.responses
-    ]
-    assert any("not a valid" in t or "Usage" in t or "name" in t for t in said), said
-
-
-def test_slash_replan_on_the_demo_answers_after_working(bot: Bot) -> None:
-    _, answers = ask(bot, f"replan {NAME} --window 5s")
-    working, final = answers
-    assert "Working on `/grove replan my-inference --window 5s`" in working["text"]
-    assert "AIConfigurator" in working["text"]
-    check_limits(final)
-    assert "not steady" in final["text"]
