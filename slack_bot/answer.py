@@ -13,16 +13,17 @@ from typing import Any
 
 from grove_mcp.core import MetricsArgs, ReplanArgs, check_proposal, run
 from grove_mcp.errors import AccessDenied, GroveError
+from grove_mcp.planfile import dump_plan
 from grove_mcp.redact import redact_text
 from grove_mcp.render import OutputFormat, render, render_markdown
 from grove_mcp.render.blockkit import SECTION_CHARS
-from grove_mcp.reports.replan import ReplanReport
+from grove_mcp.reports.replan import ReplanReport, proposal_file_names
 from grove_mcp.sources import is_demo
 from grove_mcp.sources.base import Source
 
 from .access import Access
 from .buttons import follow_ups
-from .commands import Command
+from .commands import REPLAN, Command
 from .config import Identity
 
 log = logging.getLogger(__name__)
@@ -90,12 +91,14 @@ def answer(command: Command, access: Access, identity: Identity) -> Reply:
     files = [(message.snippet_name, message.snippet.encode())] if message.snippet else []
     if command.capability == "topology" and command.name:
         files.append(_heatmap(report, command.name))
+    if isinstance(report, ReplanReport):
+        files += proposal_files(report)
     ok = bool(report.summary.ok)  # type: ignore[attr-defined]
     return Reply(message.text, blocks, ok, files, render_markdown(report))
 
 
 def _args(command: Command, source: Source) -> Any:
-    if command.capability == "replan":
+    if command.capability == REPLAN:
         return _replan_args(command, source)
     if command.capability not in ("metrics", "compare", "diagnose"):
         return None
@@ -106,15 +109,25 @@ def _args(command: Command, source: Source) -> Any:
 
 
 def _replan_args(command: Command, source: Source) -> ReplanArgs:
-    """The window asked for, AIConfigurator bounded for a chat; on the demo its recorded
-    answers (the bot applies nothing: the proposal is posted)."""
+    """The window and ``--force`` asked for, AIConfigurator bounded for a chat; on the demo
+    its recorded answers (the bot applies nothing: the proposal is posted)."""
     runners: dict[str, Any] = {}
     if is_demo(source):
         from grove_mcp.demo import recorded_aiconfigurator
 
         runners = recorded_aiconfigurator()
-    args = ReplanArgs(timeout_s=REPLAN_AIC_TIMEOUT_S, **runners)
+    args = ReplanArgs(timeout_s=REPLAN_AIC_TIMEOUT_S, force=command.force, **runners)
     return replace(args, window=command.window) if command.window else args
+
+
+def proposal_files(report: ReplanReport) -> list[tuple[str, bytes]]:
+    """A proposed change's PodCliqueSet and plan.json, attached (the message points at them:
+    what the user checks, applies and stores); none for "no change needed"."""
+    p = report.proposal
+    if p is None or not p.change_needed:
+        return []
+    manifest, plan = proposal_file_names(report.name)
+    return [(manifest, p.manifest.encode()), (plan, dump_plan(p.plan).encode())]
 
 
 def _heatmap(report: Any, name: str) -> tuple[str, bytes]:

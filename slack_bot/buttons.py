@@ -1,12 +1,15 @@
-"""The follow-up buttons under an answer: the same target, one level deeper, in the thread."""
+"""The follow-up buttons under an answer: the same target, one level deeper, in the thread.
+"Re-plan" under compare and diagnose answers is one of them: it posts a proposal and applies
+nothing; like every button, its value is parsed and checked again when it comes back."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from grove_mcp.core import Scope
+from grove_mcp.render.blockkit import BUTTON_VALUE_CHARS
 
-from .commands import COMMANDS, Command, parse
+from .commands import COMMANDS, Command, NotACommand, parse
 
 ACTION_PREFIX = "grove_followup"
 FOLLOW_UPS = {  # after … offer …
@@ -20,6 +23,7 @@ FOLLOW_UPS = {  # after … offer …
     "plan show": ("plan diff", "compare"),
     "plan history": ("plan show", "plan diff"),
     "plan diff": ("plan show", "compare"),
+    "replan": ("compare", "plan diff", "diagnose"),
 }
 LABELS = {
     "plan diff": "Plan diff",
@@ -77,5 +81,11 @@ def choices(commands: tuple[Command, ...]) -> dict[str, Any]:
 
 
 def command_of(value: str) -> Command:
-    """The command a button carries (raises ``NotACommand`` for a forged value)."""
+    """The command a button carries; raises ``NotACommand`` for a forged value (no command, or
+    longer than Slack lets a button hold: no button of ours sent it)."""
+    if len(value) > BUTTON_VALUE_CHARS:
+        raise NotACommand(
+            f"That button carries {len(value)} characters, more than a Slack button holds "
+            f"({BUTTON_VALUE_CHARS}): it is not one of mine, so nothing was run."
+        )
     return parse(value)

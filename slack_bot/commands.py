@@ -19,6 +19,7 @@ from grove_mcp.names import validate_namespace, validate_pcs_name
 SLASH = "/grove"
 LONG = frozenset({"metrics", "compare", "diagnose", "replan"})  # they wait for a metrics window
 WINDOW_RANGE = (5.0, 300.0)  # a chat answer waits at most this long
+REPLAN = "replan"  # a window, then AIConfigurator; it proposes and applies nothing
 
 
 def _offered(cap: Capability) -> bool:
@@ -46,6 +47,7 @@ class Command:
     all: bool = False
     window: float | None = None  # metrics/compare/diagnose: --window
     no_metrics: bool = False  # diagnose --no-metrics
+    force: bool = False  # replan --force: a proposal even when the deployment is not steady
 
     @property
     def long(self) -> bool:
@@ -60,6 +62,7 @@ class Command:
         words += ["--all"] if self.all else []
         words += [f"--window {self.window:g}s"] if self.window else []
         words += ["--no-metrics"] if self.no_metrics else []
+        words += ["--force"] if self.force else []
         return " ".join(words)
 
     def retarget(self, capability: str) -> Command:
@@ -67,7 +70,13 @@ class Command:
         cap = COMMANDS[capability]
         name = None if cap.scope is Scope.all else self.name
         return replace(
-            self, capability=capability, name=name, window=None, no_metrics=False, all=False
+            self,
+            capability=capability,
+            name=name,
+            window=None,
+            no_metrics=False,
+            all=False,
+            force=False,
         )
 
 
@@ -90,7 +99,7 @@ def parse(text: str) -> Command:
     capability, rest = _capability(words)
     cap = COMMANDS[capability]
     try:
-        name, namespace, everything, window, no_metrics = _options(capability, rest)
+        name, namespace, everything, window, flags = _options(capability, rest)
     except NotACommand:
         raise
     except InvalidInput as err:  # a name or namespace that is no DNS label
@@ -107,7 +116,7 @@ def parse(text: str) -> Command:
         )
     if cap.scope is Scope.all and name:
         raise NotACommand(f"'{capability}' takes no name.", capability)
-    return Command(capability, name, namespace, everything, window, no_metrics)
+    return Command(capability, name, namespace, everything, window, **flags)
 
 
 def _capability(words: list[str]) -> tuple[str, list[str]]:
@@ -128,9 +137,10 @@ def _capability(words: list[str]) -> tuple[str, list[str]]:
 
 def _options(
     capability: str, words: list[str]
-) -> tuple[str | None, str | None, bool, float | None, bool]:
+) -> tuple[str | None, str | None, bool, float | None, dict[str, bool]]:
     name = namespace = None
-    everything = no_metrics = False
+    everything = False
+    flags: dict[str, bool] = {}  # --no-metrics, --force
     window = None
     queue = list(words)
     while queue:
@@ -144,14 +154,16 @@ def _options(
         elif word == "--window" and capability in LONG:
             window = _window(_value(word, queue))
         elif word == "--no-metrics" and capability == "diagnose":
-            no_metrics = True
+            flags["no_metrics"] = True
+        elif word == "--force" and capability == REPLAN:
+            flags["force"] = True
         elif word.startswith("-"):
             raise NotACommand(f"'{word}' is not an option of '{capability}'.", capability)
         elif name is None:
             name = validate_pcs_name(word)
         else:
             raise NotACommand(f"'{capability}' takes one name; '{word}' is one too many.")
-    return name, namespace, everything, window, no_metrics
+    return name, namespace, everything, window, flags
 
 
 def _value(option: str, queue: list[str]) -> str:

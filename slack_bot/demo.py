@@ -3,8 +3,9 @@
 A local Slack stand-in plays Slack's Web API; the bot runs in HTTP mode on loopback and gets
 the signed requests Slack would send (slash commands, a mention, a button click). What the
 stand-in received is written to a directory: one JSON per message (the Block Kit payload), the
-files (heatmap PNG, full-report snippets), and ``index.md`` with a Block Kit Builder link per
-message so a person can look at each one as Slack would show it.
+files (heatmap PNG, a re-plan's PodCliqueSet and plan.json, full-report snippets), and
+``index.md`` with a Block Kit Builder link per message so a person can look at each one as
+Slack would show it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ COMMANDS = (
     f"diagnose {NAME}",
     f"plan show {NAME}",
     f"plan diff {NAME}",
+    f"replan {NAME}",  # not steady: no proposal (AIConfigurator's recorded answers on the demo)
+    f"replan {NAME} --force",  # a proposal, its PodCliqueSet and plan.json uploaded
     "status --all",
     "helth my-inference",
 )

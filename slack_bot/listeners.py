@@ -2,7 +2,9 @@
 
 Each acknowledges at once (Slack waits 3 s) and does the work in a lazy listener: parse, check
 who may ask (the access config) and how often (the rate limit), then answer through the
-``response_url`` or in the thread. Refusals and help go to the sender only.
+``response_url`` or in the thread. Refusals and help go to the sender only. A re-plan (a
+metrics window, then AIConfigurator's child processes) takes one of ``MAX_REPLANS`` slots,
+however it was asked (command, mention, button); it proposes and never applies.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from slack_sdk import WebClient
 from .access import Access, Refused
 from .answer import Reply, answer, note, sections
 from .buttons import ACTION_PREFIX, choices, command_of
-from .commands import Command, NotACommand, help_text, parse
+from .commands import REPLAN, Command, NotACommand, help_text, parse
 from .config import Identity
 from .delivery import ResponseUrl, Thread
 from .executor import TrackingExecutor
@@ -28,6 +30,7 @@ from .phrases import Ambiguous, NotUnderstood, understand
 from .ratelimit import RateLimiter
 
 MAX_PENDING = 1000
+MAX_REPLANS = 2  # re-plans at once: each runs AIConfigurator, a CPU-bound child process
 log = logging.getLogger(__name__)
 
 
@@ -70,20 +73,36 @@ class _Seen:
 
 def _working_text(command: Command) -> str:
     window = f" (a {command.window or 30:g} s metrics window)" if command.long else ""
-    if command.capability == "replan":
-        window = window[:-1] + ", then AIConfigurator: up to a few minutes)"
+    if command.capability == REPLAN:
+        window = window[:-1] + ", then AIConfigurator: up to a few minutes; it applies nothing)"
     return f"Working on `/grove {command.text()}`{window}…"
 
 
 BUSY = ":hourglass: I am answering as many questions as I take at once; ask again in a minute."
+REPLANS_BUSY = (
+    f":hourglass: {MAX_REPLANS} re-plans are running already (each runs AIConfigurator for up to "
+    "a few minutes), so this one was not started: ask again when one of them has answered."
+)
 
 
 def register(app: App, access: Access, limiter: RateLimiter, pool: TrackingExecutor) -> None:
     """Register every listener of the bot on ``app``; ``pool`` runs the slow work."""
     pending = _Pending()
     seen = _Seen()
+    replans = threading.BoundedSemaphore(MAX_REPLANS)
 
     def run(command: Command, identity: Identity, destination: ResponseUrl | Thread) -> None:
+        if command.capability != REPLAN:
+            _run(command, identity, destination)
+        elif replans.acquire(blocking=False):
+            try:
+                _run(command, identity, destination)
+            finally:
+                replans.release()
+        else:  # told before any "working…", any read or any AIConfigurator run
+            destination.post(note(REPLANS_BUSY))
+
+    def _run(command: Command, identity: Identity, destination: ResponseUrl | Thread) -> None:
         try:
             if command.long:
                 destination.working(_working_text(command))

@@ -25,8 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="grove-slack",
         description="The grove-mcp Slack bot: /grove status|topology|health|metrics|compare|"
-        "diagnose|plan show|plan diff|list, mentions, buttons and alerts. Tokens come from "
-        "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN (or *_FILE); see docs/slack.md.",
+        "diagnose|replan|plan show|plan diff|list, mentions, buttons and alerts. Tokens come "
+        "from SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN (or *_FILE); see "
+        "docs/slack.md.",
     )
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--http", action="store_true", help="HTTP mode (default): an ASGI server.")

@@ -139,6 +139,18 @@ class SlackSender:
         response_url: str = "",
     ) -> httpx.Response:
         """A click on ``button`` (a Block Kit button element) in the message at ``message_ts``."""
+        body = self.click_body(button, channel, user, message_ts, response_url)
+        return self.post(body, "application/x-www-form-urlencoded")
+
+    def click_body(
+        self,
+        button: dict[str, Any],
+        channel: str,
+        user: str,
+        message_ts: str,
+        response_url: str = "",
+    ) -> str:
+        """The form body Slack posts for a click (``payload=`` a ``block_actions`` JSON)."""
         payload = {
             "type": "block_actions",
             "team": {"id": TEAM},
@@ -160,5 +172,4 @@ class SlackSender:
                 }
             ],
         }
-        body = urlencode({"payload": json.dumps(payload)})
-        return self.post(body, "application/x-www-form-urlencoded")
+        return urlencode({"payload": json.dumps(payload)})

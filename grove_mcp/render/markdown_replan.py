@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..reports.replan import ReplanReport
 from .markdown_parts import header, table
-from .replan_lines import DIFF_HEADERS, EXPECTED_HEADERS, expected_cells, sections
+from .replan_lines import DIFF_HEADERS, EXPECTED_HEADERS, diff_cells, expected_cells, sections
 
 
 def replan(report: ReplanReport) -> str:
@@ -16,8 +16,7 @@ def replan(report: ReplanReport) -> str:
     p = report.proposal
     if p:
         out += ["", "### Expected effect", table(EXPECTED_HEADERS, map(expected_cells, p.expected))]
-        changes = [(d.label, d.planned, d.deployed, d.verdict.value) for d in p.diff]
-        out += ["", "### Against what is deployed", table(DIFF_HEADERS, changes)]
+        out += ["", "### Against what is deployed", table(DIFF_HEADERS, map(diff_cells, p.diff))]
         if p.file:
             out += ["", f"Files: `{p.file}`, `{p.plan_file}`"]
         out += [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..reports.plan_reports import DiffRow
 from ..reports.replan import Cited, ExpectedRow, ReplanReport
 
 
@@ -41,6 +42,11 @@ EXPECTED_HEADERS = [
     "MEETS",
 ]
 DIFF_HEADERS = ["PARAMETER", "PROPOSED", "DEPLOYED", "CHANGES"]
+
+
+def diff_cells(d: DiffRow) -> list[str]:
+    """One row of the proposal against what is deployed (``DIFF_HEADERS``)."""
+    return [d.label, d.planned, d.deployed, d.verdict.value]
 
 
 def sections(report: ReplanReport) -> list[tuple[str, list[str]]]:

@@ -13,6 +13,7 @@ from .slack_health import RENDERERS as HEALTH
 from .slack_metrics import RENDERERS as METRICS
 from .slack_parts import Layout
 from .slack_plan import RENDERERS as PLAN
+from .slack_replan import RENDERERS as REPLAN
 from .slack_status import RENDERERS as STATUS
 from .slack_topology import RENDERERS as TOPOLOGY
 
@@ -24,6 +25,7 @@ LAYOUTS: dict[type, Callable[[Any], Layout]] = {
     **TOPOLOGY,
     **METRICS,
     **PLAN,
+    **REPLAN,
 }
 
 

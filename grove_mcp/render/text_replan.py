@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..reports.replan import ReplanReport
-from .replan_lines import DIFF_HEADERS, EXPECTED_HEADERS, expected_cells, sections
+from .replan_lines import DIFF_HEADERS, EXPECTED_HEADERS, diff_cells, expected_cells, sections
 from .widgets import Hanging, note_lines, verdict_line
 
 
@@ -39,9 +39,7 @@ def render_replan(report: ReplanReport, fancy: bool = True) -> RenderableType:
         parts += [
             Text(),
             Text("Against what is deployed:", style="bold"),
-            _table(
-                DIFF_HEADERS, [[d.label, d.planned, d.deployed, d.verdict.value] for d in p.diff]
-            ),
+            _table(DIFF_HEADERS, [diff_cells(d) for d in p.diff]),
         ]
         if not p.file:
             parts += [

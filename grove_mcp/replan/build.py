@@ -33,6 +33,7 @@ from ..reports.replan import (
     ReplanReport,
     ReplanTimings,
     Shape,
+    proposal_file_names,
 )
 from ..snapshot import Snapshot
 from ..sources.metrics_collect import Collected
@@ -267,6 +268,7 @@ def _propose(
     # meets its SLA on the traffic it was planned for serves it, whatever a model predicts
     change = not same and (r.drifted or today is False or budget)
     where = r.args.save_dir
+    manifest_file, plan_file = proposal_file_names(name)
     forced = bool(r.common["unsteady_reasons"])
     proposal = Proposal(
         change_needed=change,
@@ -278,8 +280,8 @@ def _propose(
         diff=diff_rows(r.workload, plan, _rendered(options))[0],
         manifest=to_yaml_all(pcs.documents()),
         plan=plan,
-        file=str(where / f"{name}.replan.yaml") if where else None,
-        plan_file=str(where / f"{name}.replan.plan.json") if where else None,
+        file=str(where / manifest_file) if where else None,
+        plan_file=str(where / plan_file) if where else None,
         forced=forced,
     )
     effect = "; ".join(

@@ -92,6 +92,12 @@ class ExpectedRow(ReportModel):
     meets: bool | None = Field(description="Whether expected meets target; null without one.")
 
 
+def proposal_file_names(name: str) -> tuple[str, str]:
+    """The file names of ``name``'s proposed PodCliqueSet and its plan.json (the CLI writes
+    them with --save-dir; the Slack bot uploads them)."""
+    return f"{name}.replan.yaml", f"{name}.replan.plan.json"
+
+
 class Proposal(ReportModel):
     """The configuration to move to, with its manifests."""
 

@@ -28,6 +28,7 @@ def test_every_reading_capability_of_the_table_is_a_command_and_no_writer_is() -
         ("PLAN DIFF qwen", Command("plan diff", "qwen")),
         ("diagnose qwen --no-metrics", Command("diagnose", "qwen", no_metrics=True)),
         ("metrics qwen --window 2m", Command("metrics", "qwen", window=120.0)),
+        ("replan qwen --force --window 5s", Command("replan", "qwen", window=5.0, force=True)),
         ("list", Command("list")),
         ("", Command("help")),
         ("help", Command("help")),
@@ -68,6 +69,9 @@ def test_writes_and_file_commands_are_refused_saying_why(text: str, why: str) ->
         "health My_Inference",  # not a DNS label
         "health x -n Bad_NS",
         "health x --window 30s",  # not an option of health
+        "health x --force",  # only replan takes --force
+        "diagnose x --force",
+        "replan x --no-metrics",  # replan needs its window
         "metrics x --window 2h",  # beyond what a chat answer waits
         "list my-inference",
         "status a b",
@@ -86,6 +90,7 @@ def test_a_command_reads_back_as_typed_and_parses_to_itself() -> None:
         Command("health", "my-inference", "prod"),
         Command("metrics", "qwen", "ml", window=45.0),
         Command("diagnose", "qwen", no_metrics=True),
+        Command("replan", "qwen", "ml", window=60.0, force=True),
         Command("status", all=True),
     ):
         assert parse(command.text()) == command
@@ -109,3 +114,9 @@ def test_a_window_that_is_a_flag_is_not_a_duration():
 
     with pytest.raises(NotACommand, match="not a duration"):
         parse("metrics my-inference --window -n")
+
+
+def test_a_follow_up_drops_replan_force() -> None:
+    """A button made from a forced re-plan answer runs its own command, never ``--force``."""
+    forced = parse("replan qwen -n ml --force")
+    assert forced.retarget("replan") == Command("replan", "qwen", "ml")

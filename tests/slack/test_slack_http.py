@@ -5,100 +5,34 @@ uploads). What arrives is the core's report, rendered for Slack, within Slack's 
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator
 
 import httpx
 import pytest
-from slack_sdk import WebClient
+from slack_harness import (
+    CHANNEL,
+    DM_CHANNEL,
+    DM_USER,
+    NAME,
+    UNMAPPED,
+    USER,
+    Bot,
+    CountingSource,
+    ask,
+    check_limits,
+    config,
+    expected,
+    serve,
+)
 
-from grove_mcp.core import MetricsArgs, run
-from grove_mcp.render import OutputFormat, render
-from grove_mcp.render.blockkit import MAX_BLOCKS, problems, too_long
-from grove_mcp.sources import demo_source
-from grove_mcp.sources.base import ListQuery, ListResult
-from slack_bot.app import build_app
-from slack_bot.config import BotConfig, Identity, RateLimit
+from grove_mcp.core import MetricsArgs
 from slack_bot.executor import TrackingExecutor
-from slack_bot.http import serve_in_thread
-from slack_bot.signed import SlackSender
-from slack_bot.standin import SlackStandIn
-
-TOKEN, SECRET = "xoxb-test-grove-slack", "test-signing-secret"
-CHANNEL, USER, DM_USER = "C0GROVE001", "U0GROVE001", "U0DMUSER01"
-DM_CHANNEL, UNMAPPED = "D0GROVE001", "C0UNMAPPED"
-NAME = "my-inference"
-
-
-class CountingSource:
-    """The demo, counting every read (a refused request must read nothing)."""
-
-    def __init__(self) -> None:
-        self.inner = demo_source()
-        self.reads = 0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    def list_many(self, queries: Sequence[ListQuery]) -> list[ListResult]:
-        self.reads += 1
-        return self.inner.list_many(queries)
-
-
-@dataclass
-class Bot:
-    slack: SlackStandIn
-    sender: SlackSender
-    executor: TrackingExecutor
-    source: CountingSource
-
-
-def _config(per_user: int = 100) -> BotConfig:
-    return BotConfig(
-        channels={CHANNEL: Identity(user="grove-slack:test", groups=("grove-slack-viewers",))},
-        users={DM_USER: Identity(user="grove-slack:dm", groups=("grove-slack-viewers",))},
-        rate_limit=RateLimit(per_user=per_user, per_channel=100),
-    )
-
-
-def _bot(config: BotConfig) -> Iterator[Bot]:
-    source = CountingSource()
-    executor = TrackingExecutor()
-    with SlackStandIn(bot_token=TOKEN) as slack:
-        client = WebClient(token=TOKEN, base_url=slack.base_url)
-        app = build_app(
-            config, source, bot_token=TOKEN, signing_secret=SECRET, client=client, executor=executor
-        )
-        with serve_in_thread(app) as url:
-            sender = SlackSender(url, SECRET, posted=slack.user_message)
-            yield Bot(slack, sender, executor, source)
-            sender.close()
-            executor.wait_idle()
 
 
 @pytest.fixture
 def bot() -> Iterator[Bot]:
-    yield from _bot(_config())
-
-
-def _ask(bot: Bot, text: str, channel: str = CHANNEL) -> tuple[Any, list[dict[str, Any]]]:
-    url = bot.slack.response_url(channel)
-    response = bot.sender.command(text, channel, USER, url)
-    bot.executor.wait_idle()
-    return response, [body for where, body in bot.slack.responses if url.endswith(str(where))]
-
-
-def _expected(capability: str, name: str | None = NAME, args: Any = None) -> Any:
-    return render(run(capability, demo_source(), None, name, args), OutputFormat.slack)
-
-
-def _check_limits(message: dict[str, Any]) -> None:
-    blocks = message.get("blocks") or []
-    assert problems(blocks) == [] and not too_long(blocks) and len(blocks) <= MAX_BLOCKS
-    assert message.get("text"), "a message always has its fallback text"
+    yield from serve(config())
 
 
 @pytest.mark.parametrize(
@@ -109,30 +43,30 @@ def test_a_slash_command_answers_in_the_channel_with_the_cores_report(
 ) -> None:
     name = None if capability == "list" else NAME
     started = time.monotonic()
-    response, answers = _ask(bot, f"{capability} {name or ''}".strip())
+    response, answers = ask(bot, f"{capability} {name or ''}".strip())
     assert response.status_code == 200 and not response.content.strip()  # a bare, quick ack
     assert len(answers) == 1, answers
     answer = answers[0]
-    _check_limits(answer)
+    check_limits(answer)
     assert answer["response_type"] == "in_channel"
-    expected = _expected(capability, name)
-    assert answer["text"] == expected.text
-    assert answer["blocks"][: len(expected.blocks)] == expected.blocks
+    shown = expected(capability, name)
+    assert answer["text"] == shown.text
+    assert answer["blocks"][: len(shown.blocks)] == shown.blocks
     assert time.monotonic() - started < 30
 
 
 def test_long_work_shows_working_then_replaces_it_in_place(bot: Bot) -> None:
-    _, answers = _ask(bot, f"diagnose {NAME}")
+    _, answers = ask(bot, f"diagnose {NAME}")
     assert len(answers) == 2
     working, final = answers
     assert "Working on `/grove diagnose my-inference`" in working["text"]
     assert final["replace_original"] is True
-    _check_limits(final)
-    assert final["text"] == _expected("diagnose", NAME, MetricsArgs()).text
+    check_limits(final)
+    assert final["text"] == expected("diagnose", NAME, MetricsArgs()).text
 
 
 def test_follow_up_buttons_carry_the_same_target_and_run_in_the_thread(bot: Bot) -> None:
-    _, answers = _ask(bot, f"health {NAME}")
+    _, answers = ask(bot, f"health {NAME}")
     (health_message,) = bot.slack.messages.values()  # the in_channel answer, as Slack shows it
     actions = [b for b in answers[0]["blocks"] if b["type"] == "actions"]
     assert len(actions) == 1
@@ -147,11 +81,11 @@ def test_follow_up_buttons_carry_the_same_target_and_run_in_the_thread(bot: Bot)
     assert response.status_code == 200
     posts = bot.slack.calls_to("chat.postMessage")
     assert len(posts) == 1 and posts[0].body["thread_ts"] == health_message["ts"]
-    assert posts[0].body["text"] == _expected("status").text
+    assert posts[0].body["text"] == expected("status").text
 
 
 def test_topology_uploads_the_heatmap_png_to_the_channel(bot: Bot) -> None:
-    _ask(bot, f"topology {NAME}")
+    ask(bot, f"topology {NAME}")
     pngs = [f for f in bot.slack.files if f.filename.endswith(".png")]
     assert [f.filename for f in pngs] == [f"{NAME}-topology.png"]
     assert pngs[0].content.startswith(b"\x89PNG\r\n\x1a\n") and pngs[0].channel == CHANNEL
@@ -170,14 +104,14 @@ def test_topology_uploads_the_heatmap_png_to_the_channel(bot: Bot) -> None:
 def test_help_and_bad_input_go_to_the_sender_only_and_read_nothing(
     bot: Bot, text: str, says: str
 ) -> None:
-    response, answers = _ask(bot, text)
+    response, answers = ask(bot, text)
     body = response.json()
     assert body["response_type"] == "ephemeral" and says in body["text"]
     assert answers == [] and bot.source.reads == 0
 
 
 def test_an_unmapped_channel_is_refused_and_reads_nothing(bot: Bot) -> None:
-    response, answers = _ask(bot, f"health {NAME}", channel=UNMAPPED)
+    response, answers = ask(bot, f"health {NAME}", channel=UNMAPPED)
     body = response.json()
     assert body["response_type"] == "ephemeral"
     assert f"This channel ({UNMAPPED}) is not mapped" in body["text"]
@@ -213,7 +147,7 @@ def test_a_mention_is_answered_in_its_thread_working_then_updated(bot: Bot) -> N
     assert "Working on `/grove diagnose my-inference`" in posts[0].body["text"]
     (mention,) = [m for m in bot.slack.messages.values() if m["user"] == USER]
     assert posts[0].body["thread_ts"] == mention["ts"]
-    assert updates[0].body["text"] == _expected("diagnose", NAME, MetricsArgs()).text
+    assert updates[0].body["text"] == expected("diagnose", NAME, MetricsArgs()).text
 
 
 def test_a_redelivered_event_is_answered_once(bot: Bot) -> None:
@@ -236,14 +170,14 @@ def test_an_ambiguous_mention_offers_choices_that_run_when_clicked(bot: Bot) -> 
     bot.sender.click(chosen, CHANNEL, USER, message_ts=post.body["thread_ts"])
     bot.executor.wait_idle()
     answers = bot.slack.calls_to("chat.update")  # the working message, replaced by the answer
-    assert [a.body["text"] for a in answers] == [_expected("diagnose", NAME, MetricsArgs()).text]
+    assert [a.body["text"] for a in answers] == [expected("diagnose", NAME, MetricsArgs()).text]
 
 
 def test_a_dm_from_a_mapped_user_is_answered_and_others_are_refused(bot: Bot) -> None:
     bot.sender.direct_message(f"is {NAME} healthy?", DM_CHANNEL, DM_USER)
     bot.executor.wait_idle()
     posts = bot.slack.calls_to("chat.postMessage")
-    assert len(posts) == 1 and posts[0].body["text"] == _expected("health").text
+    assert len(posts) == 1 and posts[0].body["text"] == expected("health").text
     bot.sender.direct_message(f"is {NAME} healthy?", DM_CHANNEL, "U0STRANGER")
     bot.executor.wait_idle()
     (refusal,) = bot.slack.calls_to("chat.postEphemeral")
@@ -251,106 +185,30 @@ def test_a_dm_from_a_mapped_user_is_answered_and_others_are_refused(bot: Bot) ->
 
 
 def test_the_rate_limit_answers_politely_per_user() -> None:
-    for bot in _bot(_config(per_user=2)):
+    for bot in serve(config(per_user=2)):
         for _ in range(2):
-            response, answers = _ask(bot, f"health {NAME}")
+            response, answers = ask(bot, f"health {NAME}")
             assert len(answers) == 1
-        response, answers = _ask(bot, f"health {NAME}")
+        response, answers = ask(bot, f"health {NAME}")
         assert answers == []
         assert "Try again in" in response.json()["text"]
         assert response.json()["response_type"] == "ephemeral"
 
 
-class HeldSource(CountingSource):
-    """The demo, whose reads wait until released (a slow cluster, a long metrics window)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.release = threading.Event()
-
-    def list_many(self, queries: Sequence[ListQuery]) -> list[ListResult]:
-        assert self.release.wait(30), "the test never released the reads"
-        return super().list_many(queries)
-
-
 def test_acks_never_wait_behind_slow_work_and_a_full_bot_says_so() -> None:
-    source = HeldSource()
-    pool = TrackingExecutor(max_workers=2, max_waiting=2)
-    with SlackStandIn(bot_token=TOKEN) as slack:
-        client = WebClient(token=TOKEN, base_url=slack.base_url)
-        app = build_app(
-            _config(), source, bot_token=TOKEN, signing_secret=SECRET, client=client, executor=pool
-        )
-        with serve_in_thread(app) as url:
-            sender = SlackSender(url, SECRET, posted=slack.user_message)
-            try:
-                acks = []
-                for _ in range(5):  # 2 running, 2 waiting, then one too many
-                    started = time.monotonic()
-                    response = sender.command(
-                        f"health {NAME}", CHANNEL, USER, slack.response_url(CHANNEL)
-                    )
-                    acks.append((time.monotonic() - started, response))
-                with httpx.Client(trust_env=False) as http:
-                    assert http.get(f"{url}/healthz", timeout=2).text == "ok"
-            finally:
-                source.release.set()
-                pool.wait_idle()
-                sender.close()
-    assert all(seconds < 2.0 for seconds, _ in acks), [s for s, _ in acks]
-    assert [r.status_code for _, r in acks] == [200] * 5
-    assert "ask again in a minute" in acks[-1][1].json()["text"]
-    assert len(slack.responses) == 4  # the four taken on were answered
-
-
-@pytest.mark.parametrize("asked", ["compare", "diagnose"])
-def test_compare_and_diagnose_offer_a_replan_button_that_posts_the_proposal(
-    bot: Bot, asked: str
-) -> None:
-    """The Re-plan button (issue 18): on compare and diagnose answers, its value parsed and
-    checked again when clicked; the re-plan is posted in the thread, and nothing is applied
-    (the demo replays AIConfigurator's recorded answers)."""
-    _, answers = _ask(bot, f"{asked} {NAME}")
-    (message,) = bot.slack.messages.values()
-    actions = [b for b in answers[-1]["blocks"] if b["type"] == "actions"]
-    (button,) = [b for b in actions[0]["elements"] if b["value"].startswith("replan ")]
-    assert button["text"]["text"] == f"Re-plan {NAME}"
-    assert button["value"] == f"replan {NAME} -n vllm-disagg"
-    reads = bot.source.reads
-    response = bot.sender.click(button, CHANNEL, USER, message_ts=message["ts"])
-    bot.executor.wait_idle()
-    assert response.status_code == 200
-    (working,) = bot.slack.calls_to("chat.postMessage")  # in the thread, then replaced
-    assert working.body["thread_ts"] == message["ts"] and "AIConfigurator" in working.body["text"]
-    final = bot.slack.calls_to("chat.update")[-1].body
-    _check_limits(final)
-    # the demo is not steady: the answer says so, as the core's report does, and no proposal
-    expected = render(run("replan", demo_source(), None, NAME, None), OutputFormat.slack)
-    assert final["text"] == expected.text and "not steady" in final["text"]
-    assert bot.source.reads > reads  # it read the source again: a new answer, not a copy
-
-
-def test_a_replan_button_with_a_tampered_value_is_refused_and_reads_nothing(bot: Bot) -> None:
-    _, answers = _ask(bot, f"diagnose {NAME}")
-    (message,) = bot.slack.messages.values()
-    actions = [b for b in answers[-1]["blocks"] if b["type"] == "actions"]
-    (button,) = [b for b in actions[0]["elements"] if b["value"].startswith("replan ")]
-    forged = {**button, "value": "replan ../etc -n kube-system; rm"}
-    reads = bot.source.reads
-    response = bot.sender.click(forged, CHANNEL, USER, message_ts=message["ts"])
-    bot.executor.wait_idle()
-    assert response.status_code == 200
-    assert bot.source.reads == reads  # refused before any read
-    said = [p.body.get("text", "") for p in bot.slack.calls_to("chat.postEphemeral")] + [
-        b.get("text", "") for _, b in bot.slack.responses
-    ]
-    assert any("not a valid" in t or "Usage" in t or "name" in t for t in said), said
-
-
-def test_slash_replan_on_the_demo_answers_after_working(bot: Bot) -> None:
-    _, answers = _ask(bot, f"replan {NAME} --window 5s")
-    working, final = answers
-    assert "Working on `/grove replan my-inference --window 5s`" in working["text"]
-    assert "AIConfigurator" in working["text"]
-    _check_limits(final)
-    assert "not steady" in final["text"]
+    source = CountingSource(hold=True)
+    for bot in serve(config(), source, TrackingExecutor(max_workers=2, max_waiting=2)):
+        acks = []
+        for _ in range(5):  # 2 running, 2 waiting, then one too many
+            started = time.monotonic()
+            url = bot.slack.response_url(CHANNEL)
+            response = bot.sender.command(f"health {NAME}", CHANNEL, USER, url)
+            acks.append((time.monotonic() - started, response))
+        with httpx.Client(trust_env=False) as http:
+            assert http.get(f"{bot.url}/healthz", timeout=2).text == "ok"
+        source.release.set()
+        bot.executor.wait_idle()
+        assert all(seconds < 2.0 for seconds, _ in acks), [s for s, _ in acks]
+        assert [r.status_code for _, r in acks] == [200] * 5
+        assert "ask again in a minute" in acks[-1][1].json()["text"]
+        assert len(bot.slack.responses) == 4  # the four taken on were answered

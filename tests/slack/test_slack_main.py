@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from grove_mcp.reports.replan import proposal_file_names
 from slack_bot.demo import COMMANDS, MENTIONS
 from slack_bot.main import main
 from slack_bot.secrets import LogRedaction, load_tokens
@@ -16,12 +17,15 @@ from slack_bot.secrets import LogRedaction, load_tokens
 
 def test_demo_answers_every_command_and_writes_messages_and_the_heatmap(tmp_path: Path) -> None:
     assert main(["--demo", "--out", str(tmp_path)]) == 0
-    exchanges = [json.loads(p.read_text()) for p in sorted(tmp_path.glob("*.json"))]
+    exchanges = [json.loads(p.read_text()) for p in sorted(tmp_path.glob("[0-9][0-9]-*.json"))]
     assert len(exchanges) == len(COMMANDS) + len(MENTIONS) + 1  # and one button click
     assert all(e["http_status"] == 200 for e in exchanges)
     for exchange in exchanges:
         answered = exchange["responses"] or exchange["ack"] or exchange["calls"]
         assert answered, f"{exchange['title']} got no answer"
+    manifest, plan = proposal_file_names("my-inference")  # the forced re-plan's proposal
+    assert "kind: PodCliqueSet" in (tmp_path / manifest).read_text()
+    assert json.loads((tmp_path / plan).read_text())
     png = tmp_path / "my-inference-topology.png"
     assert png.read_bytes().startswith(b"\x89PNG")
     index = (tmp_path / "index.md").read_text()

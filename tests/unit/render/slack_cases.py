@@ -52,7 +52,7 @@ def big_workload() -> Bundle:
 
 
 DEMO = ["list", "status", "topology", "health", "metrics", "compare", "diagnose"]
-DEMO += ["plan show", "plan history", "plan diff"]
+DEMO += ["plan show", "plan history", "plan diff", "replan"]
 CASES: dict[str, tuple[str, str, str | None]] = {  # golden name → (scenario, capability, pcs)
     **{
         f"demo-{c.replace(' ', '-')}": ("demo", c, None if c == "list" else "my-inference")
